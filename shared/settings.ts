@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/**
+ * The user's settings: one schema for the desktop app (electron-store), headless `serve` (conf) and tests.
+ * Paths left empty are filled in from the data folder at start-up, so the stored file stays portable.
+ */
+export const settingsSchema = z.object({
+  comfyuiUrls: z
+    .array(z.url({ protocol: /^https?$/ }))
+    .max(16)
+    .default([])
+    .describe('ComfyUI servers to use; empty means discover 127.0.0.1:8188, then :8000 (ComfyUI Desktop).'),
+  outputDir: z
+    .string()
+    .default('')
+    .describe('Where images go when no save path, or a bare file name, is given.'),
+  allowedDirs: z.array(z.string()).max(64).default([]).describe('Extra folders agents may save into.'),
+  userWorkflowsDir: z.string().default('').describe('Folder watched for your own API-format workflows.'),
+  defaultWorkflow: z
+    .string()
+    .default('')
+    .describe('Workflow id used when a call names none; empty = smart default.'),
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8190),
+  mcpToken: z.string().default('').describe('Bearer token for /mcp; required when bound beyond loopback.'),
+  dashboardToken: z.string().default('').describe('Token the dashboard API requires; generated when empty.'),
+  defaultWaitSeconds: z.number().int().min(0).max(300).default(45),
+  maxInFlightPerBackend: z.number().int().min(1).max(8).default(2),
+  paused: z.boolean().default(false),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingsPatch = Partial<Settings>;
+
+export const defaultSettings: Settings = settingsSchema.parse({});
