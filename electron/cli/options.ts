@@ -1,0 +1,179 @@
+import { parseArgs } from 'node:util';
+import { homedir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import type { LogLevel } from '../log.js';
+
+/** What `serve` and `stdio` accept, from flags first, then environment variables, then settings. */
+export interface CliOptions {
+  command: 'serve' | 'stdio' | 'help' | 'version';
+  host?: string;
+  port?: number;
+  comfyuiUrls: string[];
+  dataDir: string;
+  outputDir?: string;
+  workflowsDir?: string;
+  workflow?: string;
+  token?: string;
+  allowDirs: string[];
+  logLevel: LogLevel;
+}
+
+export class CliUsageError extends Error {
+  override name = 'CliUsageError';
+}
+
+/** The environment variables, documented in the README, that stand in for each flag. */
+export const environmentVariables = {
+  host: 'COMFYUI_MCP_HOST',
+  port: 'COMFYUI_MCP_PORT',
+  comfyui: 'COMFYUI_URL',
+  dataDir: 'COMFYUI_MCP_DATA_DIR',
+  outputDir: 'COMFYUI_MCP_OUTPUT_DIR',
+  workflowsDir: 'COMFYUI_MCP_WORKFLOWS_DIR',
+  workflow: 'COMFYUI_MCP_WORKFLOW',
+  token: 'COMFYUI_MCP_TOKEN',
+  allowDirs: 'COMFYUI_MCP_ALLOW_DIRS',
+  logLevel: 'COMFYUI_MCP_LOG_LEVEL',
+} as const;
+
+export const usage = `Usage: comfyui-mcp-bridge <serve|stdio> [options]
+
+  serve   Run the bridge headless: MCP at http://HOST:PORT/mcp and the dashboard.
+  stdio   The launcher shim for stdio-only clients (Claude Desktop): forwards to the
+          running app, or runs the bridge in-process when none runs.
+
+Options (environment variable in brackets):
+  --host H             address to bind (127.0.0.1) [COMFYUI_MCP_HOST]
+  --port N             port, 0 = any free port (8190) [COMFYUI_MCP_PORT]
+  --comfyui URL        a ComfyUI server; repeat for several (discovers :8188, :8000) [COMFYUI_URL, comma-separated]
+  --data-dir D         settings, batches, gallery index [COMFYUI_MCP_DATA_DIR]
+  --output-dir D       default folder for images [COMFYUI_MCP_OUTPUT_DIR]
+  --workflows-dir D    your own API-format workflows, watched [COMFYUI_MCP_WORKFLOWS_DIR]
+  --workflow ID        default workflow (file name without .json) [COMFYUI_MCP_WORKFLOW]
+  --token T            bearer token for /mcp; required off loopback [COMFYUI_MCP_TOKEN]
+  --allow-dir D        another folder agents may save into; repeatable [COMFYUI_MCP_ALLOW_DIRS]
+  --log-level L        debug|info|warn|error (info) [COMFYUI_MCP_LOG_LEVEL]
+  -h, --help           this text
+  -v, --version        the version
+`;
+
+const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export function parseCli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  platform: NodeJS.Platform = process.platform,
+): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        comfyui: { type: 'string', multiple: true },
+        'data-dir': { type: 'string' },
+        'output-dir': { type: 'string' },
+        'workflows-dir': { type: 'string' },
+        workflow: { type: 'string' },
+        token: { type: 'string' },
+        'allow-dir': { type: 'string', multiple: true },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    throw new CliUsageError(`${(error as Error).message}. Run with --help for the options.`);
+  }
+  const { values, positionals } = parsed;
+  const command = values.help
+    ? 'help'
+    : values.version
+      ? 'version'
+      : (positionals[0] as CliOptions['command'] | undefined);
+  if (!command || !['serve', 'stdio', 'help', 'version'].includes(command)) {
+    throw new CliUsageError(
+      command
+        ? `unknown command "${command}"; use serve or stdio`
+        : 'no command given; use serve or stdio (see --help)',
+    );
+  }
+  if (positionals.length > 1) throw new CliUsageError(`unexpected argument "${positionals[1]}"`);
+
+  const pick = (flag: string | undefined, variable: string) => flag ?? nonEmpty(env[variable]);
+  const portText = pick(values.port, environmentVariables.port);
+  const port = portText === undefined ? undefined : parsePort(portText);
+  const logLevel = pick(values['log-level'], environmentVariables.logLevel) ?? 'info';
+  if (!logLevels.includes(logLevel as LogLevel)) {
+    throw new CliUsageError(`--log-level must be one of ${logLevels.join(', ')}, not "${logLevel}"`);
+  }
+  const comfyuiUrls = values.comfyui ?? splitList(env[environmentVariables.comfyui], ',');
+  for (const url of comfyuiUrls) checkUrl(url);
+  const host = pick(values.host, environmentVariables.host);
+  const outputDir = pick(values['output-dir'], environmentVariables.outputDir);
+  const workflowsDir = pick(values['workflows-dir'], environmentVariables.workflowsDir);
+  const workflow = pick(values.workflow, environmentVariables.workflow);
+  const token = pick(values.token, environmentVariables.token);
+
+  return {
+    command,
+    comfyuiUrls,
+    dataDir: resolve(pick(values['data-dir'], environmentVariables.dataDir) ?? defaultDataDir(env, platform)),
+    allowDirs: (values['allow-dir'] ?? splitList(env[environmentVariables.allowDirs], delimiter)).map((dir) =>
+      resolve(dir),
+    ),
+    logLevel: logLevel as LogLevel,
+    ...(host !== undefined ? { host } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(outputDir !== undefined ? { outputDir: resolve(outputDir) } : {}),
+    ...(workflowsDir !== undefined ? { workflowsDir: resolve(workflowsDir) } : {}),
+    ...(workflow !== undefined ? { workflow } : {}),
+    ...(token !== undefined ? { token } : {}),
+  };
+}
+
+/**
+ * The same folder Electron uses as `userData` for this app, so the tray app, `serve` and the stdio shim
+ * share settings, batches and the running app's endpoint file.
+ */
+export function defaultDataDir(
+  env: Readonly<Record<string, string | undefined>>,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  const name = 'comfyui-mcp-bridge';
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), name);
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', name);
+  return join(nonEmpty(env.XDG_CONFIG_HOME) ?? join(homedir(), '.config'), name);
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new CliUsageError(`--port must be 0-65535, not "${text}"`);
+  return port;
+}
+
+function checkUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CliUsageError(`--comfyui "${url}" is not a URL; use e.g. http://127.0.0.1:8188`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new CliUsageError(`--comfyui "${url}" must start with http:// or https://`);
+  }
+}
+
+function splitList(text: string | undefined, separator: string): string[] {
+  return (text ?? '')
+    .split(separator)
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === undefined || text === '' ? undefined : text;
+}

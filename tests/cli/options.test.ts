@@ -1,0 +1,94 @@
+import { join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { CliUsageError, defaultDataDir, parseCli } from '../../electron/cli/options.js';
+
+describe('parseCli', () => {
+  it('reads every serve flag, repeatable ones included', () => {
+    const options = parseCli(
+      [
+        'serve',
+        '--host',
+        '0.0.0.0',
+        '--port',
+        '0',
+        '--comfyui',
+        'http://a:8188',
+        '--comfyui',
+        'http://b:8188',
+        '--data-dir',
+        'data',
+        '--output-dir',
+        'out',
+        '--workflows-dir',
+        'wf',
+        '--workflow',
+        'sdxl',
+        '--token',
+        's3cret',
+        '--allow-dir',
+        'x',
+        '--allow-dir',
+        'y',
+      ],
+      {},
+    );
+    expect(options).toEqual({
+      command: 'serve',
+      host: '0.0.0.0',
+      port: 0,
+      comfyuiUrls: ['http://a:8188', 'http://b:8188'],
+      dataDir: resolve('data'),
+      outputDir: resolve('out'),
+      workflowsDir: resolve('wf'),
+      workflow: 'sdxl',
+      token: 's3cret',
+      allowDirs: [resolve('x'), resolve('y')],
+      logLevel: 'info',
+    });
+  });
+
+  it('falls back to environment variables, and flags win over them', () => {
+    const env = {
+      COMFYUI_URL: 'http://a:8188, http://b:8000',
+      COMFYUI_MCP_PORT: '9001',
+      COMFYUI_MCP_TOKEN: 'from-env',
+      COMFYUI_MCP_DATA_DIR: '/srv/bridge',
+    };
+    const options = parseCli(['stdio', '--token', 'from-flag'], env);
+    expect(options).toMatchObject({
+      command: 'stdio',
+      comfyuiUrls: ['http://a:8188', 'http://b:8000'],
+      port: 9001,
+      token: 'from-flag',
+      dataDir: '/srv/bridge',
+    });
+  });
+
+  it('refuses bad input with a one-line reason', () => {
+    const bad: [string[], RegExp][] = [
+      [[], /no command/],
+      [['launch'], /unknown command "launch"/],
+      [['serve', '--port', '99999'], /--port must be 0-65535/],
+      [['serve', '--port', 'http'], /--port must be 0-65535/],
+      [['serve', '--comfyui', 'localhost:8188'], /must start with http/],
+      [['serve', '--bogus'], /Unknown option '--bogus'.*--help/],
+      [['serve', '--log-level', 'loud'], /--log-level must be one of/],
+    ];
+    for (const [argv, reason] of bad) {
+      expect(() => parseCli(argv, {}), argv.join(' ')).toThrow(CliUsageError);
+      expect(() => parseCli(argv, {})).toThrow(reason);
+    }
+  });
+
+  it('shares its data folder with the desktop app (Electron userData)', () => {
+    expect(defaultDataDir({ XDG_CONFIG_HOME: '/x' }, 'linux')).toBe(join('/x', 'comfyui-mcp-bridge'));
+    expect(defaultDataDir({}, 'linux')).toBe(join(homedir(), '.config', 'comfyui-mcp-bridge'));
+    expect(defaultDataDir({}, 'darwin')).toBe(
+      join(homedir(), 'Library', 'Application Support', 'comfyui-mcp-bridge'),
+    );
+    expect(defaultDataDir({ APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'win32')).toBe(
+      join('C:\\Users\\u\\AppData\\Roaming', 'comfyui-mcp-bridge'),
+    );
+  });
+});
