@@ -1,0 +1,221 @@
+/**
+ * The save-path policy: nothing from the network decides a file path without passing through here. Relative paths
+ * are anchored to the agent's project, results must stay inside the allowed folders both lexically and after
+ * following symbolic links, and names must be safe on every platform. Decisions live in path-rules.ts; this file
+ * adds the few file-system look-ups (lstat, realpath) the symlink checks need.
+ */
+import { lstat, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { isErrno } from './errno.js';
+import { findPathTextProblem, isInsideFolder, namesFolder, printable } from './path-rules.js';
+
+export type PathPolicyReason =
+  | 'no-allowed-folders'
+  | 'invalid-path'
+  | 'outside-allowed-folders'
+  | 'symlink'
+  | 'is-directory'
+  | 'parent-not-directory'
+  | 'not-found';
+
+export class PathPolicyError extends Error {
+  override readonly name = 'PathPolicyError';
+  constructor(
+    readonly reason: PathPolicyReason,
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface PathAnchors {
+  /** The agent's project (MCP client root or the stdio shim's working directory); relative paths resolve here. */
+  baseDir?: string;
+  /** Used for relative paths when there is no baseDir: the output folder. */
+  defaultDir: string;
+}
+
+export interface PathPolicy {
+  allowedRoots(): readonly string[];
+  setAllowedRoots(roots: readonly string[]): void;
+  /** The absolute path to write, or a rejected PathPolicyError saying why not and what to do instead. */
+  resolveSavePath(savePath: string, anchors: PathAnchors): Promise<string>;
+  /** The absolute path of an existing file or folder to read, confined like writes. */
+  checkReadablePath(readPath: string, anchors?: Partial<PathAnchors>): Promise<string>;
+}
+
+export interface PathPolicyOptions {
+  allowedRoots: readonly string[];
+}
+
+const howToAllow = 'add its folder under Settings → Allowed folders, or pass --allow-dir <folder>';
+
+export function createPathPolicy(options: PathPolicyOptions): PathPolicy {
+  let roots = normaliseRoots(options.allowedRoots);
+
+  const outside = (absolute: string): PathPolicyError =>
+    new PathPolicyError(
+      'outside-allowed-folders',
+      absolute,
+      `"${absolute}" is outside the allowed folders (${roots.join(', ')}). Use a path inside one of them, or ${howToAllow}.`,
+    );
+
+  const requireLexicallyInside = (absolute: string): void => {
+    if (roots.length === 0) {
+      throw new PathPolicyError(
+        'no-allowed-folders',
+        absolute,
+        `No folders are allowed for the bridge to use yet, so "${absolute}" is refused. Add one under Settings → Allowed folders, or pass --allow-dir <folder>.`,
+      );
+    }
+    if (!roots.some((root) => isInsideFolder(absolute, root))) throw outside(absolute);
+  };
+
+  const requireCanonicallyInside = async (absolute: string, canonical: Canonical): Promise<void> => {
+    const canonicalRoots = await Promise.all(roots.map(canonicalise));
+    if (canonicalRoots.some((root) => isInsideFolder(canonical.path, root.path))) return;
+    throw new PathPolicyError(
+      'symlink',
+      absolute,
+      `"${absolute}" leads outside the allowed folders through a symbolic link (it resolves to "${canonical.path}"). Use a path inside ${roots.join(', ')}, or ${howToAllow}.`,
+    );
+  };
+
+  return {
+    allowedRoots: () => roots,
+    setAllowedRoots(next) {
+      roots = normaliseRoots(next);
+    },
+
+    async resolveSavePath(savePath, anchors) {
+      const problem = findPathTextProblem(savePath);
+      if (problem) {
+        throw new PathPolicyError(
+          'invalid-path',
+          savePath,
+          `Cannot use save path "${printable(savePath)}": ${problem}. Choose a plain file name such as "images/hero.png".`,
+        );
+      }
+      const absolute = anchor(savePath, anchors.baseDir ?? anchors.defaultDir);
+      if (namesFolder(savePath)) throw isFolderError(absolute);
+      requireLexicallyInside(absolute);
+
+      const existing = await lstatOrUndefined(absolute);
+      if (existing?.isSymbolicLink()) {
+        throw new PathPolicyError(
+          'symlink',
+          absolute,
+          `"${absolute}" is a symbolic link; the bridge does not write through links. Choose another file name, or remove the link.`,
+        );
+      }
+      if (existing?.isDirectory()) throw isFolderError(absolute);
+
+      const canonical = await canonicalise(absolute);
+      if (!canonical.ancestorIsDirectory) {
+        throw new PathPolicyError(
+          'parent-not-directory',
+          absolute,
+          `"${canonical.existingAncestor}" is a file, so "${absolute}" cannot be created inside it. Choose another path.`,
+        );
+      }
+      await requireCanonicallyInside(absolute, canonical);
+      return absolute;
+    },
+
+    async checkReadablePath(readPath, anchors = {}) {
+      if (readPath.length === 0 || readPath.includes('\u0000')) {
+        throw new PathPolicyError(
+          'invalid-path',
+          readPath,
+          'The path is empty or contains a NUL byte; pass the path of an existing file or folder.',
+        );
+      }
+      const base = anchors.baseDir ?? anchors.defaultDir;
+      if (!base && !path.isAbsolute(readPath)) {
+        throw new PathPolicyError(
+          'invalid-path',
+          readPath,
+          `"${readPath}" is relative and there is no project folder to resolve it against; pass an absolute path.`,
+        );
+      }
+      const absolute = anchor(readPath, base ?? path.parse(process.cwd()).root);
+      requireLexicallyInside(absolute);
+      let real: string;
+      try {
+        real = await realpath(absolute);
+      } catch (error) {
+        if (isErrno(error, 'ENOENT', 'ENOTDIR')) {
+          throw new PathPolicyError(
+            'not-found',
+            absolute,
+            `"${absolute}" does not exist. Check the path (relative paths resolve against ${base ?? 'nothing'}).`,
+          );
+        }
+        throw error;
+      }
+      await requireCanonicallyInside(absolute, {
+        path: real,
+        existingAncestor: real,
+        ancestorIsDirectory: true,
+      });
+      return absolute;
+    },
+  };
+}
+
+function isFolderError(absolute: string): PathPolicyError {
+  return new PathPolicyError(
+    'is-directory',
+    absolute,
+    `"${absolute}" is a folder; the path must name a file inside it, for example "${path.join(absolute, 'image.png')}".`,
+  );
+}
+
+/** Absolute, normalised, NFC form (macOS stores NFD; NFC is what every other tool and the index compare). */
+function anchor(rawPath: string, base: string): string {
+  const native = path.sep === '/' ? rawPath.replace(/\\/gu, '/') : rawPath;
+  return path.resolve(base, native.normalize('NFC'));
+}
+
+function normaliseRoots(roots: readonly string[]): string[] {
+  return [...new Set(roots.map((root) => path.resolve(root.normalize('NFC'))))];
+}
+
+interface Canonical {
+  /** The path with every symbolic link in its existing part resolved. */
+  path: string;
+  existingAncestor: string;
+  ancestorIsDirectory: boolean;
+}
+
+/**
+ * Resolves links in the longest existing prefix of `absolute` and re-attaches the part that does not exist yet.
+ * A link in a parent folder that points elsewhere therefore shows up in the result, even for a file not yet written.
+ */
+async function canonicalise(absolute: string): Promise<Canonical> {
+  const missing: string[] = [];
+  let current = absolute;
+  for (;;) {
+    try {
+      const real = await realpath(current);
+      const ancestorIsDirectory = missing.length === 0 || (await lstat(real)).isDirectory();
+      return { path: path.join(real, ...missing.reverse()), existingAncestor: current, ancestorIsDirectory };
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT', 'ENOTDIR')) throw error;
+      const parent = path.dirname(current);
+      if (parent === current) return { path: absolute, existingAncestor: current, ancestorIsDirectory: true };
+      missing.push(path.basename(current));
+      current = parent;
+    }
+  }
+}
+
+async function lstatOrUndefined(target: string) {
+  try {
+    return await lstat(target);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
+    throw error;
+  }
+}
