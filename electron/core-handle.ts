@@ -1,0 +1,36 @@
+import type { DesktopPort } from './desktop-port.js';
+import type { Logger } from './log.js';
+
+/** What the shell shows in the tray: one entry per configured ComfyUI backend plus the queue counts. */
+export interface CoreState {
+  backends: { url: string; reachable: boolean }[];
+  running: number;
+  pending: number;
+  paused: boolean;
+}
+
+/** The running core as the desktop shell sees it. Electron-free so the shell can be tested without the core. */
+export interface CoreHandle {
+  /** Streamable HTTP endpoint agents connect to, e.g. http://127.0.0.1:PORT/mcp. */
+  mcpUrl: string;
+  /** The dashboard's address, token included; the window loads exactly this. */
+  dashboardUrl: string;
+  outputDir: string;
+  state(): CoreState;
+  /** Returns the unsubscribe function. */
+  onStateChange(listener: () => void): () => void;
+  setPaused(paused: boolean): void;
+  /** Persists batches and closes every socket; the app may exit once this resolves. */
+  stop(): Promise<void>;
+}
+
+export interface CoreStartOptions {
+  /** An electron-store instance in the tray app, a conf instance headless (same options object for both). */
+  settingsStore: unknown;
+  dataDir: string;
+  desktop: DesktopPort;
+  bundledWorkflowsDir: string;
+  logger: Logger;
+}
+
+export type StartCore = (options: CoreStartOptions) => Promise<CoreHandle>;
