@@ -1,0 +1,71 @@
+import type { ObjectInfo } from '../comfy/types.js';
+import { validateWorkflow, type WorkflowValidation } from './validate.js';
+import type { Workflow } from './workflow.js';
+
+/** A workflow the smart default may consider, with where it came from. */
+export interface DefaultCandidate {
+  workflow: Workflow;
+  source: 'bundled' | 'user';
+}
+
+export type DefaultChoice = { id: string; reason: string } | { id: undefined; reason: string };
+
+function runsSomewhere(workflow: Workflow, objectInfos: ObjectInfo[]): WorkflowValidation | true {
+  let first: WorkflowValidation | undefined;
+  for (const objectInfo of objectInfos) {
+    const validation = validateWorkflow(workflow.graph, objectInfo);
+    if (validation.runnable) return true;
+    first ??= validation;
+  }
+  return first ?? { runnable: false, missingNodes: [], missingModels: [], invalidValues: [], messages: [] };
+}
+
+/**
+ * The workflow to use when a request names none: the preferred one if it runs on some backend, else
+ * the first bundled one, in `meta.defaultRank` order (fastest good model first), that some backend has
+ * everything for. Undefined, with the reason, when nothing fits.
+ */
+export function chooseDefaultWorkflow(
+  workflows: DefaultCandidate[],
+  objectInfos: ObjectInfo[],
+  preferred?: string,
+): DefaultChoice {
+  if (objectInfos.length === 0) {
+    return {
+      id: undefined,
+      reason: 'No ComfyUI backend is reachable, so no workflow can be checked; start ComfyUI.',
+    };
+  }
+  let preferredProblem = '';
+  if (preferred !== undefined) {
+    const chosen = workflows.find((candidate) => candidate.workflow.id === preferred);
+    const result = chosen && runsSomewhere(chosen.workflow, objectInfos);
+    if (result === true) return { id: preferred, reason: `"${preferred}" is the chosen default workflow.` };
+    preferredProblem = chosen
+      ? `The chosen default "${preferred}" cannot run on any backend (${result?.messages[0] ?? 'unknown problem'}). `
+      : `The chosen default "${preferred}" does not exist. `;
+  }
+
+  const ranked = workflows
+    .filter(
+      (candidate) => candidate.source === 'bundled' && candidate.workflow.meta.defaultRank !== undefined,
+    )
+    .sort((a, b) => (a.workflow.meta.defaultRank as number) - (b.workflow.meta.defaultRank as number));
+  for (const { workflow } of ranked) {
+    if (runsSomewhere(workflow, objectInfos) === true) {
+      return {
+        id: workflow.id,
+        reason: `${preferredProblem}"${workflow.id}" is the first bundled workflow whose models a backend has.`,
+      };
+    }
+  }
+  const names = ranked.map(
+    ({ workflow }) => `${workflow.id} (${workflow.meta.models.map((m) => m.file).join(', ')})`,
+  );
+  return {
+    id: undefined,
+    reason:
+      `${preferredProblem}No bundled workflow has all its models on any backend. ` +
+      `Download the files of one of: ${names.join('; ')}, or add your own workflow to the user workflows folder.`,
+  };
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+const sizeSchema = z.strictObject({ width: z.int().min(1), height: z.int().min(1) });
+
+export const sizeRulesSchema = z
+  .strictObject({
+    multiple: z.int().min(1).max(256),
+    minSide: z.int().min(1),
+    maxSide: z.int().min(1).max(16384),
+    native: sizeSchema.optional(),
+  })
+  .refine((rules) => rules.minSide <= rules.maxSide, { message: 'minSide must not exceed maxSide' });
+
+export const modelFileSchema = z.strictObject({
+  /** The file name as ComfyUI lists it (what the loader node's input holds). */
+  file: z.string().min(1),
+  /** ComfyUI's models sub-folder it goes in: checkpoints, diffusion_models, text_encoders, vae, loras, … */
+  folder: z.string().min(1),
+  /** Where to download it, for the "model missing" message. */
+  url: z.url().optional(),
+});
+
+/** The sidecar `<id>.meta.json` next to a workflow; the graph file itself stays pure API format. */
+export const workflowMetaSchema = z.strictObject({
+  title: z.string().min(1),
+  description: z.string().default(''),
+  /** Model family, e.g. sd15, sdxl, flux; informational. */
+  family: z.string().min(1),
+  models: z.array(modelFileSchema).default([]),
+  /** Inferred from the graph's latent node when absent. */
+  size: sizeRulesSchema.optional(),
+  /** Position in the smart-default order (1 first); absent means never chosen automatically. */
+  defaultRank: z.int().min(1).optional(),
+  /** The seed input takes values below this (e.g. a colour); the requested seed is reduced modulo it. */
+  seedModulus: z.int().min(2).optional(),
+  /** Values for placeholders a request may leave out ({{steps}}, {{cfg}}, {{denoise}}). */
+  defaults: z
+    .strictObject({ steps: z.int().min(1), cfg: z.number().min(0), denoise: z.number().min(0).max(1) })
+    .partial()
+    .default({}),
+});
+
+export type WorkflowMeta = z.infer<typeof workflowMetaSchema>;
+export type ModelFile = z.infer<typeof modelFileSchema>;
+
+/** Parses a sidecar's JSON; throws an Error whose message names the file and each bad field. */
+export function parseWorkflowMeta(json: unknown, source: string): WorkflowMeta {
+  const result = workflowMetaSchema.safeParse(json);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(
+    (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+  );
+  throw new Error(`${source} is not a valid workflow sidecar: ${problems.join('; ')}`);
+}

@@ -1,0 +1,124 @@
+import type { ApiGraph, ObjectInfo } from '../comfy/types.js';
+import { isLink } from './graph.js';
+import { comboOptions, inputSpec } from './object-info.js';
+
+export interface MissingModel {
+  nodeId: string;
+  classType: string;
+  input: string;
+  /** The file name the workflow asks for. */
+  value: string;
+  /** ComfyUI's models sub-folder the file belongs in, when known. */
+  folder?: string;
+}
+
+export interface InvalidValue {
+  nodeId: string;
+  classType: string;
+  input: string;
+  value: unknown;
+  /** A few of the values this ComfyUI accepts. */
+  allowed: string[];
+}
+
+export interface WorkflowValidation {
+  runnable: boolean;
+  /** Node class types this ComfyUI does not have (a custom node is not installed). */
+  missingNodes: string[];
+  missingModels: MissingModel[];
+  /** Other choice inputs whose value this ComfyUI does not offer (e.g. a sampler newer than the server). */
+  invalidValues: InvalidValue[];
+  /** One sentence per problem, naming the node and the file, saying what to do. */
+  messages: string[];
+}
+
+const MODEL_FILE = /\.(safetensors|sft|ckpt|pt|pth|bin|gguf|onnx)$/i;
+
+/** Folders by loader input; the class matters where names collide (CLIPVisionLoader.clip_name). */
+const FOLDER_BY_CLASS_INPUT: Record<string, string> = {
+  'CLIPVisionLoader.clip_name': 'clip_vision',
+  'UpscaleModelLoader.model_name': 'upscale_models',
+};
+const FOLDER_BY_INPUT: Record<string, string> = {
+  ckpt_name: 'checkpoints',
+  unet_name: 'diffusion_models',
+  vae_name: 'vae',
+  clip_name: 'text_encoders',
+  clip_name1: 'text_encoders',
+  clip_name2: 'text_encoders',
+  clip_name3: 'text_encoders',
+  clip_name4: 'text_encoders',
+  lora_name: 'loras',
+  control_net_name: 'controlnet',
+  style_model_name: 'style_models',
+  gligen_name: 'gligen',
+  hypernetwork_name: 'hypernetworks',
+  photomaker_model_name: 'photomaker',
+  model_name: 'upscale_models',
+};
+
+export function modelFolder(classType: string, input: string): string | undefined {
+  return FOLDER_BY_CLASS_INPUT[`${classType}.${input}`] ?? FOLDER_BY_INPUT[input];
+}
+
+/** Inputs with their own file validator (LoadImage accepts "sub/name.png" outside its option list). */
+function hasOwnFileValidator(options: Record<string, unknown> | undefined): boolean {
+  return options?.image_upload === true;
+}
+
+const PLACEHOLDER = /\{\{.*\}\}/;
+const ALLOWED_SHOWN = 8;
+
+/**
+ * Checks a workflow against one backend's /object_info before anything is queued: node types that are
+ * not installed, model files the loaders' option lists do not contain, and other choice values the
+ * server does not offer. Both combo shapes (V1 list, V3 COMBO) and absent/empty options are handled.
+ */
+export function validateWorkflow(graph: ApiGraph, objectInfo: ObjectInfo): WorkflowValidation {
+  const missingNodes = new Set<string>();
+  const missingModels: MissingModel[] = [];
+  const invalidValues: InvalidValue[] = [];
+  const messages: string[] = [];
+
+  for (const [nodeId, node] of Object.entries(graph)) {
+    const classType = node.class_type;
+    if (!objectInfo[classType]) {
+      if (!missingNodes.has(classType)) {
+        messages.push(
+          `Node ${nodeId} uses node type "${classType}", which this ComfyUI does not have; ` +
+            'install the custom node that provides it (for example with ComfyUI-Manager) and restart ComfyUI.',
+        );
+      }
+      missingNodes.add(classType);
+      continue;
+    }
+    for (const [input, value] of Object.entries(node.inputs)) {
+      if (isLink(value) || (typeof value === 'string' && PLACEHOLDER.test(value))) continue;
+      const spec = inputSpec(objectInfo, classType, input);
+      const options = spec && comboOptions(spec);
+      if (!spec || !options || options.includes(value) || hasOwnFileValidator(spec[1])) continue;
+      if (typeof value === 'string' && MODEL_FILE.test(value)) {
+        const folder = modelFolder(classType, input);
+        missingModels.push({ nodeId, classType, input, value, ...(folder ? { folder } : {}) });
+        messages.push(
+          `Node ${nodeId} (${classType}) needs the model file "${value}" (input ${input}), which this ComfyUI does ` +
+            `not have; put it in ComfyUI's models/${folder ?? '<matching folder>'} folder and refresh or restart ComfyUI.`,
+        );
+        continue;
+      }
+      const allowed = options.slice(0, ALLOWED_SHOWN).map(String);
+      invalidValues.push({ nodeId, classType, input, value, allowed });
+      messages.push(
+        `Node ${nodeId} (${classType}) input ${input} is ${JSON.stringify(value)}, which this ComfyUI does not offer ` +
+          `(it offers ${allowed.join(', ')}${options.length > ALLOWED_SHOWN ? ', …' : ''}); update ComfyUI or edit the workflow.`,
+      );
+    }
+  }
+  return {
+    runnable: missingNodes.size === 0 && missingModels.length === 0 && invalidValues.length === 0,
+    missingNodes: [...missingNodes],
+    missingModels,
+    invalidValues,
+    messages,
+  };
+}
