@@ -1,0 +1,89 @@
+import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+
+/*
+ * Pure request checks for the bridge's HTTP server. DNS rebinding: a hostile page can make a browser send
+ * requests to 127.0.0.1 under its own host name, so Host must be a name we answer to. Cross-site requests:
+ * a browser always sends Origin for those, so a present Origin must be one of ours.
+ */
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+export function isLoopbackAddress(host: string): boolean {
+  const bare = stripBrackets(host.toLowerCase());
+  if (bare === 'localhost' || bare === '::1') return true;
+  return isIP(bare) === 4 && bare.startsWith('127.');
+}
+
+export function isWildcardAddress(host: string): boolean {
+  const bare = stripBrackets(host);
+  return bare === '0.0.0.0' || bare === '::';
+}
+
+/**
+ * Host names (as they appear in a Host header, IPv6 in brackets) the server answers to when bound to
+ * `boundHost`. A wildcard bind answers on every interface, so every local address is ours.
+ */
+export function allowedHostnames(
+  boundHost: string,
+  options: { interfaceAddresses?: string[]; extra?: string[] } = {},
+) {
+  const names = new Set(LOOPBACK_NAMES);
+  const add = (host: string) => names.add(hostForHeader(host.toLowerCase()));
+  if (isWildcardAddress(boundHost)) (options.interfaceAddresses ?? []).forEach(add);
+  else add(boundHost);
+  (options.extra ?? []).forEach(add);
+  return [...names];
+}
+
+export interface HostPolicy {
+  hostnames: readonly string[];
+  port: number;
+}
+
+/** Host must name one of our host names with our port (a missing port means 80). */
+export function isAllowedHost(hostHeader: string | undefined, policy: HostPolicy): boolean {
+  if (hostHeader === undefined) return false;
+  const parsed = parseAuthority(hostHeader);
+  return parsed !== undefined && parsed.port === policy.port && policy.hostnames.includes(parsed.hostname);
+}
+
+/** No Origin (non-browser clients) passes; otherwise it must be http(s) on one of our host names and our port. */
+export function isAllowedOrigin(originHeader: string | undefined, policy: HostPolicy): boolean {
+  if (originHeader === undefined) return true;
+  let url: URL;
+  try {
+    url = new URL(originHeader);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+  return port === policy.port && policy.hostnames.includes(url.hostname.toLowerCase());
+}
+
+/** Whether the Authorization header carries exactly `Bearer <token>`. Constant-time in the token. */
+export function hasBearerToken(authorizationHeader: string | undefined, token: string): boolean {
+  if (authorizationHeader === undefined) return false;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorizationHeader);
+  if (!match?.[1]) return false;
+  const given = Buffer.from(match[1]);
+  const expected = Buffer.from(token);
+  return given.byteLength === expected.byteLength && timingSafeEqual(given, expected);
+}
+
+function parseAuthority(authority: string): { hostname: string; port: number } | undefined {
+  const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(authority.trim().toLowerCase());
+  if (!match?.[1]) return undefined;
+  return { hostname: match[1], port: match[2] === undefined ? 80 : Number(match[2]) };
+}
+
+function stripBrackets(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+/** How a host appears in Host/Origin headers and URLs: IPv6 literals in brackets. */
+export function hostForHeader(host: string): string {
+  const bare = stripBrackets(host);
+  return isIP(bare) === 6 ? `[${bare}]` : bare;
+}

@@ -1,0 +1,205 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { BridgeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import {
+  allowedHostnames,
+  hasBearerToken,
+  hostForHeader,
+  isAllowedHost,
+  isAllowedOrigin,
+  isLoopbackAddress,
+} from './guard.js';
+import type { HostPolicy } from './guard.js';
+
+/** A route handler gets the request body already read (and bounded); it is empty for GET and HEAD. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
+
+export interface HttpServerOptions {
+  /** Address to bind; default 127.0.0.1. Anything but loopback requires `token`. */
+  host?: string;
+  /** 0 picks any free port. */
+  port: number;
+  /** Bearer token required on /mcp when set (and always off loopback). */
+  token?: string;
+  mcpHandler: RouteHandler;
+  /** Serves /api and /api/*; without it those answer 404. */
+  apiHandler?: RouteHandler;
+  logger: Logger;
+  maxBodyBytes?: number;
+  /** Extra host names clients may use to reach us (e.g. the machine's LAN name when bound to 0.0.0.0). */
+  allowedHosts?: string[];
+}
+
+export interface BridgeHttpServer {
+  /** The bound address and the real port (also when started with port 0). */
+  address(): { host: string; port: number };
+  /** Base URL, e.g. http://127.0.0.1:8190 */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+const MCP_PATH = '/mcp';
+
+/** Starts the bridge's single HTTP server: /mcp for agents, /api for the dashboard, guarded on every request. */
+export async function createHttpServer(options: HttpServerOptions): Promise<BridgeHttpServer> {
+  const host = options.host ?? '127.0.0.1';
+  const logger = options.logger.child('http');
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const token = options.token === '' ? undefined : options.token;
+  if (!isLoopbackAddress(host) && token === undefined) {
+    throw new BridgeError('token_required', `Refusing to listen on ${host} without an access token.`, {
+      hint: "Anyone on the network could use this machine's GPU and write files: set a token (settings or --token), or bind to 127.0.0.1.",
+    });
+  }
+
+  const hostnames = allowedHostnames(host, {
+    interfaceAddresses: localInterfaceAddresses(),
+    extra: options.allowedHosts,
+  });
+  const server = createServer((req, res) => {
+    // Read per request: with port 0 the real port is only known once listening.
+    const policy: HostPolicy = { hostnames, port: (server.address() as AddressInfo).port };
+    handleRequest(req, res, { ...options, token, maxBodyBytes, policy, logger }).catch((error: unknown) => {
+      logger.error('request handler failed', { url: req.url, error: String(error) });
+      if (!res.headersSent) reject(res, 500, 'internal_error', 'Internal error; see the bridge log.');
+      else res.destroy();
+    });
+  });
+
+  const port = await listen(server, host, options.port);
+  const url = `http://${hostForHeader(host)}:${port}`;
+  logger.info('listening', { url, token: token !== undefined });
+
+  return {
+    address: () => ({ host, port }),
+    url,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Streaming responses (SSE) and keep-alive sockets would otherwise hold close() open indefinitely.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+interface RequestScope extends HttpServerOptions {
+  token: string | undefined;
+  maxBodyBytes: number;
+  policy: HostPolicy;
+  logger: Logger;
+}
+
+async function handleRequest(req: IncomingMessage, res: ServerResponse, scope: RequestScope): Promise<void> {
+  if (!isAllowedHost(req.headers.host, scope.policy)) {
+    scope.logger.warn('rejected request with a foreign Host header', { host: req.headers.host });
+    return reject(
+      res,
+      403,
+      'forbidden_host',
+      'Host header not allowed: use http://127.0.0.1:PORT or localhost.',
+    );
+  }
+  if (!isAllowedOrigin(req.headers.origin, scope.policy)) {
+    scope.logger.warn('rejected cross-origin request', { origin: req.headers.origin });
+    return reject(res, 403, 'forbidden_origin', 'Cross-origin requests are not allowed.');
+  }
+
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const route = pickRoute(path, scope);
+  if (route === undefined) return reject(res, 404, 'not_found', `Nothing at ${path}.`);
+
+  if (
+    path === MCP_PATH &&
+    scope.token !== undefined &&
+    !hasBearerToken(req.headers.authorization, scope.token)
+  ) {
+    res.setHeader('WWW-Authenticate', 'Bearer realm="comfyui-mcp-bridge"');
+    return reject(
+      res,
+      401,
+      'unauthorized',
+      'Missing or wrong access token: send "Authorization: Bearer <token>" with the token from the bridge settings.',
+    );
+  }
+
+  const body = await readBody(req, scope.maxBodyBytes);
+  if (body === 'too_large') {
+    res.setHeader('Connection', 'close');
+    return reject(res, 413, 'body_too_large', `Request body exceeds ${scope.maxBodyBytes} bytes.`);
+  }
+  await route(req, res, body);
+}
+
+function pickRoute(path: string, scope: RequestScope): RouteHandler | undefined {
+  if (path === MCP_PATH) return scope.mcpHandler;
+  if (path === '/api' || path.startsWith('/api/')) return scope.apiHandler;
+  return undefined;
+}
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'too_large'> {
+  if (req.method === 'GET' || req.method === 'HEAD') return Buffer.alloc(0);
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
+    req.resume();
+    return 'too_large';
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    received += buffer.byteLength;
+    if (received > maxBytes) {
+      req.resume();
+      return 'too_large';
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function reject(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify({ error: { code, message } }));
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => reject(describeListenError(error, host, port));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function describeListenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (error.code === 'EADDRINUSE')
+    return new BridgeError(
+      'port_in_use',
+      `port ${port} is in use; choose another with --port or stop the other process`,
+      {
+        cause: error,
+      },
+    );
+  if (error.code === 'EADDRNOTAVAIL')
+    return new BridgeError('address_unavailable', `${host} is not an address of this machine.`, {
+      hint: "Bind to 127.0.0.1, 0.0.0.0, or one of this machine's own addresses.",
+      cause: error,
+    });
+  if (error.code === 'EACCES')
+    return new BridgeError('port_forbidden', `Not allowed to listen on port ${port}.`, {
+      hint: 'Choose a port above 1024 with --port.',
+      cause: error,
+    });
+  return error;
+}
+
+function localInterfaceAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((entries) => entries ?? [])
+    .map((entry) => entry.address.split('%')[0] ?? entry.address);
+}

@@ -1,0 +1,63 @@
+import type { StandardSchemaWithJSON } from '@modelcontextprotocol/server';
+import type * as z from 'zod';
+
+/*
+ * Every byte of tools/list is paid for in each agent's context, and clients drop tools from oversized
+ * servers (the payload is capped by a test). This wraps a zod schema so validation stays zod's while the
+ * advertised JSON Schema leaves out what tells the model nothing: the `$schema` dialect marker repeated on
+ * every tool and, in result schemas, zod's `additionalProperties: false` and `required` lists. The
+ * advertised result schema is therefore looser than the real one, never stricter.
+ */
+export function advertise<Schema extends z.ZodType>(
+  schema: Schema,
+): StandardSchemaWithJSON<z.input<Schema>, z.output<Schema>> {
+  const standard = schema['~standard'] as StandardSchemaWithJSON<
+    z.input<Schema>,
+    z.output<Schema>
+  >['~standard'];
+  return {
+    '~standard': {
+      ...standard,
+      jsonSchema: {
+        input: (options) => compact(standard.jsonSchema.input(options), inputNoise),
+        output: (options) => compact(standard.jsonSchema.output(options), outputNoise),
+      },
+    },
+  };
+}
+
+type Noise = (key: string, value: unknown, node: Record<string, unknown>, isRoot: boolean) => boolean;
+
+const inputNoise: Noise = (key) => key === '$schema';
+const outputNoise: Noise = (key, value, node, isRoot) =>
+  key === '$schema' ||
+  key === 'required' ||
+  (key === 'additionalProperties' && value === false) ||
+  // `properties` / `items` already say object / array; the root keeps its type because MCP requires it.
+  (key === 'type' &&
+    !isRoot &&
+    ((value === 'object' && 'properties' in node) || (value === 'array' && 'items' in node)));
+
+function compact(node: Record<string, unknown>, isNoise: Noise, isRoot = true): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (isNoise(key, value, node, isRoot)) continue;
+    result[key] = key === 'properties' ? compactPropertyMap(value, isNoise) : compactValue(value, isNoise);
+  }
+  return result;
+}
+
+// Inside `properties` the keys are field names, never schema keywords.
+function compactPropertyMap(map: unknown, isNoise: Noise): unknown {
+  if (typeof map !== 'object' || map === null) return map;
+  return Object.fromEntries(
+    Object.entries(map).map(([name, schema]) => [name, compactValue(schema, isNoise)]),
+  );
+}
+
+function compactValue(value: unknown, isNoise: Noise): unknown {
+  if (Array.isArray(value)) return value.map((item) => compactValue(item, isNoise));
+  if (typeof value === 'object' && value !== null)
+    return compact(value as Record<string, unknown>, isNoise, false);
+  return value;
+}

@@ -1,0 +1,79 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import type { NodeIncomingMessageLike } from '@modelcontextprotocol/node';
+import {
+  createMcpHandler,
+  DEFAULT_MAX_REQUEST_BODY_SIZE,
+  isLegacyRequest,
+} from '@modelcontextprotocol/server';
+import type { McpServerFactory } from '@modelcontextprotocol/server';
+import type { Logger } from '../log.js';
+import { createLegacySessions } from './legacySessions.js';
+
+export interface McpEndpointOptions {
+  /** Usually `createBridgeMcpServerFactory(...)`; one factory serves both protocol eras. */
+  factory: McpServerFactory;
+  logger: Logger;
+  maxBodyBytes?: number;
+  /** Idle time after which a 2025-era session is closed. */
+  sessionIdleMs?: number;
+  maxSessions?: number;
+}
+
+export interface McpEndpoint {
+  /** Serves /mcp. `body` is the request body the HTTP server already read (empty for GET/DELETE). */
+  handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void>;
+  /** The same endpoint as a web-standard handler. */
+  fetch(request: Request): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * The Streamable HTTP MCP endpoint: 2026-07-28 requests go to the SDK's per-request modern handler, 2025-era
+ * traffic (initialize handshake, Mcp-Session-Id) to a sessionful leg so server->client requests such as
+ * roots/list, and cancellations, reach the instance running the call.
+ */
+export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
+  const logger = options.logger.child('mcp-http');
+  const maxRequestBodySize = options.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_SIZE;
+  const onerror = (error: Error) => logger.debug('mcp transport error', { error: error.message });
+
+  const modern = createMcpHandler(options.factory, { legacy: 'reject', onerror, maxRequestBodySize });
+  const legacy = createLegacySessions({
+    factory: options.factory,
+    logger,
+    maxRequestBodySize,
+    ...(options.sessionIdleMs === undefined ? {} : { idleMs: options.sessionIdleMs }),
+    ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+  });
+
+  const fetch = async (request: Request): Promise<Response> =>
+    (await isLegacyRequest(request, undefined, { maxRequestBodySize }))
+      ? legacy.fetch(request)
+      : modern.fetch(request);
+
+  const nodeHandler = toNodeHandler(
+    { fetch },
+    { maxRequestBodySize, onerror: (error) => logger.error('mcp request failed', { error: error.message }) },
+  );
+
+  return {
+    fetch,
+    async handle(req, res, body) {
+      // The HTTP server has consumed the stream to bound its size; replay the bytes it read.
+      const alreadyRead: NodeIncomingMessageLike = Object.assign(
+        Readable.from(body.byteLength > 0 ? [body] : []),
+        {
+          headers: req.headers,
+          method: req.method,
+          url: req.url,
+        },
+      );
+      await nodeHandler(alreadyRead, res);
+    },
+    async close() {
+      await Promise.all([modern.close(), legacy.close()]);
+    },
+  };
+}

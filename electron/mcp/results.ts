@@ -1,0 +1,202 @@
+import { basename, extname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/server';
+import type { BridgeError } from '../errors.js';
+import type {
+  BatchAccepted,
+  BatchConvertResult,
+  BatchStatus,
+  CancelResult,
+  ComfyStatus,
+  ConvertResult,
+  GenerateImageResult,
+  ImageList,
+  ToolError,
+} from './schemas.js';
+
+/*
+ * Pure renderers from service results to MCP tool results. structuredContent carries everything the model
+ * needs (some clients show the model nothing else); the text block is a short mirror for clients that
+ * only show text; resource_links point at produced files; images are inlined only as small previews.
+ */
+
+/** Inline previews above this size are dropped: a preview must never blow the agent's context. */
+export const MAX_PREVIEW_BYTES = 100 * 1024;
+
+const mimeByExtension: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+  '.avif': 'image/avif',
+  '.tif': 'image/tiff',
+  '.tiff': 'image/tiff',
+  '.bmp': 'image/bmp',
+};
+
+export function fileLink(path: string): ContentBlock {
+  const mimeType = mimeByExtension[extname(path).toLowerCase()];
+  return {
+    type: 'resource_link',
+    uri: pathToFileURL(path).href,
+    name: basename(path),
+    ...(mimeType === undefined ? {} : { mimeType }),
+  };
+}
+
+function text(value: string): ContentBlock {
+  return { type: 'text', text: value };
+}
+
+function describeError(error: ToolError): string {
+  return error.hint ? `${error.message} ${error.hint}` : error.message;
+}
+
+export function renderGenerateImage(
+  result: GenerateImageResult,
+  options: { preview: boolean },
+): CallToolResult {
+  const images = result.images.map(({ previewWebp: _preview, ...image }) => image);
+  const structuredContent = { ...result, images };
+  const lines: string[] = [];
+  if (result.status === 'running') {
+    lines.push(
+      `Still generating (batch ${result.batch_id}). Call check_batch_status with batch_id "${result.batch_id}" and wait_seconds to get the file.`,
+    );
+  } else if (result.status === 'failed') {
+    lines.push(`Generation failed: ${result.error ? describeError(result.error) : 'no image was produced.'}`);
+  }
+  for (const image of images)
+    lines.push(`Saved ${image.path} (${image.width}x${image.height} ${image.format}, seed ${image.seed})`);
+
+  const content: ContentBlock[] = [text(lines.join('\n'))];
+  for (const image of result.images) {
+    content.push(fileLink(image.path));
+    const preview = image.previewWebp;
+    if (options.preview && preview && preview.byteLength <= MAX_PREVIEW_BYTES)
+      content.push({ type: 'image', data: preview.toString('base64'), mimeType: 'image/webp' });
+  }
+  return { content, structuredContent, ...(result.status === 'failed' ? { isError: true } : {}) };
+}
+
+export function renderBatchAccepted(result: BatchAccepted): CallToolResult {
+  return {
+    content: [
+      text(
+        `Batch ${result.batch_id} queued with ${result.total} image(s). Call check_batch_status with batch_id "${result.batch_id}" to follow it.`,
+      ),
+    ],
+    structuredContent: result,
+  };
+}
+
+export function renderBatchStatus(result: BatchStatus): CallToolResult {
+  const lines = [
+    `Batch ${result.batch_id}${result.done ? ' is done' : ''}: ${result.completed}/${result.total} completed, ` +
+      `${result.running} running, ${result.pending} pending, ${result.failed} failed, ${result.cancelled} cancelled.`,
+  ];
+  const content: ContentBlock[] = [];
+  for (const item of result.items) {
+    if (item.status === 'completed' && item.path !== undefined) {
+      lines.push(`#${item.index}: ${item.path}`);
+      content.push(fileLink(item.path));
+    } else if (item.status === 'failed' && item.error) {
+      lines.push(`#${item.index} failed: ${describeError(item.error)}`);
+    }
+  }
+  return { content: [text(lines.join('\n')), ...content], structuredContent: result };
+}
+
+export function renderCancel(result: CancelResult): CallToolResult {
+  return {
+    content: [
+      text(
+        `Cancelled ${result.cancelled} item(s) of batch ${result.batch_id}; ${result.already_finished} had already finished.`,
+      ),
+    ],
+    structuredContent: result,
+  };
+}
+
+export function renderImageList(result: ImageList): CallToolResult {
+  const lines = [`${result.images.length} image(s), newest first.`];
+  for (const image of result.images) {
+    const size =
+      image.width !== undefined && image.height !== undefined ? ` ${image.width}x${image.height}` : '';
+    lines.push(`${image.path}${size}`);
+  }
+  if (result.next_cursor !== undefined) lines.push(`More: pass cursor "${result.next_cursor}".`);
+  return { content: [text(lines.join('\n'))], structuredContent: result };
+}
+
+export function renderComfyStatus(result: ComfyStatus): CallToolResult {
+  const lines = result.backends.map((backend) => {
+    if (!backend.reachable)
+      return `${backend.url}: not reachable${backend.error ? ` (${backend.error})` : ''}`;
+    const parts = [`${backend.url}: reachable`];
+    if (backend.version !== undefined) parts.push(`ComfyUI ${backend.version}`);
+    if (backend.device !== undefined) parts.push(backend.device);
+    if (backend.queue_length !== undefined) parts.push(`queue ${backend.queue_length}`);
+    const workflow = backend.default_workflow;
+    if (workflow) {
+      const missing = [...workflow.missing_node_types, ...workflow.missing_models];
+      parts.push(
+        workflow.can_run
+          ? `default workflow ${workflow.id} can run`
+          : `default workflow ${workflow.id} cannot run (missing ${missing.join(', ')})`,
+      );
+    }
+    return parts.join(', ');
+  });
+  if (lines.length === 0) lines.push('No ComfyUI backend is configured. Add its URL in the bridge settings.');
+  return { content: [text(lines.join('\n'))], structuredContent: result };
+}
+
+export function renderConvert(result: ConvertResult): CallToolResult {
+  return {
+    content: [
+      text(
+        `Converted ${result.path} -> ${result.output_path} (${result.bytes_before} -> ${result.bytes_after} bytes)` +
+          (result.original_kept ? '' : '; original deleted'),
+      ),
+      fileLink(result.output_path),
+    ],
+    structuredContent: result,
+  };
+}
+
+export function renderBatchConvert(result: BatchConvertResult): CallToolResult {
+  const lines = [`Converted ${result.converted}, failed ${result.failed}.`];
+  const links: ContentBlock[] = [];
+  for (const item of result.results) {
+    if (item.output_path !== undefined) {
+      lines.push(`${item.path} -> ${item.output_path}`);
+      links.push(fileLink(item.output_path));
+    } else if (item.error) {
+      lines.push(`${item.path} failed: ${describeError(item.error)}`);
+    }
+  }
+  return { content: [text(lines.join('\n')), ...links], structuredContent: result };
+}
+
+/** A domain failure as a tool result whose text says what to do next. */
+export function renderDomainError(error: BridgeError): CallToolResult {
+  const structured: ToolError = { code: error.code, message: error.message };
+  if (error.hint !== undefined) structured.hint = error.hint;
+  if (error.details !== undefined) structured.details = error.details;
+  return {
+    isError: true,
+    content: [text(describeError(structured))],
+    structuredContent: { error: structured },
+  };
+}
+
+export function renderInternalError(toolName: string): CallToolResult {
+  const error: ToolError = {
+    code: 'internal_error',
+    message: `The bridge hit an unexpected error while running ${toolName}.`,
+    hint: 'Retry once; if it happens again, check the bridge log and report the issue.',
+  };
+  return { isError: true, content: [text(describeError(error))], structuredContent: { error } };
+}

@@ -1,0 +1,249 @@
+import * as z from 'zod';
+
+/*
+ * The agent-facing contract: argument and result shapes of the eight MCP tools. Argument names are part of
+ * the public surface (agents and docs use them verbatim); descriptions are kept terse because the whole
+ * tools/list payload is capped (see tests/mcp/toolsList.test.ts).
+ */
+
+export const MAX_PROMPT_CHARS = 4000;
+export const MAX_BATCH_ITEMS = 100;
+export const MAX_WAIT_SECONDS = 300;
+
+const imageFormat = z.enum(['png', 'jpeg', 'webp']);
+const dimension = z.number().int().min(64).max(4096);
+// Empty strings are not refused here: the core's path policy answers them with a better message.
+const path = z.string();
+
+// Bare validators; generate_image describes them once, batch items refer back to it.
+const imageFields = {
+  prompt: z.string().min(1).max(MAX_PROMPT_CHARS),
+  negative_prompt: z.string().max(MAX_PROMPT_CHARS).optional(),
+  save_path: path.optional(),
+  width: dimension.optional(),
+  height: dimension.optional(),
+  seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  format: imageFormat.optional(),
+  workflow: z.string().max(200).optional(),
+  overwrite: z.boolean().optional(),
+};
+
+const waitSeconds = z.number().min(0).max(MAX_WAIT_SECONDS).optional();
+
+export const generateImageArgs = z.object({
+  ...imageFields,
+  save_path: imageFields.save_path.describe('Relative to the project root'),
+  seed: imageFields.seed.describe('Random if omitted'),
+  format: imageFields.format.describe('Default: save_path extension, else png'),
+  workflow: imageFields.workflow.describe('Workflow id (file name without .json)'),
+  overwrite: imageFields.overwrite.describe('Replace an existing file'),
+  preview: z.boolean().optional().describe('Inline a small preview'),
+  wait_seconds: waitSeconds.describe('Default 45'),
+});
+
+// Named so the JSON Schema carries it once under $defs for both items and defaults.
+const batchItemArgs = z
+  .object({ ...imageFields, prompt: imageFields.prompt.optional() })
+  .meta({ id: 'image_fields' });
+
+export const batchGenerateImagesArgs = z
+  .object({
+    items: z.array(batchItemArgs).min(1).max(MAX_BATCH_ITEMS).describe('generate_image fields per image'),
+    defaults: batchItemArgs.optional().describe('Fields for items that omit them'),
+  })
+  .superRefine((args, issues) => {
+    if (args.defaults?.prompt !== undefined) return;
+    args.items.forEach((item, index) => {
+      if (item.prompt === undefined)
+        issues.addIssue({
+          code: 'custom',
+          path: ['items', index, 'prompt'],
+          message: 'prompt is required (in the item or in defaults)',
+        });
+    });
+  });
+
+const batchId = z.string().max(200);
+
+export const checkBatchStatusArgs = z.object({
+  batch_id: batchId,
+  wait_seconds: waitSeconds.describe('Long-poll until done (default 0)'),
+});
+
+export const cancelBatchArgs = z.object({ batch_id: batchId });
+
+export const listGeneratedImagesArgs = z.object({
+  directory: path.optional().describe('Images in this folder, not the gallery'),
+  query: z.string().max(500).optional().describe('Filter by prompt text'),
+  limit: z.number().int().min(1).max(200).optional(),
+  cursor: z.string().max(500).optional().describe('next_cursor of the previous page'),
+});
+
+export const checkComfyuiStatusArgs = z.object({});
+
+const webpOptions = {
+  quality: z.number().int().min(1).max(100).optional(),
+  lossless: z.boolean().optional(),
+  max_width: z.number().int().min(1).max(16384).optional().describe('Downscale wider images'),
+  keep_original: z.boolean().optional().describe('Default true; false deletes the source'),
+};
+
+export const convertToWebpArgs = z.object({
+  path,
+  output_path: path.optional().describe('Default: same name with .webp'),
+  ...webpOptions,
+});
+
+export const batchConvertToWebpArgs = z
+  .object({
+    paths: z.array(path).min(1).max(500).optional(),
+    directory: path.optional().describe('Instead of paths: the images in this folder'),
+    recursive: z.boolean().optional(),
+    ...webpOptions,
+  })
+  .refine((args) => (args.paths === undefined) !== (args.directory === undefined), {
+    message: 'Give either paths or directory, not both and not neither',
+  });
+
+// ---- results ----
+
+/** A per-item failure inside an otherwise successful result. */
+export const itemErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  hint: z.string().optional(),
+});
+
+/** A failed call: thrown BridgeErrors become `{ error: ToolError }`; `details` keeps e.g. ComfyUI's node_errors. */
+export const toolErrorSchema = itemErrorSchema.extend({ details: z.unknown().optional() });
+
+export const generatedImageSchema = z.object({
+  path: z.string(),
+  width: z.number(),
+  height: z.number(),
+  format: imageFormat,
+  seed: z.number(),
+  bytes: z.number(),
+  workflow: z.string(),
+  backend: z.string(),
+});
+
+export const generateImageOutput = z.object({
+  status: z.enum(['completed', 'running', 'failed']),
+  batch_id: z.string(),
+  images: z.array(generatedImageSchema),
+  error: toolErrorSchema.optional(),
+});
+
+export const batchAcceptedOutput = z.object({ batch_id: z.string(), total: z.number() });
+
+export const batchItemStatusSchema = z.object({
+  index: z.number(),
+  status: z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']),
+  path: z.string().optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+  seed: z.number().optional(),
+  bytes: z.number().optional(),
+  error: itemErrorSchema.optional(),
+});
+
+export const batchStatusOutput = z.object({
+  batch_id: z.string(),
+  done: z.boolean(),
+  total: z.number(),
+  completed: z.number(),
+  pending: z.number(),
+  running: z.number(),
+  failed: z.number(),
+  cancelled: z.number(),
+  items: z.array(batchItemStatusSchema),
+});
+
+export const cancelResultOutput = z.object({
+  batch_id: z.string(),
+  cancelled: z.number(),
+  already_finished: z.number(),
+});
+
+export const listedImageSchema = z.object({
+  path: z.string(),
+  bytes: z.number(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+  created_at: z.string(),
+  prompt: z.string().optional(),
+  seed: z.number().optional(),
+});
+
+export const imageListOutput = z.object({
+  images: z.array(listedImageSchema),
+  next_cursor: z.string().optional(),
+});
+
+export const backendStatusSchema = z.object({
+  url: z.string(),
+  reachable: z.boolean(),
+  version: z.string().optional(),
+  device: z.string().optional(),
+  vram_total_bytes: z.number().optional(),
+  vram_free_bytes: z.number().optional(),
+  queue_length: z.number().optional(),
+  default_workflow: z
+    .object({
+      id: z.string(),
+      can_run: z.boolean(),
+      missing_node_types: z.array(z.string()),
+      missing_models: z.array(z.string()),
+    })
+    .optional(),
+  error: z.string().optional(),
+});
+
+export const comfyStatusOutput = z.object({ backends: z.array(backendStatusSchema) });
+
+export const convertResultOutput = z.object({
+  path: z.string(),
+  output_path: z.string(),
+  bytes_before: z.number(),
+  bytes_after: z.number(),
+  width: z.number(),
+  height: z.number(),
+  original_kept: z.boolean(),
+});
+
+export const batchConvertItemSchema = z.object({
+  path: z.string(),
+  output_path: z.string().optional(),
+  bytes_before: z.number().optional(),
+  bytes_after: z.number().optional(),
+  error: itemErrorSchema.optional(),
+});
+
+export const batchConvertResultOutput = z.object({
+  converted: z.number(),
+  failed: z.number(),
+  results: z.array(batchConvertItemSchema),
+});
+
+export type GenerateImageArgs = z.infer<typeof generateImageArgs>;
+export type BatchGenerateImagesArgs = z.infer<typeof batchGenerateImagesArgs>;
+export type CheckBatchStatusArgs = z.infer<typeof checkBatchStatusArgs>;
+export type CancelBatchArgs = z.infer<typeof cancelBatchArgs>;
+export type ListGeneratedImagesArgs = z.infer<typeof listGeneratedImagesArgs>;
+export type ConvertToWebpArgs = z.infer<typeof convertToWebpArgs>;
+export type BatchConvertToWebpArgs = z.infer<typeof batchConvertToWebpArgs>;
+
+export type ToolError = z.infer<typeof toolErrorSchema>;
+/** The service may attach a small WebP preview; it is inlined only when the call asked for `preview`. */
+export type GeneratedImage = z.infer<typeof generatedImageSchema> & { previewWebp?: Buffer };
+export type GenerateImageResult = Omit<z.infer<typeof generateImageOutput>, 'images'> & {
+  images: GeneratedImage[];
+};
+export type BatchAccepted = z.infer<typeof batchAcceptedOutput>;
+export type BatchStatus = z.infer<typeof batchStatusOutput>;
+export type CancelResult = z.infer<typeof cancelResultOutput>;
+export type ImageList = z.infer<typeof imageListOutput>;
+export type ComfyStatus = z.infer<typeof comfyStatusOutput>;
+export type ConvertResult = z.infer<typeof convertResultOutput>;
+export type BatchConvertResult = z.infer<typeof batchConvertResultOutput>;

@@ -1,0 +1,117 @@
+import { inputRequired, McpServer } from '@modelcontextprotocol/server';
+import type {
+  CallToolResult,
+  InputRequiredResult,
+  McpServerFactory,
+  ServerContext,
+} from '@modelcontextprotocol/server';
+import { isBridgeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { advertise } from './advertise.js';
+import { createProgressSender, ROOTS_INPUT_KEY, rootsFromListAnswer } from './context.js';
+import { renderDomainError, renderInternalError } from './results.js';
+import type { BridgeService, ToolContext } from './service.js';
+import { toolSpecs } from './tools.js';
+import type { ToolSpec } from './tools.js';
+
+export interface BridgeMcpServerOptions {
+  service: BridgeService;
+  logger: Logger;
+  /** The stdio shim's working directory; unset when serving HTTP. */
+  cwd?: string;
+  /** Reported as serverInfo.version. */
+  version?: string;
+}
+
+export const SERVER_NAME = 'comfyui-mcp-bridge';
+
+const instructions =
+  "Generates images with the user's own ComfyUI and saves them into the project. Relative save paths resolve " +
+  'against the project root. Long generations return a batch_id: poll check_batch_status instead of retrying.';
+
+/**
+ * The one server factory behind every transport and protocol era: the HTTP endpoint calls it per modern
+ * request and per legacy session; a stdio entry can hand it to `serveStdio`.
+ */
+export function createBridgeMcpServerFactory(options: BridgeMcpServerOptions): McpServerFactory {
+  const logger = options.logger.child('mcp');
+  return () => {
+    const server = new McpServer(
+      { name: SERVER_NAME, version: options.version ?? '0.0.0' },
+      { instructions, capabilities: { tools: {} } },
+    );
+    for (const spec of toolSpecs) registerTool(server, spec, options, logger);
+    return server;
+  };
+}
+
+function registerTool(
+  server: McpServer,
+  spec: ToolSpec,
+  options: BridgeMcpServerOptions,
+  logger: Logger,
+): void {
+  const inputSchema = advertise(spec.inputSchema);
+  const outputSchema = advertise(spec.outputSchema);
+  server.registerTool(
+    spec.name,
+    {
+      description: spec.description,
+      inputSchema,
+      outputSchema,
+      annotations: spec.annotations,
+    },
+    (args: unknown, ctx: ServerContext) =>
+      runTool(spec, args, ctx, { server, options, logger: logger.child(spec.name) }),
+  );
+}
+
+interface CallScope {
+  server: McpServer;
+  options: BridgeMcpServerOptions;
+  logger: Logger;
+}
+
+async function runTool(
+  spec: ToolSpec,
+  args: unknown,
+  ctx: ServerContext,
+  scope: CallScope,
+): Promise<CallToolResult | InputRequiredResult> {
+  let roots: string[] = [];
+  if (spec.usesPaths && clientDeclaresRoots(scope.server)) {
+    // 2026-era clients answer this in a retried call; on 2025-era sessions the SDK's shim sends a real
+    // roots/list request and re-enters this handler with the answer.
+    const answer = ctx.mcpReq.inputResponses?.[ROOTS_INPUT_KEY];
+    if (answer === undefined)
+      return inputRequired({ inputRequests: { [ROOTS_INPUT_KEY]: inputRequired.listRoots() } });
+    roots = rootsFromListAnswer(answer);
+  }
+
+  const toolContext: ToolContext = {
+    signal: ctx.mcpReq.signal,
+    roots,
+    progress: createProgressSender(ctx, scope.logger),
+    ...(scope.options.cwd === undefined ? {} : { cwd: scope.options.cwd }),
+  };
+  try {
+    return await spec.run(scope.options.service, args, toolContext);
+  } catch (error) {
+    if (isBridgeError(error)) {
+      scope.logger.info('tool call failed', { code: error.code, message: error.message });
+      return renderDomainError(error);
+    }
+    if (ctx.mcpReq.signal.aborted) {
+      scope.logger.debug('tool call ended after cancellation', { error: String(error) });
+    } else {
+      scope.logger.error('tool call threw', {
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+    }
+    return renderInternalError(spec.name);
+  }
+}
+
+function clientDeclaresRoots(server: McpServer): boolean {
+  return server.server.getClientCapabilities()?.roots !== undefined;
+}

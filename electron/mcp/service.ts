@@ -1,0 +1,50 @@
+import type {
+  BatchAccepted,
+  BatchConvertResult,
+  BatchConvertToWebpArgs,
+  BatchGenerateImagesArgs,
+  BatchStatus,
+  CancelBatchArgs,
+  CancelResult,
+  CheckBatchStatusArgs,
+  ComfyStatus,
+  ConvertResult,
+  ConvertToWebpArgs,
+  GenerateImageArgs,
+  GenerateImageResult,
+  ImageList,
+  ListGeneratedImagesArgs,
+} from './schemas.js';
+
+export interface ProgressUpdate {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+/** What the protocol layer knows about the call that the core needs. */
+export interface ToolContext {
+  /** Aborted when the client cancels the call (2025: notifications/cancelled; 2026: closed stream). */
+  signal: AbortSignal;
+  /** Absolute directories from the client's roots; empty when the client has none or declares no roots support. */
+  roots: string[];
+  /** The stdio shim's working directory, when the call came through the shim. */
+  cwd?: string;
+  /** Sends notifications/progress when the client asked for progress; a no-op otherwise. Never throws. */
+  progress(update: ProgressUpdate): void;
+}
+
+/**
+ * The contract between the MCP protocol layer and the bridge core. Domain failures are thrown as
+ * `BridgeError` (see electron/errors.ts) and become `isError` tool results; anything else is a bug.
+ */
+export interface BridgeService {
+  generateImage(args: GenerateImageArgs, ctx: ToolContext): Promise<GenerateImageResult>;
+  batchGenerateImages(args: BatchGenerateImagesArgs, ctx: ToolContext): Promise<BatchAccepted>;
+  checkBatchStatus(args: CheckBatchStatusArgs, ctx: ToolContext): Promise<BatchStatus>;
+  cancelBatch(args: CancelBatchArgs, ctx: ToolContext): Promise<CancelResult>;
+  listGeneratedImages(args: ListGeneratedImagesArgs, ctx: ToolContext): Promise<ImageList>;
+  checkComfyuiStatus(ctx: ToolContext): Promise<ComfyStatus>;
+  convertToWebp(args: ConvertToWebpArgs, ctx: ToolContext): Promise<ConvertResult>;
+  batchConvertToWebp(args: BatchConvertToWebpArgs, ctx: ToolContext): Promise<BatchConvertResult>;
+}

@@ -1,0 +1,132 @@
+import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/server';
+import type * as z from 'zod';
+import {
+  renderBatchAccepted,
+  renderBatchConvert,
+  renderBatchStatus,
+  renderCancel,
+  renderComfyStatus,
+  renderConvert,
+  renderGenerateImage,
+  renderImageList,
+} from './results.js';
+import {
+  batchAcceptedOutput,
+  batchConvertResultOutput,
+  batchConvertToWebpArgs,
+  batchGenerateImagesArgs,
+  batchStatusOutput,
+  cancelBatchArgs,
+  cancelResultOutput,
+  checkBatchStatusArgs,
+  checkComfyuiStatusArgs,
+  comfyStatusOutput,
+  convertResultOutput,
+  convertToWebpArgs,
+  generateImageArgs,
+  generateImageOutput,
+  imageListOutput,
+  listGeneratedImagesArgs,
+} from './schemas.js';
+import type { BridgeService, ToolContext } from './service.js';
+
+/** One MCP tool: its advertised shape and how a call reaches the service. */
+export interface ToolSpec<Args extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  inputSchema: Args;
+  outputSchema: z.ZodType;
+  annotations: ToolAnnotations;
+  /** Whether the call reads or writes paths, so it needs the client's roots before it can run. */
+  usesPaths: boolean;
+  run(service: BridgeService, args: z.output<Args>, ctx: ToolContext): Promise<CallToolResult>;
+}
+
+// Identity helper so each spec's `run` is checked against its own input schema.
+function tool<Args extends z.ZodType>(spec: ToolSpec<Args>): ToolSpec<Args> {
+  return spec;
+}
+
+const reads: ToolAnnotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+
+export const toolSpecs = [
+  tool({
+    name: 'generate_image',
+    description:
+      'Generate an image with ComfyUI and save it. Past wait_seconds, returns status "running" and a batch_id.',
+    inputSchema: generateImageArgs,
+    outputSchema: generateImageOutput,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    usesPaths: true,
+    run: async (service, args, ctx) =>
+      renderGenerateImage(await service.generateImage(args, ctx), { preview: args.preview === true }),
+  }),
+  tool({
+    name: 'batch_generate_images',
+    description: 'Queue up to 100 images; returns a batch_id at once for check_batch_status.',
+    inputSchema: batchGenerateImagesArgs,
+    outputSchema: batchAcceptedOutput,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    usesPaths: true,
+    run: async (service, args, ctx) => renderBatchAccepted(await service.batchGenerateImages(args, ctx)),
+  }),
+  tool({
+    name: 'check_batch_status',
+    description: "A batch's progress counts and each item's status, path or error.",
+    inputSchema: checkBatchStatusArgs,
+    outputSchema: batchStatusOutput,
+    annotations: reads,
+    usesPaths: false,
+    run: async (service, args, ctx) => renderBatchStatus(await service.checkBatchStatus(args, ctx)),
+  }),
+  tool({
+    name: 'cancel_batch',
+    description: 'Cancel the unfinished items of a batch.',
+    inputSchema: cancelBatchArgs,
+    outputSchema: cancelResultOutput,
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    usesPaths: false,
+    run: async (service, args, ctx) => renderCancel(await service.cancelBatch(args, ctx)),
+  }),
+  tool({
+    name: 'list_generated_images',
+    description: 'Generated images, newest first.',
+    inputSchema: listGeneratedImagesArgs,
+    outputSchema: imageListOutput,
+    annotations: reads,
+    usesPaths: true,
+    run: async (service, args, ctx) => renderImageList(await service.listGeneratedImages(args, ctx)),
+  }),
+  tool({
+    name: 'check_comfyui_status',
+    description: 'Each ComfyUI backend: reachable, version, GPU, queue, default workflow runnable.',
+    inputSchema: checkComfyuiStatusArgs,
+    outputSchema: comfyStatusOutput,
+    annotations: reads,
+    usesPaths: false,
+    run: async (service, _args, ctx) => renderComfyStatus(await service.checkComfyuiStatus(ctx)),
+  }),
+  tool({
+    name: 'convert_to_webp',
+    description: 'Convert an image to WebP; reports the new path and sizes.',
+    inputSchema: convertToWebpArgs,
+    outputSchema: convertResultOutput,
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    usesPaths: true,
+    run: async (service, args, ctx) => renderConvert(await service.convertToWebp(args, ctx)),
+  }),
+  tool({
+    name: 'batch_convert_to_webp',
+    description: 'Convert images (paths or a directory) to WebP; per-file results.',
+    inputSchema: batchConvertToWebpArgs,
+    outputSchema: batchConvertResultOutput,
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    usesPaths: true,
+    run: async (service, args, ctx) => renderBatchConvert(await service.batchConvertToWebp(args, ctx)),
+  }),
+];
