@@ -42,8 +42,9 @@ export class WorkflowBindingError extends Error {
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
 const MAX_SIDE = 16384;
 
+/** A random seed; crypto's randomInt spans at most 2^48 − 1 values, plenty for seeds. */
 export function randomSeed(): number {
-  return randomInt(0, 2 ** 48);
+  return randomInt(0, 2 ** 48 - 1);
 }
 
 function checkInteger(name: string, value: number | undefined, min: number, max: number): void {

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { ObjectInfo } from '../../electron/comfy/types.js';
+import { chooseDefaultWorkflow, type DefaultCandidate } from '../../electron/workflows/default.js';
+import { parseWorkflowMeta } from '../../electron/workflows/meta.js';
+import { describeWorkflow } from '../../electron/workflows/workflow.js';
+import {
+  bundledDir,
+  bundledGraph,
+  bundledIds,
+  fixture,
+  readJson,
+  realObjectInfo,
+  withModels,
+} from './helpers.js';
+
+const candidates: DefaultCandidate[] = bundledIds.map((id) => ({
+  source: 'bundled',
+  workflow: describeWorkflow(
+    id,
+    bundledGraph(id),
+    parseWorkflowMeta(readJson(join(bundledDir, `${id}.meta.json`)), `${id}.meta.json`),
+  ),
+}));
+const bare = realObjectInfo();
+const sd15Only = withModels({ 'CheckpointLoaderSimple.ckpt_name': ['v1-5-pruned-emaonly-fp16.safetensors'] });
+const turboAndSd15 = withModels({
+  'CheckpointLoaderSimple.ckpt_name': [
+    'v1-5-pruned-emaonly-fp16.safetensors',
+    'sd_xl_turbo_1.0_fp16.safetensors',
+  ],
+});
+const flux = withModels({
+  'UNETLoader.unet_name': ['flux1-schnell.safetensors'],
+  'DualCLIPLoader.clip_name1': ['t5xxl_fp8_e4m3fn.safetensors', 'clip_l.safetensors'],
+  'DualCLIPLoader.clip_name2': ['t5xxl_fp8_e4m3fn.safetensors', 'clip_l.safetensors'],
+  'VAELoader.vae_name': ['ae.safetensors'],
+});
+
+describe('chooseDefaultWorkflow', () => {
+  it('picks the first ranked bundled workflow whose models a backend has', () => {
+    expect(chooseDefaultWorkflow(candidates, [sd15Only]).id).toBe('sd15');
+    expect(chooseDefaultWorkflow(candidates, [turboAndSd15])).toEqual({
+      id: 'sdxl-turbo',
+      reason: '"sdxl-turbo" is the first bundled workflow whose models a backend has.',
+    });
+  });
+
+  it('looks across every backend', () => {
+    expect(chooseDefaultWorkflow(candidates, [sd15Only, flux]).id).toBe('flux-schnell');
+  });
+
+  it('takes the preferred workflow when it runs somewhere', () => {
+    expect(chooseDefaultWorkflow(candidates, [turboAndSd15], 'sd15')).toEqual({
+      id: 'sd15',
+      reason: '"sd15" is the chosen default workflow.',
+    });
+    expect(chooseDefaultWorkflow(candidates, [bare], 'test-pattern').id).toBe('test-pattern');
+  });
+
+  it('falls back, saying why, when the preferred workflow cannot run or does not exist', () => {
+    const choice = chooseDefaultWorkflow(candidates, [sd15Only], 'sdxl');
+    expect(choice.id).toBe('sd15');
+    expect(choice.reason).toMatch(
+      /^The chosen default "sdxl" cannot run on any backend \(Node 4 \(CheckpointLoaderSimple\) needs the model file "sd_xl_base_1\.0\.safetensors"/,
+    );
+    expect(chooseDefaultWorkflow(candidates, [sd15Only], 'gone').reason).toBe(
+      'The chosen default "gone" does not exist. "sd15" is the first bundled workflow whose models a backend has.',
+    );
+  });
+
+  it('never picks the test pattern or a user workflow on its own', () => {
+    const user: DefaultCandidate = {
+      source: 'user',
+      workflow: describeWorkflow('mine', fixture('sd15-default'), {
+        ...parseWorkflowMeta({ title: 'Mine', family: 'sd15' }, 'mine.meta.json'),
+        defaultRank: 1,
+      }),
+    };
+    const info = withModels({ 'CheckpointLoaderSimple.ckpt_name': ['v1-5-pruned-emaonly.safetensors'] });
+    const choice = chooseDefaultWorkflow([...candidates, user], [info]);
+    expect(choice.id).toBeUndefined();
+    expect(choice.reason).toBe(
+      'No bundled workflow has all its models on any backend. Download the files of one of: ' +
+        'flux-schnell (flux1-schnell.safetensors, t5xxl_fp8_e4m3fn.safetensors, clip_l.safetensors, ae.safetensors); ' +
+        'sdxl-turbo (sd_xl_turbo_1.0_fp16.safetensors); sdxl (sd_xl_base_1.0.safetensors); ' +
+        'sd15 (v1-5-pruned-emaonly-fp16.safetensors), or add your own workflow to the user workflows folder.',
+    );
+  });
+
+  it('says so when no backend is reachable', () => {
+    const objectInfos: ObjectInfo[] = [];
+    expect(chooseDefaultWorkflow(candidates, objectInfos, 'sd15')).toEqual({
+      id: undefined,
+      reason: 'No ComfyUI backend is reachable, so no workflow can be checked; start ComfyUI.',
+    });
+  });
+});
