@@ -1,0 +1,342 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BridgeError } from '../../electron/errors.js';
+import { createLogger } from '../../electron/log.js';
+import type { BridgeService } from '../../electron/mcp/service.js';
+import { connect, createFakeService, eras, startBridge } from './harness.js';
+import type { Bridge, CallResult, TestClient } from './harness.js';
+
+let bridge: Bridge | undefined;
+let client: TestClient | undefined;
+afterEach(async () => {
+  await client?.close();
+  await bridge?.close();
+  client = undefined;
+  bridge = undefined;
+});
+
+async function setUp(
+  era: (typeof eras)[number],
+  overrides: Partial<BridgeService> = {},
+  logLines?: string[],
+) {
+  const fake = createFakeService(overrides);
+  bridge = await startBridge(
+    fake.service,
+    logLines ? { logger: createLogger({ sink: (line) => logLines.push(line) }) } : {},
+  );
+  client = await connect(era, bridge.url);
+  return { fake, client };
+}
+
+const textOf = (result: CallResult) =>
+  result.content
+    .filter((block) => block.type === 'text')
+    .map((block) => String(block.text))
+    .join('\n');
+const blocksOf = (result: CallResult, type: string) => result.content.filter((block) => block.type === type);
+
+async function webpOfSize(side: number): Promise<Buffer> {
+  return sharp({ create: { width: side, height: side, channels: 3, background: '#3366cc' } })
+    .webp()
+    .toBuffer();
+}
+
+async function noisyWebp(side: number): Promise<Buffer> {
+  // Random pixels do not compress, so even a small image makes a large WebP.
+  const raw = randomBytes(side * side * 3);
+  return sharp(raw, { raw: { width: side, height: side, channels: 3 } })
+    .webp({ lossless: true })
+    .toBuffer();
+}
+
+describe.each(eras)('tool calls from a %s-era client', (era) => {
+  it('generate_image passes the exact arguments and returns paths in structuredContent, text and a file link', async () => {
+    const { fake, client } = await setUp(era);
+    const args = {
+      prompt: 'a red fox',
+      negative_prompt: 'blurry',
+      save_path: 'public/hero.png',
+      width: 640,
+      height: 384,
+      seed: 42,
+      format: 'png',
+      workflow: 'sdxl-basic',
+      overwrite: true,
+      wait_seconds: 30,
+    };
+    const result = await client.callTool('generate_image', args);
+
+    expect(fake.calls).toHaveLength(1);
+    expect(fake.calls[0]!.method).toBe('generateImage');
+    expect(fake.calls[0]!.args).toEqual(args);
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toEqual({
+      status: 'completed',
+      batch_id: 'b-1',
+      images: [
+        {
+          path: '/projects/site/public/hero.png',
+          width: 640,
+          height: 384,
+          format: 'png',
+          seed: 42,
+          bytes: 1234,
+          workflow: 'sdxl-basic',
+          backend: 'http://127.0.0.1:8188',
+        },
+      ],
+    });
+    expect(textOf(result)).toContain('/projects/site/public/hero.png');
+    const [link] = blocksOf(result, 'resource_link');
+    expect(fileURLToPath(String(link!.uri))).toBe('/projects/site/public/hero.png');
+    expect(link!.mimeType).toBe('image/png');
+    expect(blocksOf(result, 'image')).toHaveLength(0);
+  });
+
+  it('inlines the preview only when the call asks for it', async () => {
+    const preview = await webpOfSize(256);
+    const withPreview: Partial<BridgeService> = {
+      generateImage: () =>
+        Promise.resolve({
+          status: 'completed',
+          batch_id: 'b-9',
+          images: [
+            {
+              path: '/p/a.webp',
+              width: 1024,
+              height: 1024,
+              format: 'webp',
+              seed: 1,
+              bytes: 9,
+              workflow: 'w',
+              backend: 'b',
+              previewWebp: preview,
+            },
+          ],
+        }),
+    };
+    const { client } = await setUp(era, withPreview);
+
+    const asked = await client.callTool('generate_image', { prompt: 'x', preview: true });
+    const [image] = blocksOf(asked, 'image');
+    expect(image!.mimeType).toBe('image/webp');
+    const decoded = await sharp(Buffer.from(String(image!.data), 'base64')).metadata();
+    expect([decoded.format, decoded.width]).toEqual(['webp', 256]);
+    expect(JSON.stringify(asked.structuredContent)).not.toContain('previewWebp');
+
+    const notAsked = await client.callTool('generate_image', { prompt: 'x' });
+    expect(blocksOf(notAsked, 'image')).toHaveLength(0);
+    expect(blocksOf(notAsked, 'resource_link')).toHaveLength(1);
+  });
+
+  it('drops a preview that is too big to inline', async () => {
+    const preview = await noisyWebp(400);
+    expect(preview.byteLength).toBeGreaterThan(100 * 1024);
+    const { client } = await setUp(era, {
+      generateImage: () =>
+        Promise.resolve({
+          status: 'completed',
+          batch_id: 'b',
+          images: [
+            {
+              path: '/p/a.png',
+              width: 400,
+              height: 400,
+              format: 'png',
+              seed: 1,
+              bytes: 9,
+              workflow: 'w',
+              backend: 'b',
+              previewWebp: preview,
+            },
+          ],
+        }),
+    });
+    const result = await client.callTool('generate_image', { prompt: 'x', preview: true });
+    expect(blocksOf(result, 'image')).toHaveLength(0);
+    expect(blocksOf(result, 'resource_link')).toHaveLength(1);
+  });
+
+  it('tells the agent to poll check_batch_status when the bounded wait ran out', async () => {
+    const { client } = await setUp(era, {
+      generateImage: () => Promise.resolve({ status: 'running', batch_id: 'b-slow', images: [] }),
+    });
+    const result = await client.callTool('generate_image', { prompt: 'x', wait_seconds: 0 });
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toEqual({ status: 'running', batch_id: 'b-slow', images: [] });
+    expect(textOf(result)).toMatch(/check_batch_status.*b-slow/);
+  });
+
+  it('reports a failed generation as an error result that keeps the structured outcome', async () => {
+    const error = {
+      code: 'comfy_validation',
+      message: 'Node 4 rejected the model.',
+      hint: 'Pick another workflow.',
+    };
+    const { client } = await setUp(era, {
+      generateImage: () => Promise.resolve({ status: 'failed', batch_id: 'b-f', images: [], error }),
+    });
+    const result = await client.callTool('generate_image', { prompt: 'x' });
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toEqual({ status: 'failed', batch_id: 'b-f', images: [], error });
+    expect(textOf(result)).toContain('Pick another workflow.');
+  });
+
+  it('batch_generate_images passes items and defaults and returns the batch id', async () => {
+    const { fake, client } = await setUp(era);
+    const args = { items: [{ prompt: 'a' }, { seed: 3 }], defaults: { prompt: 'base', width: 512 } };
+    const result = await client.callTool('batch_generate_images', args);
+    expect(fake.calls[0]!.args).toEqual(args);
+    expect(result.structuredContent).toEqual({ batch_id: 'b-2', total: 2 });
+    expect(textOf(result)).toContain('check_batch_status');
+  });
+
+  it('refuses a batch item without a prompt when defaults have none, before reaching the service', async () => {
+    const { fake, client } = await setUp(era);
+    const result = await client.callTool('batch_generate_images', { items: [{ prompt: 'a' }, { seed: 3 }] });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('prompt is required');
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  it('refuses out-of-bounds arguments before reaching the service', async () => {
+    const { fake, client } = await setUp(era);
+    for (const args of [
+      { prompt: 'x', width: 5000 },
+      { prompt: 'x'.repeat(4001) },
+      { prompt: 'x', seed: -1 },
+      { prompt: 'x', wait_seconds: 301 },
+      { prompt: 'x', format: 'gif' },
+    ]) {
+      const result = await client.callTool('generate_image', args);
+      expect(result.isError, JSON.stringify(args).slice(0, 60)).toBe(true);
+    }
+    const tooMany = await client.callTool('batch_generate_images', {
+      items: Array.from({ length: 101 }, () => ({ prompt: 'x' })),
+    });
+    expect(tooMany.isError).toBe(true);
+    const badQuality = await client.callTool('convert_to_webp', { path: '/a.png', quality: 0 });
+    expect(badQuality.isError).toBe(true);
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  it('check_batch_status lists every item with links to finished files and the failures', async () => {
+    const { fake, client } = await setUp(era);
+    const result = await client.callTool('check_batch_status', { batch_id: 'b-7', wait_seconds: 5 });
+    expect(fake.calls[0]!.args).toEqual({ batch_id: 'b-7', wait_seconds: 5 });
+    expect(result.structuredContent).toMatchObject({
+      batch_id: 'b-7',
+      total: 3,
+      completed: 1,
+      failed: 1,
+      done: false,
+    });
+    expect(blocksOf(result, 'resource_link').map((link) => fileURLToPath(String(link.uri)))).toEqual([
+      '/projects/site/a.png',
+    ]);
+    expect(textOf(result)).toContain('#1 failed: No model. Install it.');
+  });
+
+  it('cancel_batch reports what was cancelled', async () => {
+    const { client } = await setUp(era);
+    const result = await client.callTool('cancel_batch', { batch_id: 'b-7' });
+    expect(result.structuredContent).toEqual({ batch_id: 'b-7', cancelled: 2, already_finished: 1 });
+    expect(textOf(result)).toContain('Cancelled 2');
+  });
+
+  it('list_generated_images passes the filters and returns the page with its cursor', async () => {
+    const { fake, client } = await setUp(era);
+    const args = { directory: '/projects/site/public', query: 'fox', limit: 10, cursor: 'c-1' };
+    const result = await client.callTool('list_generated_images', args);
+    expect(fake.calls[0]!.args).toEqual(args);
+    expect(result.structuredContent).toMatchObject({
+      next_cursor: 'c-2',
+      images: [{ path: '/projects/site/a.png' }],
+    });
+    expect(textOf(result)).toContain('c-2');
+  });
+
+  it('check_comfyui_status takes no arguments and names what the default workflow is missing', async () => {
+    const { fake, client } = await setUp(era);
+    const result = await client.callTool('check_comfyui_status', {});
+    expect(fake.calls[0]!.method).toBe('checkComfyuiStatus');
+    expect(result.structuredContent).toMatchObject({
+      backends: [{ url: 'http://127.0.0.1:8188', reachable: true }],
+    });
+    expect(textOf(result)).toContain('missing x.safetensors');
+  });
+
+  it('convert_to_webp returns the new file with a link and keeps the original by default', async () => {
+    const { fake, client } = await setUp(era);
+    const result = await client.callTool('convert_to_webp', {
+      path: '/p/a.png',
+      quality: 80,
+      max_width: 512,
+    });
+    expect(fake.calls[0]!.args).toEqual({ path: '/p/a.png', quality: 80, max_width: 512 });
+    expect(result.structuredContent).toMatchObject({ output_path: '/p/a.webp', original_kept: true });
+    const [link] = blocksOf(result, 'resource_link');
+    expect(fileURLToPath(String(link!.uri))).toBe('/p/a.webp');
+    expect(link!.mimeType).toBe('image/webp');
+  });
+
+  it('batch_convert_to_webp needs exactly one of paths and directory and reports per file', async () => {
+    const { fake, client } = await setUp(era);
+    const neither = await client.callTool('batch_convert_to_webp', { quality: 50 });
+    const both = await client.callTool('batch_convert_to_webp', { paths: ['/x/a.png'], directory: '/x' });
+    expect([neither.isError, both.isError]).toEqual([true, true]);
+    expect(fake.calls).toHaveLength(0);
+
+    const result = await client.callTool('batch_convert_to_webp', { directory: '/x', recursive: true });
+    expect(fake.calls[0]!.args).toEqual({ directory: '/x', recursive: true });
+    expect(result.structuredContent).toMatchObject({ converted: 1, failed: 1 });
+    expect(blocksOf(result, 'resource_link')).toHaveLength(1);
+    expect(textOf(result)).toContain('/x/b.png failed: Not an image.');
+  });
+
+  it('turns a BridgeError into an error result with code, message, hint and details', async () => {
+    const details = { node_errors: { '4': { errors: [{ type: 'value_not_in_list' }] } } };
+    const { client } = await setUp(era, {
+      generateImage: () =>
+        Promise.reject(
+          new BridgeError('comfy_unreachable', 'ComfyUI is not reachable at http://127.0.0.1:8188.', {
+            hint: 'Start ComfyUI or set its URL in the bridge settings.',
+            details,
+          }),
+        ),
+    });
+    const result = await client.callTool('generate_image', { prompt: 'x' });
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toEqual({
+      error: {
+        code: 'comfy_unreachable',
+        message: 'ComfyUI is not reachable at http://127.0.0.1:8188.',
+        hint: 'Start ComfyUI or set its URL in the bridge settings.',
+        details,
+      },
+    });
+    expect(textOf(result)).toBe(
+      'ComfyUI is not reachable at http://127.0.0.1:8188. Start ComfyUI or set its URL in the bridge settings.',
+    );
+  });
+
+  it('hides an unexpected exception behind a generic error result and logs it', async () => {
+    const logLines: string[] = [];
+    const { client } = await setUp(
+      era,
+      { cancelBatch: () => Promise.reject(new TypeError('secret internals exploded')) },
+      logLines,
+    );
+    const result = await client.callTool('cancel_batch', { batch_id: 'b' });
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toMatchObject({ error: { code: 'internal_error' } });
+    expect(textOf(result)).not.toContain('secret internals');
+    expect(textOf(result)).toContain('cancel_batch');
+    expect(
+      logLines.some((line) => line.includes('ERROR') && line.includes('secret internals exploded')),
+    ).toBe(true);
+  });
+});
