@@ -85,7 +85,10 @@ async function loadFolder(dir: string, source: WorkflowSource, logger: Logger): 
   try {
     names = await readdir(dir);
   } catch (error) {
-    logger.warn('workflow folder unreadable', { dir, error: describeError(error) });
+    // A user folder that does not exist yet simply has no workflows.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      logger.warn('workflow folder unreadable', { dir, error: describeError(error) });
+    }
     return [];
   }
   const siblings = new Set(names);
