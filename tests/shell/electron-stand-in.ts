@@ -155,9 +155,17 @@ export class StandInApp extends EventEmitter {
   quitRequests = 0;
   exited = false;
   loginItem = { openAtLogin: false, args: [] as string[] };
+  readonly isPackaged = false;
 
-  constructor(private readonly userData: string) {
+  constructor(
+    private readonly userData: string,
+    private readonly appPath = process.cwd(),
+  ) {
     super();
+  }
+
+  getAppPath(): string {
+    return this.appPath;
   }
 
   requestSingleInstanceLock(): boolean {
@@ -232,13 +240,13 @@ export class StandInNotification {
 }
 
 /** A fresh stand-in; the static instance lists are emptied so tests do not see each other's windows. */
-export function createElectronStandIn(userData: string): ElectronStandIn {
+export function createElectronStandIn(userData: string, appPath = process.cwd()): ElectronStandIn {
   StandInBrowserWindow.instances.length = 0;
   StandInTray.instances.length = 0;
   StandInNotification.shown.length = 0;
   StandInNotification.supported = true;
   const standIn: ElectronStandIn = {
-    app: new StandInApp(userData),
+    app: new StandInApp(userData, appPath),
     BrowserWindow: StandInBrowserWindow,
     Tray: StandInTray,
     Menu: { buildFromTemplate: (items) => ({ items }) },
