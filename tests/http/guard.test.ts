@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import {
+  allowedHostnames,
+  hasBearerToken,
+  hostForHeader,
+  isAllowedHost,
+  isAllowedOrigin,
+  isLoopbackAddress,
+  isWildcardAddress,
+} from '../../electron/http/guard.js';
+
+describe('isLoopbackAddress', () => {
+  it.each(['127.0.0.1', '127.1.2.3', 'localhost', 'LocalHost', '::1', '[::1]'])('%s is loopback', (host) => {
+    expect(isLoopbackAddress(host)).toBe(true);
+  });
+  it.each(['0.0.0.0', '::', '192.168.1.5', '10.0.0.1', 'example.com', '128.0.0.1', '127.example.com'])(
+    '%s is not loopback',
+    (host) => {
+      expect(isLoopbackAddress(host)).toBe(false);
+    },
+  );
+});
+
+describe('allowedHostnames', () => {
+  it('is just the loopback names when bound to loopback', () => {
+    expect(allowedHostnames('127.0.0.1').sort()).toEqual(['127.0.0.1', '[::1]', 'localhost']);
+  });
+
+  it('adds the exact bound address when bound elsewhere', () => {
+    expect(allowedHostnames('192.168.1.5')).toContain('192.168.1.5');
+    expect(allowedHostnames('fe80::1')).toContain('[fe80::1]');
+    expect(allowedHostnames('192.168.1.5')).not.toContain('10.0.0.2');
+  });
+
+  it('adds every interface address when bound to a wildcard, and configured extra names', () => {
+    const names = allowedHostnames('0.0.0.0', {
+      interfaceAddresses: ['10.0.0.2', '::1'],
+      extra: ['GPU-Box.lan'],
+    });
+    expect(names).toEqual(expect.arrayContaining(['10.0.0.2', '[::1]', 'gpu-box.lan', 'localhost']));
+    expect(names).not.toContain('0.0.0.0');
+    expect(isWildcardAddress('::')).toBe(true);
+  });
+});
+
+describe('isAllowedHost', () => {
+  const policy = { hostnames: ['localhost', '127.0.0.1', '[::1]'], port: 8190 };
+  it.each(['localhost:8190', '127.0.0.1:8190', '[::1]:8190', 'LOCALHOST:8190'])('accepts %s', (host) => {
+    expect(isAllowedHost(host, policy)).toBe(true);
+  });
+  it.each([
+    undefined,
+    '',
+    'localhost',
+    'localhost:80',
+    'localhost:8191',
+    'evil.com:8190',
+    '[::2]:8190',
+    'a:b:8190',
+  ])('refuses %s', (host) => {
+    expect(isAllowedHost(host, policy)).toBe(false);
+  });
+  it('treats a Host without port as port 80', () => {
+    expect(isAllowedHost('localhost', { ...policy, port: 80 })).toBe(true);
+  });
+});
+
+describe('isAllowedOrigin', () => {
+  const policy = { hostnames: ['localhost', '127.0.0.1', '[::1]'], port: 8190 };
+  it('lets requests without Origin through', () => {
+    expect(isAllowedOrigin(undefined, policy)).toBe(true);
+  });
+  it.each(['http://localhost:8190', 'http://127.0.0.1:8190', 'http://[::1]:8190'])('accepts %s', (origin) => {
+    expect(isAllowedOrigin(origin, policy)).toBe(true);
+  });
+  it.each([
+    'null',
+    'http://localhost',
+    'http://localhost:3000',
+    'https://evil.com',
+    'file://',
+    'chrome-extension://x',
+  ])('refuses %s', (origin) => {
+    expect(isAllowedOrigin(origin, policy)).toBe(false);
+  });
+});
+
+describe('hasBearerToken', () => {
+  it('accepts exactly the token', () => {
+    expect(hasBearerToken('Bearer abc', 'abc')).toBe(true);
+    expect(hasBearerToken('bearer abc', 'abc')).toBe(true);
+  });
+  it.each([undefined, '', 'Bearer', 'Bearer ab', 'Bearer abcd', 'Basic abc', 'abc', 'Bearer abc extra'])(
+    'refuses %s',
+    (header) => {
+      expect(hasBearerToken(header, 'abc')).toBe(false);
+    },
+  );
+});
+
+describe('hostForHeader', () => {
+  it('brackets IPv6 literals only', () => {
+    expect([
+      hostForHeader('::1'),
+      hostForHeader('[::1]'),
+      hostForHeader('127.0.0.1'),
+      hostForHeader('box'),
+    ]).toEqual(['[::1]', '[::1]', '127.0.0.1', 'box']);
+  });
+});
