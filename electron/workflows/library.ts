@@ -116,7 +116,7 @@ function sameEntries(a: Map<string, WorkflowEntry>, b: Map<string, WorkflowEntry
  * exceptions. With `watch`, the user folder (created if missing) is watched so edits show up without a restart.
  */
 export async function createWorkflowLibrary(options: WorkflowLibraryOptions): Promise<WorkflowLibrary> {
-  const logger = options.logger.child('workflows');
+  const { logger } = options;
   const listeners = new Set<(entries: WorkflowEntry[]) => void>();
   let entries = new Map<string, WorkflowEntry>();
   let watcher: FSWatcher | undefined;
@@ -132,11 +132,15 @@ export async function createWorkflowLibrary(options: WorkflowLibraryOptions): Pr
     ]);
     const next = merge(bundled, user);
     const changed = !sameEntries(entries, next);
-    entries = next;
     for (const entry of next.values()) {
-      if (entry.status === 'error')
+      const before = entries.get(entry.id);
+      // Each watch event re-reads everything; report a broken file once, not on every reload.
+      const reported = before?.status === 'error' && entry.status === 'error' && before.error === entry.error;
+      if (entry.status === 'error' && !reported) {
         logger.warn('workflow not usable', { file: entry.file, error: entry.error });
+      }
     }
+    entries = next;
     if (!changed || closed) return;
     const list = [...next.values()];
     for (const listener of listeners) {

@@ -127,7 +127,9 @@ describe('createWorkflowLibrary loading', () => {
     expect(broken(library.get('huge')).error).toBe(
       'huge.json is 5242881 bytes; workflow files are limited to 5242880 bytes',
     );
-    expect(lines.filter((line) => line.includes('WARN [workflows] workflow not usable'))).toHaveLength(5);
+    expect(lines.filter((line) => line.includes('WARN workflow not usable'))).toHaveLength(5);
+    await library.reload();
+    expect(lines.filter((line) => line.includes('WARN workflow not usable'))).toHaveLength(5);
   });
 });
 
