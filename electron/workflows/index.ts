@@ -19,7 +19,7 @@ export { PARAMETER_NAMES } from './placeholders.js';
 export type { ParameterName, ParameterTarget, ParameterTargets } from './placeholders.js';
 export { planGenerationSize } from './size.js';
 export type { Size, SizeRules } from './size.js';
-export { modelFolder, validateWorkflow } from './validate.js';
+export { modelFolder, resolveModelPaths, validateWorkflow } from './validate.js';
 export type { InvalidValue, MissingModel, WorkflowValidation } from './validate.js';
 export { describeWorkflow } from './workflow.js';
 export type { Workflow } from './workflow.js';

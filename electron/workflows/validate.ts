@@ -1,5 +1,5 @@
 import type { ApiGraph, ObjectInfo } from '../comfy/types.js';
-import { isLink } from './graph.js';
+import { cloneGraph, isLink } from './graph.js';
 import { comboOptions, inputSpec } from './object-info.js';
 
 export interface MissingModel {
@@ -10,6 +10,8 @@ export interface MissingModel {
   value: string;
   /** ComfyUI's models sub-folder the file belongs in, when known. */
   folder?: string;
+  /** The same file name in a sub-folder, as this ComfyUI lists it ("SDXL/sd_xl_base_1.0.safetensors"). */
+  foundAs?: string[];
 }
 
 export interface InvalidValue {
@@ -67,6 +69,18 @@ function hasOwnFileValidator(options: Record<string, unknown> | undefined): bool
 }
 
 const PLACEHOLDER = /\{\{.*\}\}/;
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+/** Options naming the same file in another sub-folder; ComfyUI lists "SDXL\\x.safetensors" on Windows. */
+function sameFileElsewhere(value: string, options: readonly unknown[]): string[] {
+  const wanted = baseName(value);
+  return options.filter(
+    (option): option is string => typeof option === 'string' && baseName(option) === wanted,
+  );
+}
 const ALLOWED_SHOWN = 8;
 
 /**
@@ -99,10 +113,21 @@ export function validateWorkflow(graph: ApiGraph, objectInfo: ObjectInfo): Workf
       if (!spec || !options || options.includes(value) || hasOwnFileValidator(spec[1])) continue;
       if (typeof value === 'string' && MODEL_FILE.test(value)) {
         const folder = modelFolder(classType, input);
-        missingModels.push({ nodeId, classType, input, value, ...(folder ? { folder } : {}) });
+        const foundAs = sameFileElsewhere(value, options);
+        missingModels.push({
+          nodeId,
+          classType,
+          input,
+          value,
+          ...(folder ? { folder } : {}),
+          ...(foundAs.length > 0 ? { foundAs } : {}),
+        });
         messages.push(
-          `Node ${nodeId} (${classType}) needs the model file "${value}" (input ${input}), which this ComfyUI does ` +
-            `not have; put it in ComfyUI's models/${folder ?? '<matching folder>'} folder and refresh or restart ComfyUI.`,
+          foundAs.length > 0
+            ? `Node ${nodeId} (${classType}) asks for the model file "${value}" (input ${input}), which this ComfyUI ` +
+                `lists only as ${foundAs.map((path) => `"${path}"`).join(' or ')}; edit the workflow to use that path.`
+            : `Node ${nodeId} (${classType}) needs the model file "${value}" (input ${input}), which this ComfyUI does ` +
+                `not have; put it in ComfyUI's models/${folder ?? '<matching folder>'} folder and refresh or restart ComfyUI.`,
         );
         continue;
       }
@@ -121,4 +146,18 @@ export function validateWorkflow(graph: ApiGraph, objectInfo: ObjectInfo): Workf
     invalidValues,
     messages,
   };
+}
+
+/**
+ * A copy of the graph adapted to one backend's model folders: a model file the backend lists only in a
+ * sub-folder ("flux/ae.safetensors" for "ae.safetensors") is renamed to that path when the match is unique.
+ */
+export function resolveModelPaths(graph: ApiGraph, objectInfo: ObjectInfo): ApiGraph {
+  const resolved = cloneGraph(graph);
+  for (const model of validateWorkflow(graph, objectInfo).missingModels) {
+    const [only, ...others] = model.foundAs ?? [];
+    const node = resolved[model.nodeId];
+    if (only !== undefined && others.length === 0 && node) node.inputs[model.input] = only;
+  }
+  return resolved;
 }

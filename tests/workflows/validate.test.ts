@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiGraph, ObjectInfo } from '../../electron/comfy/types.js';
 import { bindWorkflow } from '../../electron/workflows/bind.js';
-import { validateWorkflow } from '../../electron/workflows/validate.js';
+import { resolveModelPaths, validateWorkflow } from '../../electron/workflows/validate.js';
 import { describeWorkflow } from '../../electron/workflows/workflow.js';
 import { bundledGraph, fixture, realObjectInfo, withModels } from './helpers.js';
 
@@ -151,5 +151,31 @@ describe('validateWorkflow against the real /object_info of ComfyUI 0.3.64', () 
     const result = validateWorkflow(graph, info);
     expect(result.missingModels.map((m) => m.input)).toEqual(['c']);
     expect(result.missingModels[0]?.folder).toBeUndefined();
+  });
+
+  it('points at a model this ComfyUI keeps in a sub-folder, and resolveModelPaths uses that path', () => {
+    const info = withModels({
+      'CheckpointLoaderSimple.ckpt_name': ['SDXL\\sd_xl_base_1.0.safetensors', 'other.safetensors'],
+    });
+    const graph = bundledGraph('sdxl');
+    const result = validateWorkflow(graph, info);
+    expect(result.missingModels[0]?.foundAs).toEqual(['SDXL\\sd_xl_base_1.0.safetensors']);
+    expect(result.messages).toEqual([
+      'Node 4 (CheckpointLoaderSimple) asks for the model file "sd_xl_base_1.0.safetensors" (input ckpt_name), which ' +
+        'this ComfyUI lists only as "SDXL\\sd_xl_base_1.0.safetensors"; edit the workflow to use that path.',
+    ]);
+    const resolved = resolveModelPaths(graph, info);
+    expect(resolved['4']?.inputs.ckpt_name).toBe('SDXL\\sd_xl_base_1.0.safetensors');
+    expect(validateWorkflow(resolved, info).runnable).toBe(true);
+    expect(graph['4']?.inputs.ckpt_name).toBe('sd_xl_base_1.0.safetensors');
+  });
+
+  it('leaves an ambiguous sub-folder match for the user to settle', () => {
+    const info = withModels({
+      'CheckpointLoaderSimple.ckpt_name': ['a/sd_xl_base_1.0.safetensors', 'b/sd_xl_base_1.0.safetensors'],
+    });
+    const resolved = resolveModelPaths(bundledGraph('sdxl'), info);
+    expect(resolved['4']?.inputs.ckpt_name).toBe('sd_xl_base_1.0.safetensors');
+    expect(validateWorkflow(resolved, info).missingModels[0]?.foundAs).toHaveLength(2);
   });
 });
