@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const sizeSchema = z.strictObject({ width: z.int().min(1), height: z.int().min(1) });
 
-export const sizeRulesSchema = z
+const sizeRulesSchema = z
   .strictObject({
     multiple: z.int().min(1).max(256),
     minSide: z.int().min(1),
@@ -11,7 +11,7 @@ export const sizeRulesSchema = z
   })
   .refine((rules) => rules.minSide <= rules.maxSide, { message: 'minSide must not exceed maxSide' });
 
-export const modelFileSchema = z.strictObject({
+const modelFileSchema = z.strictObject({
   /** The file name as ComfyUI lists it (what the loader node's input holds). */
   file: z.string().min(1),
   /** ComfyUI's models sub-folder it goes in: checkpoints, diffusion_models, text_encoders, vae, loras, … */

@@ -15,15 +15,6 @@ export const PARAMETER_NAMES = [
 
 export type ParameterName = (typeof PARAMETER_NAMES)[number];
 
-export const NUMERIC_PARAMETERS: ReadonlySet<ParameterName> = new Set([
-  'width',
-  'height',
-  'seed',
-  'steps',
-  'cfg',
-  'denoise',
-]);
-
 /** Where one parameter's value goes. */
 export interface ParameterTarget {
   nodeId: NodeId;
@@ -40,7 +31,7 @@ export type ParameterTargets = Partial<Record<ParameterName, ParameterTarget[]>>
 const WHOLE = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/;
 const ANY = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
-export function isParameterName(name: string): name is ParameterName {
+function isParameterName(name: string): name is ParameterName {
   return (PARAMETER_NAMES as readonly string[]).includes(name);
 }
 
