@@ -11,6 +11,8 @@ export interface JobSpec {
   workflow: string;
   /** Absolute, policy-checked path the file is written to. */
   savePath: string;
+  /** The folders the request was allowed to write into; checked again at write time (a symlink may appear meanwhile). */
+  allowedRoots: string[];
   overwrite: boolean;
 }
 

@@ -29,6 +29,7 @@ function batch(id: string, createdAt: string, state: 'pending' | 'completed' = '
           format: 'png',
           workflow: 'test-pattern',
           savePath: '/tmp/fox.png',
+          allowedRoots: ['/tmp'],
           overwrite: false,
         },
       },

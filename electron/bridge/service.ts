@@ -1,0 +1,428 @@
+import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import { access } from 'node:fs/promises';
+import type { GenerationRecord, OutputFormat } from '../../shared/generation.js';
+import type { DirectoryImage } from '../gallery/directory.js';
+import { BridgeError } from '../errors.js';
+import type { Gallery } from '../gallery/index.js';
+import { convertManyToWebp, convertToWebp } from '../images/convert.js';
+import { FormatError, resolveOutputFormat } from '../images/format.js';
+import { createPathPolicy, PathPolicyError, type PathPolicy } from '../images/path-policy.js';
+import type { BackendPool } from '../jobs/backend-pool.js';
+import type { Scheduler } from '../jobs/scheduler.js';
+import type { JobSpec } from '../jobs/types.js';
+import type { Logger } from '../log.js';
+import { definedOnly } from '../objects.js';
+import type { ComfyStatus, GenerateImageArgs, GenerateImageResult } from '../mcp/schemas.js';
+import type { BridgeService, ToolContext } from '../mcp/service.js';
+import type { SettingsService } from '../settings.js';
+import type { WorkflowCatalog } from './catalog.js';
+import { defaultFileName } from './file-names.js';
+import { ProgressReporter } from './progress.js';
+import { toBatchStatus } from './status.js';
+
+export interface BridgeServiceOptions {
+  scheduler: Scheduler;
+  pool: BackendPool;
+  catalog: WorkflowCatalog;
+  gallery: Gallery;
+  settings: SettingsService;
+  /** The effective output folder (settings may leave it empty; the core fills in a default). */
+  outputDir(): string;
+  logger: Logger;
+  /** Where files replaced with overwrite are kept (the data folder's `replaced`). */
+  recoveryDir: string;
+  /** Makes the small inline preview of a finished image. */
+  makePreview(path: string): Promise<Buffer>;
+  /** Interval of progress heartbeats while a call waits; MCP clients' idle timers need one every few seconds. */
+  heartbeatMs?: number;
+}
+
+type GenerateFields = Omit<GenerateImageArgs, 'preview' | 'wait_seconds' | 'prompt'> & {
+  prompt?: string | undefined;
+};
+
+export function createBridgeService(options: BridgeServiceOptions): BridgeService {
+  const { scheduler, pool, catalog, gallery, settings, logger } = options;
+  const heartbeatMs = options.heartbeatMs ?? 5_000;
+
+  /** Allowed folders for one call: the settings' folders, the output folder, and this client's project. */
+  const policyFor = (ctx: ToolContext): PathPolicy =>
+    createPathPolicy({
+      allowedRoots: [
+        options.outputDir(),
+        ...settings.get().allowedDirs,
+        ...ctx.roots,
+        ...(ctx.cwd ? [ctx.cwd] : []),
+      ],
+    });
+  const anchorsFor = (ctx: ToolContext) => ({
+    defaultDir: options.outputDir(),
+    ...(ctx.roots[0] ? { baseDir: ctx.roots[0] } : ctx.cwd ? { baseDir: ctx.cwd } : {}),
+  });
+
+  async function toSpec(
+    fields: GenerateFields,
+    ctx: ToolContext,
+    policy: PathPolicy,
+    suffix = '',
+  ): Promise<JobSpec> {
+    const prompt = fields.prompt;
+    if (!prompt) throw new BridgeError('invalid_arguments', 'prompt is required.');
+    const workflow = catalog.resolveId(fields.workflow);
+    const size = catalog.defaultSize(workflow);
+    const seed = fields.seed ?? randomInt(0, 2 ** 47);
+    let target: { path: string; format: OutputFormat };
+    try {
+      target = fields.save_path
+        ? resolveOutputFormat(fields.save_path, fields.format)
+        : resolveOutputFormat(defaultFileName(prompt, seed, fields.format ?? 'png', suffix), fields.format);
+    } catch (error) {
+      if (error instanceof FormatError) throw new BridgeError('invalid_format', error.message);
+      throw error;
+    }
+    const savePath = await resolvePath(policy, target.path, anchorsFor(ctx));
+    const overwrite = fields.overwrite ?? false;
+    if (!overwrite && (await exists(savePath))) {
+      throw new BridgeError('file_exists', `"${savePath}" already exists and overwrite is false.`, {
+        hint: 'Pass overwrite: true to replace it (the old file is kept in the recovery folder), or choose another save_path.',
+      });
+    }
+    return {
+      prompt,
+      negativePrompt: fields.negative_prompt ?? '',
+      width: fields.width ?? size.width,
+      height: fields.height ?? size.height,
+      seed,
+      format: target.format,
+      workflow,
+      savePath,
+      allowedRoots: [...policy.allowedRoots()],
+      overwrite,
+    };
+  }
+
+  async function finishedImages(
+    batchId: string,
+    withPreview: boolean,
+  ): Promise<GenerateImageResult['images']> {
+    const batch = scheduler.get(batchId)!;
+    return Promise.all(
+      batch.jobs
+        .filter((job) => job.result)
+        .map(async (job) => ({
+          ...job.result!,
+          ...(withPreview ? { previewWebp: await options.makePreview(job.result!.path) } : {}),
+        })),
+    );
+  }
+
+  return {
+    async generateImage(args, ctx) {
+      const spec = await toSpec(args, ctx, policyFor(ctx));
+      const batch = scheduler.submit([spec], 'interactive');
+      const job = batch.jobs[0]!;
+      const reporter = new ProgressReporter((update) => ctx.progress(update), heartbeatMs);
+      const onProgress = (event: { jobId: string; value: number; max: number }) => {
+        if (event.jobId === job.id) reporter.update({ kind: 'sampling', value: event.value, max: event.max });
+      };
+      const onJob = (changed: { id: string; state: string }) => {
+        if (changed.id !== job.id) return;
+        if (changed.state === 'running') reporter.update({ kind: 'submitted' });
+        if (changed.state === 'pending')
+          reporter.update({ kind: 'queued', position: scheduler.queuePosition(job.id) ?? 0 });
+      };
+      scheduler.on('progress', onProgress);
+      scheduler.on('job', onJob);
+      reporter.update({ kind: 'queued', position: scheduler.queuePosition(job.id) ?? 0 });
+      const onAbort = () => void scheduler.cancel(batch.id);
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        const waitSeconds = args.wait_seconds ?? settings.get().defaultWaitSeconds;
+        await scheduler.wait(batch.id, { timeoutMs: waitSeconds * 1000, signal: ctx.signal });
+      } finally {
+        reporter.stop();
+        scheduler.off('progress', onProgress);
+        scheduler.off('job', onJob);
+        ctx.signal.removeEventListener('abort', onAbort);
+      }
+      if (job.state === 'completed') {
+        return {
+          status: 'completed',
+          batch_id: batch.id,
+          images: await finishedImages(batch.id, args.preview ?? false),
+        };
+      }
+      if (job.state === 'failed' || job.state === 'cancelled') {
+        const error = job.error ?? { code: job.state, message: `the image ${job.state}` };
+        throw new BridgeError(error.code, error.message, {
+          details: { batch_id: batch.id, ...(error.details !== undefined ? { comfyui: error.details } : {}) },
+          ...hintFor(error.code),
+        });
+      }
+      return { status: 'running', batch_id: batch.id, images: [] };
+    },
+
+    async batchGenerateImages(args, ctx) {
+      const policy = policyFor(ctx);
+      const specs = await Promise.all(
+        args.items.map(async (item, index) => {
+          try {
+            return await toSpec({ ...args.defaults, ...definedOnly(item) }, ctx, policy, `-${index + 1}`);
+          } catch (error) {
+            if (error instanceof BridgeError)
+              throw new BridgeError(error.code, `items[${index}]: ${error.message}`, error);
+            throw error;
+          }
+        }),
+      );
+      rejectDuplicatePaths(specs);
+      const batch = scheduler.submit(specs, 'batch');
+      return { batch_id: batch.id, total: specs.length };
+    },
+
+    async checkBatchStatus(args, ctx) {
+      const batch = requireBatch(scheduler, args.batch_id);
+      await scheduler.wait(batch.id, { timeoutMs: (args.wait_seconds ?? 0) * 1000, signal: ctx.signal });
+      return toBatchStatus(batch);
+    },
+
+    async cancelBatch(args) {
+      requireBatch(scheduler, args.batch_id);
+      const result = await scheduler.cancel(args.batch_id);
+      return {
+        batch_id: args.batch_id,
+        cancelled: result.cancelled.length,
+        already_finished: result.alreadyFinished,
+      };
+    },
+
+    async listGeneratedImages(args, ctx) {
+      const limit = args.limit ?? 50;
+      const page = args.directory
+        ? await gallery.listDirectory(await readablePath(policyFor(ctx), args.directory, anchorsFor(ctx)), {
+            ...definedOnly({ query: args.query, cursor: args.cursor }),
+            limit,
+          })
+        : gallery.list({ ...definedOnly({ query: args.query, cursor: args.cursor }), limit });
+      return {
+        images: page.items.map((item) => ({
+          path: item.path,
+          bytes: item.bytes,
+          ...describeListed(item),
+        })),
+        ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}),
+      };
+    },
+
+    checkComfyuiStatus() {
+      return Promise.resolve(comfyStatus(pool, catalog, settings.get().defaultWorkflow, logger));
+    },
+
+    async convertToWebp(args, ctx) {
+      const policy = policyFor(ctx);
+      const anchors = anchorsFor(ctx);
+      const source = await readablePath(policy, args.path, anchors);
+      const outputPath = args.output_path ? await resolvePath(policy, args.output_path, anchors) : undefined;
+      if (!outputPath) await resolvePath(policy, webpSibling(source), anchors);
+      try {
+        const result = await convertToWebp({
+          path: source,
+          recoveryDir: options.recoveryDir,
+          ...definedOnly({
+            outputPath,
+            quality: args.quality,
+            lossless: args.lossless,
+            maxWidth: args.max_width,
+            keepOriginal: args.keep_original,
+          }),
+        });
+        return {
+          path: result.path,
+          output_path: result.outputPath,
+          bytes_before: result.bytesBefore,
+          bytes_after: result.bytesAfter,
+          width: result.width,
+          height: result.height,
+          original_kept: result.originalKept,
+        };
+      } catch (error) {
+        throw asBridgeError(error, 'convert_failed');
+      }
+    },
+
+    async batchConvertToWebp(args, ctx) {
+      const policy = policyFor(ctx);
+      const anchors = anchorsFor(ctx);
+      const common = {
+        recoveryDir: options.recoveryDir,
+        ...definedOnly({
+          quality: args.quality,
+          lossless: args.lossless,
+          maxWidth: args.max_width,
+          keepOriginal: args.keep_original,
+        }),
+      };
+      const results = args.directory
+        ? await convertManyToWebp({
+            directory: await readablePath(policy, args.directory, anchors),
+            recursive: args.recursive ?? false,
+            ...common,
+          })
+        : await convertManyToWebp({
+            paths: await Promise.all((args.paths ?? []).map((path) => readablePath(policy, path, anchors))),
+            ...common,
+          });
+      const items = results.map((item) =>
+        item.ok
+          ? {
+              path: item.path,
+              output_path: item.result.outputPath,
+              bytes_before: item.result.bytesBefore,
+              bytes_after: item.result.bytesAfter,
+            }
+          : { path: item.path, error: { code: 'convert_failed', message: item.error } },
+      );
+      const failed = items.filter((item) => 'error' in item).length;
+      return { converted: items.length - failed, failed, results: items };
+    },
+  };
+}
+
+function comfyStatus(
+  pool: BackendPool,
+  catalog: WorkflowCatalog,
+  preferred: string,
+  logger: Logger,
+): ComfyStatus {
+  let defaultId: string | undefined;
+  try {
+    defaultId = catalog.resolveId(preferred || undefined);
+  } catch (error) {
+    logger.debug('no default workflow to check', { error });
+  }
+  return {
+    backends: pool.snapshot().map((backend) => {
+      const device = backend.stats?.devices[0];
+      const objectInfo = pool.objectInfo(backend.id);
+      const check = defaultId && objectInfo ? catalog.check(defaultId, objectInfo) : undefined;
+      return {
+        url: backend.url,
+        reachable: backend.available,
+        queue_length: backend.queueRemaining,
+        ...(backend.stats ? { version: backend.stats.version } : {}),
+        ...(device
+          ? { device: device.name, vram_total_bytes: device.vramTotal, vram_free_bytes: device.vramFree }
+          : {}),
+        ...(defaultId && check
+          ? {
+              default_workflow: {
+                id: defaultId,
+                can_run: check.runnable,
+                missing_node_types: check.missingNodeTypes,
+                missing_models: check.missingModels,
+              },
+            }
+          : {}),
+        ...(backend.problem && !backend.available ? { error: backend.problem } : {}),
+      };
+    }),
+  };
+}
+
+/** A listed file: gallery records carry their prompt and seed; plain files in a folder may not. */
+function describeListed(item: GenerationRecord | DirectoryImage) {
+  const record = 'createdAt' in item ? item : item.record;
+  return {
+    created_at: 'createdAt' in item ? item.createdAt : item.modifiedAt,
+    ...definedOnly({ width: item.width, height: item.height, prompt: record?.prompt, seed: record?.seed }),
+  };
+}
+
+function requireBatch(scheduler: Scheduler, batchId: string) {
+  const batch = scheduler.get(batchId);
+  if (!batch) {
+    throw new BridgeError('unknown_batch', `No batch "${batchId}" is known here.`, {
+      hint: 'Use the batch_id returned by generate_image or batch_generate_images; ids stay valid across restarts.',
+    });
+  }
+  return batch;
+}
+
+function rejectDuplicatePaths(specs: readonly JobSpec[]): void {
+  const seen = new Map<string, number>();
+  specs.forEach((spec, index) => {
+    const earlier = seen.get(spec.savePath);
+    if (earlier !== undefined) {
+      throw new BridgeError(
+        'duplicate_save_path',
+        `items[${earlier}] and items[${index}] would both write "${spec.savePath}".`,
+        { hint: 'Give each item its own save_path.' },
+      );
+    }
+    seen.set(spec.savePath, index);
+  });
+}
+
+async function resolvePath(
+  policy: PathPolicy,
+  path: string,
+  anchors: { baseDir?: string; defaultDir: string },
+): Promise<string> {
+  try {
+    return await policy.resolveSavePath(path, anchors);
+  } catch (error) {
+    throw asBridgeError(error, 'path_refused');
+  }
+}
+
+async function readablePath(
+  policy: PathPolicy,
+  path: string,
+  anchors: { baseDir?: string; defaultDir: string },
+): Promise<string> {
+  try {
+    return await policy.checkReadablePath(path, anchors);
+  } catch (error) {
+    throw asBridgeError(error, 'path_refused');
+  }
+}
+
+function asBridgeError(error: unknown, code: string): unknown {
+  if (error instanceof BridgeError) return error;
+  if (error instanceof PathPolicyError)
+    return new BridgeError(`path_${error.reason.replaceAll('-', '_')}`, error.message);
+  if (error instanceof Error && error.name !== 'TypeError' && error.name !== 'RangeError') {
+    return new BridgeError(code, error.message, { cause: error });
+  }
+  return error;
+}
+
+function hintFor(code: string): { hint?: string } {
+  switch (code) {
+    case 'execution_error':
+      return { hint: 'See details.comfyui for the failing node; check its inputs or the ComfyUI console.' };
+    case 'comfyui_rejected':
+      return {
+        hint: 'ComfyUI refused the workflow; details.comfyui holds its node_errors (often a missing model file).',
+      };
+    case 'backend_lost':
+    case 'timeout':
+      return { hint: 'Check that ComfyUI is running (check_comfyui_status), then try again.' };
+    default:
+      return {};
+  }
+}
+
+function webpSibling(path: string): string {
+  return join(path, '..', `${path.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '')}.webp`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Conf from 'conf';
+import { CliUsageError, parseCli, usage, type CliOptions } from './cli/options.js';
+import { startCore, type Core } from './core.js';
+import { createLogger, type Logger } from './log.js';
+import { createSettings, settingsStoreOptions, type KeyValueStore } from './settings.js';
+import type { SettingsPatch } from '../shared/settings.js';
+
+/** The package root: two levels above dist/electron/cli.js. */
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Settings for this run from flags and environment variables; stored settings fill in the rest. */
+export function overridesFrom(options: CliOptions, storedAllowedDirs: readonly string[]): SettingsPatch {
+  return {
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.comfyuiUrls.length > 0 ? { comfyuiUrls: options.comfyuiUrls } : {}),
+    ...(options.outputDir !== undefined ? { outputDir: options.outputDir } : {}),
+    ...(options.workflowsDir !== undefined ? { userWorkflowsDir: options.workflowsDir } : {}),
+    ...(options.workflow !== undefined ? { defaultWorkflow: options.workflow } : {}),
+    ...(options.token !== undefined ? { mcpToken: options.token } : {}),
+    ...(options.allowDirs.length > 0 ? { allowedDirs: [...storedAllowedDirs, ...options.allowDirs] } : {}),
+  };
+}
+
+export async function startFromCli(options: CliOptions, logger: Logger): Promise<Core> {
+  const store = new Conf<Record<string, unknown>>({
+    ...settingsStoreOptions,
+    cwd: options.dataDir,
+  }) as KeyValueStore;
+  const stored = Array.isArray(store.store.allowedDirs) ? (store.store.allowedDirs as string[]) : [];
+  const settings = createSettings({ store, logger, overrides: overridesFrom(options, stored) });
+  return startCore({
+    settings,
+    dataDir: options.dataDir,
+    bundledWorkflowsDir: join(packageRoot, 'workflows'),
+    logger,
+    version: packageVersion(),
+  });
+}
+
+async function serve(options: CliOptions): Promise<void> {
+  const logger = createLogger({ level: options.logLevel, file: join(options.dataDir, 'logs', 'bridge.log') });
+  const core = await startFromCli(options, logger);
+  // The two ready lines are the only output on stdout; scripts and tests wait for them.
+  process.stdout.write(`MCP endpoint: ${core.mcpUrl}\nDashboard: ${core.dashboardUrl}\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    void core.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('stop failed', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseCli(argv, process.env);
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      process.stderr.write(`comfyui-mcp-bridge: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  switch (options.command) {
+    case 'help':
+      process.stdout.write(usage);
+      return;
+    case 'version':
+      process.stdout.write(`${packageVersion()}\n`);
+      return;
+    case 'serve':
+      return serve(options);
+    case 'stdio':
+      throw new CliUsageError('stdio is not available yet');
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = (error as { hint?: unknown }).hint;
+  process.stderr.write(`comfyui-mcp-bridge: ${message}${typeof hint === 'string' ? ` ${hint}` : ''}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,264 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createBridgeService } from './bridge/service.js';
+import { deliverJob, findDeliveredJob, prepareJob, recoveryDirOf } from './bridge/pipeline.js';
+import { createWorkflowCatalog } from './bridge/workflow-catalog.js';
+import { ComfyClient } from './comfy/client.js';
+import { discoverComfyUrl } from './comfy/discovery.js';
+import type { CoreHandle, CoreStartOptions, CoreState } from './core-handle.js';
+import type { DesktopPort } from './desktop-port.js';
+import { createHeadlessDesktop } from './desktop-headless.js';
+import { openGallery, type Gallery } from './gallery/index.js';
+import { createHttpServer, type BridgeHttpServer } from './http/server.js';
+import { makePreview } from './images/render.js';
+import { BackendPool } from './jobs/backend-pool.js';
+import { BatchStore } from './jobs/batch-store.js';
+import { Scheduler } from './jobs/scheduler.js';
+import type { Logger } from './log.js';
+import { definedOnly } from './objects.js';
+import { createMcpEndpoint, type McpEndpoint } from './mcp/endpoint.js';
+import { createBridgeMcpServerFactory } from './mcp/server.js';
+import type { BridgeService } from './mcp/service.js';
+import { createSettings, type KeyValueStore, type SettingsService } from './settings.js';
+import { createWorkflowLibrary, type WorkflowLibrary } from './workflows/library.js';
+
+export interface CoreOptions {
+  settings: SettingsService;
+  dataDir: string;
+  bundledWorkflowsDir: string;
+  logger: Logger;
+  desktop?: DesktopPort;
+  version?: string;
+  /** Knobs for tests and benchmarks; the defaults suit a workstation. */
+  tuning?: {
+    healthIntervalMs?: number;
+    failoverAfterMs?: number;
+    jobTimeoutMs?: number;
+    heartbeatMs?: number;
+    discoveryCandidates?: string[];
+  };
+}
+
+/** The running bridge: everything an agent, the dashboard or the tray talks to. */
+export interface Core extends CoreHandle {
+  url: string;
+  service: BridgeService;
+  scheduler: Scheduler;
+  pool: BackendPool;
+  gallery: Gallery;
+  workflows: WorkflowLibrary;
+  settings: SettingsService;
+  dataDir: string;
+}
+
+/** Where the running app says how to reach it, for the stdio shim. */
+export function endpointFileOf(dataDir: string): string {
+  return join(dataDir, 'endpoint.json');
+}
+
+export async function startCore(options: CoreOptions): Promise<Core> {
+  const { settings, dataDir, logger } = options;
+  const tuning = options.tuning ?? {};
+  mkdirSync(dataDir, { recursive: true });
+  if (!settings.get().dashboardToken)
+    settings.update({ dashboardToken: randomBytes(18).toString('base64url') });
+
+  const outputDir = () => settings.get().outputDir || defaultOutputDir();
+  mkdirSync(outputDir(), { recursive: true });
+  const userWorkflowsDir = settings.get().userWorkflowsDir || join(dataDir, 'workflows');
+  const desktop = options.desktop ?? createHeadlessDesktop({ trashDir: join(dataDir, 'trash'), logger });
+
+  const workflows = await createWorkflowLibrary({
+    bundledDir: options.bundledWorkflowsDir,
+    userDir: userWorkflowsDir,
+    logger: logger.child('workflows'),
+    watch: true,
+  });
+  const gallery = await openGallery({ dataDir, logger: logger.child('gallery') });
+  const pool = new BackendPool({
+    createClient: (url) => new ComfyClient({ baseUrl: url, logger: logger.child('comfy') }),
+    logger: logger.child('backends'),
+    window: settings.get().maxInFlightPerBackend,
+    ...definedOnly({ healthIntervalMs: tuning.healthIntervalMs, failoverAfterMs: tuning.failoverAfterMs }),
+  });
+  const catalog = createWorkflowCatalog({
+    library: workflows,
+    preferred: () => settings.get().defaultWorkflow,
+    objectInfos: () =>
+      pool.ids().flatMap((id) => {
+        const info = pool.objectInfo(id);
+        return info ? [info] : [];
+      }),
+  });
+  const scheduler = new Scheduler({
+    store: new BatchStore(dataDir, logger.child('batches')),
+    pool,
+    logger: logger.child('scheduler'),
+    prepare: (spec) => prepareJob(catalog, spec),
+    canRun: (workflow, backendId) => {
+      const objectInfo = pool.objectInfo(backendId);
+      return objectInfo ? catalog.check(workflow, objectInfo).runnable : false;
+    },
+    explainCannotRun: (workflow, backendId) => {
+      const objectInfo = pool.objectInfo(backendId);
+      return objectInfo
+        ? catalog.check(workflow, objectInfo).messages.join(' ')
+        : 'its node list is not known yet';
+    },
+    deliver: (job, batchId, image, backend) =>
+      deliverJob({ gallery, recoveryDir: recoveryDirOf(dataDir) }, job, batchId, image, backend),
+    findDelivered: (job) => findDeliveredJob(gallery, job),
+    ...definedOnly({ jobTimeoutMs: tuning.jobTimeoutMs }),
+  });
+  scheduler.setPaused(settings.get().paused);
+
+  const discovery = await chooseBackendUrls(settings.get().comfyuiUrls, tuning.discoveryCandidates, logger);
+  pool.setUrls(discovery);
+  await scheduler.start();
+
+  const service = createBridgeService({
+    scheduler,
+    pool,
+    catalog,
+    gallery,
+    settings,
+    outputDir,
+    recoveryDir: recoveryDirOf(dataDir),
+    logger: logger.child('service'),
+    makePreview: async (path) => (await makePreview(path)).bytes,
+    ...definedOnly({ heartbeatMs: tuning.heartbeatMs }),
+  });
+
+  let mcp: McpEndpoint | undefined;
+  let http: BridgeHttpServer | undefined;
+  try {
+    mcp = createMcpEndpoint({
+      factory: createBridgeMcpServerFactory({
+        service,
+        logger,
+        ...definedOnly({ version: options.version }),
+      }),
+      logger,
+    });
+    const endpoint = mcp;
+    http = await createHttpServer({
+      host: settings.get().host,
+      port: settings.get().port,
+      ...(settings.get().mcpToken ? { token: settings.get().mcpToken } : {}),
+      mcpHandler: (req, res, body) => endpoint.handle(req, res, body),
+      logger,
+    });
+  } catch (error) {
+    await Promise.allSettled([scheduler.stop(), pool.close(), mcp?.close(), workflows.close()]);
+    gallery.close();
+    throw error;
+  }
+  const server = http;
+  const url = server.url;
+  const mcpUrl = `${url}/mcp`;
+  const dashboardUrl = `${url}/?token=${encodeURIComponent(settings.get().dashboardToken)}`;
+  writeFileSync(endpointFileOf(dataDir), JSON.stringify({ url, mcpUrl, pid: process.pid }), { mode: 0o600 });
+
+  // Settings that can change while running take effect without a restart.
+  const offSettings = settings.onChange((next, previous) => {
+    if (next.comfyuiUrls.join() !== previous.comfyuiUrls.join()) {
+      void chooseBackendUrls(next.comfyuiUrls, tuning.discoveryCandidates, logger).then((urls) =>
+        pool.setUrls(urls),
+      );
+    }
+    if (next.maxInFlightPerBackend !== previous.maxInFlightPerBackend)
+      pool.setWindow(next.maxInFlightPerBackend);
+    if (next.paused !== previous.paused) scheduler.setPaused(next.paused);
+    if (next.outputDir !== previous.outputDir) mkdirSync(outputDir(), { recursive: true });
+  });
+
+  const listeners = new Set<() => void>();
+  const notify = () => listeners.forEach((listener) => listener());
+  pool.on('change', notify);
+  scheduler.on('job', notify);
+  scheduler.on('batch-done', (batch: { jobs: { state: string }[] }) => {
+    const failed = batch.jobs.filter((job) => job.state === 'failed').length;
+    if (batch.jobs.length > 1) {
+      desktop.notify('Batch finished', `${batch.jobs.length - failed} of ${batch.jobs.length} images done`);
+    }
+  });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    mcpUrl,
+    dashboardUrl,
+    get outputDir() {
+      return outputDir();
+    },
+    service,
+    scheduler,
+    pool,
+    gallery,
+    workflows,
+    settings,
+    dataDir,
+    state(): CoreState {
+      const counts = scheduler.counts();
+      return {
+        backends: pool.snapshot().map((backend) => ({ url: backend.url, reachable: backend.available })),
+        running: counts.running,
+        pending: counts.pending,
+        paused: scheduler.isPaused,
+      };
+    },
+    onStateChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    setPaused(paused) {
+      settings.update({ paused });
+    },
+    stop() {
+      stopped ??= (async () => {
+        offSettings();
+        rmSync(endpointFileOf(dataDir), { force: true });
+        await scheduler.stop();
+        await Promise.allSettled([server.close(), mcp.close(), pool.close(), workflows.close()]);
+        gallery.close();
+        logger.info('bridge stopped');
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** The desktop shell's way in: settings from its electron-store, OS services from Electron. */
+export function startDesktopCore(options: CoreStartOptions): Promise<Core> {
+  const settings = createSettings({ store: options.settingsStore as KeyValueStore, logger: options.logger });
+  return startCore({
+    settings,
+    dataDir: options.dataDir,
+    bundledWorkflowsDir: options.bundledWorkflowsDir,
+    logger: options.logger,
+    desktop: options.desktop,
+  });
+}
+
+/** Configured URLs as they are; with none, the first local ComfyUI that answers (8188, then Desktop's 8000). */
+async function chooseBackendUrls(
+  configured: readonly string[],
+  candidates: string[] | undefined,
+  logger: Logger,
+) {
+  if (configured.length > 0) return [...configured];
+  const found = await discoverComfyUrl(candidates ? { candidates } : {});
+  if (found) {
+    logger.info('found ComfyUI', { url: found });
+    return [found];
+  }
+  const fallback = candidates?.[0] ?? 'http://127.0.0.1:8188';
+  logger.warn('no ComfyUI answers yet; waiting for one', { url: fallback });
+  return [fallback];
+}
+
+function defaultOutputDir(): string {
+  return join(homedir(), 'Pictures', 'ComfyUI MCP Bridge');
+}

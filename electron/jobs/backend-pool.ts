@@ -1,0 +1,246 @@
+import { EventEmitter } from 'node:events';
+import type { ApiGraph, ImageRef, ObjectInfo, QueueState, RunResult, SystemStats } from '../comfy/types.js';
+import type { Logger } from '../log.js';
+import type { BackendLoad } from './dispatch.js';
+
+/** The part of the ComfyUI client the scheduler uses. */
+export interface BackendClient {
+  readonly baseUrl: string;
+  readonly connected: boolean;
+  connect(): Promise<void>;
+  close(): Promise<void>;
+  systemStats(signal?: AbortSignal): Promise<SystemStats>;
+  objectInfo(signal?: AbortSignal): Promise<ObjectInfo>;
+  queue(): Promise<QueueState>;
+  history(promptId: string): Promise<RunResult | undefined>;
+  submit(
+    graph: ApiGraph,
+    options: { promptId: string; front?: boolean },
+  ): Promise<{ promptId: string; number: number; nodeErrors: Record<string, unknown> }>;
+  waitFor(promptId: string, options?: { signal?: AbortSignal }): Promise<RunResult>;
+  interrupt(promptId?: string): Promise<void>;
+  deleteQueued(promptIds: string[]): Promise<void>;
+  view(ref: ImageRef, signal?: AbortSignal): Promise<Buffer>;
+  on(
+    event: 'progress',
+    listener: (e: { promptId: string; node: string; value: number; max: number }) => void,
+  ): unknown;
+  on(event: 'started', listener: (e: { promptId: string }) => void): unknown;
+  on(event: 'status', listener: (e: { queueRemaining: number }) => void): unknown;
+  on(event: 'connection', listener: (e: { connected: boolean }) => void): unknown;
+}
+
+export interface BackendSnapshot {
+  id: string;
+  url: string;
+  available: boolean;
+  /** Why it is not available, in words a person can act on. */
+  problem?: string;
+  stats?: SystemStats;
+  queueRemaining: number;
+  inFlight: number;
+  since: string;
+}
+
+export interface BackendPoolOptions {
+  createClient(url: string): BackendClient;
+  logger: Logger;
+  window: number;
+  /** How often an unavailable backend is probed and an available one's stats refreshed. */
+  healthIntervalMs?: number;
+  /** How long a backend may be unavailable before its in-flight jobs are handed to another. */
+  failoverAfterMs?: number;
+}
+
+interface BackendEntry {
+  id: string;
+  client: BackendClient;
+  available: boolean;
+  problem?: string;
+  stats?: SystemStats;
+  objectInfo?: ObjectInfo;
+  queueRemaining: number;
+  inFlight: number;
+  dispatched: number;
+  since: number;
+  failedOver: boolean;
+  timer?: NodeJS.Timeout;
+  connecting?: Promise<void>;
+}
+
+/**
+ * The configured ComfyUI backends and their health. Emits 'up' (id) when a backend becomes usable,
+ * 'down' (id) when it has been unusable for failoverAfterMs, and 'change' on any status change.
+ */
+export class BackendPool extends EventEmitter {
+  private readonly entries = new Map<string, BackendEntry>();
+  private window: number;
+  private readonly healthIntervalMs: number;
+  private readonly failoverAfterMs: number;
+  private closed = false;
+
+  constructor(private readonly options: BackendPoolOptions) {
+    super();
+    this.window = options.window;
+    this.healthIntervalMs = options.healthIntervalMs ?? 2_000;
+    this.failoverAfterMs = options.failoverAfterMs ?? 10_000;
+  }
+
+  /** Replaces the set of backends: new URLs are connected, removed ones closed, kept ones untouched. */
+  setUrls(urls: readonly string[]): void {
+    const wanted = new Set(urls.map(normaliseUrl));
+    for (const [id, entry] of this.entries) {
+      if (!wanted.has(id)) {
+        this.entries.delete(id);
+        clearTimeout(entry.timer);
+        void entry.client.close();
+        this.emit('removed', id);
+      }
+    }
+    for (const id of wanted) if (!this.entries.has(id)) this.add(id);
+    this.emit('change');
+  }
+
+  setWindow(window: number): void {
+    this.window = window;
+    this.emit('change');
+  }
+
+  client(id: string): BackendClient | undefined {
+    return this.entries.get(id)?.client;
+  }
+
+  objectInfo(id: string): ObjectInfo | undefined {
+    return this.entries.get(id)?.objectInfo;
+  }
+
+  ids(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  loads(): BackendLoad[] {
+    return [...this.entries.values()].map((entry) => ({
+      id: entry.id,
+      available: entry.available,
+      inFlight: entry.inFlight,
+      window: this.window,
+      dispatched: entry.dispatched,
+    }));
+  }
+
+  snapshot(): BackendSnapshot[] {
+    return [...this.entries.values()].map((entry) => ({
+      id: entry.id,
+      url: entry.id,
+      available: entry.available,
+      ...(entry.problem ? { problem: entry.problem } : {}),
+      ...(entry.stats ? { stats: entry.stats } : {}),
+      queueRemaining: entry.queueRemaining,
+      inFlight: entry.inFlight,
+      since: new Date(entry.since).toISOString(),
+    }));
+  }
+
+  /** Records that a job was sent to (or left) a backend, for least-loaded dispatch. */
+  adjustInFlight(id: string, delta: 1 | -1): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    entry.inFlight = Math.max(0, entry.inFlight + delta);
+    if (delta > 0) entry.dispatched += 1;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled(
+      [...this.entries.values()].map((entry) => {
+        clearTimeout(entry.timer);
+        return entry.client.close();
+      }),
+    );
+    this.entries.clear();
+  }
+
+  private add(id: string): void {
+    const client = this.options.createClient(id);
+    const entry: BackendEntry = {
+      id,
+      client,
+      available: false,
+      problem: 'connecting…',
+      queueRemaining: 0,
+      inFlight: 0,
+      dispatched: 0,
+      since: Date.now(),
+      failedOver: false,
+    };
+    this.entries.set(id, entry);
+    client.on('status', (event) => {
+      entry.queueRemaining = event.queueRemaining;
+      this.emit('change');
+    });
+    client.on('connection', (event) => {
+      if (event.connected) void this.refresh(entry);
+      else this.markUnavailable(entry, 'the connection to ComfyUI dropped; reconnecting');
+    });
+    void this.probe(entry);
+  }
+
+  /** One health step: connect (or check) and schedule the next step. */
+  private async probe(entry: BackendEntry): Promise<void> {
+    if (this.closed || this.entries.get(entry.id) !== entry) return;
+    try {
+      if (!entry.client.connected) {
+        entry.connecting ??= entry.client.connect().finally(() => (entry.connecting = undefined));
+        await entry.connecting;
+      }
+      await this.refresh(entry);
+    } catch (error) {
+      this.markUnavailable(entry, describeProblem(entry.id, error));
+    }
+    if (this.closed || this.entries.get(entry.id) !== entry) return;
+    this.checkFailover(entry);
+    entry.timer = setTimeout(() => void this.probe(entry), this.healthIntervalMs);
+    entry.timer.unref();
+  }
+
+  private async refresh(entry: BackendEntry): Promise<void> {
+    const stats = await entry.client.systemStats();
+    if (!entry.objectInfo || !entry.available) entry.objectInfo = await entry.client.objectInfo();
+    entry.stats = stats;
+    if (!entry.client.connected) throw new Error('the websocket is not connected');
+    if (!entry.available) {
+      entry.available = true;
+      entry.problem = undefined;
+      entry.since = Date.now();
+      entry.failedOver = false;
+      this.options.logger.info('backend available', { backend: entry.id, version: stats.version });
+      this.emit('up', entry.id);
+    }
+    this.emit('change');
+  }
+
+  private markUnavailable(entry: BackendEntry, problem: string): void {
+    if (entry.available) {
+      entry.since = Date.now();
+      this.options.logger.warn('backend unavailable', { backend: entry.id, problem });
+    }
+    entry.available = false;
+    entry.problem = problem;
+    this.emit('change');
+  }
+
+  private checkFailover(entry: BackendEntry): void {
+    if (entry.available || entry.failedOver || Date.now() - entry.since < this.failoverAfterMs) return;
+    entry.failedOver = true;
+    this.emit('down', entry.id);
+  }
+}
+
+export function normaliseUrl(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function describeProblem(url: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `ComfyUI at ${url} does not answer (${message}). Start ComfyUI, or check the URL in settings (ComfyUI Desktop listens on port 8000).`;
+}

@@ -1,0 +1,665 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { ApiGraph, ImageRef, NodeOutputs, RunResult } from '../comfy/types.js';
+import type { Logger } from '../log.js';
+import type { BackendClient, BackendPool } from './backend-pool.js';
+import type { BatchStore } from './batch-store.js';
+import { chooseBackend, whyUndispatchable } from './dispatch.js';
+import {
+  isBatchDone,
+  terminalStates,
+  type BatchPriority,
+  type BatchRecord,
+  type JobError,
+  type JobRecord,
+  type JobResult,
+  type JobSpec,
+} from './types.js';
+
+/** A workflow bound to one job's parameters, ready for POST /prompt. */
+export interface PreparedPrompt {
+  graph: ApiGraph;
+  /** Output nodes whose images are the job's result, in order of preference. */
+  outputNodes: string[];
+}
+
+export interface SchedulerOptions {
+  store: BatchStore;
+  pool: BackendPool;
+  logger: Logger;
+  /** Binds the job's workflow; throws (a BridgeError) when the workflow is unknown or unusable. */
+  prepare(spec: JobSpec): PreparedPrompt;
+  /** Whether a backend has every node type and model file the workflow needs. */
+  canRun(workflow: string, backendId: string): boolean;
+  /** What a backend lacks for the workflow, in words that say what to install. */
+  explainCannotRun(workflow: string, backendId: string): string;
+  /** Turns ComfyUI's image into the requested file (size, format, metadata, save path) and records it. */
+  deliver(job: JobRecord, batchId: string, image: Buffer, backendId: string): Promise<JobResult>;
+  /** A job's result if it was already delivered (a restart between writing the file and saving the batch). */
+  findDelivered(job: JobRecord): JobResult | undefined;
+  /** Dispatches after which a job that keeps losing its backend fails. */
+  maxAttempts?: number;
+  /** How long one ComfyUI run may take before it is interrupted and failed. */
+  jobTimeoutMs?: number;
+}
+
+export interface JobProgress {
+  batchId: string;
+  jobId: string;
+  value: number;
+  max: number;
+  node?: string;
+}
+
+interface Active {
+  job: JobRecord;
+  batch: BatchRecord;
+  backend: string;
+  promptId: string;
+  abort: AbortController;
+  cancelled: boolean;
+  /** The backend's window slot is given back as soon as ComfyUI is done, before the download and write. */
+  slotReleased: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+/** Raised to a waiting caller when the scheduler stops; the job itself stays resumable on disk. */
+export class SchedulerStoppedError extends Error {
+  constructor() {
+    super('the bridge is shutting down; the batch will resume when it starts again');
+  }
+}
+
+/**
+ * Owns the queue of jobs: interactive calls go ahead of batch items; each backend gets a small in-flight
+ * window so its GPU never waits for us; a job whose backend died is handed to another, never completed twice.
+ *
+ * Events: 'job' (job, batch) on every state change; 'progress' (JobProgress); 'batch-done' (batch).
+ */
+export class Scheduler extends EventEmitter {
+  private readonly batches = new Map<string, BatchRecord>();
+  private readonly queues: Record<BatchPriority, JobRecord[]> = { interactive: [], batch: [] };
+  private readonly active = new Map<string, Active>();
+  private readonly byPrompt = new Map<string, Active>();
+  /** Prompts left on a backend that failed over: removed from its queue if it comes back. */
+  private readonly orphans = new Map<string, Set<string>>();
+  private readonly batchOf = new Map<string, BatchRecord>();
+  private readonly recovering = new Map<string, JobRecord[]>();
+  private paused = false;
+  private stopped = false;
+  private readonly maxAttempts: number;
+  private readonly jobTimeoutMs: number;
+  private readonly subscribed = new Set<string>();
+
+  constructor(private readonly options: SchedulerOptions) {
+    super();
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.jobTimeoutMs = options.jobTimeoutMs ?? 30 * 60_000;
+    options.pool.on('up', (id: string) => this.onBackendUp(id));
+    options.pool.on('down', (id: string) => this.onBackendDown(id));
+    options.pool.on('change', () => this.pump());
+  }
+
+  /** Loads stored batches: finished items keep their results, runs ComfyUI already had are reconciled, the rest re-queued. */
+  async start(): Promise<void> {
+    for (const batch of await this.options.store.loadAll()) {
+      this.batches.set(batch.id, batch);
+      for (const job of batch.jobs) {
+        this.batchOf.set(job.id, batch);
+        if (terminalStates.has(job.state)) continue;
+        const delivered = this.options.findDelivered(job);
+        if (delivered) {
+          this.finish(job, batch, { state: 'completed', result: delivered });
+        } else if (job.state === 'running' && job.dispatch) {
+          const list = this.recovering.get(job.dispatch.backend) ?? [];
+          list.push(job);
+          this.recovering.set(job.dispatch.backend, list);
+        } else {
+          this.requeue(job, batch);
+        }
+      }
+    }
+    // A backend that is no longer configured cannot be asked: its runs are dispatched afresh.
+    const known = new Set(this.options.pool.ids());
+    for (const [backend, jobs] of this.recovering) {
+      if (known.has(backend)) continue;
+      this.recovering.delete(backend);
+      for (const job of jobs) this.requeue(job, this.batchOf.get(job.id)!);
+    }
+    for (const load of this.options.pool.loads()) {
+      this.subscribe(load.id);
+      if (load.available) this.onBackendUp(load.id);
+    }
+    this.pump();
+  }
+
+  submit(specs: readonly JobSpec[], priority: BatchPriority): BatchRecord {
+    const now = new Date().toISOString();
+    const batch: BatchRecord = {
+      id: `b_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
+      priority,
+      createdAt: now,
+      jobs: specs.map((spec, index) => ({
+        id: `j_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
+        index,
+        spec,
+        state: 'pending',
+        attempts: 0,
+        updatedAt: now,
+      })),
+    };
+    this.batches.set(batch.id, batch);
+    for (const job of batch.jobs) {
+      this.batchOf.set(job.id, batch);
+      this.queues[priority].push(job);
+    }
+    void this.persist(batch);
+    this.pump();
+    return batch;
+  }
+
+  get(batchId: string): BatchRecord | undefined {
+    return this.batches.get(batchId);
+  }
+
+  list(): BatchRecord[] {
+    return [...this.batches.values()];
+  }
+
+  /** Resolves with the batch when every item is finished, or when the time is up, whichever comes first. */
+  wait(batchId: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<BatchRecord> {
+    const batch = this.batches.get(batchId);
+    if (!batch) return Promise.reject(new Error(`unknown batch ${batchId}`));
+    if (isBatchDone(batch) || options.timeoutMs <= 0) return Promise.resolve(batch);
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.off('batch-done', onDone);
+        this.off('stopped', onStopped);
+        options.signal?.removeEventListener('abort', onAbort);
+      };
+      const onDone = (finished: BatchRecord) => {
+        if (finished.id !== batchId) return;
+        done();
+        resolve(batch);
+      };
+      const onStopped = () => {
+        done();
+        reject(new SchedulerStoppedError());
+      };
+      const onAbort = () => {
+        done();
+        reject(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted'));
+      };
+      const timer = setTimeout(() => {
+        done();
+        resolve(batch);
+      }, options.timeoutMs);
+      this.on('batch-done', onDone);
+      this.on('stopped', onStopped);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Cancels every unfinished item: pending ones leave the queue, running ones are removed from or interrupted in ComfyUI. */
+  async cancel(batchId: string): Promise<{ cancelled: string[]; alreadyFinished: number }> {
+    const batch = this.batches.get(batchId);
+    if (!batch) throw new Error(`unknown batch ${batchId}`);
+    const cancelled: string[] = [];
+    const stopping: Promise<void>[] = [];
+    for (const job of batch.jobs) {
+      if (terminalStates.has(job.state)) continue;
+      cancelled.push(job.id);
+      const run = this.active.get(job.id);
+      if (run) stopping.push(this.stopRun(run));
+      this.removeFromQueues(job);
+      this.finish(job, batch, {
+        state: 'cancelled',
+        error: { code: 'cancelled', message: 'cancelled on request' },
+      });
+    }
+    await Promise.allSettled(stopping);
+    return { cancelled, alreadyFinished: batch.jobs.length - cancelled.length };
+  }
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.pump();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  counts(): { pending: number; running: number } {
+    return { pending: this.queues.interactive.length + this.queues.batch.length, running: this.active.size };
+  }
+
+  /** Position of a pending job in our queue (0 = next), or undefined once it has been dispatched. */
+  queuePosition(jobId: string): number | undefined {
+    const job = this.queues.interactive.findIndex((queued) => queued.id === jobId);
+    if (job >= 0) return job;
+    const inBatch = this.queues.batch.findIndex((queued) => queued.id === jobId);
+    return inBatch >= 0 ? this.queues.interactive.length + inBatch : undefined;
+  }
+
+  /** Stops dispatching and tracking without touching ComfyUI's work; every batch stays resumable on disk. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const run of this.active.values()) {
+      clearTimeout(run.timer);
+      run.abort.abort(new SchedulerStoppedError());
+    }
+    this.emit('stopped');
+    await this.options.store.flush();
+  }
+
+  private pump(): void {
+    if (this.stopped || this.paused) return;
+    for (const priority of ['interactive', 'batch'] as const) {
+      const queue = this.queues[priority];
+      for (let i = 0; i < queue.length;) {
+        const loads = this.options.pool.loads();
+        if (!loads.some((load) => load.available && load.inFlight < load.window)) return;
+        const job = queue[i]!;
+        const canRun = (id: string) => this.options.canRun(job.spec.workflow, id);
+        const backend = chooseBackend(loads, canRun);
+        if (!backend) {
+          if (whyUndispatchable(loads, canRun) === 'none-can-run') {
+            // Waiting would never end: every ComfyUI we can reach lacks something this workflow needs.
+            queue.splice(i, 1);
+            this.failUnrunnable(
+              job,
+              loads.filter((load) => load.available).map((load) => load.id),
+            );
+            continue;
+          }
+          // Later jobs may use another workflow that some backend can run.
+          i += 1;
+          continue;
+        }
+        queue.splice(i, 1);
+        this.dispatch(job, this.batchOf.get(job.id)!, backend, priority === 'interactive');
+      }
+    }
+  }
+
+  private failUnrunnable(job: JobRecord, backends: string[]): void {
+    const reasons = backends.map((id) => `${id}: ${this.options.explainCannotRun(job.spec.workflow, id)}`);
+    this.finish(job, this.batchOf.get(job.id)!, {
+      state: 'failed',
+      error: {
+        code: 'workflow_cannot_run',
+        message: `No available ComfyUI can run workflow "${job.spec.workflow}". ${reasons.join(' ')}`,
+      },
+    });
+  }
+
+  private dispatch(job: JobRecord, batch: BatchRecord, backendId: string, front: boolean): void {
+    const client = this.options.pool.client(backendId)!;
+    let prepared: PreparedPrompt;
+    try {
+      prepared = this.options.prepare(job.spec);
+    } catch (error) {
+      this.finish(job, batch, { state: 'failed', error: toJobError(error, 'workflow') });
+      return;
+    }
+    job.attempts += 1;
+    const promptId = `${job.id}-${job.attempts}`;
+    job.state = 'running';
+    job.dispatch = { backend: backendId, promptId };
+    job.updatedAt = new Date().toISOString();
+    const run = this.track(job, batch, backendId, promptId);
+    this.emit('job', job, batch);
+    // The prompt id is on disk before ComfyUI hears of it, so a crash in between is reconciled, not re-run blindly.
+    void this.persist(batch)
+      .then(() => {
+        if (run.cancelled || this.stopped) return;
+        return client.submit(prepared.graph, { promptId, front });
+      })
+      .then(() => this.await(run, client, prepared.outputNodes))
+      .catch((error: unknown) => this.onRunError(run, error));
+  }
+
+  private track(job: JobRecord, batch: BatchRecord, backend: string, promptId: string): Active {
+    const run: Active = {
+      job,
+      batch,
+      backend,
+      promptId,
+      abort: new AbortController(),
+      cancelled: false,
+      slotReleased: false,
+    };
+    this.active.set(job.id, run);
+    this.byPrompt.set(promptId, run);
+    this.options.pool.adjustInFlight(backend, 1);
+    run.timer = setTimeout(() => void this.onTimeout(run), this.jobTimeoutMs);
+    run.timer.unref();
+    return run;
+  }
+
+  private untrack(run: Active): void {
+    if (this.active.get(run.job.id) !== run) return;
+    clearTimeout(run.timer);
+    this.active.delete(run.job.id);
+    this.byPrompt.delete(run.promptId);
+    this.releaseSlot(run);
+  }
+
+  private releaseSlot(run: Active): void {
+    if (run.slotReleased) return;
+    run.slotReleased = true;
+    this.options.pool.adjustInFlight(run.backend, -1);
+    this.pump();
+  }
+
+  private async await(run: Active, client: BackendClient, outputNodes: string[]): Promise<void> {
+    const result = await client.waitFor(run.promptId, { signal: run.abort.signal });
+    await this.onResult(run, client, result, outputNodes);
+  }
+
+  private async onResult(
+    run: Active,
+    client: BackendClient,
+    result: RunResult,
+    outputNodes: string[],
+  ): Promise<void> {
+    if (!this.isCurrent(run)) return;
+    const { job, batch } = run;
+    switch (result.status) {
+      case 'success': {
+        const ref = pickImage(result.outputs, outputNodes);
+        if (!ref) {
+          this.untrack(run);
+          this.finish(job, batch, {
+            state: 'failed',
+            error: {
+              code: 'no_image',
+              message: 'ComfyUI finished but the workflow produced no image output.',
+            },
+          });
+          return;
+        }
+        this.releaseSlot(run);
+        try {
+          const bytes = await client.view(ref, run.abort.signal);
+          if (!this.isCurrent(run)) return;
+          const delivered = await this.options.deliver(job, batch.id, bytes, run.backend);
+          this.untrack(run);
+          this.finish(job, batch, { state: 'completed', result: delivered });
+        } catch (error) {
+          if (!this.isCurrent(run)) return;
+          this.untrack(run);
+          this.finish(job, batch, { state: 'failed', error: toJobError(error, 'delivery_failed') });
+        }
+        return;
+      }
+      case 'error':
+        this.untrack(run);
+        this.finish(job, batch, {
+          state: 'failed',
+          error: {
+            code: 'execution_error',
+            message: `ComfyUI failed in node ${result.error.nodeId} (${result.error.nodeType}): ${result.error.exceptionMessage.trim()}`,
+            details: result.error,
+          },
+        });
+        return;
+      case 'interrupted':
+        this.untrack(run);
+        this.finish(job, batch, {
+          state: 'failed',
+          error: { code: 'interrupted', message: 'The run was interrupted in ComfyUI (not by this bridge).' },
+        });
+        return;
+      case 'lost':
+        this.untrack(run);
+        this.retryOrFail(job, batch, 'ComfyUI lost the run (it restarted or its queue was cleared)');
+        return;
+    }
+  }
+
+  private onRunError(run: Active, error: unknown): void {
+    if (!this.isCurrent(run)) return;
+    this.untrack(run);
+    const name = error instanceof Error ? error.name : '';
+    if (name === 'ComfyValidationError' || name === 'ComfyHttpError') {
+      this.finish(run.job, run.batch, { state: 'failed', error: toJobError(error, 'comfyui_rejected') });
+    } else {
+      // Unreachable, reset, timed out: the prompt may never have arrived; another backend (or this one later) gets it.
+      this.options.logger.warn('dispatch failed; the job goes back to the queue', { job: run.job.id, error });
+      this.retryOrFail(run.job, run.batch, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async onTimeout(run: Active): Promise<void> {
+    if (!this.isCurrent(run)) return;
+    this.untrack(run);
+    run.abort.abort();
+    this.finish(run.job, run.batch, {
+      state: 'failed',
+      error: {
+        code: 'timeout',
+        message: `ComfyUI did not finish this image within ${Math.round(this.jobTimeoutMs / 1000)} s; it was interrupted.`,
+      },
+    });
+    await this.interruptQuietly(run.backend, run.promptId);
+  }
+
+  private retryOrFail(job: JobRecord, batch: BatchRecord, reason: string): void {
+    if (job.attempts >= this.maxAttempts) {
+      this.finish(job, batch, {
+        state: 'failed',
+        error: { code: 'backend_lost', message: `Gave up after ${job.attempts} attempts: ${reason}.` },
+      });
+      return;
+    }
+    this.requeue(job, batch, true);
+  }
+
+  private requeue(job: JobRecord, batch: BatchRecord, front = false): void {
+    job.state = 'pending';
+    delete job.dispatch;
+    job.updatedAt = new Date().toISOString();
+    this.queues[batch.priority][front ? 'unshift' : 'push'](job);
+    this.emit('job', job, batch);
+    void this.persist(batch);
+    this.pump();
+  }
+
+  private finish(
+    job: JobRecord,
+    batch: BatchRecord,
+    outcome: { state: 'completed' | 'failed' | 'cancelled'; result?: JobResult; error?: JobError },
+  ): void {
+    if (terminalStates.has(job.state)) return;
+    job.state = outcome.state;
+    if (outcome.result) job.result = outcome.result;
+    if (outcome.error) job.error = outcome.error;
+    job.updatedAt = new Date().toISOString();
+    this.emit('job', job, batch);
+    void this.persist(batch);
+    if (isBatchDone(batch)) this.emit('batch-done', batch);
+    this.pump();
+  }
+
+  private isCurrent(run: Active): boolean {
+    return !this.stopped && !run.cancelled && this.active.get(run.job.id) === run;
+  }
+
+  private async stopRun(run: Active): Promise<void> {
+    run.cancelled = true;
+    this.untrack(run);
+    run.abort.abort();
+    const client = this.options.pool.client(run.backend);
+    if (!client) return;
+    try {
+      // Delete first (if still pending), then interrupt (if it started in between or was running).
+      await client.deleteQueued([run.promptId]);
+      await client.interrupt(run.promptId);
+    } catch (error) {
+      this.options.logger.warn('could not stop a cancelled run in ComfyUI', { backend: run.backend, error });
+    }
+  }
+
+  private async interruptQuietly(backend: string, promptId: string): Promise<void> {
+    try {
+      await this.options.pool.client(backend)?.interrupt(promptId);
+    } catch (error) {
+      this.options.logger.warn('could not interrupt a run', { backend, promptId, error });
+    }
+  }
+
+  private removeFromQueues(job: JobRecord): void {
+    for (const queue of Object.values(this.queues)) {
+      const index = queue.indexOf(job);
+      if (index >= 0) queue.splice(index, 1);
+    }
+  }
+
+  private subscribe(backendId: string): void {
+    if (this.subscribed.has(backendId)) return;
+    const client = this.options.pool.client(backendId);
+    if (!client) return;
+    this.subscribed.add(backendId);
+    client.on('progress', (event) => {
+      const run = this.byPrompt.get(event.promptId);
+      if (!run) return;
+      this.emit('progress', {
+        batchId: run.batch.id,
+        jobId: run.job.id,
+        value: event.value,
+        max: event.max,
+        node: event.node,
+      } satisfies JobProgress);
+    });
+  }
+
+  private onBackendUp(backendId: string): void {
+    this.subscribe(backendId);
+    const client = this.options.pool.client(backendId);
+    if (!client) return;
+    const orphans = this.orphans.get(backendId);
+    if (orphans?.size) {
+      this.orphans.delete(backendId);
+      void this.clearOrphans(client, [...orphans]);
+    }
+    const recovering = this.recovering.get(backendId);
+    if (recovering) {
+      this.recovering.delete(backendId);
+      for (const job of recovering) void this.reconcile(job, this.batchOf.get(job.id)!, backendId, client);
+    }
+    this.pump();
+  }
+
+  /** After a restart: finds out what became of a run ComfyUI was given before the bridge went down. */
+  private async reconcile(
+    job: JobRecord,
+    batch: BatchRecord,
+    backendId: string,
+    client: BackendClient,
+  ): Promise<void> {
+    const promptId = job.dispatch!.promptId;
+    const run = this.track(job, batch, backendId, promptId);
+    const waiting = client.waitFor(promptId, { signal: run.abort.signal });
+    waiting.catch(() => undefined);
+    try {
+      const finished = await client.history(promptId);
+      if (finished) {
+        run.abort.abort();
+        await this.onResult(run, client, finished, this.outputNodesOf(job));
+        return;
+      }
+      const queue = await client.queue();
+      const known = [...queue.running, ...queue.pending].some((entry) => entry.promptId === promptId);
+      if (!known) {
+        run.abort.abort();
+        await this.onResult(run, client, { status: 'lost' }, []);
+        return;
+      }
+      await this.onResult(run, client, await waiting, this.outputNodesOf(job));
+    } catch (error) {
+      this.onRunError(run, error);
+    }
+  }
+
+  private outputNodesOf(job: JobRecord): string[] {
+    try {
+      return this.options.prepare(job.spec).outputNodes;
+    } catch {
+      return [];
+    }
+  }
+
+  private onBackendDown(backendId: string): void {
+    const stranded = [...this.active.values()].filter((run) => run.backend === backendId);
+    const recovering = this.recovering.get(backendId) ?? [];
+    this.recovering.delete(backendId);
+    if (stranded.length === 0 && recovering.length === 0) return;
+    this.options.logger.warn('backend down; handing its jobs to the others', {
+      backend: backendId,
+      jobs: stranded.length + recovering.length,
+    });
+    const orphans = this.orphans.get(backendId) ?? new Set<string>();
+    for (const run of stranded) {
+      orphans.add(run.promptId);
+      run.cancelled = true;
+      this.untrack(run);
+      run.abort.abort();
+      this.retryOrFail(run.job, run.batch, `ComfyUI at ${backendId} stopped answering`);
+    }
+    for (const job of recovering) {
+      orphans.add(job.dispatch!.promptId);
+      this.requeue(job, this.batchOf.get(job.id)!, true);
+    }
+    this.orphans.set(backendId, orphans);
+  }
+
+  private async clearOrphans(client: BackendClient, promptIds: string[]): Promise<void> {
+    try {
+      await client.deleteQueued(promptIds);
+      for (const promptId of promptIds) await client.interrupt(promptId);
+    } catch (error) {
+      this.options.logger.warn('could not clear runs left on a recovered backend', { error });
+    }
+  }
+
+  private async persist(batch: BatchRecord): Promise<void> {
+    try {
+      await this.options.store.save(batch);
+    } catch (error) {
+      this.options.logger.error('could not save batch state', { batch: batch.id, error });
+    }
+  }
+}
+
+/** The first image of the preferred output nodes, else of any node. */
+function pickImage(outputs: NodeOutputs, preferred: readonly string[]): ImageRef | undefined {
+  for (const node of preferred) {
+    const image = outputs[node]?.images?.[0];
+    if (image) return image;
+  }
+  for (const output of Object.values(outputs)) {
+    const image = output.images?.[0];
+    if (image) return image;
+  }
+  return undefined;
+}
+
+function toJobError(error: unknown, fallbackCode: string): JobError {
+  if (error && typeof error === 'object') {
+    const { code, message, details, nodeErrors } = error as {
+      code?: unknown;
+      message?: unknown;
+      details?: unknown;
+      nodeErrors?: unknown;
+    };
+    return {
+      code: typeof code === 'string' ? code : fallbackCode,
+      message: typeof message === 'string' ? message : 'unexpected error',
+      ...(details !== undefined ? { details } : nodeErrors !== undefined ? { details: { nodeErrors } } : {}),
+    };
+  }
+  return { code: fallbackCode, message: String(error) };
+}
