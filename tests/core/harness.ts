@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startCore, type Core } from '../../electron/core.js';
+import { createLogger } from '../../electron/log.js';
+import type { ProgressUpdate, ToolContext } from '../../electron/mcp/service.js';
+import { createSettings, memoryStore } from '../../electron/settings.js';
+import type { SettingsPatch } from '../../shared/settings.js';
+import { startFakeComfyUI, type FakeComfyUI } from '../fakes/fake-comfyui.js';
+
+export const bundledWorkflowsDir = resolve(import.meta.dirname, '..', '..', 'workflows');
+export const sd15Models = { checkpoints: ['v1-5-pruned-emaonly-fp16.safetensors'] };
+
+/** A fake ComfyUI with the SD 1.5 checkpoint, sampling quickly. */
+export function startSd15Fake(stepMs = 2): Promise<FakeComfyUI> {
+  return startFakeComfyUI({ models: sd15Models, stepMs });
+}
+
+export interface CoreFixture {
+  core: Core;
+  dataDir: string;
+  outputDir: string;
+}
+
+/** A real core on a temp data folder, bound to 127.0.0.1:0, with fast health checks for tests. */
+export async function startTestCore(options: {
+  urls: string[];
+  dataDir?: string;
+  outputDir?: string;
+  settings?: SettingsPatch;
+}): Promise<CoreFixture> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bridge-data-'));
+  const outputDir = options.outputDir ?? mkdtempSync(join(tmpdir(), 'bridge-out-'));
+  const logger = createLogger({ level: process.env.BRIDGE_TEST_LOGS ? 'debug' : 'error' });
+  const settings = createSettings({
+    store: memoryStore(),
+    logger,
+    overrides: { comfyuiUrls: options.urls, port: 0, outputDir, ...options.settings },
+  });
+  const core = await startCore({
+    settings,
+    dataDir,
+    bundledWorkflowsDir,
+    logger,
+    tuning: { healthIntervalMs: 100, failoverAfterMs: 600, heartbeatMs: 200 },
+  });
+  return { core, dataDir, outputDir };
+}
+
+export function toolContext(options: { roots?: string[]; signal?: AbortSignal } = {}) {
+  const updates: ProgressUpdate[] = [];
+  const ctx: ToolContext = {
+    signal: options.signal ?? new AbortController().signal,
+    roots: options.roots ?? [],
+    progress: (update) => updates.push(update),
+  };
+  return { ctx, updates };
+}
+
+/** Polls until the condition holds; fails with the description after the deadline. */
+export async function until(
+  condition: () => boolean,
+  description: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${description}`);
+    await new Promise((resolveTimer) => setTimeout(resolveTimer, 20));
+  }
+}
+
+export function removeDirs(...dirs: string[]): void {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
