@@ -58,7 +58,7 @@ describe('batches over several ComfyUI backends', () => {
     expect(paths.size).toBe(40);
     for (const job of batch.jobs) expect(runsOf(job.id, [a!, b!]), job.id).toBe(1);
     for (const path of paths) {
-      const meta = await sharp(path!).metadata();
+      const meta = await sharp(path).metadata();
       expect([meta.width, meta.height]).toEqual([96, 64]);
     }
     expect(bridge.gallery.size).toBe(40);
