@@ -1,0 +1,213 @@
+import { z } from 'zod';
+import { outputFormats } from './generation.js';
+import { settingsSchema } from './settings.js';
+
+/**
+ * The dashboard's contract with the core: every /api route's response (and request body) schema, and the
+ * live events on /api/events. The core validates what it sends in tests; the renderer parses what it gets.
+ *
+ * Auth: every request carries the dashboard token, as `Authorization: Bearer <token>`, or as `?token=` where a
+ * browser cannot set headers (image URLs, the websocket). The page receives it in its own URL (`/?token=`).
+ */
+
+export const deviceSchema = z.object({ name: z.string(), vramTotal: z.number(), vramFree: z.number() });
+
+export const backendViewSchema = z.object({
+  url: z.string(),
+  reachable: z.boolean(),
+  /** Why it is not reachable, in words a person can act on. */
+  problem: z.string().optional(),
+  version: z.string().optional(),
+  devices: z.array(deviceSchema),
+  queueRemaining: z.number(),
+  inFlight: z.number(),
+  /** ISO time of the last change between reachable and not. */
+  since: z.string(),
+});
+export type BackendView = z.infer<typeof backendViewSchema>;
+
+export const statusViewSchema = z.object({
+  version: z.string(),
+  mcpUrl: z.string(),
+  outputDir: z.string(),
+  dataDir: z.string(),
+  backends: z.array(backendViewSchema),
+  queue: z.object({ pending: z.number(), running: z.number(), paused: z.boolean() }),
+});
+export type StatusView = z.infer<typeof statusViewSchema>;
+
+export const jobStates = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+
+export const itemViewSchema = z.object({
+  jobId: z.string(),
+  index: z.number(),
+  state: z.enum(jobStates),
+  prompt: z.string(),
+  width: z.number(),
+  height: z.number(),
+  seed: z.number(),
+  workflow: z.string(),
+  /** Sampling progress of a running item. */
+  progress: z.object({ value: z.number(), max: z.number() }).optional(),
+  /** Gallery id of the finished image (thumbnail and file are served by id). */
+  imageId: z.string().optional(),
+  path: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type ItemView = z.infer<typeof itemViewSchema>;
+
+export const batchViewSchema = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  priority: z.enum(['interactive', 'batch']),
+  done: z.boolean(),
+  counts: z.object({
+    total: z.number(),
+    completed: z.number(),
+    pending: z.number(),
+    running: z.number(),
+    failed: z.number(),
+    cancelled: z.number(),
+  }),
+  items: z.array(itemViewSchema),
+});
+export type BatchView = z.infer<typeof batchViewSchema>;
+
+export const batchListSchema = z.object({ batches: z.array(batchViewSchema) });
+export const cancelResponseSchema = z.object({ cancelled: z.number(), alreadyFinished: z.number() });
+
+export const galleryItemSchema = z.object({
+  id: z.string(),
+  path: z.string(),
+  prompt: z.string(),
+  negativePrompt: z.string().optional(),
+  seed: z.number(),
+  width: z.number(),
+  height: z.number(),
+  format: z.enum(outputFormats),
+  bytes: z.number(),
+  workflow: z.string(),
+  backend: z.string(),
+  batchId: z.string().optional(),
+  createdAt: z.string(),
+});
+export type GalleryItem = z.infer<typeof galleryItemSchema>;
+
+export const galleryQuerySchema = z.object({
+  query: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  cursor: z.string().max(500).optional(),
+});
+export const galleryPageSchema = z.object({
+  items: z.array(galleryItemSchema),
+  nextCursor: z.string().optional(),
+  /** Every generation in the index (not only those matching the query). */
+  total: z.number(),
+});
+export type GalleryPage = z.infer<typeof galleryPageSchema>;
+export const deleteResponseSchema = z.object({ deleted: z.literal(true), movedTo: z.string().optional() });
+
+export const workflowParameterSchema = z.object({
+  name: z.string(),
+  nodeId: z.string(),
+  classType: z.string(),
+  input: z.string(),
+  source: z.enum(['placeholder', 'detected']),
+});
+export const workflowViewSchema = z.object({
+  id: z.string(),
+  source: z.enum(['bundled', 'user']),
+  file: z.string(),
+  status: z.enum(['ok', 'error']),
+  error: z.string().optional(),
+  overridesBundled: z.string().optional(),
+  title: z.string(),
+  description: z.string(),
+  family: z.string(),
+  models: z.array(z.object({ file: z.string(), folder: z.string().optional() })),
+  parameters: z.array(workflowParameterSchema),
+  outputNodeIds: z.array(z.string()),
+  notes: z.array(z.string()),
+  /** One entry per known backend. */
+  validation: z.array(
+    z.object({ backend: z.string(), runnable: z.boolean(), messages: z.array(z.string()) }),
+  ),
+});
+export type WorkflowView = z.infer<typeof workflowViewSchema>;
+export const workflowListSchema = z.object({
+  /** The workflow calls get when they name none, and why. */
+  defaultId: z.string().optional(),
+  defaultReason: z.string(),
+  userFolder: z.string(),
+  workflows: z.array(workflowViewSchema),
+});
+
+/** Settings as the dashboard edits them; the dashboard token is never sent back. */
+export const settingsViewSchema = settingsSchema.omit({ dashboardToken: true });
+export type SettingsView = z.infer<typeof settingsViewSchema>;
+export const settingsPatchSchema = settingsViewSchema.partial().strict();
+export const settingsResponseSchema = z.object({
+  settings: settingsViewSchema,
+  /** Changed settings that take effect only after a restart (host, port). */
+  restartRequired: z.array(z.string()),
+});
+
+export const connectInfoSchema = z.object({
+  mcpUrl: z.string(),
+  /** The stdio launcher shim as an absolute command, for Claude Desktop. */
+  shim: z.object({ command: z.string(), args: z.array(z.string()) }),
+  snippets: z.array(
+    z.object({
+      client: z.enum(['claude-code', 'claude-desktop', 'cursor', 'vscode', 'cline']),
+      title: z.string(),
+      /** Where the snippet goes (a file path or "terminal"). */
+      where: z.string(),
+      text: z.string(),
+    }),
+  ),
+});
+export type ConnectInfo = z.infer<typeof connectInfoSchema>;
+
+export const apiErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** Live events on the /api/events websocket (JSON text frames). */
+export const dashboardEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('status'), status: statusViewSchema }),
+  z.object({ type: z.literal('batch'), batch: batchViewSchema }),
+  z.object({
+    type: z.literal('progress'),
+    batchId: z.string(),
+    jobId: z.string(),
+    value: z.number(),
+    max: z.number(),
+  }),
+  z.object({ type: z.literal('gallery'), change: z.enum(['added', 'removed']), id: z.string() }),
+  z.object({ type: z.literal('workflows') }),
+  z.object({ type: z.literal('settings'), settings: settingsViewSchema }),
+]);
+export type DashboardEvent = z.infer<typeof dashboardEventSchema>;
+
+/** Every route: method, path (`:id` for a parameter) and the schema of its JSON response. */
+export const apiRoutes = {
+  status: { method: 'GET', path: '/api/status', response: statusViewSchema },
+  batches: { method: 'GET', path: '/api/batches', response: batchListSchema },
+  cancelBatch: { method: 'POST', path: '/api/batches/:id/cancel', response: cancelResponseSchema },
+  gallery: { method: 'GET', path: '/api/gallery', response: galleryPageSchema },
+  deleteImage: { method: 'DELETE', path: '/api/gallery/:id', response: deleteResponseSchema },
+  revealImage: {
+    method: 'POST',
+    path: '/api/gallery/:id/reveal',
+    response: z.object({ ok: z.literal(true) }),
+  },
+  workflows: { method: 'GET', path: '/api/workflows', response: workflowListSchema },
+  settings: { method: 'GET', path: '/api/settings', response: settingsResponseSchema },
+  updateSettings: { method: 'PATCH', path: '/api/settings', response: settingsResponseSchema },
+  connect: { method: 'GET', path: '/api/connect', response: connectInfoSchema },
+} as const;
+
+/** Binary routes (not JSON): the image bytes, by gallery id, never by a path from the client. */
+export const imageRoutes = {
+  thumbnail: '/api/gallery/:id/thumbnail',
+  full: '/api/gallery/:id/image',
+} as const;
+export const eventsPath = '/api/events';
