@@ -87,6 +87,8 @@ export class Scheduler extends EventEmitter {
   private readonly recovering = new Map<string, JobRecord[]>();
   private paused = false;
   private stopped = false;
+  private pumping = false;
+  private pumpAgain = false;
   private readonly maxAttempts: number;
   private readonly jobTimeoutMs: number;
   private readonly subscribed = new Set<string>();
@@ -254,7 +256,24 @@ export class Scheduler extends EventEmitter {
     await this.options.store.flush();
   }
 
+  /** Dispatches what it can. Re-entrant calls (a job that fails at once frees its slot) are folded into one loop. */
   private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        this.pumpOnce();
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private pumpOnce(): void {
     if (this.stopped || this.paused) return;
     for (const priority of ['interactive', 'batch'] as const) {
       const queue = this.queues[priority];
