@@ -42,12 +42,22 @@ export async function deliverJob(
     if (error instanceof PathPolicyError) throw new BridgeError('path_refused', error.message);
     throw error;
   }
-  const rendered = await renderImage(image, {
-    width: spec.width,
-    height: spec.height,
-    format: spec.format,
-    metadata: embeddedMetadata(spec, backend),
-  });
+  let rendered;
+  try {
+    rendered = await renderImage(image, {
+      width: spec.width,
+      height: spec.height,
+      format: spec.format,
+      metadata: embeddedMetadata(spec, backend),
+    });
+  } catch (error) {
+    // sharp's own words ("Input buffer contains unsupported image format") do not say whose bytes were bad.
+    throw new BridgeError(
+      'unreadable_image',
+      `The image ComfyUI at ${backend} returned could not be processed (${error instanceof Error ? error.message : String(error)}). ` +
+        "Check the workflow's output node and the ComfyUI console; a proxy in front of ComfyUI can also garble /view.",
+    );
+  }
   let written;
   try {
     written = await writeFileAtomic(savePath, rendered.bytes, {

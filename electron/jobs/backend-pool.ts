@@ -179,7 +179,11 @@ export class BackendPool extends EventEmitter {
       this.emit('change');
     });
     client.on('connection', (event) => {
-      if (event.connected) void this.refresh(entry);
+      // A socket that drops again while the refresh runs must not leave an unhandled rejection (it ends the process).
+      if (event.connected)
+        this.refresh(entry).catch((error: unknown) =>
+          this.markUnavailable(entry, describeProblem(entry.id, error)),
+        );
       else this.markUnavailable(entry, 'the connection to ComfyUI dropped; reconnecting');
     });
     void this.probe(entry);

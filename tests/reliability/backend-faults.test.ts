@@ -1,0 +1,272 @@
+import { existsSync } from 'node:fs';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BatchRecord } from '../../electron/jobs/types.js';
+import { startFakeComfyUI, type FakeComfyUI } from '../fakes/fake-comfyui.js';
+import { connect, type TestClient } from '../mcp/harness.js';
+import { toolContext } from '../core/harness.js';
+import {
+  cleanupList,
+  completedRunsByJob,
+  removeDirs,
+  sd15Models,
+  startReliabilityCore,
+  until,
+  type ReliabilityCore,
+} from './fixtures.js';
+
+/*
+ * Backend faults against a real core and the fake ComfyUI. For every fault: each job ends exactly once
+ * (completed, failed with a reason that says what happened, or re-dispatched and then completed), the batch
+ * counts add up, ComfyUI never ran a job to completion twice, and the server keeps answering MCP calls.
+ */
+
+const defaults = { workflow: 'sd15', width: 64, height: 64 };
+const items = (count: number, tag: string) =>
+  Array.from({ length: count }, (_, i) => ({ prompt: `${tag} ${i}` }));
+
+describe('backend faults', () => {
+  const cleanups = cleanupList();
+  afterEach(() => cleanups.runAll());
+
+  async function fake(stepMs = 5): Promise<FakeComfyUI> {
+    const started = await startFakeComfyUI({ models: sd15Models, stepMs });
+    cleanups.add(() => started.close());
+    return started;
+  }
+
+  async function bridge(
+    urls: string[],
+    tuning?: Parameters<typeof startReliabilityCore>[0]['tuning'],
+  ): Promise<ReliabilityCore & { client: TestClient }> {
+    const fixture = await startReliabilityCore({ urls, ...(tuning ? { tuning } : {}) });
+    cleanups.add(() => removeDirs(fixture.dataDir, fixture.outputDir));
+    cleanups.add(() => fixture.core.stop());
+    const client = await connect('2026', new URL(fixture.core.mcpUrl));
+    cleanups.add(() => client.close());
+    return { ...fixture, client };
+  }
+
+  /** The server answers a real MCP call while the fault lasts. */
+  async function expectResponsive(client: TestClient): Promise<Record<string, unknown>> {
+    const result = await client.callTool('check_comfyui_status', {});
+    expect(result.isError).toBeFalsy();
+    return result.structuredContent as Record<string, unknown>;
+  }
+
+  async function finish(fixture: ReliabilityCore, batchId: string): Promise<BatchRecord> {
+    const { ctx } = toolContext();
+    const status = await fixture.core.service.checkBatchStatus({ batch_id: batchId, wait_seconds: 60 }, ctx);
+    expect(status.done).toBe(true);
+    expect(status.completed + status.failed + status.cancelled).toBe(status.total);
+    const batch = fixture.core.scheduler.get(batchId)!;
+    for (const job of batch.jobs) expect(fixture.endings.get(job.id), job.id).toHaveLength(1);
+    return batch;
+  }
+
+  function expectNoJobRanTwice(fakes: FakeComfyUI[]): void {
+    for (const [jobId, runs] of completedRunsByJob(fakes)) expect(runs, jobId).toBe(1);
+  }
+
+  it('a backend killed mid-job: the job goes to the other backend and completes once', async () => {
+    const [a, b] = [await fake(20), await fake(20)];
+    const fixture = await bridge([a.url, b.url]);
+    const { ctx } = toolContext();
+    const accepted = await fixture.core.service.batchGenerateImages(
+      { items: items(6, 'killed'), defaults },
+      ctx,
+    );
+    const batch = fixture.core.scheduler.get(accepted.batch_id)!;
+    await until(() => b.queueLength > 0 && a.queueLength > 0, 'both backends busy');
+    await b.kill();
+    await expectResponsive(fixture.client);
+
+    const done = await finish(fixture, accepted.batch_id);
+    expect(done.jobs.every((job) => job.state === 'completed')).toBe(true);
+    expect(batch.jobs.some((job) => job.attempts > 1)).toBe(true);
+    expectNoJobRanTwice([a, b]);
+    for (const job of done.jobs) expect(existsSync(job.result!.path)).toBe(true);
+  });
+
+  it('the only backend killed, back after many failover periods: queued jobs wait, then all complete once', async () => {
+    const a = await fake(5);
+    const fixture = await bridge([a.url]);
+    const { ctx } = toolContext();
+    const accepted = await fixture.core.service.batchGenerateImages(
+      { items: items(4, 'comeback'), defaults },
+      ctx,
+    );
+    await until(() => a.queueLength > 0, 'a job reached ComfyUI');
+    await a.kill();
+    // The failover deadline is 600 ms here; stay down for many of them, as a backend rebooting for minutes would.
+    await until(
+      () => /does not answer/.test(fixture.core.pool.snapshot()[0]?.problem ?? ''),
+      'backend probed and found unreachable',
+    );
+    const down = await expectResponsive(fixture.client);
+    const backends = down.backends as { reachable: boolean; error?: string }[];
+    expect(backends[0]).toMatchObject({ reachable: false });
+    expect(backends[0]!.error).toMatch(/does not answer.*Start ComfyUI/);
+    await new Promise((resolveTimer) => setTimeout(resolveTimer, 4_000));
+    const batch = fixture.core.scheduler.get(accepted.batch_id)!;
+    expect(batch.jobs.every((job) => job.state === 'pending' || job.state === 'running')).toBe(true);
+
+    await a.restart();
+    const done = await finish(fixture, accepted.batch_id);
+    expect(done.jobs.every((job) => job.state === 'completed')).toBe(true);
+    expectNoJobRanTwice([a]);
+    expect(completedRunsByJob([a]).size).toBe(4);
+  });
+
+  it('websockets dropped mid-job, events not replayed: every job completes from /history, none runs twice', async () => {
+    const a = await fake(15);
+    const fixture = await bridge([a.url]);
+    const { ctx } = toolContext();
+    const accepted = await fixture.core.service.batchGenerateImages(
+      { items: items(6, 'dropped'), defaults },
+      ctx,
+    );
+    const batch = fixture.core.scheduler.get(accepted.batch_id)!;
+    // Drop the socket three times, each while a job is sampling, so its progress and success events are lost.
+    for (let drop = 1; drop <= 3; drop++) {
+      let sampling = false;
+      const onProgress = () => (sampling = true);
+      fixture.core.scheduler.on('progress', onProgress);
+      await until(() => sampling, `job sampling before drop ${drop}`);
+      fixture.core.scheduler.off('progress', onProgress);
+      a.dropSockets();
+      await until(() => a.socketCount > 0, 'the bridge reconnected');
+    }
+    const done = await finish(fixture, accepted.batch_id);
+    expect(done.jobs.every((job) => job.state === 'completed')).toBe(true);
+    expectNoJobRanTwice([a]);
+    expect(batch.jobs.every((job) => job.attempts === 1)).toBe(true);
+  });
+
+  it('a flapping websocket (dropped as soon as it reconnects) leaves no unhandled rejection and no lost job', async () => {
+    // Each reconnect starts a health refresh that fails when the socket is gone again; unhandled, that
+    // rejection would end a real bridge process (vitest reports it as an error of this file).
+    const a = await fake(5);
+    const fixture = await bridge([a.url]);
+    const { ctx } = toolContext();
+    const accepted = await fixture.core.service.batchGenerateImages(
+      { items: items(3, 'flapping'), defaults },
+      ctx,
+    );
+    for (let flap = 0; flap < 15; flap++) {
+      await until(() => a.socketCount > 0, `reconnect ${flap}`);
+      // Vary the moment so some drops land while the refresh reads /system_stats and /object_info.
+      await new Promise((resolveTimer) => setTimeout(resolveTimer, flap % 8));
+      a.dropSockets();
+    }
+    await expectResponsive(fixture.client);
+    const done = await finish(fixture, accepted.batch_id);
+    expect(done.jobs.every((job) => job.state === 'completed')).toBe(true);
+    expectNoJobRanTwice([a]);
+  });
+
+  it('a slow /view still delivers; a failing /view fails the job with ComfyUI’s answer', async () => {
+    const a = await fake(2);
+    const fixture = await bridge([a.url]);
+    const { ctx } = toolContext();
+
+    a.setViewBehaviour({ delayMs: 1_500 });
+    const slow = await fixture.core.service.batchGenerateImages(
+      { items: items(2, 'slow view'), defaults },
+      ctx,
+    );
+    await expectResponsive(fixture.client);
+    const slowDone = await finish(fixture, slow.batch_id);
+    expect(slowDone.jobs.map((job) => job.state)).toEqual(['completed', 'completed']);
+
+    a.setViewBehaviour({ fail: 500 });
+    const failing = await fixture.core.service.batchGenerateImages(
+      { items: items(2, 'failing view'), defaults },
+      ctx,
+    );
+    const failedDone = await finish(fixture, failing.batch_id);
+    for (const job of failedDone.jobs) {
+      expect(job.state).toBe('failed');
+      expect(job.error?.message).toMatch(/answered GET \/view.*HTTP 500/);
+      expect(existsSync(job.spec.savePath)).toBe(false);
+    }
+
+    a.setViewBehaviour({});
+    const after = await fixture.core.service.generateImage({ prompt: 'after the fault', ...defaults }, ctx);
+    expect(after.status).toBe('completed');
+    expectNoJobRanTwice([a]);
+  });
+
+  it('500s and malformed JSON: the job fails with a clear reason, and the backend recovers', async () => {
+    const a = await fake(2);
+    const fixture = await bridge([a.url]);
+    const { ctx } = toolContext();
+    await until(() => fixture.core.pool.snapshot()[0]?.available === true, 'backend available');
+
+    a.setMalformed(true);
+    const broken = await fixture.core.service.batchGenerateImages(
+      { items: items(3, 'malformed'), defaults },
+      ctx,
+    );
+    const status = await expectResponsive(fixture.client);
+    expect(status.backends).toHaveLength(1);
+    const brokenDone = await finish(fixture, broken.batch_id);
+    for (const job of brokenDone.jobs) {
+      expect(job.state).toBe('failed');
+      expect(job.error?.message).toMatch(/ComfyUI|Unexpected answer/);
+    }
+    await until(
+      () => fixture.core.pool.snapshot()[0]?.available === false,
+      'malformed health answers mark the backend unavailable',
+    );
+
+    a.setMalformed(false);
+    await until(() => fixture.core.pool.snapshot()[0]?.available === true, 'backend available again');
+    const healthy = await fixture.core.service.batchGenerateImages(
+      { items: items(3, 'healthy'), defaults },
+      ctx,
+    );
+    const healthyDone = await finish(fixture, healthy.batch_id);
+    expect(healthyDone.jobs.every((job) => job.state === 'completed')).toBe(true);
+    expectNoJobRanTwice([a]);
+  });
+
+  it('a malformed image from /view fails the job with a message naming ComfyUI, not a decoder error', async () => {
+    const a = await fake(2);
+    const fixture = await bridge([a.url]);
+    const { ctx } = toolContext();
+    const accepted = await fixture.core.service.batchGenerateImages(
+      { items: items(1, 'garbled'), defaults },
+      ctx,
+    );
+    // Sampling is under way; from now on every GET answers a broken JSON body instead of the PNG.
+    await until(() => a.queueLength > 0, 'job queued in ComfyUI');
+    a.setMalformed(true);
+    const done = await finish(fixture, accepted.batch_id);
+    const job = done.jobs[0]!;
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatchObject({ code: 'unreadable_image' });
+    expect(job.error?.message).toMatch(/The image ComfyUI at .* returned could not be processed/);
+    expect(existsSync(job.spec.savePath)).toBe(false);
+  });
+
+  it('a backend that accepts a prompt and never finishes: the job times out, is interrupted, and the next runs', async () => {
+    const a = await fake(2);
+    const fixture = await bridge([a.url], { jobTimeoutMs: 1_500 });
+    const { ctx } = toolContext();
+    a.hangNext();
+    const hung = await fixture.core.service.batchGenerateImages({ items: items(1, 'hangs'), defaults }, ctx);
+    await expectResponsive(fixture.client);
+    const hungDone = await finish(fixture, hung.batch_id);
+    expect(hungDone.jobs[0]).toMatchObject({ state: 'failed', error: { code: 'timeout' } });
+    expect(hungDone.jobs[0]!.error!.message).toMatch(
+      /did not finish this image within 2 s; it was interrupted/,
+    );
+    await until(() => a.queueLength === 0, 'the hung run was interrupted in ComfyUI');
+
+    const next = await fixture.core.service.generateImage({ prompt: 'after the hang', ...defaults }, ctx);
+    expect(next.status).toBe('completed');
+    const meta = await sharp(next.images[0]!.path).metadata();
+    expect([meta.width, meta.height]).toEqual([64, 64]);
+  });
+});

@@ -1,0 +1,127 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { startCore, type Core, type CoreOptions } from '../../electron/core.js';
+import { createLogger } from '../../electron/log.js';
+import { createSettings, memoryStore } from '../../electron/settings.js';
+import type { JobRecord } from '../../electron/jobs/types.js';
+import type { SettingsPatch } from '../../shared/settings.js';
+import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
+
+/*
+ * Shared pieces of the reliability suite. Like tests/core/harness.ts, but every timing knob of the core can be
+ * set (the job timeout, for the "never finishes" backend), and with checks the fault tests all need: how often
+ * ComfyUI ran each job, how often each job ended, and what a folder holds.
+ */
+
+export const bundledWorkflowsDir = resolve(import.meta.dirname, '..', '..', 'workflows');
+export const sd15Models = { checkpoints: ['v1-5-pruned-emaonly-fp16.safetensors'] };
+
+export interface ReliabilityCore {
+  core: Core;
+  dataDir: string;
+  outputDir: string;
+  /** Terminal transitions seen per job id: every job must end exactly once. */
+  endings: Map<string, string[]>;
+}
+
+/** Cleanups run in reverse order after each test; register one for everything a test starts. */
+export function cleanupList() {
+  const cleanups: (() => unknown)[] = [];
+  return {
+    add(cleanup: () => unknown) {
+      cleanups.push(cleanup);
+    },
+    async runAll() {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    },
+  };
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `reliability-${prefix}-`));
+}
+
+/** A real core on 127.0.0.1:0 with fast health checks; `tuning` overrides any of the core's timing knobs. */
+export async function startReliabilityCore(options: {
+  urls: string[];
+  dataDir?: string;
+  outputDir?: string;
+  settings?: SettingsPatch;
+  tuning?: CoreOptions['tuning'];
+}): Promise<ReliabilityCore> {
+  const dataDir = options.dataDir ?? tempDir('data');
+  const outputDir = options.outputDir ?? tempDir('out');
+  const logger = createLogger({ level: process.env.BRIDGE_TEST_LOGS ? 'debug' : 'error' });
+  const settings = createSettings({
+    store: memoryStore(),
+    logger,
+    overrides: { comfyuiUrls: options.urls, port: 0, outputDir, ...options.settings },
+  });
+  const core = await startCore({
+    settings,
+    dataDir,
+    bundledWorkflowsDir,
+    logger,
+    tuning: { healthIntervalMs: 100, failoverAfterMs: 600, heartbeatMs: 200, ...options.tuning },
+  });
+  const endings = new Map<string, string[]>();
+  const seen = new Map<string, string>();
+  core.scheduler.on('job', (job: JobRecord) => {
+    const before = seen.get(job.id);
+    seen.set(job.id, job.state);
+    if (before === job.state) return;
+    if (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') {
+      endings.set(job.id, [...(endings.get(job.id) ?? []), job.state]);
+    }
+  });
+  return { core, dataDir, outputDir, endings };
+}
+
+/** How many times ComfyUI ran each job to completion, over all backends (prompt ids are `<job id>-<attempt>`). */
+export function completedRunsByJob(fakes: readonly FakeComfyUI[]): Map<string, number> {
+  const runs = new Map<string, number>();
+  for (const fake of fakes) {
+    for (const [promptId, count] of fake.executions) {
+      const jobId = promptId.replace(/-\d+$/, '');
+      runs.set(jobId, (runs.get(jobId) ?? 0) + count);
+    }
+  }
+  return runs;
+}
+
+/** Every file below `dir` (hidden ones too) with its size and content hash, keyed by the path relative to dir. */
+export function snapshotTree(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const full = join(folder, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isSymbolicLink()) files.set(relative(dir, full), 'symlink');
+      else {
+        const hash = createHash('sha256').update(readFileSync(full)).digest('hex').slice(0, 16);
+        files.set(relative(dir, full), `${statSync(full).size}:${hash}`);
+      }
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+export function removeDirs(...dirs: string[]): void {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Polls until the condition holds; fails with the description after the deadline. */
+export async function until(
+  condition: () => boolean,
+  description: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${description}`);
+    await new Promise((resolveTimer) => setTimeout(resolveTimer, 20));
+  }
+}
