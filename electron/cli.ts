@@ -5,6 +5,8 @@ import Conf from 'conf';
 import { CliUsageError, parseCli, usage, type CliOptions } from './cli/options.js';
 import { startCore, type Core } from './core.js';
 import { createLogger, type Logger } from './log.js';
+import { createBridgeMcpServerFactory } from './mcp/server.js';
+import { runStdioShim } from './stdio/shim.js';
 import { createSettings, settingsStoreOptions, type KeyValueStore } from './settings.js';
 import type { SettingsPatch } from '../shared/settings.js';
 
@@ -29,11 +31,12 @@ export function overridesFrom(options: CliOptions, storedAllowedDirs: readonly s
   };
 }
 
+function openSettingsStore(dataDir: string): KeyValueStore {
+  return new Conf<Record<string, unknown>>({ ...settingsStoreOptions, cwd: dataDir });
+}
+
 export async function startFromCli(options: CliOptions, logger: Logger): Promise<Core> {
-  const store = new Conf<Record<string, unknown>>({
-    ...settingsStoreOptions,
-    cwd: options.dataDir,
-  }) as KeyValueStore;
+  const store = openSettingsStore(options.dataDir);
   const stored = Array.isArray(store.store.allowedDirs) ? (store.store.allowedDirs as string[]) : [];
   const settings = createSettings({ store, logger, overrides: overridesFrom(options, stored) });
   return startCore({
@@ -43,6 +46,33 @@ export async function startFromCli(options: CliOptions, logger: Logger): Promise
     logger,
     version: packageVersion(),
   });
+}
+
+/**
+ * The launcher shim. Everything it logs goes to stderr and the log file: stdout carries JSON-RPC only.
+ * Exits when the client closes stdin.
+ */
+async function stdio(options: CliOptions): Promise<void> {
+  const logger = createLogger({ level: options.logLevel, file: join(options.dataDir, 'logs', 'stdio.log') });
+  const storedToken = openSettingsStore(options.dataDir).store.mcpToken;
+  const token = options.token ?? (typeof storedToken === 'string' ? storedToken : undefined);
+  const cwd = process.cwd();
+  await runStdioShim({
+    dataDir: options.dataDir,
+    cwd,
+    logger,
+    ...(token === undefined ? {} : { token }),
+    startCore: (anyPort) => startFromCli(anyPort ? { ...options, port: 0 } : options, logger),
+    serverFactory: (core) =>
+      createBridgeMcpServerFactory({
+        service: core.service,
+        logger,
+        cwd,
+        version: packageVersion(),
+      }),
+  });
+  // Timers of a stopped core (file watchers, sockets being torn down) must not keep a client waiting.
+  process.exit(0);
 }
 
 async function serve(options: CliOptions): Promise<void> {
@@ -88,7 +118,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     case 'serve':
       return serve(options);
     case 'stdio':
-      throw new CliUsageError('stdio is not available yet');
+      return stdio(options);
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createBridgeService } from './bridge/service.js';
@@ -22,6 +22,7 @@ import { createMcpEndpoint, type McpEndpoint } from './mcp/endpoint.js';
 import { createBridgeMcpServerFactory } from './mcp/server.js';
 import type { BridgeService } from './mcp/service.js';
 import { createSettings, type KeyValueStore, type SettingsService } from './settings.js';
+import { newShimSecret, removeEndpointRecord, writeEndpointRecord } from './stdio/endpoint-record.js';
 import { createWorkflowLibrary, type WorkflowLibrary } from './workflows/library.js';
 
 export interface CoreOptions {
@@ -54,9 +55,7 @@ export interface Core extends CoreHandle {
 }
 
 /** Where the running app says how to reach it, for the stdio shim. */
-export function endpointFileOf(dataDir: string): string {
-  return join(dataDir, 'endpoint.json');
-}
+export { endpointFileOf } from './stdio/endpoint-record.js';
 
 export async function startCore(options: CoreOptions): Promise<Core> {
   const { settings, dataDir, logger } = options;
@@ -131,6 +130,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     ...definedOnly({ heartbeatMs: tuning.heartbeatMs }),
   });
 
+  const shimSecret = newShimSecret();
   let mcp: McpEndpoint | undefined;
   let http: BridgeHttpServer | undefined;
   try {
@@ -138,6 +138,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       factory: createBridgeMcpServerFactory({
         service,
         logger,
+        shimSecret,
         ...definedOnly({ version: options.version }),
       }),
       logger,
@@ -159,7 +160,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const url = server.url;
   const mcpUrl = `${url}/mcp`;
   const dashboardUrl = `${url}/?token=${encodeURIComponent(settings.get().dashboardToken)}`;
-  writeFileSync(endpointFileOf(dataDir), JSON.stringify({ url, mcpUrl, pid: process.pid }), { mode: 0o600 });
+  writeEndpointRecord(dataDir, { url, mcpUrl, pid: process.pid, shimSecret });
 
   // Settings that can change while running take effect without a restart.
   const offSettings = settings.onChange((next, previous) => {
@@ -219,7 +220,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     stop() {
       stopped ??= (async () => {
         offSettings();
-        rmSync(endpointFileOf(dataDir), { force: true });
+        removeEndpointRecord(dataDir, shimSecret);
         await scheduler.stop();
         await Promise.allSettled([server.close(), mcp.close(), pool.close(), workflows.close()]);
         gallery.close();

@@ -9,6 +9,7 @@ import { isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { advertise } from './advertise.js';
 import { createProgressSender, ROOTS_INPUT_KEY, rootsFromListAnswer } from './context.js';
+import { shimCwdOf } from './shim-cwd.js';
 import { renderDomainError, renderInternalError } from './results.js';
 import type { BridgeService, ToolContext } from './service.js';
 import { toolSpecs } from './tools.js';
@@ -17,8 +18,13 @@ import type { ToolSpec } from './tools.js';
 export interface BridgeMcpServerOptions {
   service: BridgeService;
   logger: Logger;
-  /** The stdio shim's working directory; unset when serving HTTP. */
+  /** The in-process stdio shim's working directory; unset when serving HTTP. */
   cwd?: string;
+  /**
+   * The per-run secret a forwarding stdio shim reads from the endpoint file; a request carrying it may
+   * name the shim's working directory (see shim-cwd.ts). Unset: no request may.
+   */
+  shimSecret?: string;
   /** Reported as serverInfo.version. */
   version?: string;
 }
@@ -88,11 +94,12 @@ async function runTool(
     roots = rootsFromListAnswer(answer);
   }
 
+  const cwd = scope.options.cwd ?? shimCwdOf(ctx.http?.req?.headers, scope.options.shimSecret);
   const toolContext: ToolContext = {
     signal: ctx.mcpReq.signal,
     roots,
     progress: createProgressSender(ctx, scope.logger),
-    ...(scope.options.cwd === undefined ? {} : { cwd: scope.options.cwd }),
+    ...(cwd === undefined ? {} : { cwd }),
   };
   try {
     return await spec.run(scope.options.service, args, toolContext);
