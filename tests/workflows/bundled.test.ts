@@ -61,7 +61,7 @@ describe('bundled workflows', () => {
       .filter((entry) => entry.rank !== undefined)
       .sort((a, b) => (a.rank as number) - (b.rank as number))
       .map((entry) => entry.id);
-    expect(ranked).toEqual(['flux-schnell', 'sdxl-turbo', 'sdxl', 'sd15']);
+    expect(ranked).toEqual(['z-image-turbo', 'flux-schnell', 'sdxl-turbo', 'sdxl', 'sd15']);
   });
 
   it('keeps the test pattern model-free and out of the smart default', () => {

@@ -82,6 +82,7 @@ describe('chooseDefaultWorkflow', () => {
     expect(choice.id).toBeUndefined();
     expect(choice.reason).toBe(
       'No bundled workflow has all its models on any backend. Download the files of one of: ' +
+        'z-image-turbo (z_image_turbo_bf16.safetensors, qwen_3_4b.safetensors, ae.safetensors); ' +
         'flux-schnell (flux1-schnell.safetensors, t5xxl_fp8_e4m3fn.safetensors, clip_l.safetensors, ae.safetensors); ' +
         'sdxl-turbo (sd_xl_turbo_1.0_fp16.safetensors); sdxl (sd_xl_base_1.0.safetensors); ' +
         'sd15 (v1-5-pruned-emaonly-fp16.safetensors), or add your own workflow to the user workflows folder.',

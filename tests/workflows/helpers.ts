@@ -7,7 +7,7 @@ import { parseWorkflow } from '../../electron/workflows/parse.js';
 const here = dirname(fileURLToPath(import.meta.url));
 export const fixturesDir = join(here, 'fixtures');
 export const bundledDir = join(here, '..', '..', 'workflows');
-export const bundledIds = ['flux-schnell', 'sd15', 'sdxl', 'sdxl-turbo', 'test-pattern'];
+export const bundledIds = ['flux-schnell', 'sd15', 'sdxl', 'sdxl-turbo', 'test-pattern', 'z-image-turbo'];
 
 export function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8')) as unknown;
