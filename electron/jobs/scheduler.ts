@@ -581,19 +581,23 @@ export class Scheduler extends EventEmitter {
   ): Promise<void> {
     const promptId = job.dispatch!.promptId;
     const run = this.track(job, batch, backendId, promptId);
-    const waiting = client.waitFor(promptId, { signal: run.abort.signal });
+    // Only the wait is given up once history answers: run.abort must stay live for the /view download.
+    const stopWaiting = new AbortController();
+    const waiting = client.waitFor(promptId, {
+      signal: AbortSignal.any([run.abort.signal, stopWaiting.signal]),
+    });
     waiting.catch(() => undefined);
     try {
       const finished = await client.history(promptId);
       if (finished) {
-        run.abort.abort();
+        stopWaiting.abort();
         await this.onResult(run, client, finished, this.outputNodesOf(job));
         return;
       }
       const queue = await client.queue();
       const known = [...queue.running, ...queue.pending].some((entry) => entry.promptId === promptId);
       if (!known) {
-        run.abort.abort();
+        stopWaiting.abort();
         await this.onResult(run, client, { status: 'lost' }, []);
         return;
       }
