@@ -64,6 +64,25 @@ export default tseslint.config(
     },
   },
   {
+    // Only the API client talks to the bridge, so every request carries the token and every answer is parsed.
+    files: ['renderer/**/*.{ts,tsx}'],
+    ignores: ['renderer/src/api/**'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'Call the bridge through renderer/src/api/client.ts.' },
+        { name: 'WebSocket', message: 'Live events come through renderer/src/api/client.ts.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        ...['window', 'globalThis', 'self'].flatMap((object) => [
+          { object, property: 'fetch', message: 'Call the bridge through renderer/src/api/client.ts.' },
+          { object, property: 'WebSocket', message: 'Live events come through renderer/src/api/client.ts.' },
+        ]),
+      ],
+    },
+  },
+  {
     files: ['tests/**', 'bench/**', 'scripts/**', 'bin/**', '*.config.*'],
     rules: { 'no-console': 'off' },
   },

@@ -1,7 +1,190 @@
-export function App() {
+import { useCallback, useEffect, useState } from 'react';
+import type { GalleryItem, ItemView, StatusView as Status } from '../../shared/dashboard-api.js';
+import type { ApiClient } from './api/client.js';
+import { ApiError, adviceFor } from './api/errors.js';
+import { ErrorNote } from './components/Notes.js';
+import { fileName } from './state/gallery.js';
+import { LiveProvider, useLive, useLiveEvents, useResource } from './state/live.js';
+import { connectionLabels, summarizeConnection } from './state/status.js';
+import { BatchesView } from './views/BatchesView.js';
+import { ConnectView } from './views/ConnectView.js';
+import { GalleryView } from './views/GalleryView.js';
+import { Lightbox, type LightboxImage } from './views/Lightbox.js';
+import { SettingsView } from './views/SettingsView.js';
+import { StatusView } from './views/StatusView.js';
+import { WorkflowsView } from './views/WorkflowsView.js';
+
+export const views = [
+  { id: 'status', title: 'Status' },
+  { id: 'batches', title: 'Batches' },
+  { id: 'gallery', title: 'Gallery' },
+  { id: 'workflows', title: 'Workflows' },
+  { id: 'settings', title: 'Settings' },
+  { id: 'connect', title: 'Connect an agent' },
+] as const;
+export type ViewId = (typeof views)[number]['id'];
+
+/** The view named by the address's hash (`#/gallery`), Status when it names none. */
+export function viewFromHash(hash: string): ViewId {
+  const id = hash.replace(/^#\/?/u, '');
+  return views.find((view) => view.id === id)?.id ?? 'status';
+}
+
+function useHashView(): ViewId {
+  const [view, setView] = useState(() => viewFromHash(window.location.hash));
+  useEffect(() => {
+    const onChange = () => setView(viewFromHash(window.location.hash));
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return view;
+}
+
+function ConnectionIndicator({ status, error }: { status: Status | undefined; error: unknown }) {
+  const { eventsState } = useLive();
+  const summary = status ? summarizeConnection(status) : undefined;
+  const label =
+    error !== undefined ? 'Bridge not answering' : summary ? connectionLabels[summary] : 'Checking…';
+  return (
+    <a
+      href="#/status"
+      className="indicator"
+      data-state={error !== undefined ? 'bridge-down' : (summary ?? 'checking')}
+      role="status"
+      aria-label={`Connection: ${label}`}
+    >
+      <span className="dot" aria-hidden="true" />
+      {label}
+      {eventsState === 'closed' ? <span className="muted"> (reconnecting…)</span> : null}
+    </a>
+  );
+}
+
+/** An item opened from a batch, as the lightbox shows it until the gallery record is found. */
+function fromBatchItem(item: ItemView): LightboxImage | undefined {
+  if (!item.imageId || !item.path) return undefined;
+  const format = /\.(png|jpe?g|webp)$/iu.exec(item.path)?.[1]?.toLowerCase();
+  return {
+    id: item.imageId,
+    path: item.path,
+    prompt: item.prompt,
+    seed: item.seed,
+    width: item.width,
+    height: item.height,
+    format: format === 'jpg' || format === 'jpeg' ? 'jpeg' : format === 'webp' ? 'webp' : 'png',
+    bytes: 0,
+    workflow: item.workflow,
+  };
+}
+
+function Dashboard() {
+  const view = useHashView();
+  const { client } = useLive();
+  const status = useResource((api) => api.status());
+  useLiveEvents((event) => {
+    if (event.type === 'status') status.set(() => event.status);
+  });
+  const [open, setOpen] = useState<LightboxImage>();
+  const [removed, setRemoved] = useState<string[]>([]);
+  const [notice, setNotice] = useState<string>();
+
+  const openBatchItem = useCallback(
+    (item: ItemView) => {
+      const partial = fromBatchItem(item);
+      if (!partial) return;
+      setOpen(partial);
+      // The gallery record adds backend and time; it is found by the file name the item was saved as.
+      client.gallery({ query: fileName(partial.path), limit: 50 }).then(
+        (page) => {
+          const record = page.items.find((candidate) => candidate.id === partial.id);
+          if (record) setOpen((current) => (current?.id === record.id ? record : current));
+        },
+        () => undefined,
+      );
+    },
+    [client],
+  );
+
+  const current = status.loaded.state === 'loading' ? undefined : status.loaded.value;
+  const statusError = status.loaded.state === 'error' ? status.loaded.error : undefined;
+  const title = views.find((candidate) => candidate.id === view)?.title ?? '';
+  useEffect(() => {
+    document.title = `${title} — ComfyUI MCP Bridge`;
+  }, [title]);
+
+  return (
+    <>
+      <header className="top">
+        <h1>ComfyUI MCP Bridge</h1>
+        <ConnectionIndicator status={current} error={statusError} />
+      </header>
+      <nav aria-label="Views" className="tabs">
+        {views.map((candidate) => (
+          <a
+            key={candidate.id}
+            href={`#/${candidate.id}`}
+            aria-current={candidate.id === view ? 'page' : undefined}
+          >
+            {candidate.title}
+          </a>
+        ))}
+      </nav>
+      <main>
+        {notice ? (
+          <p role="status" className="note note-ok">
+            {notice}{' '}
+            <button type="button" onClick={() => setNotice(undefined)} aria-label="Dismiss">
+              ×
+            </button>
+          </p>
+        ) : null}
+        {view === 'status' ? (
+          current ? (
+            <StatusView status={current} />
+          ) : statusError !== undefined ? (
+            <ErrorNote error={statusError} what="the status" />
+          ) : null
+        ) : null}
+        {view === 'batches' ? <BatchesView onOpenItem={openBatchItem} /> : null}
+        {view === 'gallery' ? (
+          <GalleryView onOpen={(item: GalleryItem) => setOpen(item)} removed={removed} />
+        ) : null}
+        {view === 'workflows' ? <WorkflowsView /> : null}
+        {view === 'settings' ? <SettingsView /> : null}
+        {view === 'connect' ? <ConnectView /> : null}
+      </main>
+      {open ? (
+        <Lightbox
+          image={open}
+          onClose={() => setOpen(undefined)}
+          onDeleted={(id, movedTo) => {
+            setOpen(undefined);
+            setRemoved((ids) => [...ids, id]);
+            setNotice(movedTo ? `Moved to ${movedTo}.` : 'Moved to the trash.');
+          }}
+        />
+      ) : null}
+    </>
+  );
+}
+
+/** Without a token nothing works; say how to get a page that has one. */
+function NoToken() {
   return (
     <main>
       <h1>ComfyUI MCP Bridge</h1>
+      <div role="alert" className="note note-error">
+        {adviceFor(new ApiError('no_token', 'No access token.'))}
+      </div>
     </main>
+  );
+}
+
+export function App({ client }: { client: ApiClient }) {
+  if (!client.token) return <NoToken />;
+  return (
+    <LiveProvider client={client}>
+      <Dashboard />
+    </LiveProvider>
   );
 }

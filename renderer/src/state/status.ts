@@ -1,0 +1,30 @@
+import type { StatusView } from '../../../shared/dashboard-api.js';
+
+export type ConnectionSummary = 'connected' | 'partial' | 'unreachable' | 'none';
+
+/** The header's one-word answer to "can images be made right now?". */
+export function summarizeConnection(status: StatusView): ConnectionSummary {
+  const reachable = status.backends.filter((backend) => backend.reachable).length;
+  if (status.backends.length === 0) return 'none';
+  if (reachable === 0) return 'unreachable';
+  return reachable === status.backends.length ? 'connected' : 'partial';
+}
+
+export const connectionLabels: Record<ConnectionSummary, string> = {
+  connected: 'ComfyUI connected',
+  partial: 'Some ComfyUI servers unreachable',
+  unreachable: 'ComfyUI not reachable',
+  none: 'No ComfyUI configured',
+};
+
+/** "7.6 GB" — VRAM and file sizes as people read them. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}

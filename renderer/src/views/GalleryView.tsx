@@ -1,0 +1,158 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useDeferredValue, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { GalleryItem } from '../../../shared/dashboard-api.js';
+import { ErrorNote } from '../components/Notes.js';
+import { useLive } from '../state/live.js';
+import { fileName, gridColumns, rowItems, tileGap } from '../state/gallery.js';
+import { useGalleryPages } from '../state/use-gallery.js';
+
+/** Caption under each thumbnail. */
+const captionHeight = 34;
+/** Ask for the next page when the last loaded row is this close to the visible area. */
+const prefetchRows = 4;
+
+/** The element's inner width, kept current as the window resizes (the observer reports once at the start). */
+function useWidth(element: React.RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const node = element.current;
+    if (!node || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => setWidth(node.clientWidth));
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, [element]);
+  return width;
+}
+
+function Tile({
+  item,
+  size,
+  onOpen,
+}: {
+  item: GalleryItem;
+  size: number;
+  onOpen: (item: GalleryItem) => void;
+}) {
+  const { client } = useLive();
+  return (
+    <button
+      type="button"
+      className="tile"
+      style={{ width: size }}
+      data-id={item.id}
+      onClick={() => onOpen(item)}
+      aria-label={`Open ${fileName(item.path)}: ${item.prompt}`}
+    >
+      <img
+        src={client.imageUrl(item.id, 'thumbnail')}
+        alt=""
+        loading="lazy"
+        decoding="async"
+        width={size}
+        height={size}
+      />
+      <span className="tile-caption">{fileName(item.path)}</span>
+    </button>
+  );
+}
+
+export function GalleryView({
+  onOpen,
+  removed,
+}: {
+  onOpen: (item: GalleryItem) => void;
+  /** Ids deleted from the lightbox, dropped from the grid without waiting for the event. */
+  removed: readonly string[];
+}) {
+  const [filter, setFilter] = useState('');
+  const query = useDeferredValue(filter.trim());
+  const pages = useGalleryPages(query);
+  const { forget } = pages;
+  useEffect(() => removed.forEach(forget), [removed, forget]);
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const width = useWidth(scroller);
+  const columns = gridColumns(width);
+  const tileSize = width > 0 ? Math.floor((width - tileGap * (columns - 1)) / columns) : 0;
+  const rows = Math.ceil(pages.items.length / columns);
+
+  // eslint-disable-next-line react-hooks/incompatible-library -- TanStack's documented use; nothing here is compiler-memoised.
+  const virtualizer = useVirtualizer({
+    count: rows,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => tileSize + captionHeight + tileGap,
+    overscan: 3,
+  });
+  useEffect(() => virtualizer.measure(), [tileSize, virtualizer]);
+
+  const virtualRows = virtualizer.getVirtualItems();
+  const lastShownRow = virtualRows[virtualRows.length - 1]?.index ?? 0;
+  const { more, loading, loadMore } = pages;
+  useEffect(() => {
+    if (more && !loading && lastShownRow >= rows - prefetchRows) loadMore();
+  }, [more, loading, lastShownRow, rows, loadMore]);
+
+  return (
+    <section aria-labelledby="gallery-title" className="gallery">
+      <div className="gallery-head">
+        <h2 id="gallery-title">Gallery</h2>
+        <label className="filter">
+          <span>Filter</span>
+          <input
+            type="search"
+            value={filter}
+            onChange={(event) => setFilter(event.target.value)}
+            placeholder="Prompt or file name"
+            aria-label="Filter the gallery by prompt or file name"
+          />
+        </label>
+        <p className="muted" role="status" aria-live="polite">
+          {query
+            ? `${pages.items.length}${pages.more ? '+' : ''} matching of ${pages.total}`
+            : `${pages.total} generations`}
+        </p>
+      </div>
+      {pages.error ? <ErrorNote error={pages.error} what="the gallery" /> : null}
+      {!pages.loading && !pages.error && pages.items.length === 0 ? (
+        <div className="empty">
+          {query ? (
+            <p>Nothing matches “{query}”. Try fewer words, or part of a file name.</p>
+          ) : (
+            <>
+              <p>No generations yet.</p>
+              <p className="muted">
+                Every image an agent generates through the bridge shows up here. See{' '}
+                <a href="#/connect">Connect an agent</a> to set one up.
+              </p>
+            </>
+          )}
+        </div>
+      ) : null}
+      <div ref={scroller} className="grid-scroller" aria-label="Generations" role="region" tabIndex={-1}>
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {tileSize > 0
+            ? virtualRows.map((row) => (
+                <div
+                  key={row.key}
+                  className="grid-row"
+                  style={{ transform: `translateY(${row.start}px)`, gap: tileGap }}
+                >
+                  {rowItems(pages.items, row.index, columns).map((item) => (
+                    <Tile key={item.id} item={item} size={tileSize} onOpen={onOpen} />
+                  ))}
+                </div>
+              ))
+            : null}
+        </div>
+        {pages.loading && pages.items.length > 0 ? (
+          <p className="muted" role="status">
+            Loading more…
+          </p>
+        ) : null}
+        {!pages.more && pages.items.length > 0 ? (
+          <p className="muted end-of-gallery">End of the gallery.</p>
+        ) : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,119 @@
+import { useState } from 'react';
+import type { GalleryItem } from '../../../shared/dashboard-api.js';
+import { adviceFor } from '../api/errors.js';
+import { Dialog } from '../components/Dialog.js';
+import { useLive } from '../state/live.js';
+import { fileName, formatTime } from '../state/gallery.js';
+import { formatBytes } from '../state/status.js';
+
+/** What the lightbox shows; a batch item opened before the gallery knows it may lack backend and time. */
+export type LightboxImage = Omit<GalleryItem, 'backend' | 'createdAt'> & {
+  backend?: string;
+  createdAt?: string;
+};
+
+/**
+ * One image large, with everything recorded about it, and the actions on it. Delete asks first; the file goes
+ * to the OS trash (desktop) or the bridge's trash folder (headless), never straight to oblivion.
+ */
+export function Lightbox({
+  image,
+  onClose,
+  onDeleted,
+}: {
+  image: LightboxImage;
+  onClose: () => void;
+  onDeleted: (id: string, movedTo: string | undefined) => void;
+}) {
+  const { client } = useLive();
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+
+  const remove = () => {
+    setBusy(true);
+    client.deleteImage(image.id).then(
+      (result) => {
+        setBusy(false);
+        setConfirming(false);
+        onDeleted(image.id, result.movedTo);
+      },
+      (error: unknown) => {
+        setBusy(false);
+        setConfirming(false);
+        setProblem(adviceFor(error));
+      },
+    );
+  };
+  const reveal = () => {
+    client.revealImage(image.id).then(
+      () => setNotice('Shown in the file manager.'),
+      (error: unknown) => setProblem(adviceFor(error)),
+    );
+  };
+
+  const facts: [string, string | undefined][] = [
+    ['Prompt', image.prompt],
+    ['Negative prompt', image.negativePrompt],
+    ['Seed', String(image.seed)],
+    ['Size', `${image.width} × ${image.height} ${image.format.toUpperCase()}, ${formatBytes(image.bytes)}`],
+    ['Workflow', image.workflow],
+    ['Backend', image.backend],
+    ['Time', image.createdAt ? formatTime(image.createdAt) : undefined],
+    ['Path', image.path],
+  ];
+
+  return (
+    <Dialog title={fileName(image.path)} onClose={onClose} className="lightbox">
+      <div className="lightbox-body">
+        <img className="lightbox-image" src={client.imageUrl(image.id, 'full')} alt={image.prompt} />
+        <dl className="facts">
+          {facts.map(([term, value]) =>
+            value ? (
+              <div key={term} className="fact">
+                <dt>{term}</dt>
+                <dd>{term === 'Path' ? <code>{value}</code> : value}</dd>
+              </div>
+            ) : null,
+          )}
+        </dl>
+      </div>
+      {problem ? (
+        <p role="alert" className="note note-error">
+          {problem}
+        </p>
+      ) : null}
+      <p role="status" className="muted">
+        {notice ?? ''}
+      </p>
+      <div className="actions">
+        <button type="button" onClick={reveal}>
+          Reveal in folder
+        </button>
+        <button type="button" className="danger" onClick={() => setConfirming(true)}>
+          Delete…
+        </button>
+        <button type="button" onClick={onClose} data-autofocus>
+          Close
+        </button>
+      </div>
+      {confirming ? (
+        <Dialog title="Delete this image?" onClose={() => setConfirming(false)}>
+          <p>
+            <code>{image.path}</code> moves to the trash and leaves the gallery. You can restore it from the
+            trash.
+          </p>
+          <div className="actions">
+            <button type="button" onClick={() => setConfirming(false)} data-autofocus>
+              Keep it
+            </button>
+            <button type="button" className="danger" onClick={remove} disabled={busy}>
+              {busy ? 'Deleting…' : 'Delete'}
+            </button>
+          </div>
+        </Dialog>
+      ) : null}
+    </Dialog>
+  );
+}

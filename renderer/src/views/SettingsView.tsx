@@ -1,0 +1,229 @@
+import { useState, type ReactNode } from 'react';
+import type { SettingsView as Settings } from '../../../shared/dashboard-api.js';
+import { adviceFor } from '../api/errors.js';
+import { ErrorNote, Loading } from '../components/Notes.js';
+import { useLive, useLiveEvents, useResource } from '../state/live.js';
+import { draftFrom, patchFrom, type DraftErrors, type SettingsDraft } from '../state/settings-form.js';
+
+function Field({
+  name,
+  label,
+  help,
+  errors,
+  children,
+}: {
+  name: keyof SettingsDraft;
+  label: string;
+  help: ReactNode;
+  errors: DraftErrors;
+  children: (props: { id: string; 'aria-describedby': string; 'aria-invalid': boolean }) => ReactNode;
+}) {
+  const id = `setting-${name}`;
+  const error = errors[name];
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children({ id, 'aria-describedby': `${id}-help`, 'aria-invalid': error !== undefined })}
+      <p id={`${id}-help`} className={error ? 'field-error' : 'muted'}>
+        {error ?? help}
+      </p>
+    </div>
+  );
+}
+
+function SettingsForm({
+  saved,
+  onSaved,
+  message,
+  setMessage,
+}: {
+  saved: Settings;
+  onSaved: (settings: Settings, restart: string[]) => void;
+  message: string | undefined;
+  setMessage: (message: string | undefined) => void;
+}) {
+  const { client } = useLive();
+  const [draft, setDraft] = useState(() => draftFrom(saved));
+  const [errors, setErrors] = useState<DraftErrors>({});
+  const [saving, setSaving] = useState(false);
+  const [problem, setProblem] = useState<string>();
+
+  const edit =
+    (key: keyof SettingsDraft) => (event: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) =>
+      setDraft((current) => ({ ...current, [key]: event.target.value }));
+
+  const save = (event: React.FormEvent) => {
+    event.preventDefault();
+    const { patch, errors: found } = patchFrom(saved, draft);
+    setErrors(found);
+    setProblem(undefined);
+    setMessage(undefined);
+    if (Object.keys(found).length > 0) return;
+    if (Object.keys(patch).length === 0) {
+      setMessage('Nothing changed.');
+      return;
+    }
+    setSaving(true);
+    client.updateSettings(patch).then(
+      (result) => {
+        setSaving(false);
+        setMessage(
+          result.restartRequired.length > 0
+            ? `Saved. Restart the bridge for ${result.restartRequired.join(', ')} to take effect; everything else applies now.`
+            : 'Saved; in effect now.',
+        );
+        onSaved(result.settings, result.restartRequired);
+      },
+      (error: unknown) => {
+        setSaving(false);
+        setProblem(adviceFor(error));
+      },
+    );
+  };
+
+  return (
+    <form onSubmit={save} aria-labelledby="settings-title" noValidate>
+      <Field
+        name="comfyuiUrls"
+        label="ComfyUI servers"
+        errors={errors}
+        help="One address per line; several share the work. Empty: find a local ComfyUI on 8188, then ComfyUI Desktop on 8000."
+      >
+        {(props) => (
+          <textarea
+            {...props}
+            rows={3}
+            value={draft.comfyuiUrls}
+            onChange={edit('comfyuiUrls')}
+            spellCheck={false}
+          />
+        )}
+      </Field>
+      <Field
+        name="outputDir"
+        label="Output folder"
+        errors={errors}
+        help="Where images go when an agent gives no folder."
+      >
+        {(props) => (
+          <input {...props} value={draft.outputDir} onChange={edit('outputDir')} spellCheck={false} />
+        )}
+      </Field>
+      <Field
+        name="allowedDirs"
+        label="Allowed folders"
+        errors={errors}
+        help="Extra folders agents may save into, one per line (their projects are allowed already)."
+      >
+        {(props) => (
+          <textarea
+            {...props}
+            rows={3}
+            value={draft.allowedDirs}
+            onChange={edit('allowedDirs')}
+            spellCheck={false}
+          />
+        )}
+      </Field>
+      <Field
+        name="userWorkflowsDir"
+        label="Your workflows folder"
+        errors={errors}
+        help="Watched for API-format workflow files."
+      >
+        {(props) => (
+          <input
+            {...props}
+            value={draft.userWorkflowsDir}
+            onChange={edit('userWorkflowsDir')}
+            spellCheck={false}
+          />
+        )}
+      </Field>
+      <div className="field-row">
+        <Field name="host" label="Address" errors={errors} help="127.0.0.1 keeps the bridge to this machine.">
+          {(props) => <input {...props} value={draft.host} onChange={edit('host')} spellCheck={false} />}
+        </Field>
+        <Field name="port" label="Port" errors={errors} help="Takes effect after a restart.">
+          {(props) => <input {...props} inputMode="numeric" value={draft.port} onChange={edit('port')} />}
+        </Field>
+        <Field
+          name="defaultWaitSeconds"
+          label="Default wait (seconds)"
+          errors={errors}
+          help="How long generate_image waits before answering “running”."
+        >
+          {(props) => (
+            <input
+              {...props}
+              inputMode="numeric"
+              value={draft.defaultWaitSeconds}
+              onChange={edit('defaultWaitSeconds')}
+            />
+          )}
+        </Field>
+      </div>
+      <Field
+        name="mcpToken"
+        label="MCP access token"
+        errors={errors}
+        help="Agents send it as “Authorization: Bearer …”. Required when the address is not 127.0.0.1; empty: none."
+      >
+        {(props) => (
+          <input
+            {...props}
+            value={draft.mcpToken}
+            onChange={edit('mcpToken')}
+            autoComplete="off"
+            spellCheck={false}
+          />
+        )}
+      </Field>
+      {problem ? (
+        <p role="alert" className="note note-error">
+          {problem}
+        </p>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={saving}>
+          {saving ? 'Saving…' : 'Save'}
+        </button>
+        <button type="button" onClick={() => setDraft(draftFrom(saved))} disabled={saving}>
+          Undo changes
+        </button>
+        <span role="status" className="muted">
+          {message ?? ''}
+        </span>
+      </div>
+    </form>
+  );
+}
+
+export function SettingsView() {
+  const { loaded, set } = useResource((client) => client.settings());
+  const [message, setMessage] = useState<string>();
+  useLiveEvents((event) => {
+    if (event.type !== 'settings') return;
+    set((current) =>
+      JSON.stringify(current.settings) === JSON.stringify(event.settings)
+        ? current
+        : { ...current, settings: event.settings },
+    );
+  });
+
+  if (loaded.state === 'loading') return <Loading what="settings" />;
+  if (loaded.state === 'error') return <ErrorNote error={loaded.error} what="the settings" />;
+  return (
+    <section aria-labelledby="settings-title">
+      <h2 id="settings-title">Settings</h2>
+      {/* The form starts over from the saved settings whenever they change (here or elsewhere). */}
+      <SettingsForm
+        key={JSON.stringify(loaded.value.settings)}
+        saved={loaded.value.settings}
+        onSaved={(settings, restartRequired) => set(() => ({ settings, restartRequired }))}
+        message={message}
+        setMessage={setMessage}
+      />
+    </section>
+  );
+}
