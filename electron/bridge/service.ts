@@ -4,8 +4,9 @@ import { access } from 'node:fs/promises';
 import type { GenerationRecord, OutputFormat } from '../../shared/generation.js';
 import type { DirectoryImage } from '../gallery/directory.js';
 import { BridgeError } from '../errors.js';
-import type { Gallery } from '../gallery/index.js';
+import { CursorError, type Gallery } from '../gallery/index.js';
 import { convertManyToWebp, convertToWebp } from '../images/convert.js';
+import { isErrno } from '../images/errno.js';
 import { FormatError, resolveOutputFormat } from '../images/format.js';
 import { createPathPolicy, PathPolicyError, type PathPolicy } from '../images/path-policy.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
@@ -199,12 +200,27 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
 
     async listGeneratedImages(args, ctx) {
       const limit = args.limit ?? 50;
-      const page = args.directory
-        ? await gallery.listDirectory(await readablePath(policyFor(ctx), args.directory, anchorsFor(ctx)), {
-            ...definedOnly({ query: args.query, cursor: args.cursor }),
-            limit,
-          })
-        : gallery.list({ ...definedOnly({ query: args.query, cursor: args.cursor }), limit });
+      const directory = args.directory
+        ? await readablePath(policyFor(ctx), args.directory, anchorsFor(ctx))
+        : undefined;
+      let page;
+      try {
+        page = directory
+          ? await gallery.listDirectory(directory, {
+              ...definedOnly({ query: args.query, cursor: args.cursor }),
+              limit,
+            })
+          : gallery.list({ ...definedOnly({ query: args.query, cursor: args.cursor }), limit });
+      } catch (error) {
+        // An altered or foreign cursor is the agent's mistake, not a bug: say so instead of "internal error".
+        if (error instanceof CursorError) throw new BridgeError('invalid_cursor', error.message);
+        if (directory && isErrno(error, 'ENOTDIR')) {
+          throw new BridgeError('not_a_directory', `"${directory}" is a file, not a folder.`, {
+            hint: 'Pass the folder that holds the images as directory, or leave it out to list the gallery.',
+          });
+        }
+        throw error;
+      }
       return {
         images: page.items.map((item) => ({
           path: item.path,
