@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Conf from 'conf';
 import { CliUsageError, parseCli, usage, type CliOptions } from './cli/options.js';
+import { bundledWorkflowsDirFor } from './cli/paths.js';
 import { startCore, type Core } from './core.js';
 import { createLogger, type Logger } from './log.js';
 import { createBridgeMcpServerFactory } from './mcp/server.js';
@@ -42,7 +43,7 @@ export async function startFromCli(options: CliOptions, logger: Logger): Promise
   return startCore({
     settings,
     dataDir: options.dataDir,
-    bundledWorkflowsDir: join(packageRoot, 'workflows'),
+    bundledWorkflowsDir: bundledWorkflowsDirFor(packageRoot, existsSync),
     logger,
     version: packageVersion(),
   });

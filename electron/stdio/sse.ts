@@ -1,6 +1,6 @@
 /**
  * The `data` payloads of a text/event-stream body, one per event, as they arrive. Comment lines (keep-alives),
- * `id:`/`event:`/`retry:` fields and events without data (the SDK's priming event) yield nothing.
+ * `id:`/`event:`/`retry:` fields and events with empty data (the SDK's priming event) yield nothing.
  */
 export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   const decoder = new TextDecoder();
@@ -18,7 +18,8 @@ export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + (buffered.startsWith('\r\n', newline) ? 2 : 1));
         if (line === '') {
-          if (data.length > 0) yield data.join('\n');
+          const payload = data.join('\n');
+          if (payload !== '') yield payload;
           data = [];
         } else if (line === 'data' || line.startsWith('data:')) {
           data.push(line.slice(5).replace(/^ /, ''));

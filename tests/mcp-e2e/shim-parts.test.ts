@@ -1,0 +1,228 @@
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bundledWorkflowsDirFor } from '../../electron/cli/paths.js';
+import { shimCwdOf, shimHeaders } from '../../electron/mcp/shim-cwd.js';
+import {
+  endpointFileOf,
+  readEndpointRecord,
+  removeEndpointRecord,
+  writeEndpointRecord,
+} from '../../electron/stdio/endpoint-record.js';
+import { modernHeaders } from '../../electron/stdio/relay.js';
+import { shimCommand } from '../../electron/stdio/shim-command.js';
+import { sseData } from '../../electron/stdio/sse.js';
+import { removeDirs, startSd15Fake, startTestCore } from '../core/harness.js';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-shim-parts-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => removeDirs(...dirs));
+
+describe('shimCwdOf', () => {
+  const secret = 's'.repeat(32);
+  const headersOf = (values: Record<string, string>) => new Headers(values);
+
+  it('honours the working directory only next to the right secret', () => {
+    const cwd = '/home/ana/projects/café site';
+    expect(shimCwdOf(headersOf(shimHeaders(secret, cwd)), secret)).toBe(cwd);
+    expect(shimCwdOf(headersOf(shimHeaders('t'.repeat(32), cwd)), secret)).toBeUndefined();
+    expect(shimCwdOf(headersOf(shimHeaders(secret.slice(1), cwd)), secret)).toBeUndefined();
+    expect(shimCwdOf(headersOf(shimHeaders(secret, cwd)), undefined)).toBeUndefined();
+    expect(shimCwdOf(headersOf(shimHeaders('', cwd)), '')).toBeUndefined();
+  });
+
+  it('refuses relative, malformed and NUL-carrying paths', () => {
+    expect(shimCwdOf(headersOf(shimHeaders(secret, 'projects/site')), secret)).toBeUndefined();
+    expect(shimCwdOf(headersOf(shimHeaders(secret, '/a\0b')), secret)).toBeUndefined();
+    const malformed = { ...shimHeaders(secret, '/x'), 'x-comfyui-bridge-cwd': '%E0%A4%A' };
+    expect(shimCwdOf(headersOf(malformed), secret)).toBeUndefined();
+  });
+});
+
+describe('sseData', () => {
+  const streamOf = (...chunks: string[]) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(new TextEncoder().encode(chunk));
+        controller.close();
+      },
+    });
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const events: string[] = [];
+    for await (const data of sseData(stream)) events.push(data);
+    return events;
+  };
+
+  it('yields each event’s data, across chunk boundaries and line-ending styles', async () => {
+    const events = await collect(
+      streamOf(
+        'id: 1\nevent: message\ndata: {"a":',
+        '1}\n\n: keep-alive\n\nid: 2\r',
+        '\ndata: {"b":2}\r\n\r\n',
+      ),
+    );
+    expect(events).toEqual(['{"a":1}', '{"b":2}']);
+  });
+
+  it('skips data-less events (the priming event), joins multi-line data and flushes the last event', async () => {
+    expect(await collect(streamOf('id: p\ndata:\n\n', 'data: x\ndata: y\n\n', 'data: tail'))).toEqual([
+      'x\ny',
+      'tail',
+    ]);
+  });
+});
+
+describe('modernHeaders', () => {
+  it('names the method and, for tools/call, the tool', () => {
+    expect(modernHeaders({ method: 'tools/call', params: { name: 'generate_image' } }, '2026-07-28')).toEqual(
+      {
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'tools/call',
+        'mcp-name': 'generate_image',
+      },
+    );
+    expect(modernHeaders({ method: 'tools/list' }, '2026-07-28')).toEqual({
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/list',
+    });
+  });
+
+  it('puts names that are not plain ASCII in the Base64 sentinel', () => {
+    const headers = modernHeaders({ method: 'prompts/get', params: { name: 'héllo' } }, '2026-07-28');
+    expect(headers['mcp-name']).toBe(`=?base64?${Buffer.from('héllo').toString('base64')}?=`);
+  });
+});
+
+describe('endpoint record', () => {
+  it('is written readable by the owner only, and removed only by the run that wrote it', () => {
+    const dataDir = tempDir();
+    writeFileSync(endpointFileOf(dataDir), '{}', { mode: 0o644 });
+    const record = {
+      url: 'http://127.0.0.1:1',
+      mcpUrl: 'http://127.0.0.1:1/mcp',
+      pid: 7,
+      shimSecret: 'a'.repeat(32),
+    };
+    writeEndpointRecord(dataDir, record);
+    if (process.platform !== 'win32') expect(statSync(endpointFileOf(dataDir)).mode & 0o777).toBe(0o600);
+    expect(readEndpointRecord(dataDir)).toEqual(record);
+
+    removeEndpointRecord(dataDir, 'b'.repeat(32));
+    expect(readEndpointRecord(dataDir)).toEqual(record);
+    removeEndpointRecord(dataDir, record.shimSecret);
+    expect(readEndpointRecord(dataDir)).toBeUndefined();
+  });
+
+  it('reads a torn or foreign file as no record', () => {
+    const dataDir = tempDir();
+    writeFileSync(endpointFileOf(dataDir), '{"url":"http://127.0.0.1:1","mcpUrl":"http://127.0');
+    expect(readEndpointRecord(dataDir)).toBeUndefined();
+    writeFileSync(
+      endpointFileOf(dataDir),
+      JSON.stringify({ url: 'x', mcpUrl: 'http://127.0.0.1:1/mcp', pid: 3 }),
+    );
+    expect(readEndpointRecord(dataDir)).toBeUndefined();
+  });
+});
+
+describe('shimCommand', () => {
+  it('runs the packaged app’s own executable as Node on the script inside app.asar', () => {
+    expect(
+      shimCommand({
+        platform: 'win32',
+        isPackaged: true,
+        execPath: 'C:\\Program Files\\ComfyUI MCP Bridge\\ComfyUI MCP Bridge.exe',
+        resourcesPath: 'C:\\Program Files\\ComfyUI MCP Bridge\\resources',
+        appPath: 'C:\\Program Files\\ComfyUI MCP Bridge\\resources\\app.asar',
+      }),
+    ).toEqual({
+      command: 'C:\\Program Files\\ComfyUI MCP Bridge\\ComfyUI MCP Bridge.exe',
+      args: [
+        'C:\\Program Files\\ComfyUI MCP Bridge\\resources\\app.asar\\bin\\comfyui-mcp-bridge.js',
+        'stdio',
+      ],
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+    });
+    expect(
+      shimCommand({
+        platform: 'darwin',
+        isPackaged: true,
+        execPath: '/Applications/ComfyUI MCP Bridge.app/Contents/MacOS/ComfyUI MCP Bridge',
+        resourcesPath: '/Applications/ComfyUI MCP Bridge.app/Contents/Resources',
+        appPath: '/Applications/ComfyUI MCP Bridge.app/Contents/Resources/app.asar',
+      }).args[0],
+    ).toBe('/Applications/ComfyUI MCP Bridge.app/Contents/Resources/app.asar/bin/comfyui-mcp-bridge.js');
+  });
+
+  it('uses the checkout’s bin/ in development and under plain Node', () => {
+    expect(
+      shimCommand({
+        platform: 'linux',
+        isPackaged: false,
+        execPath: '/usr/bin/node',
+        resourcesPath: '/usr/lib/node',
+        appPath: '/home/ana/comfyui-mcp-bridge',
+      }),
+    ).toEqual({
+      command: '/usr/bin/node',
+      args: ['/home/ana/comfyui-mcp-bridge/bin/comfyui-mcp-bridge.js', 'stdio'],
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+    });
+  });
+});
+
+describe('bundledWorkflowsDirFor', () => {
+  it('finds workflows in the package, or beside app.asar in the packaged app', () => {
+    expect(bundledWorkflowsDirFor('/src/bridge', () => true)).toBe('/src/bridge/workflows');
+    expect(bundledWorkflowsDirFor('/opt/Bridge/resources/app.asar', () => false)).toBe(
+      '/opt/Bridge/resources/workflows',
+    );
+  });
+});
+
+describe('the shim working-directory header over HTTP', () => {
+  it('moves relative save paths only when it carries the secret from the endpoint file', async () => {
+    const fake = await startSd15Fake(2);
+    const fixture = await startTestCore({ urls: [fake.url] });
+    const claimed = tempDir();
+    const save = async (secret: string) => {
+      const client = new Client({ name: 'forger', version: '1' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(fixture.core.mcpUrl), {
+          requestInit: { headers: shimHeaders(secret, claimed) },
+        }),
+      );
+      try {
+        const result = await client.callTool({
+          name: 'generate_image',
+          arguments: {
+            prompt: 'x',
+            save_path: `${secret.slice(0, 4)}.png`,
+            workflow: 'sd15',
+            width: 64,
+            height: 64,
+          },
+        });
+        return (result.structuredContent as { images: { path: string }[] }).images[0]!.path;
+      } finally {
+        await client.close();
+      }
+    };
+    try {
+      const real = readEndpointRecord(fixture.dataDir)!.shimSecret;
+      expect(await save('f'.repeat(real.length))).toBe(join(fixture.outputDir, 'ffff.png'));
+      expect(await save(real)).toBe(join(claimed, `${real.slice(0, 4)}.png`));
+    } finally {
+      await fixture.core.stop();
+      await fake.close();
+      removeDirs(fixture.dataDir, fixture.outputDir);
+    }
+  });
+});
