@@ -1,0 +1,281 @@
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { App } from '../../renderer/src/App.js';
+import type { ApiClient } from '../../renderer/src/api/client.js';
+import { LiveProvider } from '../../renderer/src/state/live.js';
+import { Lightbox } from '../../renderer/src/views/Lightbox.js';
+import {
+  batchView,
+  connectInfo,
+  fakeClient,
+  galleryItem,
+  itemView,
+  settingsView,
+  statusView,
+  workflowView,
+} from './fixtures.js';
+
+afterEach(() => {
+  cleanup();
+  window.location.hash = '';
+});
+
+function renderApp(view: string, client: ApiClient) {
+  window.location.hash = `#/${view}`;
+  return render(<App client={client} />);
+}
+
+describe('the page without a token', () => {
+  it('says where to open the dashboard from instead of failing quietly', () => {
+    const { client } = fakeClient();
+    render(<App client={{ ...client, token: undefined }} />);
+    expect(screen.getByRole('alert').textContent).toMatch(/tray menu.*Dashboard:/);
+  });
+});
+
+describe('connection status', () => {
+  it('flips the indicator when a status event says ComfyUI went away, and shows what to try', async () => {
+    const up = statusView();
+    const live = fakeClient({ status: () => Promise.resolve(up) });
+    renderApp('status', live.client);
+    const indicator = await screen.findByRole('status', { name: /Connection: ComfyUI connected/ });
+    expect(screen.queryByText(/No ComfyUI answers/)).toBeNull();
+    expect(screen.getByText(/20\.0 GB free of 24\.0 GB VRAM/)).toBeTruthy();
+
+    const down = {
+      ...up,
+      backends: [{ ...up.backends[0]!, reachable: false, problem: 'Connection refused.' }],
+    };
+    act(() => live.emit({ type: 'status', status: down }));
+    expect(indicator.getAttribute('aria-label')).toBe('Connection: ComfyUI not reachable');
+    expect(indicator.dataset.state).toBe('unreachable');
+    const hint = screen.getByRole('note');
+    expect(hint.textContent).toMatch(/Start ComfyUI/);
+    expect(hint.textContent).toMatch(/8000/);
+    expect(screen.getByText('Connection refused.')).toBeTruthy();
+  });
+
+  it('says the bridge is not answering when the status cannot be loaded', async () => {
+    const live = fakeClient({ status: () => Promise.reject(new TypeError('Failed to fetch')) });
+    renderApp('status', live.client);
+    expect((await screen.findByRole('alert')).textContent).toMatch(/Could not load the status/);
+  });
+});
+
+describe('batches', () => {
+  it('moves per-image bars on progress events, shows each state and cancels', async () => {
+    const batch = batchView('b-20', [
+      itemView(0, { state: 'running' }),
+      itemView(1),
+      itemView(2, { state: 'failed', error: { code: 'model_missing', message: 'Install the checkpoint.' } }),
+    ]);
+    const cancelBatch = vi.fn(() => Promise.resolve({ cancelled: 2, alreadyFinished: 1 }));
+    const live = fakeClient({
+      status: () => Promise.resolve(statusView()),
+      batches: () => Promise.resolve({ batches: [batch] }),
+      cancelBatch,
+    });
+    renderApp('batches', live.client);
+    const first = await screen.findByRole('progressbar', { name: 'Image 1 progress' });
+    expect(first.getAttribute('aria-valuenow')).toBe('0');
+    expect(screen.getByText('Install the checkpoint.')).toBeTruthy();
+
+    act(() => live.emit({ type: 'progress', batchId: 'b-20', jobId: 'job-0', value: 15, max: 20 }));
+    expect(first.getAttribute('aria-valuenow')).toBe('75');
+
+    const finished = batchView('b-20', [
+      itemView(0, { state: 'completed', imageId: 'img-0', path: '/out/a.png' }),
+      itemView(1, { state: 'completed', imageId: 'img-1', path: '/out/b.png' }),
+      itemView(2, { state: 'failed' }),
+    ]);
+    act(() => live.emit({ type: 'batch', batch: finished }));
+    expect(screen.getByText('2 of 3 done, 1 failed')).toBeTruthy();
+    expect(screen.getByRole('progressbar', { name: 'Image 2 progress' }).getAttribute('aria-valuenow')).toBe(
+      '100',
+    );
+    expect(screen.queryByRole('button', { name: /Cancel batch/ })).toBeNull();
+    expect(screen.getAllByRole('button', { name: /^Open Image/ })).toHaveLength(2);
+
+    act(() => live.emit({ type: 'batch', batch: batchView('b-21', [itemView(0)]) }));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel batch b-21' }));
+    expect(cancelBatch).toHaveBeenCalledWith('b-21');
+  });
+
+  it('explains where batches come from when there are none', async () => {
+    const live = fakeClient({
+      status: () => Promise.resolve(statusView()),
+      batches: () => Promise.resolve({ batches: [] }),
+    });
+    renderApp('batches', live.client);
+    const empty = (await screen.findByText('No batches yet.')).parentElement!;
+    expect(within(empty).getByRole('link', { name: 'Connect an agent' }).getAttribute('href')).toBe(
+      '#/connect',
+    );
+  });
+});
+
+describe('settings', () => {
+  it('refuses a malformed URL with advice, then saves only what changed and says what needs a restart', async () => {
+    const saved = settingsView({ comfyuiUrls: ['http://127.0.0.1:8188'] });
+    const updateSettings = vi.fn((patch: object) =>
+      Promise.resolve({ settings: { ...saved, ...patch }, restartRequired: 'port' in patch ? ['port'] : [] }),
+    );
+    const live = fakeClient({
+      status: () => Promise.resolve(statusView()),
+      settings: () => Promise.resolve({ settings: saved, restartRequired: [] }),
+      updateSettings,
+    });
+    renderApp('settings', live.client);
+    const urls = await screen.findByLabelText('ComfyUI servers');
+    fireEvent.change(urls, { target: { value: '127.0.0.1:8188' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(urls.getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByText(/write it like http:\/\/127\.0\.0\.1:8188/)).toBeTruthy();
+    expect(updateSettings).not.toHaveBeenCalled();
+
+    fireEvent.change(urls, { target: { value: 'http://127.0.0.1:8188\nhttp://gpu.lan:8188' } });
+    fireEvent.change(screen.getByLabelText('Port'), { target: { value: '9100' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(updateSettings).toHaveBeenCalledWith({
+      comfyuiUrls: ['http://127.0.0.1:8188', 'http://gpu.lan:8188'],
+      port: 9100,
+    });
+    expect(await screen.findByText(/Restart the bridge for port/)).toBeTruthy();
+    expect((screen.getByLabelText('ComfyUI servers') as HTMLTextAreaElement).value).toBe(
+      'http://127.0.0.1:8188\nhttp://gpu.lan:8188',
+    );
+  });
+});
+
+describe('workflows', () => {
+  it('shows parameters and per-backend validation, reloads on a workflows event and sets the default', async () => {
+    let list = {
+      defaultId: 'sd15',
+      defaultReason: 'the first bundled workflow every backend can run',
+      userFolder: '/data/workflows',
+      workflows: [
+        workflowView('sd15'),
+        workflowView('sdxl', {
+          validation: [
+            {
+              backend: 'http://127.0.0.1:8188',
+              runnable: false,
+              messages: ['Missing model sd_xl_base_1.0.safetensors.'],
+            },
+          ],
+        }),
+      ],
+    };
+    const updateSettings = vi.fn(() =>
+      Promise.resolve({ settings: settingsView({ defaultWorkflow: 'mine' }), restartRequired: [] }),
+    );
+    const live = fakeClient({
+      status: () => Promise.resolve(statusView()),
+      workflows: () => Promise.resolve(list),
+      updateSettings,
+    });
+    renderApp('workflows', live.client);
+    expect(await screen.findByText(/Cannot run on/)).toBeTruthy();
+    expect(screen.getByText(/Missing model sd_xl_base_1\.0\.safetensors/)).toBeTruthy();
+    expect(screen.getByText(/You have not added workflows/)).toBeTruthy();
+
+    list = {
+      ...list,
+      workflows: [
+        ...list.workflows,
+        workflowView('mine', {
+          source: 'user',
+          title: 'My portrait flow',
+          parameters: [
+            { name: 'seed', nodeId: '3', classType: 'KSampler', input: 'seed', source: 'placeholder' },
+          ],
+        }),
+      ],
+    };
+    act(() => live.emit({ type: 'workflows' }));
+    const parameters = await screen.findByRole('list', { name: 'Parameters of My portrait flow' });
+    expect(within(parameters).getByText('seed')).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Make My portrait flow the default' }));
+    expect(updateSettings).toHaveBeenCalledWith({ defaultWorkflow: 'mine' });
+  });
+});
+
+describe('lightbox', () => {
+  function renderLightbox(deleteImage: ApiClient['deleteImage']) {
+    const live = fakeClient({ deleteImage });
+    const onClose = vi.fn();
+    const onDeleted = vi.fn();
+    render(
+      <LiveProvider client={live.client}>
+        <Lightbox image={galleryItem(7, { seed: 4242 })} onClose={onClose} onDeleted={onDeleted} />
+      </LiveProvider>,
+    );
+    return { onClose, onDeleted };
+  }
+
+  it('shows the recorded facts and the full image', () => {
+    renderLightbox(() => Promise.reject(new Error('unused')));
+    const dialog = screen.getByRole('dialog', { name: 'hero-7.png' });
+    for (const text of [
+      'hero image 7',
+      '4242',
+      '768 × 512 PNG, 120.6 KB',
+      'sdxl',
+      'http://127.0.0.1:8188',
+      '/home/me/site/public/hero-7.png',
+    ])
+      expect(within(dialog).getByText(text)).toBeTruthy();
+    expect(within(dialog).getByRole('img').getAttribute('src')).toBe(
+      'http://bridge.test/api/gallery/img-7/full?token=test-token',
+    );
+  });
+
+  it('deletes only after confirmation', async () => {
+    const deleteImage = vi.fn(() =>
+      Promise.resolve({ deleted: true as const, movedTo: '/data/trash/hero-7.png' }),
+    );
+    const { onDeleted } = renderLightbox(deleteImage);
+    fireEvent.click(screen.getByRole('button', { name: 'Delete…' }));
+    const confirm = screen.getByRole('dialog', { name: 'Delete this image?' });
+    expect(document.activeElement?.textContent).toBe('Keep it');
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Keep it' }));
+    expect(screen.queryByRole('dialog', { name: 'Delete this image?' })).toBeNull();
+    expect(deleteImage).not.toHaveBeenCalled();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Delete…' }));
+    fireEvent.click(
+      within(screen.getByRole('dialog', { name: 'Delete this image?' })).getByRole('button', {
+        name: 'Delete',
+      }),
+    );
+    expect(deleteImage).toHaveBeenCalledWith('img-7');
+    await waitFor(() => expect(onDeleted).toHaveBeenCalledWith('img-7', '/data/trash/hero-7.png'));
+  });
+
+  it('closes on Escape', () => {
+    const { onClose } = renderLightbox(() => Promise.reject(new Error('unused')));
+    fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+    expect(onClose).toHaveBeenCalledOnce();
+  });
+});
+
+describe('connect an agent', () => {
+  it('shows each snippet and copies it', async () => {
+    const writeText = vi.fn(() => Promise.resolve());
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    const live = fakeClient({
+      status: () => Promise.resolve(statusView()),
+      connect: () => Promise.resolve(connectInfo),
+    });
+    renderApp('connect', live.client);
+    fireEvent.click(await screen.findByRole('button', { name: 'Copy the Cursor snippet' }));
+    await waitFor(() => expect(writeText).toHaveBeenCalled());
+    expect(writeText).toHaveBeenCalledWith('{"mcpServers":{"comfyui":{"url":"http://127.0.0.1:8190/mcp"}}}');
+    expect(await screen.findByRole('button', { name: 'Copy the Cursor snippet' })).toHaveProperty(
+      'textContent',
+      'Copied',
+    );
+    expect(screen.getByText('.cursor/mcp.json')).toBeTruthy();
+  });
+});
