@@ -15,14 +15,14 @@ function fetchAnswering(status: number, body: unknown) {
   const sent: Sent[] = [];
   const fake = (input: RequestInfo | URL, init?: RequestInit) => {
     sent.push({
-      url: String(input),
+      url: typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
       method: init?.method ?? 'GET',
       headers: init?.headers as Record<string, string>,
       ...(typeof init?.body === 'string' ? { body: init.body } : {}),
     });
     return Promise.resolve(new Response(JSON.stringify(body), { status }));
   };
-  return { fetch: fake as typeof fetch, sent };
+  return { fetch: fake, sent };
 }
 
 /** A WebSocket stand-in: tests open, message and close each instance by hand. */

@@ -141,7 +141,7 @@ describe('settings', () => {
       port: 9100,
     });
     expect(await screen.findByText(/Restart the bridge for port/)).toBeTruthy();
-    expect((screen.getByLabelText('ComfyUI servers') as HTMLTextAreaElement).value).toBe(
+    expect(screen.getByLabelText<HTMLTextAreaElement>('ComfyUI servers').value).toBe(
       'http://127.0.0.1:8188\nhttp://gpu.lan:8188',
     );
   });
