@@ -1,0 +1,231 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { endpointFileOf } from '../../electron/stdio/endpoint-record.js';
+import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
+import { removeDirs, startSd15Fake } from '../core/harness.js';
+import {
+  cleanEnv,
+  isBuilt,
+  notBuiltMessage,
+  packageRoot,
+  runCli,
+  startServe,
+  type ServeProcess,
+} from './built-cli.js';
+
+/* The package's command, built and spawned as a user or a script runs it. */
+
+if (!isBuilt) console.warn(`tests/cli: ${notBuiltMessage}`);
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-cli-'));
+  dirs.push(dir);
+  return dir;
+};
+let fake: FakeComfyUI;
+let serve: ServeProcess | undefined;
+beforeAll(async () => {
+  fake = await startSd15Fake(2);
+});
+afterEach(async () => {
+  await serve?.stop();
+  serve = undefined;
+});
+afterAll(async () => {
+  await fake.close();
+  removeDirs(...dirs);
+});
+
+async function toolNames(mcpUrl: string, token?: string): Promise<string[]> {
+  const client = new Client({ name: 'cli-test', version: '1' });
+  const headers: Record<string, string> = token === undefined ? {} : { Authorization: `Bearer ${token}` };
+  await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers } }));
+  try {
+    return (await client.listTools()).tools.map((tool) => tool.name);
+  } finally {
+    await client.close();
+  }
+}
+
+/** The lines the command wrote that are its own messages (log lines carry a timestamp and level). */
+const messageLines = (stderr: string) =>
+  stderr.split('\n').filter((line) => line.startsWith('comfyui-mcp-bridge:'));
+
+describe.skipIf(!isBuilt)('comfyui-mcp-bridge serve', () => {
+  it('prints exactly the two ready lines on stdout and serves MCP there', async () => {
+    const dataDir = tempDir();
+    serve = await startServe([
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--output-dir',
+      tempDir(),
+      '--comfyui',
+      fake.url,
+    ]);
+    expect(serve.mcpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    const base = serve.mcpUrl.slice(0, -'/mcp'.length);
+    expect(serve.dashboardUrl).toMatch(new RegExp(`^${base.replace(/\./g, '\\.')}/\\?token=[\\w-]{16,}$`));
+    expect(serve.stdout).toEqual([`MCP endpoint: ${serve.mcpUrl}`, `Dashboard: ${serve.dashboardUrl}`]);
+    expect(await toolNames(serve.mcpUrl)).toHaveLength(8);
+    expect(existsSync(endpointFileOf(dataDir))).toBe(true);
+  });
+
+  it('becomes ready when no ComfyUI answers, and says so in check_comfyui_status', async () => {
+    const nobody = await closedPort();
+    serve = await startServe([
+      '--port',
+      '0',
+      '--data-dir',
+      tempDir(),
+      '--output-dir',
+      tempDir(),
+      '--comfyui',
+      `http://127.0.0.1:${nobody}`,
+    ]);
+    const client = new Client({ name: 'cli-test', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(serve.mcpUrl)));
+    try {
+      const status = await client.callTool({ name: 'check_comfyui_status', arguments: {} });
+      expect(status.structuredContent).toMatchObject({
+        backends: [{ url: `http://127.0.0.1:${nobody}`, reachable: false }],
+      });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('stops cleanly on SIGTERM: exit 0, endpoint file removed', async () => {
+    const dataDir = tempDir();
+    serve = await startServe([
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--output-dir',
+      tempDir(),
+      '--comfyui',
+      fake.url,
+    ]);
+    expect(await serve.stop()).toBe(0);
+    expect(existsSync(endpointFileOf(dataDir))).toBe(false);
+    expect(serve.stderr()).toContain('bridge stopped');
+  });
+
+  it('takes its settings from environment variables; a token set there is enforced', async () => {
+    const outputDir = tempDir();
+    serve = await startServe(
+      [],
+      cleanEnv({
+        COMFYUI_MCP_PORT: '0',
+        COMFYUI_URL: fake.url,
+        COMFYUI_MCP_DATA_DIR: tempDir(),
+        COMFYUI_MCP_OUTPUT_DIR: outputDir,
+        COMFYUI_MCP_TOKEN: 'env-token-123',
+        COMFYUI_MCP_WORKFLOW: 'sd15',
+      }),
+    );
+    expect(serve.mcpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    const refused = await fetch(serve.mcpUrl, { method: 'POST', body: '{}' });
+    expect(refused.status).toBe(401);
+    const client = new Client({ name: 'cli-test', version: '1' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(serve.mcpUrl), {
+        requestInit: { headers: { Authorization: 'Bearer env-token-123' } },
+      }),
+    );
+    try {
+      const result = await client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'from env', save_path: 'env.png', width: 64, height: 64 },
+      });
+      expect(result.structuredContent).toMatchObject({
+        status: 'completed',
+        images: [{ path: join(outputDir, 'env.png'), workflow: 'sd15' }],
+      });
+      const status = await client.callTool({ name: 'check_comfyui_status', arguments: {} });
+      expect(status.structuredContent).toMatchObject({ backends: [{ url: fake.url, reachable: true }] });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses a busy port with one error line and a non-zero exit', async () => {
+    const holder = await listening();
+    try {
+      const port = (holder.address() as { port: number }).port;
+      const result = await runCli([
+        'serve',
+        '--port',
+        String(port),
+        '--data-dir',
+        tempDir(),
+        '--comfyui',
+        fake.url,
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(messageLines(result.stderr)).toEqual([
+        `comfyui-mcp-bridge: port ${port} is in use; choose another with --port or stop the other process`,
+      ]);
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      await new Promise((resolveClose) => holder.close(resolveClose));
+    }
+  });
+
+  it('refuses a non-loopback bind without a token', async () => {
+    const result = await runCli(['serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', tempDir()]);
+    expect(result.code).toBe(1);
+    expect(messageLines(result.stderr)).toHaveLength(1);
+    expect(messageLines(result.stderr)[0]).toContain('Refusing to listen on 0.0.0.0 without an access token');
+  });
+
+  it.each([
+    [['serve', '--bogus'], /Unknown option '--bogus'/],
+    [['serve', '--port', 'eighty'], /--port must be 0-65535, not "eighty"/],
+    [
+      ['serve', '--comfyui', 'localhost:8188'],
+      /--comfyui "localhost:8188" must start with http:\/\/ or https:\/\//,
+    ],
+    [['launch'], /unknown command "launch"; use serve or stdio/],
+  ])('answers a bad command line %j with one line and exit 2', async (args, message) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('runs as `npx comfyui-mcp-bridge` from the checkout', async () => {
+    const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+    const version = await runCli(['--no-install', 'comfyui-mcp-bridge', '--version'], {
+      command: [npx],
+      timeoutMs: 60_000,
+    });
+    expect(version.code).toBe(0);
+    const { version: expected } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(version.stdout.trim()).toBe(expected);
+  });
+});
+
+function listening(): Promise<Server> {
+  const server = createServer();
+  return new Promise((resolveListen) => server.listen(0, '127.0.0.1', () => resolveListen(server)));
+}
+
+async function closedPort(): Promise<number> {
+  const server = await listening();
+  const { port } = server.address() as { port: number };
+  await new Promise((resolveClose) => server.close(resolveClose));
+  return port;
+}
