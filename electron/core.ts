@@ -10,6 +10,15 @@ import { discoverComfyUrl } from './comfy/discovery.js';
 import type { CoreHandle, CoreStartOptions, CoreState } from './core-handle.js';
 import type { DesktopPort } from './desktop-port.js';
 import { createHeadlessDesktop } from './desktop-headless.js';
+import {
+  createDashboard,
+  nodeShimCommand,
+  packageRootOf,
+  packageVersionOf,
+  rendererDirFor,
+  type Dashboard,
+  type ShimCommand,
+} from './dashboard/index.js';
 import { openGallery, type Gallery } from './gallery/index.js';
 import { createHttpServer, type BridgeHttpServer } from './http/server.js';
 import { makePreview } from './images/render.js';
@@ -32,6 +41,10 @@ export interface CoreOptions {
   logger: Logger;
   desktop?: DesktopPort;
   version?: string;
+  /** The built dashboard; default dist/renderer beside the built core. */
+  rendererDir?: string;
+  /** How agents' clients start the stdio shim; default this Node running the package's launcher. */
+  shimCommand?: ShimCommand;
   /** Knobs for tests and benchmarks; the defaults suit a workstation. */
   tuning?: {
     healthIntervalMs?: number;
@@ -131,6 +144,32 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   });
 
   const shimSecret = newShimSecret();
+  const packageRoot = packageRootOf(import.meta.dirname);
+  const startup = settings.get();
+  let mcpUrlOnceListening = '';
+  const dashboard: Dashboard = createDashboard({
+    scheduler,
+    pool,
+    gallery,
+    workflows,
+    catalog,
+    settings,
+    desktop,
+    logger,
+    version: options.version ?? packageVersionOf(packageRoot),
+    dataDir,
+    outputDir,
+    userWorkflowsDir,
+    mcpUrl: () => mcpUrlOnceListening,
+    shim: options.shimCommand ?? nodeShimCommand(packageRoot ?? process.cwd()),
+    rendererDir: options.rendererDir ?? rendererDirFor(import.meta.dirname),
+    running: {
+      host: startup.host,
+      port: startup.port,
+      mcpToken: startup.mcpToken,
+      userWorkflowsDir: startup.userWorkflowsDir,
+    },
+  });
   let mcp: McpEndpoint | undefined;
   let http: BridgeHttpServer | undefined;
   try {
@@ -149,16 +188,26 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       port: settings.get().port,
       ...(settings.get().mcpToken ? { token: settings.get().mcpToken } : {}),
       mcpHandler: (req, res, body) => endpoint.handle(req, res, body),
+      apiHandler: dashboard.apiHandler,
+      staticHandler: dashboard.staticHandler,
+      upgradeHandler: dashboard.upgradeHandler,
       logger,
     });
   } catch (error) {
-    await Promise.allSettled([scheduler.stop(), pool.close(), mcp?.close(), workflows.close()]);
+    await Promise.allSettled([
+      dashboard.close(),
+      scheduler.stop(),
+      pool.close(),
+      mcp?.close(),
+      workflows.close(),
+    ]);
     gallery.close();
     throw error;
   }
   const server = http;
   const url = server.url;
   const mcpUrl = `${url}/mcp`;
+  mcpUrlOnceListening = mcpUrl;
   const dashboardUrl = `${url}/?token=${encodeURIComponent(settings.get().dashboardToken)}`;
   writeEndpointRecord(dataDir, { url, mcpUrl, pid: process.pid, shimSecret });
 
@@ -222,6 +271,8 @@ export async function startCore(options: CoreOptions): Promise<Core> {
         offSettings();
         removeEndpointRecord(dataDir, shimSecret);
         await scheduler.stop();
+        // Live-events sockets are upgraded out of the HTTP server's reach: they are closed first.
+        await dashboard.close();
         await Promise.allSettled([server.close(), mcp.close(), pool.close(), workflows.close()]);
         gallery.close();
         logger.info('bridge stopped');

@@ -145,7 +145,16 @@ export const workflowListSchema = z.object({
 /** Settings as the dashboard edits them; the dashboard token is never sent back. */
 export const settingsViewSchema = settingsSchema.omit({ dashboardToken: true });
 export type SettingsView = z.infer<typeof settingsViewSchema>;
-export const settingsPatchSchema = settingsViewSchema.partial().strict();
+type SettingsViewShape = typeof settingsViewSchema.shape;
+/**
+ * Only the fields sent. (`settingsViewSchema.partial()` would not do: zod fills every absent field that has a
+ * default, so a patch of one field would reset all the others.)
+ */
+export const settingsPatchSchema = z.strictObject(
+  Object.fromEntries(
+    Object.entries(settingsViewSchema.shape).map(([key, field]) => [key, field.removeDefault().optional()]),
+  ) as { [K in keyof SettingsViewShape]: z.ZodOptional<ReturnType<SettingsViewShape[K]['removeDefault']>> },
+);
 export const settingsResponseSchema = z.object({
   settings: settingsViewSchema,
   /** Changed settings that take effect only after a restart (host, port). */
@@ -155,7 +164,12 @@ export const settingsResponseSchema = z.object({
 export const connectInfoSchema = z.object({
   mcpUrl: z.string(),
   /** The stdio launcher shim as an absolute command, for Claude Desktop. */
-  shim: z.object({ command: z.string(), args: z.array(z.string()) }),
+  shim: z.object({
+    command: z.string(),
+    args: z.array(z.string()),
+    /** Environment the command needs (a packaged app runs the shim with ELECTRON_RUN_AS_NODE=1). */
+    env: z.record(z.string(), z.string()).optional(),
+  }),
   snippets: z.array(
     z.object({
       client: z.enum(['claude-code', 'claude-desktop', 'cursor', 'vscode', 'cline']),

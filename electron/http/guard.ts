@@ -67,9 +67,25 @@ export function hasBearerToken(authorizationHeader: string | undefined, token: s
   if (authorizationHeader === undefined) return false;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorizationHeader);
   if (!match?.[1]) return false;
-  const given = Buffer.from(match[1]);
-  const expected = Buffer.from(token);
-  return given.byteLength === expected.byteLength && timingSafeEqual(given, expected);
+  return tokensEqual(match[1], token);
+}
+
+/** Whether a request carries `token` as a bearer token or, where a browser cannot set headers, as `?token=`. */
+export function hasRequestToken(
+  headers: { authorization?: string | undefined },
+  url: string | undefined,
+  token: string,
+): boolean {
+  if (hasBearerToken(headers.authorization, token)) return true;
+  const given = new URL(url ?? '/', 'http://localhost').searchParams.get('token');
+  return given !== null && tokensEqual(given, token);
+}
+
+/** Constant-time in the token; an empty expected token matches nothing. */
+export function tokensEqual(given: string, token: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return b.byteLength > 0 && a.byteLength === b.byteLength && timingSafeEqual(a, b);
 }
 
 function parseAuthority(authority: string): { hostname: string; port: number } | undefined {

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { networkInterfaces } from 'node:os';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -17,6 +18,8 @@ import type { HostPolicy } from './guard.js';
 /** A route handler gets the request body already read (and bounded); it is empty for GET and HEAD. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
 
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
 export interface HttpServerOptions {
   /** Address to bind; default 127.0.0.1. Anything but loopback requires `token`. */
   host?: string;
@@ -25,8 +28,15 @@ export interface HttpServerOptions {
   /** Bearer token required on /mcp when set (and always off loopback). */
   token?: string;
   mcpHandler: RouteHandler;
-  /** Serves /api and /api/*; without it those answer 404. */
+  /** Serves /api and /api/*; without it those answer 404. It checks its own (dashboard) token. */
   apiHandler?: RouteHandler;
+  /** Serves every other path (the built dashboard); without it those answer 404. */
+  staticHandler?: RouteHandler;
+  /**
+   * Takes websocket upgrade requests that passed the Host and Origin checks (the dashboard's live events);
+   * without it every upgrade is refused.
+   */
+  upgradeHandler?: UpgradeHandler;
   logger: Logger;
   maxBodyBytes?: number;
   /** Extra host names clients may use to reach us (e.g. the machine's LAN name when bound to 0.0.0.0). */
@@ -70,6 +80,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Brid
     });
   });
 
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const policy: HostPolicy = { hostnames, port: (server.address() as AddressInfo).port };
+    const refusal = refuseForeign(req, policy);
+    if (refusal) {
+      logger.warn(refusal.log, { host: req.headers.host, origin: req.headers.origin });
+      return refuseUpgrade(socket, 403, refusal.code, refusal.message);
+    }
+    if (!options.upgradeHandler) return refuseUpgrade(socket, 404, 'not_found', 'No websocket here.');
+    options.upgradeHandler(req, socket, head);
+  });
+
   const port = await listen(server, host, options.port);
   const url = `http://${hostForHeader(host)}:${port}`;
   logger.info('listening', { url, token: token !== undefined });
@@ -94,18 +115,10 @@ interface RequestScope extends HttpServerOptions {
 }
 
 async function handleRequest(req: IncomingMessage, res: ServerResponse, scope: RequestScope): Promise<void> {
-  if (!isAllowedHost(req.headers.host, scope.policy)) {
-    scope.logger.warn('rejected request with a foreign Host header', { host: req.headers.host });
-    return reject(
-      res,
-      403,
-      'forbidden_host',
-      'Host header not allowed: use http://127.0.0.1:PORT or localhost.',
-    );
-  }
-  if (!isAllowedOrigin(req.headers.origin, scope.policy)) {
-    scope.logger.warn('rejected cross-origin request', { origin: req.headers.origin });
-    return reject(res, 403, 'forbidden_origin', 'Cross-origin requests are not allowed.');
+  const refusal = refuseForeign(req, scope.policy);
+  if (refusal) {
+    scope.logger.warn(refusal.log, { host: req.headers.host, origin: req.headers.origin });
+    return reject(res, 403, refusal.code, refusal.message);
   }
 
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -134,10 +147,41 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, scope: R
   await route(req, res, body);
 }
 
+/** DNS rebinding and cross-site requests: checked on every request and every websocket upgrade. */
+function refuseForeign(
+  req: IncomingMessage,
+  policy: HostPolicy,
+): { code: string; message: string; log: string } | undefined {
+  if (!isAllowedHost(req.headers.host, policy))
+    return {
+      code: 'forbidden_host',
+      message: 'Host header not allowed: use http://127.0.0.1:PORT or localhost.',
+      log: 'rejected request with a foreign Host header',
+    };
+  if (!isAllowedOrigin(req.headers.origin, policy))
+    return {
+      code: 'forbidden_origin',
+      message: 'Cross-origin requests are not allowed.',
+      log: 'rejected cross-origin request',
+    };
+  return undefined;
+}
+
 function pickRoute(path: string, scope: RequestScope): RouteHandler | undefined {
   if (path === MCP_PATH) return scope.mcpHandler;
   if (path === '/api' || path.startsWith('/api/')) return scope.apiHandler;
-  return undefined;
+  return scope.staticHandler;
+}
+
+const statusTexts: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+
+/** Answers a websocket upgrade with a plain HTTP error and closes the socket. */
+export function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${statusTexts[status]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'too_large'> {

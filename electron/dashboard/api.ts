@@ -1,0 +1,280 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import type { apiRoutes } from '../../shared/dashboard-api.js';
+import { galleryQuerySchema, settingsPatchSchema, type StatusView } from '../../shared/dashboard-api.js';
+import type { Settings } from '../../shared/settings.js';
+import type { WorkflowCatalog } from '../bridge/catalog.js';
+import type { DesktopPort } from '../desktop-port.js';
+import { CursorError, type Gallery } from '../gallery/index.js';
+import { hasRequestToken } from '../http/guard.js';
+import type { RouteHandler } from '../http/server.js';
+import type { BackendPool } from '../jobs/backend-pool.js';
+import type { Scheduler } from '../jobs/scheduler.js';
+import type { Logger } from '../log.js';
+import { definedOnly } from '../objects.js';
+import type { SettingsService } from '../settings.js';
+import { chooseDefaultWorkflow } from '../workflows/default.js';
+import type { LoadedWorkflowEntry, WorkflowLibrary } from '../workflows/library.js';
+import { connectInfo, type ShimCommand } from './connect.js';
+import { serveGalleryImage } from './images.js';
+import { sendError, sendJson } from './respond.js';
+import { matchRoute, type ApiRouteName } from './routes.js';
+import type { restartSettings } from './views.js';
+import {
+  describeDefault,
+  recentBatches,
+  restartRequired,
+  toBatchView,
+  toGalleryItem,
+  toSettingsView,
+  toWorkflowView,
+  type BackendCheck,
+  type ItemContext,
+} from './views.js';
+
+export interface DashboardApiOptions {
+  scheduler: Scheduler;
+  pool: BackendPool;
+  gallery: Gallery;
+  workflows: WorkflowLibrary;
+  catalog: WorkflowCatalog;
+  settings: SettingsService;
+  desktop: DesktopPort;
+  logger: Logger;
+  items: ItemContext;
+  status(): StatusView;
+  mcpUrl(): string;
+  userWorkflowsDir: string;
+  shim: ShimCommand;
+  /** The start-up settings the bridge runs with; a change to them is reported as needing a restart. */
+  running: Pick<Settings, (typeof restartSettings)[number]>;
+  /** Told when the dashboard deleted a generation, for the live events. */
+  onImageRemoved(id: string): void;
+}
+
+/** What a route handler gets: the `:id`, the query string and the raw body. */
+export interface ApiRequest {
+  id: string;
+  query: URLSearchParams;
+  body: Buffer;
+}
+
+type ResponseOf<Name extends ApiRouteName> = z.infer<(typeof apiRoutes)[Name]['response']>;
+/** One handler per contract route, each returning exactly that route's response type. */
+export type ApiHandlers = { [Name in ApiRouteName]: (request: ApiRequest) => Promise<ResponseOf<Name>> };
+
+/** A refusal a person can act on; becomes an apiErrorSchema body with the status. */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Shown at most this many finished batches (unfinished ones always). */
+const batchListLimit = 100;
+
+export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
+  const { scheduler, gallery, settings } = options;
+
+  const recordOf = (id: string) => {
+    const record = gallery.get(id);
+    if (!record) throw new ApiProblem(404, 'image_not_found', `No generation with id ${id} in the gallery.`);
+    return record;
+  };
+
+  const settingsResponse = () => {
+    const current = settings.get();
+    return { settings: toSettingsView(current), restartRequired: restartRequired(options.running, current) };
+  };
+
+  return {
+    status: () => Promise.resolve(options.status()),
+
+    batches: () =>
+      Promise.resolve({
+        batches: recentBatches(scheduler.list(), batchListLimit).map((batch) =>
+          toBatchView(batch, options.items),
+        ),
+      }),
+
+    async cancelBatch({ id }) {
+      if (!scheduler.get(id)) throw new ApiProblem(404, 'batch_not_found', `No batch with id ${id}.`);
+      const result = await scheduler.cancel(id);
+      return { cancelled: result.cancelled.length, alreadyFinished: result.alreadyFinished };
+    },
+
+    gallery({ query }) {
+      const parsed = galleryQuerySchema.safeParse(Object.fromEntries(query));
+      if (!parsed.success) throw invalid('invalid_query', parsed.error);
+      try {
+        const page = gallery.list(definedQuery(parsed.data));
+        return Promise.resolve({
+          items: page.items.map(toGalleryItem),
+          ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+          total: gallery.size,
+        });
+      } catch (error) {
+        if (error instanceof CursorError) throw new ApiProblem(400, 'invalid_cursor', error.message);
+        throw error;
+      }
+    },
+
+    async deleteImage({ id }) {
+      const record = recordOf(id);
+      try {
+        await options.desktop.moveToTrash(record.path);
+      } catch (error) {
+        // A file already gone leaves only the entry to remove; anything else keeps both, and says why.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw new ApiProblem(
+            500,
+            'trash_failed',
+            `Could not move ${record.path} to the trash (${error instanceof Error ? error.message : String(error)}); ` +
+              'check that the file is not open elsewhere and that its folder is writable.',
+          );
+      }
+      gallery.remove(id);
+      options.onImageRemoved(id);
+      return { deleted: true as const };
+    },
+
+    revealImage({ id }) {
+      options.desktop.revealInFolder(recordOf(id).path);
+      return Promise.resolve({ ok: true as const });
+    },
+
+    workflows() {
+      const entries = options.workflows.list();
+      const backends = options.pool.ids();
+      const objectInfos = backends.flatMap((backend) => {
+        const info = options.pool.objectInfo(backend);
+        return info ? [info] : [];
+      });
+      const workflows = entries.map((entry) => {
+        const checks: BackendCheck[] =
+          entry.status === 'ok'
+            ? backends.map((backend) => {
+                const info = options.pool.objectInfo(backend);
+                return info
+                  ? { backend, checked: true, ...options.catalog.check(entry.id, info) }
+                  : { backend, checked: false };
+              })
+            : [];
+        return toWorkflowView(entry, checks);
+      });
+      const preferred = settings.get().defaultWorkflow;
+      const loaded = entries.filter((entry): entry is LoadedWorkflowEntry => entry.status === 'ok');
+      const choice = chooseDefaultWorkflow(
+        loaded.map((entry) => ({ workflow: entry.workflow, source: entry.source })),
+        objectInfos,
+        preferred || undefined,
+      );
+      return Promise.resolve({
+        ...describeDefault(preferred, choice, objectInfos.length > 0),
+        userFolder: options.userWorkflowsDir,
+        workflows,
+      });
+    },
+
+    settings: () => Promise.resolve(settingsResponse()),
+
+    updateSettings({ body }) {
+      const parsed = settingsPatchSchema.safeParse(parseJson(body));
+      if (!parsed.success) throw invalid('invalid_settings', parsed.error);
+      const patch = parsed.data;
+      if (patch.defaultWorkflow && !options.workflows.get(patch.defaultWorkflow)) {
+        throw new ApiProblem(
+          400,
+          'unknown_workflow',
+          `There is no workflow "${patch.defaultWorkflow}"; pick one from the workflow list, or "" for the smart default.`,
+        );
+      }
+      settings.update(definedOnly(patch));
+      return Promise.resolve(settingsResponse());
+    },
+
+    connect: () =>
+      Promise.resolve(
+        connectInfo({
+          mcpUrl: options.mcpUrl(),
+          mcpToken: options.running.mcpToken,
+          shim: options.shim,
+          platform: process.platform,
+        }),
+      ),
+  };
+}
+
+/** The /api request handler for the HTTP server: token, route, validation, errors as apiErrorSchema. */
+export function createApiHandler(options: DashboardApiOptions): RouteHandler {
+  const handlers = createApiHandlers(options);
+  const logger = options.logger.child('api');
+  return async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+    if (!hasRequestToken(req.headers, req.url, options.settings.get().dashboardToken)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="comfyui-mcp-bridge dashboard"');
+      return sendError(
+        res,
+        401,
+        'unauthorized',
+        'Missing or wrong dashboard token: open the dashboard from the tray, or with the URL `serve` printed (it carries ?token=).',
+      );
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = matchRoute(req.method ?? 'GET', url.pathname);
+    try {
+      switch (match.kind) {
+        case 'none':
+          return sendError(res, 404, 'not_found', `No dashboard API at ${url.pathname}.`);
+        case 'wrong_method':
+          res.setHeader('Allow', [...new Set(match.allowed)].join(', '));
+          return sendError(
+            res,
+            405,
+            'method_not_allowed',
+            `${req.method} is not supported on ${url.pathname}.`,
+          );
+        case 'image':
+          return await serveGalleryImage(
+            req,
+            res,
+            { gallery: options.gallery, logger },
+            match.name,
+            match.id,
+          );
+        case 'api': {
+          const result = await handlers[match.name]({ id: match.id ?? '', query: url.searchParams, body });
+          return sendJson(res, 200, result);
+        }
+      }
+    } catch (error) {
+      if (error instanceof ApiProblem) return sendError(res, error.status, error.code, error.message);
+      throw error;
+    }
+  };
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    throw new ApiProblem(400, 'invalid_json', 'The request body is not JSON; send a JSON object.');
+  }
+}
+
+function invalid(code: string, error: z.ZodError): ApiProblem {
+  const issue = error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return new ApiProblem(400, code, `${where}${issue?.message ?? 'invalid request'}`);
+}
+
+function definedQuery(query: z.infer<typeof galleryQuerySchema>) {
+  return {
+    ...(query.query ? { query: query.query } : {}),
+    ...(query.limit !== undefined ? { limit: query.limit } : {}),
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+  };
+}

@@ -1,0 +1,105 @@
+import type { Settings } from '../../shared/settings.js';
+import type { WorkflowCatalog } from '../bridge/catalog.js';
+import type { DesktopPort } from '../desktop-port.js';
+import type { Gallery } from '../gallery/index.js';
+import type { RouteHandler, UpgradeHandler } from '../http/server.js';
+import type { BackendPool } from '../jobs/backend-pool.js';
+import type { Scheduler } from '../jobs/scheduler.js';
+import type { Logger } from '../log.js';
+import type { SettingsService } from '../settings.js';
+import type { WorkflowLibrary } from '../workflows/library.js';
+import { createApiHandler } from './api.js';
+import type { ShimCommand } from './connect.js';
+import { createEventsHub } from './events-hub.js';
+import { createProgressBook } from './job-progress.js';
+import { startLiveFeed } from './live-feed.js';
+import { createStaticSite } from './static-files.js';
+import { toStatusView, type ItemContext, type restartSettings } from './views.js';
+
+export { nodeShimCommand, type ShimCommand } from './connect.js';
+export { packageRootOf, packageVersionOf, rendererDirFor } from './package-files.js';
+
+export interface DashboardOptions {
+  scheduler: Scheduler;
+  pool: BackendPool;
+  gallery: Gallery;
+  workflows: WorkflowLibrary;
+  catalog: WorkflowCatalog;
+  settings: SettingsService;
+  desktop: DesktopPort;
+  logger: Logger;
+  version: string;
+  dataDir: string;
+  outputDir(): string;
+  userWorkflowsDir: string;
+  /** Known once the HTTP server listens, which is before any request can arrive. */
+  mcpUrl(): string;
+  shim: ShimCommand;
+  /** The built renderer (dist/renderer). */
+  rendererDir: string;
+  /** The start-up values of the settings that need a restart. */
+  running: Pick<Settings, (typeof restartSettings)[number]>;
+  /** Minimum time between two live events about the same subject; default 100 ms. */
+  eventIntervalMs?: number;
+}
+
+/** The dashboard's side of the core: the /api handler, the static site, the live-events websocket. */
+export interface Dashboard {
+  apiHandler: RouteHandler;
+  staticHandler: RouteHandler;
+  upgradeHandler: UpgradeHandler;
+  /** Says goodbye to every live-events client; before the HTTP server closes. */
+  close(): Promise<void>;
+}
+
+export function createDashboard(options: DashboardOptions): Dashboard {
+  const logger = options.logger.child('dashboard');
+  const progress = createProgressBook(options.scheduler);
+  const items: ItemContext = {
+    progressOf: (jobId) => progress.of(jobId),
+    imageIdOf: (jobId) => (options.gallery.get(jobId) ? jobId : undefined),
+  };
+  const status = () =>
+    toStatusView({
+      version: options.version,
+      mcpUrl: options.mcpUrl(),
+      outputDir: options.outputDir(),
+      dataDir: options.dataDir,
+      backends: options.pool.snapshot(),
+      queue: options.scheduler.counts(),
+      paused: options.scheduler.isPaused,
+    });
+  const hub = createEventsHub({
+    token: () => options.settings.get().dashboardToken,
+    logger,
+    greeting: () => ({ type: 'status', status: status() }),
+  });
+  const feed = startLiveFeed({
+    scheduler: options.scheduler,
+    pool: options.pool,
+    gallery: options.gallery,
+    workflows: options.workflows,
+    settings: options.settings,
+    items,
+    status,
+    publish: (event) => hub.broadcast(event),
+    ...(options.eventIntervalMs === undefined ? {} : { intervalMs: options.eventIntervalMs }),
+  });
+
+  return {
+    apiHandler: createApiHandler({
+      ...options,
+      logger,
+      items,
+      status,
+      onImageRemoved: (id) => hub.broadcast({ type: 'gallery', change: 'removed', id }),
+    }),
+    staticHandler: createStaticSite({ root: options.rendererDir, logger }),
+    upgradeHandler: (req, socket, head) => hub.handleUpgrade(req, socket, head),
+    async close() {
+      feed.stop();
+      progress.close();
+      await hub.close();
+    },
+  };
+}
