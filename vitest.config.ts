@@ -24,6 +24,17 @@ export default defineConfig({
         },
       },
       {
+        // The dashboard in headless Chromium against the built `serve`: one bridge and browser at a time.
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['tests/e2e/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'comfyui-real',
           environment: 'node',
