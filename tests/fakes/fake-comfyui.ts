@@ -20,6 +20,11 @@ export interface FakeComfyUIOptions {
   models?: ModelLists;
   /** Time per progress step. Unset: SlowProgress sleeps its own `delay`, samplers 10 ms. */
   stepMs?: number;
+  /**
+   * Saved images carry noise like a real generation (about 1.4 MB at 1024²) instead of one flat colour, the same
+   * pixels for every run of a size (benchmarks).
+   */
+  textured?: boolean;
 }
 
 export interface SubmittedPrompt {
@@ -94,7 +99,7 @@ class FakeComfyUIServer implements FakeComfyUI {
   readonly executions = new Map<string, number>();
   submitted: SubmittedPrompt[] = [];
   private readonly root = mkdtempSync(join(tmpdir(), 'fake-comfyui-'));
-  private readonly files = new FakeFiles(this.root);
+  private readonly files: FakeFiles;
   private models: ModelLists;
   private stepMs: number | undefined;
   private failures: { count: number; reason: string } = { count: 0, reason: '' };
@@ -120,6 +125,7 @@ class FakeComfyUIServer implements FakeComfyUI {
   constructor(options: FakeComfyUIOptions) {
     this.models = options.models ?? {};
     this.stepMs = options.stepMs;
+    this.files = new FakeFiles(this.root, options.textured ?? false);
     this.executor = this.newExecutor();
   }
 

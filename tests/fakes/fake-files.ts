@@ -13,7 +13,13 @@ export type ResolvedPath = (string & {}) | 'bad-request' | 'forbidden';
 export class FakeFiles {
   private tempPrefix = Math.random().toString(36).slice(2, 7).padEnd(5, 'x');
 
-  constructor(readonly root: string) {
+  private readonly texturedBySize = new Map<string, Promise<Buffer>>();
+
+  /** `textured`: images carry noise like a real generation (PNG size and encode cost), not one flat colour. */
+  constructor(
+    readonly root: string,
+    private readonly textured = false,
+  ) {
     for (const type of ['input', 'output', 'temp'] as const)
       mkdirSync(this.folder(type), { recursive: true });
   }
@@ -30,7 +36,7 @@ export class FakeFiles {
   ): Promise<ImageRef[]> {
     const width = image?.width ?? 512;
     const height = image?.height ?? 512;
-    const png = await solidPng(width, height, image?.color ?? 0);
+    const png = await this.png(width, height, image?.color ?? 0);
     const fullPrefix = type === 'temp' ? `ComfyUI_temp_${this.tempPrefix}` : prefix;
     const subfolder = fullPrefix.includes('/') ? fullPrefix.slice(0, fullPrefix.lastIndexOf('/')) : '';
     const name = basename(fullPrefix);
@@ -47,7 +53,16 @@ export class FakeFiles {
   }
 
   async pngOf(image: FakeValue | undefined): Promise<Buffer> {
-    return solidPng(image?.width ?? 512, image?.height ?? 512, image?.color ?? 0);
+    return this.png(image?.width ?? 512, image?.height ?? 512, image?.color ?? 0);
+  }
+
+  private png(width: number, height: number, color: number): Promise<Buffer> {
+    if (!this.textured) return solidPng(width, height, color);
+    // Drawn once per size: a run then costs only its simulated steps, as on a GPU, not the fake's CPU.
+    const key = `${width}x${height}`;
+    let png = this.texturedBySize.get(key);
+    if (!png) this.texturedBySize.set(key, (png = texturedPng(width, height)));
+    return png;
   }
 
   /** A small JPEG like the previews SlowProgress attaches to progress updates. */
@@ -121,6 +136,25 @@ function rgb(color: number): { r: number; g: number; b: number } {
 
 function solidPng(width: number, height: number, color: number): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: rgb(color) } })
+    .png()
+    .toBuffer();
+}
+
+/**
+ * Blurred noise: compresses about like a diffusion model's output (a 1024² PNG of about 1.4 MB), so moving and
+ * re-encoding it costs what a real image costs.
+ */
+function texturedPng(width: number, height: number): Promise<Buffer> {
+  return sharp({
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: '#000',
+      noise: { type: 'gaussian', mean: 128, sigma: 12 },
+    },
+  })
+    .blur(1.2)
     .png()
     .toBuffer();
 }

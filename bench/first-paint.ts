@@ -1,0 +1,91 @@
+/**
+ * Dashboard gallery first paint in headless Chromium: from navigation start to the first gallery tile whose
+ * thumbnail has loaded, read from the page's own clock.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Page } from 'playwright-core';
+import type { Figure } from './report.js';
+import { median } from './stats.js';
+
+const chromiumPath = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
+const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+const loads = 5;
+const waitMs = 15_000;
+
+const firstTileLoaded = () => {
+  const image = document.querySelector<HTMLImageElement>('.gallery .tile img');
+  return image !== null && image.complete && image.naturalWidth > 0 ? performance.now() : false;
+};
+
+/** The gallery is a view of its own: open it the way a person would if the start page is another view. */
+async function openGalleryView(page: Page): Promise<void> {
+  if (await page.locator('.gallery').count()) return;
+  for (const role of ['link', 'tab', 'button'] as const) {
+    const control = page.getByRole(role, { name: /gallery/i }).first();
+    if (await control.count()) {
+      await control.click();
+      return;
+    }
+  }
+}
+
+async function oneLoad(page: Page, url: string): Promise<{ paintMs: number; fcpMs: number }> {
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await openGalleryView(page);
+  const handle = await page.waitForFunction(firstTileLoaded, undefined, { timeout: waitMs, polling: 'raf' });
+  const paintMs = (await handle.jsonValue()) as number;
+  const fcpMs = await page.evaluate(
+    () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
+  );
+  return { paintMs, fcpMs };
+}
+
+export async function measureFirstPaint(
+  dashboardUrl: string,
+  count: number,
+): Promise<{ figures: Figure[]; notes: string[] }> {
+  if (!existsSync(chromiumPath)) {
+    return {
+      figures: [],
+      notes: [`No Chromium at ${chromiumPath} (set BENCH_CHROMIUM): first paint not measured.`],
+    };
+  }
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
+  try {
+    const paints: number[] = [];
+    const fcps: number[] = [];
+    for (let index = 0; index < loads; index++) {
+      // A fresh context each time: no cached bundle or thumbnails, like opening the window anew.
+      const context = await browser.newContext();
+      try {
+        const { paintMs, fcpMs } = await oneLoad(await context.newPage(), dashboardUrl);
+        paints.push(paintMs);
+        fcps.push(fcpMs);
+      } finally {
+        await context.close();
+      }
+    }
+    return {
+      figures: [
+        {
+          name: `dashboard gallery first paint (${count} generations), median of ${loads}`,
+          value: median(paints),
+          unit: 'ms',
+          target: { limit: 1000, kind: 'max' },
+          note: `first tile's thumbnail loaded; first contentful paint ${median(fcps).toFixed(0)} ms`,
+        },
+      ],
+      notes: [],
+    };
+  } catch (error) {
+    return {
+      figures: [],
+      notes: [
+        `Dashboard gallery first paint not measured: no gallery tile appeared (${(error as Error).message.split('\n')[0]}). ` +
+          'The dashboard gallery is not in this build yet.',
+      ],
+    };
+  } finally {
+    await browser.close();
+  }
+}

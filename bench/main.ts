@@ -1,0 +1,169 @@
+/**
+ * `npm run bench`: measures the built bridge (`serve` in its own process) against fake ComfyUIs (each in its own
+ * process) and prints every figure with its target and its ratio to that limit. Exits non-zero only on a crash;
+ * a missed target is a result, not a failure. Knobs (environment): BENCH_STEP_MS (per sampler step, 20 steps
+ * per image; default 25), BENCH_CALLS (generate_image calls per format; 50), BENCH_BATCH (100),
+ * BENCH_GALLERY (10000), BENCH_WEBP (100), BENCH_CHROMIUM (/usr/bin/chromium).
+ */
+import { copyFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { measureFirstPaint } from './first-paint.js';
+import { measureGalleryListing } from './gallery.js';
+import { batchFigures, measureOverhead, runBatch } from './generation.js';
+import { writeDistinctPngs } from './images.js';
+import { describeMachine, machineLine } from './machine.js';
+import { connectClient } from './mcp.js';
+import { buildRoot, repoRoot } from './paths.js';
+import { startFakeProcess, startServeProcess } from './processes.js';
+import { printLine, writeResults, type Figure } from './report.js';
+import { sd15Models } from './session.js';
+import { seedGallery } from './seed-gallery.js';
+import { median } from './stats.js';
+import { measureWebp } from './webp.js';
+import { Workspace } from './workspace.js';
+
+const knob = (name: string, fallback: number) => {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+};
+const stepMs = knob('BENCH_STEP_MS', 25);
+const calls = knob('BENCH_CALLS', 50);
+const batchSize = knob('BENCH_BATCH', 100);
+const galleryCount = knob('BENCH_GALLERY', 10_000);
+const webpCount = knob('BENCH_WEBP', 100);
+const startupRuns = 5;
+
+const figures: Figure[] = [];
+const notes: string[] = [];
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const add = (...added: Figure[]) => {
+  for (const figure of added) {
+    figures.push(figure);
+    log(printLine(figure));
+  }
+};
+
+async function measureStartup(workspace: Workspace): Promise<Figure> {
+  const fake = await startFakeProcess({ models: sd15Models });
+  try {
+    const times: number[] = [];
+    for (let run = 0; run < startupRuns; run++) {
+      const serve = await startServeProcess({
+        comfyuiUrls: [fake.url],
+        dataDir: workspace.dir('startup', String(run), 'data'),
+        outputDir: workspace.dir('startup', String(run), 'out'),
+      });
+      times.push(serve.startupMs);
+      await serve.stop();
+    }
+    return {
+      name: `serve start-up to the ready line (empty data folder), median of ${startupRuns}`,
+      value: median(times),
+      unit: 'ms',
+      target: { limit: 1500, kind: 'max' },
+      note: `runs ${times.map((time) => time.toFixed(0)).join(', ')} ms`,
+    };
+  } finally {
+    await fake.stop();
+  }
+}
+
+async function measureGallerySession(workspace: Workspace): Promise<void> {
+  const dataDir = workspace.dir('gallery', 'data');
+  const outputDir = workspace.dir('gallery', 'out');
+  log(`  seeding ${galleryCount} generations…`);
+  const sources = await writeDistinctPngs(workspace.dir('gallery', 'sources'), 20);
+  seedGallery({ dataDir, imagesDir: join(outputDir, 'generated'), count: galleryCount, sources });
+  const fake = await startFakeProcess({ models: sd15Models });
+  const serve = await startServeProcess({ comfyuiUrls: [fake.url], dataDir, outputDir });
+  const client = await connectClient(serve.mcpUrl);
+  try {
+    add({
+      name: `serve start-up to the ready line (${galleryCount} generations indexed)`,
+      value: serve.startupMs,
+      unit: 'ms',
+      target: { limit: 1500, kind: 'max' },
+    });
+    const listing = await measureGalleryListing({
+      dashboardUrl: serve.dashboardUrl,
+      client,
+      dataDir,
+      scratchDir: workspace.dir('gallery', 'scratch'),
+      count: galleryCount,
+    });
+    add(...listing.figures);
+    notes.push(...listing.notes);
+    const paint = await measureFirstPaint(serve.dashboardUrl, galleryCount);
+    add(...paint.figures);
+    notes.push(...paint.notes);
+    for (const note of paint.notes) log(`  ${note}`);
+    add({
+      name: `server resident memory (${galleryCount} generations indexed)`,
+      value: serve.rss() / 2 ** 20,
+      unit: 'MiB',
+      target: { limit: 200, kind: 'max' },
+      note: 'after the listings and dashboard loads above',
+    });
+    log(`  WebP: writing ${webpCount} distinct 1024² PNGs…`);
+    add(...(await measureWebp(workspace, client, outputDir, webpCount)));
+  } finally {
+    await client.close().catch(() => undefined);
+    await serve.stop();
+    await fake.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const machine = describeMachine();
+  const loadAtStart = loadavg()[0]!;
+  log(`Machine: ${machineLine(machine)}; 1-minute load average ${loadAtStart.toFixed(1)}`);
+  log(
+    `Simulated generation: SD 1.5 workflow, 20 steps × ${stepMs} ms + a real 1024² PNG saved by the fake ComfyUI`,
+  );
+  // The fake reads its /object_info answer next to its compiled module.
+  copyFileSync(
+    join(repoRoot, 'tests/fakes/object-info.json'),
+    join(buildRoot, 'tests/fakes/object-info.json'),
+  );
+  const workspace = new Workspace();
+  try {
+    log('Start-up…');
+    add(await measureStartup(workspace));
+
+    log(`Per-image overhead (${calls} generate_image calls per format)…`);
+    const overhead = await measureOverhead(workspace, { stepMs, calls }, log);
+    add(...overhead.figures);
+    add({
+      name: 'tools/list size',
+      value: overhead.toolsListBytes,
+      unit: 'bytes',
+      note: 'JSON of { tools }',
+    });
+
+    log(`Batch of ${batchSize}, one backend…`);
+    const one = await runBatch(workspace, { stepMs, backends: 1, count: batchSize });
+    log(`Batch of ${batchSize}, two backends…`);
+    const two = await runBatch(workspace, { stepMs, backends: 2, count: batchSize });
+    add(...batchFigures(one, two, batchSize));
+
+    log(`Gallery with ${galleryCount} generations…`);
+    await measureGallerySession(workspace);
+  } finally {
+    workspace.remove();
+  }
+  notes.push(
+    `1-minute load average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end ` +
+      `(${machine.cores} cores; anything above that means other processes competed for the CPU).`,
+  );
+  const base = writeResults(join(repoRoot, 'bench/results'), machine, figures, notes);
+  for (const note of notes) log(`Note: ${note}`);
+  log(`Results: ${base}.json, ${base}.md`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

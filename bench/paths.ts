@@ -1,0 +1,6 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+/** Where the compiled benchmark runs from (.tmp/bench/bench/*.js) and the repository it measures. */
+export const buildRoot = fileURLToPath(new URL('..', import.meta.url));
+export const repoRoot = join(buildRoot, '..', '..');

@@ -1,0 +1,67 @@
+/** One `serve` process with its fake ComfyUIs and an MCP client: what each generation scenario runs against. */
+import { connectClient, type BenchClient } from './mcp.js';
+import { startFakeProcess, startServeProcess, type RunningFake, type RunningServe } from './processes.js';
+import type { Workspace } from './workspace.js';
+
+export const sd15Models = { checkpoints: ['v1-5-pruned-emaonly-fp16.safetensors'] };
+
+export interface GenerationSettings {
+  /** Per sampler step; the bundled SD 1.5 workflow samples 20 steps. */
+  stepMs: number;
+  backends: number;
+}
+
+export interface Session {
+  serve: RunningServe;
+  fakes: RunningFake[];
+  client: BenchClient;
+  outputDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startSession(
+  workspace: Workspace,
+  name: string,
+  settings: GenerationSettings,
+): Promise<Session> {
+  const fakes = await Promise.all(
+    Array.from({ length: settings.backends }, () =>
+      startFakeProcess({ models: sd15Models, stepMs: settings.stepMs, textured: true }),
+    ),
+  );
+  const outputDir = workspace.dir(name, 'out');
+  let serve: RunningServe | undefined;
+  let client: BenchClient | undefined;
+  const stop = async () => {
+    await client?.close().catch(() => undefined);
+    await serve?.stop();
+    await Promise.all(fakes.map((fake) => fake.stop()));
+  };
+  try {
+    serve = await startServeProcess({
+      comfyuiUrls: fakes.map((fake) => fake.url),
+      dataDir: workspace.dir(name, 'data'),
+      outputDir,
+      workflow: 'sd15',
+    });
+    client = await connectClient(serve.mcpUrl);
+    await waitUntilReady(client, settings.backends);
+    return { serve, fakes, client, outputDir, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Until every backend is reachable and can run the default workflow (health checks run on their own timer). */
+async function waitUntilReady(client: BenchClient, backends: number): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const status = (await client.call('check_comfyui_status', {})) as {
+      backends: { reachable: boolean; default_workflow?: { can_run: boolean } }[];
+    };
+    const ready = status.backends.filter((backend) => backend.reachable && backend.default_workflow?.can_run);
+    if (ready.length === backends) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the bridge did not see ${backends} ready ComfyUI backend(s) within 10 s`);
+}
