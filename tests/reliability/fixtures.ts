@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -39,8 +39,13 @@ export function cleanupList() {
   };
 }
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `reliability-${prefix}-`));
+export function tempDir(prefix: string, parent = tmpdir()): string {
+  return mkdtempSync(join(parent, `reliability-${prefix}-`));
+}
+
+/** A RAM-backed folder where there is one (Linux /dev/shm): for runs that measure the bridge, not the disk's fsync. */
+export function ramDir(prefix: string): string {
+  return tempDir(prefix, existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 }
 
 /** A real core on 127.0.0.1:0 with fast health checks; `tuning` overrides any of the core's timing knobs. */
