@@ -1,5 +1,7 @@
 import { mkdirSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readPngText } from '../../electron/images/png-text.js';
 import { startFakeComfyUI, type FakeComfyUI } from '../fakes/fake-comfyui.js';
@@ -22,6 +24,15 @@ import {
 
 const soakJobs = Number(process.env.SOAK_JOBS ?? 2_000);
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+
+// The live heap after a full collection tells retention from garbage that RSS still holds.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+function liveHeap(): number {
+  collectGarbage();
+  collectGarbage();
+  return process.memoryUsage().heapUsed;
+}
 
 describe('load', () => {
   const cleanups = cleanupList();
@@ -116,6 +127,7 @@ describe('load', () => {
     const client = await connect('2026', new URL(fixture.core.mcpUrl));
     cleanups.add(() => client.close());
 
+    const heapStart = liveHeap();
     const rssStart = process.memoryUsage().rss;
     const cpuStart = process.cpuUsage();
     const started = Date.now();
@@ -143,6 +155,7 @@ describe('load', () => {
     const seconds = (Date.now() - started) / 1000;
     const rssEnd = process.memoryUsage().rss;
     const cpu = process.cpuUsage(cpuStart);
+    const heapEnd = liveHeap();
 
     expect(completed).toBe(soakJobs);
     const runs = completedRunsByJob(backends);
@@ -151,10 +164,15 @@ describe('load', () => {
     expect(fixture.core.gallery.size).toBe(soakJobs);
     expect(fixture.core.scheduler.counts()).toEqual({ pending: 0, running: 0 });
     expect(fixture.core.pool.snapshot().map((backend) => backend.inFlight)).toEqual([0, 0]);
+    // Without the fakes' own history (a killed fake forgets its queue and history), what is left is the bridge's.
+    await Promise.all(backends.map((fake) => fake.kill()));
+    const bridgeHeapEnd = liveHeap();
     console.info(
       `soak: ${soakJobs} jobs in ${seconds.toFixed(1)} s (${(soakJobs / seconds).toFixed(0)} jobs/s); ` +
         `CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (test process: bridge and fakes); ` +
-        `RSS ${mb(rssStart)} at start, ${mb(rssEnd)} at end`,
+        `RSS ${mb(rssStart)} at start, ${mb(rssEnd)} at end; live heap ${mb(heapStart)} → ${mb(heapEnd)} ` +
+        `(${Math.round((heapEnd - heapStart) / soakJobs)} bytes per job with the in-process fakes, ` +
+        `${Math.round((bridgeHeapEnd - heapStart) / soakJobs)} bytes per job for the bridge alone)`,
     );
   }, 600_000);
 });
