@@ -12,7 +12,6 @@ import type { DesktopPort } from './desktop-port.js';
 import { createHeadlessDesktop } from './desktop-headless.js';
 import {
   createDashboard,
-  nodeShimCommand,
   packageRootOf,
   packageVersionOf,
   rendererDirFor,
@@ -31,6 +30,7 @@ import { createMcpEndpoint, type McpEndpoint } from './mcp/endpoint.js';
 import { createBridgeMcpServerFactory } from './mcp/server.js';
 import type { BridgeService } from './mcp/service.js';
 import { createSettings, type KeyValueStore, type SettingsService } from './settings.js';
+import { shimCommand } from './stdio/shim-command.js';
 import { newShimSecret, removeEndpointRecord, writeEndpointRecord } from './stdio/endpoint-record.js';
 import { createWorkflowLibrary, type WorkflowLibrary } from './workflows/library.js';
 
@@ -161,7 +161,16 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     outputDir,
     userWorkflowsDir,
     mcpUrl: () => mcpUrlOnceListening,
-    shim: options.shimCommand ?? nodeShimCommand(packageRoot ?? process.cwd()),
+    shim:
+      options.shimCommand ??
+      // Electron's executable acts as Node with ELECTRON_RUN_AS_NODE, and reads the launcher inside app.asar.
+      shimCommand({
+        platform: process.platform,
+        isPackaged: false,
+        execPath: process.execPath,
+        resourcesPath: '',
+        appPath: packageRoot ?? process.cwd(),
+      }),
     rendererDir: options.rendererDir ?? rendererDirFor(import.meta.dirname),
     running: {
       host: startup.host,

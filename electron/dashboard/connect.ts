@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import type { ConnectInfo } from '../../shared/dashboard-api.js';
-import { launcherPath } from './package-files.js';
 
 /** How a client starts the stdio launcher shim (Claude Desktop speaks stdio only). */
 export interface ShimCommand {
@@ -72,12 +70,4 @@ export function claudeDesktopConfigPath(platform: NodeJS.Platform): string {
   if (platform === 'darwin') return '~/Library/Application Support/Claude/claude_desktop_config.json';
   if (platform === 'win32') return '%APPDATA%\\Claude\\claude_desktop_config.json';
   return '~/.config/Claude/claude_desktop_config.json';
-}
-
-/**
- * The shim as this Node runs it: the package's launcher with `stdio`. The core takes the command as an option,
- * so the desktop app can pass its own (a packaged app's executable is not a plain Node).
- */
-export function nodeShimCommand(packageRoot: string, nodePath: string = process.execPath): ShimCommand {
-  return { command: nodePath, args: [join(packageRoot, launcherPath), 'stdio'] };
 }

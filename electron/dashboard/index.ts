@@ -16,7 +16,7 @@ import { startLiveFeed } from './live-feed.js';
 import { createStaticSite } from './static-files.js';
 import { toStatusView, type ItemContext, type restartSettings } from './views.js';
 
-export { nodeShimCommand, type ShimCommand } from './connect.js';
+export type { ShimCommand } from './connect.js';
 export { packageRootOf, packageVersionOf, rendererDirFor } from './package-files.js';
 
 export interface DashboardOptions {

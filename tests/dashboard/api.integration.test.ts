@@ -314,9 +314,12 @@ describe('dashboard API on a real core', () => {
       expect(snippet.text, snippet.client).toContain(fixture.core.mcpUrl);
     expect(info.shim.args).toEqual([expect.stringMatching(/bin[\\/]comfyui-mcp-bridge\.js$/), 'stdio']);
     expect(existsSync(info.shim.args[0]!)).toBe(true);
+    // This Node (or Electron's executable acting as Node) runs the launcher.
+    expect(info.shim.command).toBe(process.execPath);
+    expect(info.shim.env).toEqual({ ELECTRON_RUN_AS_NODE: '1' });
     const desktop = info.snippets.find((snippet) => snippet.client === 'claude-desktop')!;
     expect(JSON.parse(desktop.text)).toEqual({
-      mcpServers: { comfyui: { command: info.shim.command, args: info.shim.args } },
+      mcpServers: { comfyui: { command: info.shim.command, args: info.shim.args, env: info.shim.env } },
     });
   });
 });

@@ -1,7 +1,8 @@
+import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { connectInfoSchema } from '../../shared/dashboard-api.js';
-import { connectInfo, nodeShimCommand } from '../../electron/dashboard/connect.js';
+import { connectInfo } from '../../electron/dashboard/connect.js';
 import { etagOf } from '../../electron/dashboard/images.js';
 import { packageRootOf, rendererDirFor } from '../../electron/dashboard/package-files.js';
 import { matchRoute } from '../../electron/dashboard/routes.js';
@@ -96,14 +97,12 @@ describe('connect snippets', () => {
       '%APPDATA%',
     );
   });
+});
 
-  it('runs the package launcher with this Node', () => {
-    const root = packageRootOf(import.meta.dirname);
-    expect(root).toBe(join(import.meta.dirname, '..', '..'));
-    expect(nodeShimCommand(root!, '/node')).toEqual({
-      command: '/node',
-      args: [join(root!, 'bin', 'comfyui-mcp-bridge.js'), 'stdio'],
-    });
+describe('package files', () => {
+  it('finds the package root (the folder with the launcher) from a module folder', () => {
+    expect(packageRootOf(import.meta.dirname)).toBe(join(import.meta.dirname, '..', '..'));
+    expect(packageRootOf(tmpdir())).toBeUndefined();
   });
 });
 
