@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { apiRoutes } from '../../shared/dashboard-api.js';
@@ -125,17 +126,19 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
 
     async deleteImage({ id }) {
       const record = recordOf(id);
-      try {
-        await options.desktop.moveToTrash(record.path);
-      } catch (error) {
-        // A file already gone leaves only the entry to remove; anything else keeps both, and says why.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      // A file already gone (deleted outside the bridge) leaves only the entry to remove. The check comes first
+      // because the desktop's trash does not say "not found" in a way that can be told from other failures.
+      if (await fileExists(record.path)) {
+        try {
+          await options.desktop.moveToTrash(record.path);
+        } catch (error) {
           throw new ApiProblem(
             500,
             'trash_failed',
             `Could not move ${record.path} to the trash (${error instanceof Error ? error.message : String(error)}); ` +
               'check that the file is not open elsewhere and that its folder is writable.',
           );
+        }
       }
       gallery.remove(id);
       options.onImageRemoved(id);
@@ -255,6 +258,15 @@ export function createApiHandler(options: DashboardApiOptions): RouteHandler {
       throw error;
     }
   };
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parseJson(body: Buffer): unknown {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -225,6 +225,15 @@ describe('dashboard API on a real core', () => {
     expect(page.items.map((item) => item.id)).not.toContain(record.id);
     expect((await api.call(`/api/gallery/${record.id}/image`)).status).toBe(404);
     expect((await api.call(`/api/gallery/${record.id}`, { method: 'DELETE' })).status).toBe(404);
+
+    // A file deleted outside the bridge: only the entry is left to remove, and nothing else is trashed.
+    const other = fixture.core.gallery.list().items[0]!;
+    rmSync(other.path);
+    const trashedBefore = readdirSync(trashDir).length;
+    const gone = await api.call(`/api/gallery/${other.id}`, { method: 'DELETE' });
+    expect(gone.status).toBe(200);
+    expect(fixture.core.gallery.get(other.id)).toBeUndefined();
+    expect(readdirSync(trashDir)).toHaveLength(trashedBefore);
   });
 
   it('lists a workflow dropped into the user folder, with its detected parameters, without a restart', async () => {
