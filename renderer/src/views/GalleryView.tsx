@@ -24,16 +24,33 @@ function useWidth(element: React.RefObject<HTMLElement | null>): number {
   return width;
 }
 
+/**
+ * Thumbnails already shown once. While the grid scrolls, new tiles wait for it to settle before asking for
+ * their thumbnail, so flinging through thousands of rows does not queue thousands of requests; tiles seen
+ * before show theirs at once (the browser has them cached).
+ */
+const shownThumbnails = new Set<string>();
+
 function Tile({
   item,
   size,
+  settled,
   onOpen,
 }: {
   item: GalleryItem;
   size: number;
+  settled: boolean;
   onOpen: (item: GalleryItem) => void;
 }) {
   const { client } = useLive();
+  const load = settled || shownThumbnails.has(item.id);
+  const image = useRef<HTMLImageElement>(null);
+  useEffect(() => {
+    const node = image.current;
+    // A tile scrolled out of the window cancels its thumbnail request rather than leave it queued ahead of
+    // the tiles now in view (the browser keeps loading a detached image otherwise).
+    return () => node?.removeAttribute('src');
+  }, []);
   return (
     <button
       type="button"
@@ -44,9 +61,10 @@ function Tile({
       aria-label={`Open ${fileName(item.path)}: ${item.prompt}`}
     >
       <img
-        src={client.imageUrl(item.id, 'thumbnail')}
+        ref={image}
+        src={load ? client.imageUrl(item.id, 'thumbnail') : undefined}
+        onLoad={() => shownThumbnails.add(item.id)}
         alt=""
-        loading="lazy"
         decoding="async"
         width={size}
         height={size}
@@ -68,7 +86,9 @@ export function GalleryView({
   const query = useDeferredValue(filter.trim());
   const pages = useGalleryPages(query);
   const { forget } = pages;
-  useEffect(() => removed.forEach(forget), [removed, forget]);
+  useEffect(() => {
+    removed.forEach(forget);
+  }, [removed, forget]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const width = useWidth(scroller);
@@ -83,7 +103,15 @@ export function GalleryView({
     estimateSize: () => tileSize + captionHeight + tileGap,
     overscan: 3,
   });
-  useEffect(() => virtualizer.measure(), [tileSize, virtualizer]);
+  useEffect(() => {
+    virtualizer.measure();
+  }, [tileSize, virtualizer]);
+
+  // A new filter starts at the top of its results, not at the old scroll position. (Braces: scrollTo returns
+  // a promise in current Chromium, and an effect must return nothing or its cleanup.)
+  useEffect(() => {
+    void scroller.current?.scrollTo(0, 0);
+  }, [query]);
 
   const virtualRows = virtualizer.getVirtualItems();
   const lastShownRow = virtualRows[virtualRows.length - 1]?.index ?? 0;
@@ -138,7 +166,13 @@ export function GalleryView({
                   style={{ transform: `translateY(${row.start}px)`, gap: tileGap }}
                 >
                   {rowItems(pages.items, row.index, columns).map((item) => (
-                    <Tile key={item.id} item={item} size={tileSize} onOpen={onOpen} />
+                    <Tile
+                      key={item.id}
+                      item={item}
+                      size={tileSize}
+                      settled={!virtualizer.isScrolling}
+                      onOpen={onOpen}
+                    />
                   ))}
                 </div>
               ))
