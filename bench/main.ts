@@ -17,7 +17,7 @@ import { connectClient } from './mcp.js';
 import { buildRoot, repoRoot } from './paths.js';
 import { startFakeProcess, startServeProcess } from './processes.js';
 import { printLine, writeResults, type Figure } from './report.js';
-import { sd15Models } from './session.js';
+import { benchModels } from './session.js';
 import { seedGallery } from './seed-gallery.js';
 import { median } from './stats.js';
 import { measureWebp } from './webp.js';
@@ -45,7 +45,7 @@ const add = (...added: Figure[]) => {
 };
 
 async function measureStartup(workspace: Workspace): Promise<Figure> {
-  const fake = await startFakeProcess({ models: sd15Models });
+  const fake = await startFakeProcess({ models: benchModels });
   try {
     const times: number[] = [];
     for (let run = 0; run < startupRuns; run++) {
@@ -75,7 +75,7 @@ async function measureGallerySession(workspace: Workspace): Promise<void> {
   log(`  seeding ${galleryCount} generations…`);
   const sources = await writeDistinctPngs(workspace.dir('gallery', 'sources'), 20);
   seedGallery({ dataDir, imagesDir: join(outputDir, 'generated'), count: galleryCount, sources });
-  const fake = await startFakeProcess({ models: sd15Models });
+  const fake = await startFakeProcess({ models: benchModels });
   const serve = await startServeProcess({ comfyuiUrls: [fake.url], dataDir, outputDir });
   const client = await connectClient(serve.mcpUrl);
   try {
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
   log(`Machine: ${machineLine(machine)}; 1-minute load average ${loadAtStart.toFixed(1)}`);
   log(
-    `Simulated generation: SD 1.5 workflow, 20 steps × ${stepMs} ms + a real 1024² PNG saved by the fake ComfyUI`,
+    `Simulated generation: SDXL workflow (native 1024²), its sampler steps × ${stepMs} ms + a real 1024² PNG saved by the fake ComfyUI`,
   );
   // The fake reads its /object_info answer next to its compiled module.
   copyFileSync(

@@ -3,10 +3,15 @@ import { connectClient, type BenchClient } from './mcp.js';
 import { startFakeProcess, startServeProcess, type RunningFake, type RunningServe } from './processes.js';
 import type { Workspace } from './workspace.js';
 
-export const sd15Models = { checkpoints: ['v1-5-pruned-emaonly-fp16.safetensors'] };
+/**
+ * SDXL's native size is 1024², so the fake returns a real 1024² PNG and the figures measure the bridge, not a
+ * resize: asking SD 1.5 (native 512²) for 1024² rightly generates small and upscales.
+ */
+export const benchModels = { checkpoints: ['sd_xl_base_1.0.safetensors'] };
+export const benchWorkflow = 'sdxl';
 
 export interface GenerationSettings {
-  /** Per sampler step; the bundled SD 1.5 workflow samples 20 steps. */
+  /** Per sampler step; the bundled SDXL workflow samples its own number of steps. */
   stepMs: number;
   backends: number;
 }
@@ -26,7 +31,7 @@ export async function startSession(
 ): Promise<Session> {
   const fakes = await Promise.all(
     Array.from({ length: settings.backends }, () =>
-      startFakeProcess({ models: sd15Models, stepMs: settings.stepMs, textured: true }),
+      startFakeProcess({ models: benchModels, stepMs: settings.stepMs, textured: true }),
     ),
   );
   const outputDir = workspace.dir(name, 'out');
@@ -42,7 +47,7 @@ export async function startSession(
       comfyuiUrls: fakes.map((fake) => fake.url),
       dataDir: workspace.dir(name, 'data'),
       outputDir,
-      workflow: 'sd15',
+      workflow: benchWorkflow,
     });
     client = await connectClient(serve.mcpUrl);
     await waitUntilReady(client, settings.backends);
