@@ -81,8 +81,11 @@ export class Scheduler extends EventEmitter {
   private readonly queues: Record<BatchPriority, JobRecord[]> = { interactive: [], batch: [] };
   private readonly active = new Map<string, Active>();
   private readonly byPrompt = new Map<string, Active>();
-  /** Prompts left on a backend that failed over: removed from its queue if it comes back. */
-  private readonly orphans = new Map<string, Set<string>>();
+  /**
+   * Prompts left on a backend that failed over, with their jobs. If it comes back while such a job still waits in
+   * our queue, the prompt it already has is adopted; otherwise it is removed from its queue.
+   */
+  private readonly orphans = new Map<string, Map<string, JobRecord>>();
   private readonly batchOf = new Map<string, BatchRecord>();
   private readonly recovering = new Map<string, JobRecord[]>();
   private paused = false;
@@ -562,7 +565,13 @@ export class Scheduler extends EventEmitter {
     const orphans = this.orphans.get(backendId);
     if (orphans?.size) {
       this.orphans.delete(backendId);
-      void this.clearOrphans(client, [...orphans]);
+      const stale: string[] = [];
+      for (const [promptId, job] of orphans) {
+        if (job.state === 'pending' && this.adopt(job, backendId, promptId)) {
+          void this.reconcile(job, this.batchOf.get(job.id)!, backendId, client);
+        } else stale.push(promptId);
+      }
+      if (stale.length > 0) void this.clearOrphans(client, stale);
     }
     const recovering = this.recovering.get(backendId);
     if (recovering) {
@@ -624,19 +633,36 @@ export class Scheduler extends EventEmitter {
       backend: backendId,
       jobs: stranded.length + recovering.length,
     });
-    const orphans = this.orphans.get(backendId) ?? new Set<string>();
+    const orphans = this.orphans.get(backendId) ?? new Map<string, JobRecord>();
     for (const run of stranded) {
-      orphans.add(run.promptId);
+      orphans.set(run.promptId, run.job);
       run.cancelled = true;
       this.untrack(run);
       run.abort.abort();
       this.retryOrFail(run.job, run.batch, `ComfyUI at ${backendId} stopped answering`);
     }
     for (const job of recovering) {
-      orphans.add(job.dispatch!.promptId);
+      orphans.set(job.dispatch!.promptId, job);
       this.requeue(job, this.batchOf.get(job.id)!, true);
     }
     this.orphans.set(backendId, orphans);
+  }
+
+  /**
+   * Takes a job that is still waiting in our queue back to the prompt its recovered backend already has, so a
+   * connection that only flapped does not make ComfyUI run the image twice. False if it is not queued.
+   */
+  private adopt(job: JobRecord, backendId: string, promptId: string): boolean {
+    const queue = this.queues[this.batchOf.get(job.id)!.priority];
+    const index = queue.indexOf(job);
+    if (index < 0) return false;
+    queue.splice(index, 1);
+    job.state = 'running';
+    job.dispatch = { backend: backendId, promptId };
+    job.updatedAt = new Date().toISOString();
+    this.emit('job', job, this.batchOf.get(job.id)!);
+    void this.persist(this.batchOf.get(job.id)!);
+    return true;
   }
 
   private async clearOrphans(client: BackendClient, promptIds: string[]): Promise<void> {
