@@ -4,9 +4,8 @@ import { fileURLToPath } from 'node:url';
 import Conf from 'conf';
 import { CliUsageError, parseCli, usage, type CliOptions } from './cli/options.js';
 import { bundledWorkflowsDirFor } from './cli/paths.js';
-import { startCore, type Core } from './core.js';
+import type { Core } from './core.js';
 import { createLogger, type Logger } from './log.js';
-import { createBridgeMcpServerFactory } from './mcp/server.js';
 import { runStdioShim } from './stdio/shim.js';
 import { createSettings, settingsStoreOptions, type KeyValueStore } from './settings.js';
 import type { SettingsPatch } from '../shared/settings.js';
@@ -40,6 +39,8 @@ export async function startFromCli(options: CliOptions, logger: Logger): Promise
   const store = openSettingsStore(options.dataDir);
   const stored = Array.isArray(store.store.allowedDirs) ? (store.store.allowedDirs as string[]) : [];
   const settings = createSettings({ store, logger, overrides: overridesFrom(options, stored) });
+  // Loaded on demand: a forwarding stdio shim never needs the core, and its client waits for it to start.
+  const { startCore } = await import('./core.js');
   return startCore({
     settings,
     dataDir: options.dataDir,
@@ -64,8 +65,8 @@ async function stdio(options: CliOptions): Promise<void> {
     logger,
     ...(token === undefined ? {} : { token }),
     startCore: (anyPort) => startFromCli(anyPort ? { ...options, port: 0 } : options, logger),
-    serverFactory: (core) =>
-      createBridgeMcpServerFactory({
+    serverFactory: async (core) =>
+      (await import('./mcp/server.js')).createBridgeMcpServerFactory({
         service: core.service,
         logger,
         cwd,

@@ -1,5 +1,4 @@
 import type { Readable, Writable } from 'node:stream';
-import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import type { McpServerFactory } from '@modelcontextprotocol/server';
 import { isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -23,7 +22,7 @@ export interface StdioShimOptions<C extends InProcessCore = InProcessCore> {
   /** Starts the core in-process; `anyPort` asks for a free port because the configured one is taken. */
   startCore: (anyPort: boolean) => Promise<C>;
   /** The MCP server factory over that core, anchored at `cwd`. */
-  serverFactory: (core: C) => McpServerFactory;
+  serverFactory: (core: C) => McpServerFactory | Promise<McpServerFactory>;
   input?: Readable;
   output?: Writable;
 }
@@ -60,7 +59,9 @@ export async function runStdioShim<C extends InProcessCore>(options: StdioShimOp
     input.once('end', resolve);
     input.once('close', resolve);
   });
-  const handle = serveStdio(options.serverFactory(core), {
+  // Loaded here, not at the top: a forwarding shim never needs the MCP server, and its client waits for it.
+  const { serveStdio, StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
+  const handle = serveStdio(await options.serverFactory(core), {
     transport: new StdioServerTransport(input, output),
     onerror: (error) => logger.warn('stdio transport error', { error: error.message }),
   });
