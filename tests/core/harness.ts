@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startCore, type Core } from '../../electron/core.js';
+import { startCore, type Core, type CoreOptions } from '../../electron/core.js';
 import { createLogger } from '../../electron/log.js';
 import type { ProgressUpdate, ToolContext } from '../../electron/mcp/service.js';
 import { createSettings, memoryStore } from '../../electron/settings.js';
@@ -22,12 +22,16 @@ export interface CoreFixture {
   outputDir: string;
 }
 
-/** A real core on a temp data folder, bound to 127.0.0.1:0, with fast health checks for tests. */
+/**
+ * A real core on a temp data folder, bound to 127.0.0.1:0, with fast health checks for tests; `tuning`
+ * overrides any of the core's timing knobs (the job timeout, for a backend that never finishes).
+ */
 export async function startTestCore(options: {
   urls: string[];
   dataDir?: string;
   outputDir?: string;
   settings?: SettingsPatch;
+  tuning?: CoreOptions['tuning'];
 }): Promise<CoreFixture> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bridge-data-'));
   const outputDir = options.outputDir ?? mkdtempSync(join(tmpdir(), 'bridge-out-'));
@@ -42,7 +46,7 @@ export async function startTestCore(options: {
     dataDir,
     bundledWorkflowsDir,
     logger,
-    tuning: { healthIntervalMs: 100, failoverAfterMs: 600, heartbeatMs: 200 },
+    tuning: { healthIntervalMs: 100, failoverAfterMs: 600, heartbeatMs: 200, ...options.tuning },
   });
   return { core, dataDir, outputDir };
 }

@@ -1,22 +1,19 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
-import { startCore, type Core, type CoreOptions } from '../../electron/core.js';
-import { createLogger } from '../../electron/log.js';
-import { createSettings, memoryStore } from '../../electron/settings.js';
+import { join, relative } from 'node:path';
+import type { Core, CoreOptions } from '../../electron/core.js';
 import type { JobRecord } from '../../electron/jobs/types.js';
 import type { SettingsPatch } from '../../shared/settings.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
+import { startTestCore } from '../core/harness.js';
 
 /*
- * Shared pieces of the reliability suite. Like tests/core/harness.ts, but every timing knob of the core can be
- * set (the job timeout, for the "never finishes" backend), and with checks the fault tests all need: how often
- * ComfyUI ran each job, how often each job ended, and what a folder holds.
+ * Shared pieces of the reliability suite, on top of tests/core/harness.ts: the checks the fault tests all
+ * need — how often ComfyUI ran each job, how often each job ended, and what a folder holds.
  */
 
-export const bundledWorkflowsDir = resolve(import.meta.dirname, '..', '..', 'workflows');
-export const sd15Models = { checkpoints: ['v1-5-pruned-emaonly-fp16.safetensors'] };
+export { bundledWorkflowsDir, sd15Models } from '../core/harness.js';
 
 export interface ReliabilityCore {
   core: Core;
@@ -48,7 +45,7 @@ export function ramDir(prefix: string): string {
   return tempDir(prefix, existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 }
 
-/** A real core on 127.0.0.1:0 with fast health checks; `tuning` overrides any of the core's timing knobs. */
+/** A real core (tests/core/harness.ts) that also records every job's terminal transitions. */
 export async function startReliabilityCore(options: {
   urls: string[];
   dataDir?: string;
@@ -56,20 +53,10 @@ export async function startReliabilityCore(options: {
   settings?: SettingsPatch;
   tuning?: CoreOptions['tuning'];
 }): Promise<ReliabilityCore> {
-  const dataDir = options.dataDir ?? tempDir('data');
-  const outputDir = options.outputDir ?? tempDir('out');
-  const logger = createLogger({ level: process.env.BRIDGE_TEST_LOGS ? 'debug' : 'error' });
-  const settings = createSettings({
-    store: memoryStore(),
-    logger,
-    overrides: { comfyuiUrls: options.urls, port: 0, outputDir, ...options.settings },
-  });
-  const core = await startCore({
-    settings,
-    dataDir,
-    bundledWorkflowsDir,
-    logger,
-    tuning: { healthIntervalMs: 100, failoverAfterMs: 600, heartbeatMs: 200, ...options.tuning },
+  const { core, dataDir, outputDir } = await startTestCore({
+    ...options,
+    dataDir: options.dataDir ?? tempDir('data'),
+    outputDir: options.outputDir ?? tempDir('out'),
   });
   const endings = new Map<string, string[]>();
   const seen = new Map<string, string>();
