@@ -359,7 +359,7 @@ function requireBatch(scheduler: Scheduler, batchId: string) {
   const batch = scheduler.get(batchId);
   if (!batch) {
     throw new BridgeError('unknown_batch', `No batch "${batchId}" is known here.`, {
-      hint: 'Use the batch_id returned by generate_image or batch_generate_images; ids stay valid across restarts.',
+      hint: 'Use the batch_id returned by generate_image or batch_generate_images; ids stay valid across restarts, and for 7 days after the batch finished.',
     });
   }
   return batch;

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, writeFile, open } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import type { BatchRecord } from './types.js';
@@ -43,6 +43,11 @@ export class BatchStore {
       this.writing.set(batch.id, run);
     }
     return run;
+  }
+
+  /** Deletes a batch's file (a finished batch past its retention). */
+  async remove(id: string): Promise<void> {
+    await rm(join(this.dir, `${id}.json`), { force: true });
   }
 
   /** Waits for every pending write; used on shutdown. */

@@ -41,7 +41,12 @@ export interface SchedulerOptions {
   maxAttempts?: number;
   /** How long one ComfyUI run may take before it is interrupted and failed. */
   jobTimeoutMs?: number;
+  /** How long a finished batch stays answerable (and on disk) after its last change; its images stay in the gallery. */
+  finishedBatchRetentionMs?: number;
+  now?: () => number;
 }
+
+export const defaultFinishedBatchRetentionMs = 7 * 24 * 60 * 60_000;
 
 export interface JobProgress {
   batchId: string;
@@ -108,6 +113,10 @@ export class Scheduler extends EventEmitter {
   /** Loads stored batches: finished items keep their results, runs ComfyUI already had are reconciled, the rest re-queued. */
   async start(): Promise<void> {
     for (const batch of await this.options.store.loadAll()) {
+      if (this.isExpired(batch)) {
+        await this.options.store.remove(batch.id);
+        continue;
+      }
       this.batches.set(batch.id, batch);
       for (const job of batch.jobs) {
         this.batchOf.set(job.id, batch);
@@ -136,6 +145,17 @@ export class Scheduler extends EventEmitter {
       if (load.available) this.onBackendUp(load.id);
     }
     this.pump();
+  }
+
+  /** A finished batch whose last item changed longer ago than the retention period. */
+  private isExpired(batch: BatchRecord): boolean {
+    if (!isBatchDone(batch)) return false;
+    const lastChange = Math.max(
+      Date.parse(batch.createdAt),
+      ...batch.jobs.map((job) => Date.parse(job.updatedAt)),
+    );
+    const retention = this.options.finishedBatchRetentionMs ?? defaultFinishedBatchRetentionMs;
+    return (this.options.now ?? Date.now)() - lastChange > retention;
   }
 
   submit(specs: readonly JobSpec[], priority: BatchPriority): BatchRecord {
