@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -13,7 +13,7 @@ import { startTestCore } from '../core/harness.js';
  * need — how often ComfyUI ran each job, how often each job ended, and what a folder holds.
  */
 
-export { bundledWorkflowsDir, sd15Models } from '../core/harness.js';
+export { bundledWorkflowsDir, removeDirs, sd15Models, until } from '../core/harness.js';
 
 export interface ReliabilityCore {
   core: Core;
@@ -99,21 +99,4 @@ export function snapshotTree(dir: string): Map<string, string> {
   };
   walk(dir);
   return files;
-}
-
-export function removeDirs(...dirs: string[]): void {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-}
-
-/** Polls until the condition holds; fails with the description after the deadline. */
-export async function until(
-  condition: () => boolean,
-  description: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${description}`);
-    await new Promise((resolveTimer) => setTimeout(resolveTimer, 20));
-  }
 }
