@@ -312,12 +312,16 @@ function comfyStatus(
   logger: Logger,
 ): ComfyStatus {
   let defaultId: string | undefined;
+  let noDefault: string | undefined;
   try {
     defaultId = catalog.resolveId(preferred || undefined);
   } catch (error) {
     logger.debug('no default workflow to check', { error });
+    // Without this the agent sees reachable backends and only learns at generate_image that nothing can run.
+    if (error instanceof BridgeError) noDefault = error.message;
   }
   return {
+    ...(noDefault ? { no_default_workflow: noDefault } : {}),
     backends: pool.snapshot().map((backend) => {
       const device = backend.stats?.devices[0];
       const objectInfo = pool.objectInfo(backend.id);

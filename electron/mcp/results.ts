@@ -150,6 +150,7 @@ export function renderComfyStatus(result: ComfyStatus): CallToolResult {
     return parts.join(', ');
   });
   if (lines.length === 0) lines.push('No ComfyUI backend is configured. Add its URL in the bridge settings.');
+  if (result.no_default_workflow) lines.push(result.no_default_workflow);
   return { content: [text(lines.join('\n'))], structuredContent: result };
 }
 

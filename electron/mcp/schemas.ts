@@ -200,7 +200,13 @@ export const backendStatusSchema = z.object({
   error: z.string().optional(),
 });
 
-export const comfyStatusOutput = z.object({ backends: z.array(backendStatusSchema) });
+export const comfyStatusOutput = z.object({
+  backends: z.array(backendStatusSchema),
+  no_default_workflow: z
+    .string()
+    .optional()
+    .describe('Why no workflow can be the default, and what to install'),
+});
 
 export const convertResultOutput = z.object({
   path: z.string(),

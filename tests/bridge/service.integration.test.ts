@@ -131,6 +131,22 @@ describe('the bridge service on a real core', () => {
     expect((failure as BridgeError).message).toMatch(/sd_xl_base_1\.0\.safetensors/);
   });
 
+  it('says in the status when no bundled workflow can run, naming the model files to install', async () => {
+    const { core } = await setup(await startFakeComfyUI({ models: {} }));
+    const { ctx } = toolContext();
+    const status = await core.service.checkComfyuiStatus(ctx);
+    expect(status.backends[0]).toMatchObject({ reachable: true });
+    expect(status.no_default_workflow).toMatch(/sd15 \(v1-5-pruned-emaonly-fp16\.safetensors\)/);
+  });
+
+  it('reports the default workflow per backend, and no problem, when one can run', async () => {
+    const { core } = await setup();
+    const { ctx } = toolContext();
+    const status = await core.service.checkComfyuiStatus(ctx);
+    expect(status.backends[0]!.default_workflow).toMatchObject({ id: 'sd15', can_run: true });
+    expect(status.no_default_workflow).toBeUndefined();
+  });
+
   it('keeps ComfyUI execution errors intact in the failure', async () => {
     const { core, fake } = await setup();
     fake.failNext(1, 'CUDA out of memory');
