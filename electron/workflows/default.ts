@@ -62,10 +62,22 @@ export function chooseDefaultWorkflow(
   const names = ranked.map(
     ({ workflow }) => `${workflow.id} (${workflow.meta.models.map((m) => m.file).join(', ')})`,
   );
+  // A user workflow is never the default on its own (it may be an upscaler or an img2img graph), but the
+  // agent can pass one that runs, and should be told which.
+  const runnableOwn = workflows
+    .filter(
+      (candidate) => candidate.source === 'user' && runsSomewhere(candidate.workflow, objectInfos) === true,
+    )
+    .map(({ workflow }) => workflow.id)
+    .sort();
+  const own = runnableOwn.length
+    ? ` Your workflows that can run: ${runnableOwn.join(', ')}; pass one as workflow, or make it the default.`
+    : '';
   return {
     id: undefined,
     reason:
       `${preferredProblem}No bundled workflow has all its models on any backend. ` +
-      `Download the files of one of: ${names.join('; ')}, or add your own workflow to the user workflows folder.`,
+      `Download the files of one of: ${names.join('; ')}, or add your own workflow to the user workflows folder ` +
+      `and make it the default.${own}`,
   };
 }

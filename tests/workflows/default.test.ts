@@ -85,7 +85,8 @@ describe('chooseDefaultWorkflow', () => {
         'z-image-turbo (z_image_turbo_bf16.safetensors, qwen_3_4b.safetensors, ae.safetensors); ' +
         'flux-schnell (flux1-schnell.safetensors, t5xxl_fp8_e4m3fn.safetensors, clip_l.safetensors, ae.safetensors); ' +
         'sdxl-turbo (sd_xl_turbo_1.0_fp16.safetensors); sdxl (sd_xl_base_1.0.safetensors); ' +
-        'sd15 (v1-5-pruned-emaonly-fp16.safetensors), or add your own workflow to the user workflows folder.',
+        'sd15 (v1-5-pruned-emaonly-fp16.safetensors), or add your own workflow to the user workflows folder ' +
+        'and make it the default. Your workflows that can run: mine; pass one as workflow, or make it the default.',
     );
   });
 
