@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isBuilt, notBuiltMessage } from '../cli/built-cli.js';
 import { expectedFailures2026 } from './baseline-2026.js';
-import { conformanceCli, runConformance, startConformanceTarget, type ConformanceTarget } from './suite.js';
+import { conformanceCli, runConformance, useConformanceTarget } from './suite.js';
 
 /*
  * The conformance suite's 2026-07-28 requirement set (the 0.2.0 alpha, installed as
@@ -46,13 +46,7 @@ function readChecks(outputDir: string): Check[] {
 }
 
 describe.skipIf(!isBuilt)('conformance, 2026-07-28 requirements', () => {
-  let target: ConformanceTarget;
-  beforeAll(async () => {
-    target = await startConformanceTarget();
-  });
-  afterAll(async () => {
-    await target.stop();
-  });
+  const target = useConformanceTarget();
 
   it(
     'fails only the baselined checks, and passes every check of the protocol scenarios',
@@ -60,16 +54,16 @@ describe.skipIf(!isBuilt)('conformance, 2026-07-28 requirements', () => {
     async () => {
       const result = await runConformance(conformanceCli('conformance-2026'), [
         '--url',
-        target.mcpUrl,
+        target().mcpUrl,
         '--requirements',
         '2026-07-28',
         '-o',
-        target.outputDir,
+        target().outputDir,
       ]);
       const output = `${result.stdout}\n${result.stderr}`.slice(-6000);
       expect(result.stdout, output).toMatch(/Total: \d+ passed, \d+ failed/);
 
-      const checks = readChecks(target.outputDir);
+      const checks = readChecks(target().outputDir);
       const failed = checks.filter((check) => check.status === 'FAILURE').map((c) => `${c.scenario}/${c.id}`);
       expect(failed.sort(), output).toEqual(Object.values(expectedFailures2026).flat().sort());
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isBuilt, notBuiltMessage } from '../cli/built-cli.js';
-import { conformanceCli, runConformance, startConformanceTarget, type ConformanceTarget } from './suite.js';
+import { conformanceCli, runConformance, useConformanceTarget } from './suite.js';
 
 /*
  * The official MCP conformance suite (server mode, 2025-11-25 scenarios) against the built
@@ -19,13 +19,7 @@ if (!isBuilt) console.warn(`tests/conformance: ${notBuiltMessage}`);
 const mustPass = ['server-initialize', 'ping', 'tools-list', 'dns-rebinding-protection'];
 
 describe.skipIf(!isBuilt)('conformance', () => {
-  let target: ConformanceTarget;
-  beforeAll(async () => {
-    target = await startConformanceTarget();
-  });
-  afterAll(async () => {
-    await target.stop();
-  });
+  const target = useConformanceTarget();
 
   it(
     'passes the MCP conformance suite apart from the baselined fixture-only scenarios',
@@ -33,9 +27,9 @@ describe.skipIf(!isBuilt)('conformance', () => {
     async () => {
       const result = await runConformance(conformanceCli('conformance'), [
         '--url',
-        target.mcpUrl,
+        target().mcpUrl,
         '-o',
-        target.outputDir,
+        target().outputDir,
         '--expected-failures',
         join(here, 'baseline.yml'),
       ]);

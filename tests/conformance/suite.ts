@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 import { startServe, type ServeProcess } from '../cli/built-cli.js';
 import { removeDirs, startSd15Fake } from '../core/harness.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
@@ -45,6 +46,21 @@ export async function startConformanceTarget(): Promise<ConformanceTarget> {
       await rm(outputDir, { recursive: true, force: true });
       removeDirs(dataDir);
     },
+  };
+}
+
+/** Starts the target before the describe block's tests and stops it after them. */
+export function useConformanceTarget(): () => ConformanceTarget {
+  let target: ConformanceTarget | undefined;
+  beforeAll(async () => {
+    target = await startConformanceTarget();
+  });
+  afterAll(async () => {
+    await target?.stop();
+  });
+  return () => {
+    if (!target) throw new Error('the conformance target has not started');
+    return target;
   };
 }
 
