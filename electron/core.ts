@@ -51,6 +51,8 @@ export interface CoreOptions {
     failoverAfterMs?: number;
     jobTimeoutMs?: number;
     heartbeatMs?: number;
+    /** Every HTTP call to ComfyUI (and its websocket handshake) gives up after this long. */
+    comfyRequestTimeoutMs?: number;
     discoveryCandidates?: string[];
   };
 }
@@ -90,7 +92,12 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   });
   const gallery = await openGallery({ dataDir, logger: logger.child('gallery') });
   const pool = new BackendPool({
-    createClient: (url) => new ComfyClient({ baseUrl: url, logger: logger.child('comfy') }),
+    createClient: (url) =>
+      new ComfyClient({
+        baseUrl: url,
+        logger: logger.child('comfy'),
+        ...definedOnly({ requestTimeoutMs: tuning.comfyRequestTimeoutMs }),
+      }),
     logger: logger.child('backends'),
     window: settings.get().maxInFlightPerBackend,
     ...definedOnly({ healthIntervalMs: tuning.healthIntervalMs, failoverAfterMs: tuning.failoverAfterMs }),

@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { settingsSchema, type Settings, type SettingsPatch } from '../shared/settings.js';
 import type { Logger } from './log.js';
 
@@ -11,7 +13,7 @@ export interface KeyValueStore {
 
 export interface SettingsService {
   get(): Settings;
-  /** Validates the whole result; an invalid patch throws and changes nothing. */
+  /** Validates the whole result; an invalid patch (or a relative folder) throws and changes nothing. */
   update(patch: SettingsPatch): Settings;
   onChange(listener: (next: Settings, previous: Settings) => void): () => void;
 }
@@ -38,6 +40,8 @@ export function createSettings(options: {
   return {
     get: () => effective,
     update(patch) {
+      const relative = relativeFolderProblem(patch);
+      if (relative) throw new Error(relative);
       const nextStored = settingsSchema.parse({ ...current, ...patch });
       const nextEffective = settingsSchema.parse({
         ...nextStored,
@@ -57,17 +61,73 @@ export function createSettings(options: {
   };
 }
 
-/** A stored file with a bad value keeps every good value; the bad ones fall back to defaults, with a warning. */
+/** The settings that name one folder; empty means the default folder. */
+const folderSettings = ['outputDir', 'userWorkflowsDir'] as const;
+
+/**
+ * Why a patch's folder is unusable, in words that say what to give instead; undefined when every folder is an
+ * absolute path (or empty, for the default). A relative folder would be resolved against the process's working
+ * directory, which for the tray app or a service is nothing the user chose. The command line resolves its
+ * relative flags itself, against the shell's directory, before they get here.
+ */
+export function relativeFolderProblem(
+  patch: SettingsPatch,
+  platform: Pick<typeof path, 'isAbsolute' | 'join'> = path,
+  home: string = homedir(),
+): string | undefined {
+  const explain = (field: string, value: string, alternative: string) =>
+    explainRelative(field, value, platform.join(home, value.trim() || 'Pictures'), alternative);
+  for (const key of folderSettings) {
+    const value = patch[key];
+    if (value && !platform.isAbsolute(value))
+      return explain(key, value, 'or leave it empty for the default folder');
+  }
+  for (const [index, value] of (patch.allowedDirs ?? []).entries()) {
+    if (!platform.isAbsolute(value)) return explain(`allowedDirs[${index}]`, value, 'or remove that entry');
+  }
+  return undefined;
+}
+
+function explainRelative(field: string, value: string, example: string, alternative: string): string {
+  return (
+    `${field} must be a full (absolute) path, but "${value}" is relative: it would depend on the folder the ` +
+    `bridge happens to run from (${process.cwd()}), not on a folder you chose. Give the full path, such as ` +
+    `"${example}", ${alternative}.`
+  );
+}
+
+/**
+ * A stored file with a bad value keeps every good value; the bad ones fall back to defaults, with a warning.
+ * A relative folder (a hand-edited file) counts as bad: it is dropped rather than resolved against the cwd.
+ */
 function readValid(raw: Record<string, unknown>, logger: Logger): Settings {
   const whole = settingsSchema.safeParse(raw);
-  if (whole.success) return whole.data;
+  if (whole.success) return withoutRelativeFolders(whole.data, logger);
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     const field = settingsSchema.shape[key as keyof Settings];
     if (field && field.safeParse(value).success) kept[key] = value;
     else logger.warn('ignoring an invalid stored setting; using its default', { key });
   }
-  return settingsSchema.parse(kept);
+  return withoutRelativeFolders(settingsSchema.parse(kept), logger);
+}
+
+function withoutRelativeFolders(settings: Settings, logger: Logger): Settings {
+  const next = { ...settings };
+  for (const key of folderSettings) {
+    if (!relativeFolderProblem({ [key]: next[key] })) continue;
+    logger.warn('ignoring a stored folder that is not an absolute path; using the default folder', {
+      key,
+      value: next[key],
+    });
+    next[key] = '';
+  }
+  next.allowedDirs = next.allowedDirs.filter((dir) => {
+    if (!relativeFolderProblem({ allowedDirs: [dir] })) return true;
+    logger.warn('ignoring a stored allowed folder that is not an absolute path', { value: dir });
+    return false;
+  });
+  return next;
 }
 
 function withoutKeys(patch: SettingsPatch, keys: string[]): SettingsPatch {

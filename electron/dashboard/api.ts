@@ -13,7 +13,7 @@ import type { BackendPool } from '../jobs/backend-pool.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { Logger } from '../log.js';
 import { definedOnly } from '../objects.js';
-import type { SettingsService } from '../settings.js';
+import { relativeFolderProblem, type SettingsService } from '../settings.js';
 import { chooseDefaultWorkflow } from '../workflows/default.js';
 import type { LoadedWorkflowEntry, WorkflowLibrary } from '../workflows/library.js';
 import { connectInfo, type ShimCommand } from './connect.js';
@@ -196,6 +196,8 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
           `There is no workflow "${patch.defaultWorkflow}"; pick one from the workflow list, or "" for the smart default.`,
         );
       }
+      const relative = relativeFolderProblem(definedOnly(patch));
+      if (relative) throw new ApiProblem(400, 'relative_path', relative);
       settings.update(definedOnly(patch));
       return Promise.resolve(settingsResponse());
     },

@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiGraph, ImageRef, NodeOutputs, RunResult } from '../comfy/types.js';
 import type { Logger } from '../log.js';
 import type { BackendClient, BackendPool } from './backend-pool.js';
 import type { BatchStore } from './batch-store.js';
 import { chooseBackend, whyUndispatchable } from './dispatch.js';
+import { isTransient, resubmitDelayMs, submitFailure, viewRetryDelaysMs } from './retry.js';
 import {
   isBatchDone,
   terminalStates,
@@ -91,6 +93,14 @@ export class Scheduler extends EventEmitter {
    * our queue, the prompt it already has is adopted; otherwise it is removed from its queue.
    */
   private readonly orphans = new Map<string, Map<string, JobRecord>>();
+  /**
+   * Per backend, prompt ids whose POST /prompt failed with no clear answer and that ComfyUI did not have when
+   * asked. The request may still be on its way (a slow handler): if such a prompt ever starts, it is interrupted,
+   * because its job has been dispatched again.
+   */
+  private readonly unwanted = new Map<string, Set<string>>();
+  /** Jobs waiting out the pause before they are dispatched again. */
+  private readonly backoffs = new Set<NodeJS.Timeout>();
   private readonly batchOf = new Map<string, BatchRecord>();
   private readonly recovering = new Map<string, JobRecord[]>();
   private paused = false;
@@ -271,6 +281,8 @@ export class Scheduler extends EventEmitter {
   /** Stops dispatching and tracking without touching ComfyUI's work; every batch stays resumable on disk. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const timer of this.backoffs) clearTimeout(timer);
+    this.backoffs.clear();
     for (const run of this.active.values()) {
       clearTimeout(run.timer);
       run.abort.abort(new SchedulerStoppedError());
@@ -354,13 +366,37 @@ export class Scheduler extends EventEmitter {
     const run = this.track(job, batch, backendId, promptId);
     this.emit('job', job, batch);
     // The prompt id is on disk before ComfyUI hears of it, so a crash in between is reconciled, not re-run blindly.
-    void this.persist(batch)
-      .then(() => {
-        if (run.cancelled || this.stopped) return;
-        return client.submit(prepared.graph, { promptId, front });
-      })
-      .then(() => this.await(run, client, prepared.outputNodes))
-      .catch((error: unknown) => this.onRunError(run, error));
+    void this.persist(batch).then(() => this.send(run, client, prepared, front));
+  }
+
+  private async send(
+    run: Active,
+    client: BackendClient,
+    prepared: PreparedPrompt,
+    front: boolean,
+  ): Promise<void> {
+    if (!this.isCurrent(run)) return;
+    try {
+      await client.submit(prepared.graph, { promptId: run.promptId, front });
+    } catch (error) {
+      await this.onSubmitError(run, client, error, prepared.outputNodes);
+      return;
+    }
+    await this.follow(run, client, prepared.outputNodes);
+  }
+
+  /** Waits for the run's prompt and handles its result; a failure of the wait itself re-queues or fails the job. */
+  private async follow(
+    run: Active,
+    client: BackendClient,
+    outputNodes: string[],
+    known?: RunResult,
+  ): Promise<void> {
+    try {
+      await this.onResult(run, client, known ?? (await this.waitForRun(run, client)), outputNodes);
+    } catch (error) {
+      this.onRunError(run, error);
+    }
   }
 
   private track(job: JobRecord, batch: BatchRecord, backend: string, promptId: string): Active {
@@ -396,9 +432,71 @@ export class Scheduler extends EventEmitter {
     this.pump();
   }
 
-  private async await(run: Active, client: BackendClient, outputNodes: string[]): Promise<void> {
-    const result = await client.waitFor(run.promptId, { signal: run.abort.signal });
-    await this.onResult(run, client, result, outputNodes);
+  private waitForRun(run: Active, client: BackendClient): Promise<RunResult> {
+    return client.waitFor(run.promptId, { signal: run.abort.signal });
+  }
+
+  /**
+   * POST /prompt failed. A refusal is final, and keeps ComfyUI's node_errors. Otherwise ComfyUI may have queued
+   * the prompt anyway, so it is looked for there: found, the run follows it like a leftover prompt, and the
+   * image is made once. Not found, the job is dispatched again after a short pause, and the old prompt id is
+   * kept from ever running there, in case the request is still on its way.
+   */
+  private async onSubmitError(
+    run: Active,
+    client: BackendClient,
+    error: unknown,
+    outputNodes: string[],
+  ): Promise<void> {
+    if (!this.isCurrent(run)) return;
+    const { job, batch } = run;
+    if (submitFailure(error) === 'refused') {
+      this.untrack(run);
+      this.finish(job, batch, { state: 'failed', error: toJobError(error, 'comfyui_rejected') });
+      return;
+    }
+    const found = await lookUp(client, run.promptId);
+    if (!this.isCurrent(run)) return;
+    if (found !== 'absent' && found !== 'unknown') {
+      this.options.logger.info('POST /prompt failed, but ComfyUI has the prompt; following it', {
+        job: job.id,
+        promptId: run.promptId,
+        error,
+      });
+      await this.follow(run, client, outputNodes, found === 'queued' ? undefined : found);
+      return;
+    }
+    this.disown(run.backend, run.promptId);
+    this.untrack(run);
+    this.options.logger.warn('POST /prompt failed; the job is dispatched again', {
+      job: job.id,
+      attempt: job.attempts,
+      error,
+    });
+    this.retryOrFail(job, batch, messageOf(error), resubmitDelayMs(job.attempts));
+  }
+
+  /** Downloads the image; a 5xx, a dropped connection or no answer in time is tried again a few times. */
+  private async download(run: Active, client: BackendClient, ref: ImageRef): Promise<Buffer> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await client.view(ref, run.abort.signal);
+      } catch (error) {
+        const delay = viewRetryDelaysMs[attempt - 1];
+        if (run.abort.signal.aborted || !isTransient(error)) throw error;
+        if (delay === undefined) {
+          throw Object.assign(new Error(`Gave up after ${attempt} attempts: ${messageOf(error)}`), {
+            cause: error,
+          });
+        }
+        this.options.logger.warn('downloading the image failed; trying again', {
+          job: run.job.id,
+          attempt,
+          error,
+        });
+        await sleep(delay, undefined, { signal: run.abort.signal });
+      }
+    }
   }
 
   private async onResult(
@@ -425,7 +523,7 @@ export class Scheduler extends EventEmitter {
         }
         this.releaseSlot(run);
         try {
-          const bytes = await client.view(ref, run.abort.signal);
+          const bytes = await this.download(run, client, ref);
           if (!this.isCurrent(run)) return;
           const delivered = await this.options.deliver(job, batch.id, bytes, run.backend);
           this.untrack(run);
@@ -462,6 +560,7 @@ export class Scheduler extends EventEmitter {
     }
   }
 
+  /** Following a prompt ComfyUI has (or had) failed: its client closed, or its queue and history could not be read. */
   private onRunError(run: Active, error: unknown): void {
     if (!this.isCurrent(run)) return;
     this.untrack(run);
@@ -469,9 +568,13 @@ export class Scheduler extends EventEmitter {
     if (name === 'ComfyValidationError' || name === 'ComfyHttpError') {
       this.finish(run.job, run.batch, { state: 'failed', error: toJobError(error, 'comfyui_rejected') });
     } else {
-      // Unreachable, reset, timed out: the prompt may never have arrived; another backend (or this one later) gets it.
-      this.options.logger.warn('dispatch failed; the job goes back to the queue', { job: run.job.id, error });
-      this.retryOrFail(run.job, run.batch, error instanceof Error ? error.message : String(error));
+      // Another backend (or this one later) gets the job; the prompt this backend may still hold must not run too.
+      this.options.logger.warn('following the run failed; the job goes back to the queue', {
+        job: run.job.id,
+        error,
+      });
+      this.disown(run.backend, run.promptId);
+      this.retryOrFail(run.job, run.batch, messageOf(error));
     }
   }
 
@@ -489,24 +592,40 @@ export class Scheduler extends EventEmitter {
     await this.interruptQuietly(run.backend, run.promptId);
   }
 
-  private retryOrFail(job: JobRecord, batch: BatchRecord, reason: string): void {
+  private retryOrFail(job: JobRecord, batch: BatchRecord, reason: string, delayMs = 0): void {
     if (job.attempts >= this.maxAttempts) {
       this.finish(job, batch, {
         state: 'failed',
-        error: { code: 'backend_lost', message: `Gave up after ${job.attempts} attempts: ${reason}.` },
+        error: {
+          code: 'backend_lost',
+          message: `Gave up after ${job.attempts} attempts: ${reason}${/[.!?]$/.test(reason) ? '' : '.'}`,
+        },
       });
       return;
     }
-    this.requeue(job, batch, true);
+    this.requeue(job, batch, true, delayMs);
   }
 
-  private requeue(job: JobRecord, batch: BatchRecord, front = false): void {
+  /** Back to the queue; after `delayMs` when a ComfyUI that just failed should get a moment first. */
+  private requeue(job: JobRecord, batch: BatchRecord, front = false, delayMs = 0): void {
     job.state = 'pending';
     delete job.dispatch;
     job.updatedAt = new Date().toISOString();
-    this.queues[batch.priority][front ? 'unshift' : 'push'](job);
     this.emit('job', job, batch);
     void this.persist(batch);
+    if (delayMs > 0) {
+      const timer = setTimeout(() => {
+        this.backoffs.delete(timer);
+        // Cancelled meanwhile, or the bridge stopped (the job is on disk as pending and resumes on start).
+        if (job.state !== 'pending' || this.stopped) return;
+        this.queues[batch.priority].unshift(job);
+        this.pump();
+      }, delayMs);
+      timer.unref();
+      this.backoffs.add(timer);
+      return;
+    }
+    this.queues[batch.priority][front ? 'unshift' : 'push'](job);
     this.pump();
   }
 
@@ -565,6 +684,14 @@ export class Scheduler extends EventEmitter {
     const client = this.options.pool.client(backendId);
     if (!client) return;
     this.subscribed.add(backendId);
+    client.on('started', ({ promptId }) => {
+      if (!this.unwanted.get(backendId)?.delete(promptId)) return;
+      this.options.logger.warn('a prompt given up on reached ComfyUI late; interrupting it', {
+        backend: backendId,
+        promptId,
+      });
+      void this.interruptQuietly(backendId, promptId);
+    });
     client.on('progress', (event) => {
       const run = this.byPrompt.get(event.promptId);
       if (!run) return;
@@ -593,6 +720,8 @@ export class Scheduler extends EventEmitter {
       }
       if (stale.length > 0) void this.clearOrphans(client, stale);
     }
+    // Its 'started' events may have been missed while it was away.
+    if (this.unwanted.get(backendId)?.size) void this.clearUnwanted(backendId, client);
     const recovering = this.recovering.get(backendId);
     if (recovering) {
       this.recovering.delete(backendId);
@@ -694,6 +823,34 @@ export class Scheduler extends EventEmitter {
     }
   }
 
+  /** Keeps a prompt id from running on a backend: removed from its queue now, interrupted if it ever starts. */
+  private disown(backendId: string, promptId: string): void {
+    const ids = this.unwanted.get(backendId) ?? new Set<string>();
+    ids.add(promptId);
+    // Only a request still in flight can bring one back, so old entries are no longer worth keeping.
+    if (ids.size > maxUnwantedPerBackend) ids.delete(ids.values().next().value!);
+    this.unwanted.set(backendId, ids);
+    const client = this.options.pool.client(backendId);
+    if (client) void this.clearOrphans(client, [promptId]);
+  }
+
+  /** Removes (or interrupts) the disowned prompts a backend has in its queue. */
+  private async clearUnwanted(backendId: string, client: BackendClient): Promise<void> {
+    try {
+      const queue = await client.queue();
+      const ids = this.unwanted.get(backendId);
+      const present = [...queue.running, ...queue.pending]
+        .map((entry) => entry.promptId)
+        .filter((id) => ids?.delete(id));
+      if (present.length > 0) await this.clearOrphans(client, present);
+    } catch (error) {
+      this.options.logger.warn('could not check a recovered backend for prompts given up on', {
+        backend: backendId,
+        error,
+      });
+    }
+  }
+
   private async persist(batch: BatchRecord): Promise<void> {
     try {
       await this.options.store.save(batch);
@@ -701,6 +858,31 @@ export class Scheduler extends EventEmitter {
       this.options.logger.error('could not save batch state', { batch: batch.id, error });
     }
   }
+}
+
+/** How many disowned prompt ids a backend keeps (see Scheduler.unwanted). */
+const maxUnwantedPerBackend = 1_000;
+
+/**
+ * Whether ComfyUI has a prompt: still queued or running, finished (its result), absent, or unknown when it
+ * cannot be asked. The queue is read first: ComfyUI moves a prompt from its queue into its history atomically,
+ * so "not queued" followed by "no history" means it does not have it.
+ */
+async function lookUp(
+  client: BackendClient,
+  promptId: string,
+): Promise<'queued' | 'absent' | 'unknown' | RunResult> {
+  try {
+    const queue = await client.queue();
+    if ([...queue.running, ...queue.pending].some((entry) => entry.promptId === promptId)) return 'queued';
+    return (await client.history(promptId)) ?? 'absent';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The first image of the preferred output nodes, else of any node. */

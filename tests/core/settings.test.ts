@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../electron/log.js';
-import { createSettings, memoryStore } from '../../electron/settings.js';
+import { win32 } from 'node:path';
+import { createSettings, memoryStore, relativeFolderProblem } from '../../electron/settings.js';
 import { defaultSettings } from '../../shared/settings.js';
 
 const quiet = createLogger({ sink: () => undefined });
@@ -33,6 +34,47 @@ describe('settings', () => {
     expect(settings.get().port).toBe(defaultSettings.port);
     expect(settings.get().defaultWaitSeconds).toBe(20);
     expect(lines.join('')).toMatch(/invalid stored setting.*"key":"port"/);
+  });
+
+  it('refuses a relative folder in an update and changes nothing', () => {
+    const store = memoryStore({ outputDir: '/srv/images' });
+    const settings = createSettings({ store, logger: quiet });
+    expect(() => settings.update({ outputDir: 'images', port: 9100 })).toThrow(
+      /outputDir must be a full \(absolute\) path, but "images" is relative/,
+    );
+    expect(() => settings.update({ allowedDirs: ['/srv/shared', '../up'] })).toThrow(/allowedDirs\[1\]/);
+    expect(settings.get()).toMatchObject({ outputDir: '/srv/images', port: defaultSettings.port });
+    expect(store.store).toEqual({ outputDir: '/srv/images' });
+  });
+
+  it('judges absolute paths by the platform the bridge runs on', () => {
+    expect(relativeFolderProblem({ outputDir: 'C:\\Users\\me\\images' }, win32)).toBeUndefined();
+    expect(relativeFolderProblem({ outputDir: 'images' }, win32, 'C:\\Users\\me')).toContain(
+      'such as "C:\\Users\\me\\images"',
+    );
+    expect(relativeFolderProblem({ outputDir: '', userWorkflowsDir: '' })).toBeUndefined();
+  });
+
+  it('drops relative folders from a hand-edited settings file, with a warning, keeping the absolute ones', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ sink: (line) => lines.push(line) });
+    const settings = createSettings({
+      store: memoryStore({
+        outputDir: 'images',
+        userWorkflowsDir: '/srv/workflows',
+        allowedDirs: ['/srv/shared', 'pictures'],
+        port: 9000,
+      }),
+      logger,
+    });
+    expect(settings.get()).toMatchObject({
+      outputDir: '',
+      userWorkflowsDir: '/srv/workflows',
+      allowedDirs: ['/srv/shared'],
+      port: 9000,
+    });
+    expect(lines.join('')).toMatch(/stored folder that is not an absolute path.*"key":"outputDir"/);
+    expect(lines.join('')).toMatch(/allowed folder that is not an absolute path.*"value":"pictures"/);
   });
 
   it('applies overrides for this run without writing them, until the user changes that setting', () => {

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -289,6 +290,47 @@ describe('dashboard API on a real core', () => {
     expect(moved.restartRequired.sort()).toEqual(['host', 'port']);
     const later = apiRoutes.settings.response.parse((await api.call('/api/settings')).json());
     expect(later.restartRequired.sort()).toEqual(['host', 'port']);
+  });
+
+  it('refuses a relative folder with a 400 that says what to give instead, and changes nothing', async () => {
+    // A relative folder would be resolved against the process's working directory, which nobody chose.
+    const fixture = await core({ urls: ['http://127.0.0.1:9'] });
+    const api = apiOf(fixture.core);
+    const chosen = mkdtempSync(join(tmpdir(), 'bridge-chosen-'));
+    cleanups.push(() => removeDirs(chosen));
+    const before = apiRoutes.settings.response.parse((await api.call('/api/settings')).json()).settings;
+    const refused: [Record<string, unknown>, string, string][] = [
+      [{ outputDir: 'images' }, 'outputDir', 'images'],
+      [{ outputDir: './out/../images', defaultWaitSeconds: 5 }, 'outputDir', './out/../images'],
+      [{ userWorkflowsDir: 'my workflows' }, 'userWorkflowsDir', 'my workflows'],
+      [{ allowedDirs: [chosen, 'shared/pictures'] }, 'allowedDirs[1]', 'shared/pictures'],
+    ];
+    for (const [patch, field, value] of refused) {
+      const reply = await api.call('/api/settings', { method: 'PATCH', body: patch });
+      expect(reply.status, JSON.stringify(patch)).toBe(400);
+      const { error } = apiErrorSchema.parse(reply.json());
+      expect(error.code).toBe('relative_path');
+      expect(error.message).toContain(`${field} must be a full (absolute) path, but "${value}" is relative`);
+      expect(error.message).toContain(process.cwd());
+      expect(error.message).toContain(`Give the full path, such as "${join(homedir(), value)}"`);
+    }
+    // Nothing of a refused patch was applied, not even its valid fields.
+    const after = apiRoutes.settings.response.parse((await api.call('/api/settings')).json()).settings;
+    expect(after).toEqual(before);
+
+    const accepted = await api.call('/api/settings', {
+      method: 'PATCH',
+      body: { outputDir: chosen, allowedDirs: [chosen] },
+    });
+    expect(accepted.status).toBe(200);
+    expect(apiRoutes.updateSettings.response.parse(accepted.json()).settings).toMatchObject({
+      outputDir: chosen,
+      allowedDirs: [chosen],
+    });
+    // Empty still means the default folder.
+    const reset = await api.call('/api/settings', { method: 'PATCH', body: { outputDir: '' } });
+    expect(reset.status).toBe(200);
+    expect(fixture.core.settings.get().outputDir).toBe('');
   });
 
   it('takes a changed ComfyUI URL into use without a restart', async () => {

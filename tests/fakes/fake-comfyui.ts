@@ -62,7 +62,25 @@ export interface FakeComfyUI {
   failWhen(predicate: ((prompt: ApiGraph, promptId: string) => string | undefined) | undefined): void;
   /** The next accepted prompt starts and never finishes (until interrupted or killed). */
   hangNext(): void;
-  setViewBehaviour(behaviour: { delayMs?: number; fail?: 500 | 404 }): void;
+  /**
+   * The next `count` accepted prompts are queued (and run) at once, but their POST /prompt is answered only after
+   * `delayMs`: a ComfyUI whose answer arrives after the caller gave up.
+   */
+  answerPromptsLate(delayMs: number, count?: number): void;
+  /**
+   * The next `count` POST /prompt requests wait `delayMs` before they are validated and queued: a slow handler
+   * that queues the prompt after the caller gave up and looked for it.
+   */
+  queuePromptsLate(delayMs: number, count?: number): void;
+  /**
+   * The next `count` POST /prompt requests answer HTTP `status`; with `queued`, only after queueing the prompt (a
+   * proxy failing on the way back), otherwise without queueing it.
+   */
+  failPromptPosts(count: number, options?: { status?: number; queued?: boolean }): void;
+  /** `failTimes`: only that many /view requests fail, then it answers normally again. */
+  setViewBehaviour(behaviour: { delayMs?: number; fail?: 500 | 404; failTimes?: number }): void;
+  /** GET /view requests answered since start. */
+  readonly viewRequests: number;
   /** true: POSTs answer 500 text/plain and GETs answer 200 with a malformed JSON body. */
   setMalformed(on: boolean): void;
   /** Requests whose path (without /api) starts with one of these never get an answer. */
@@ -105,7 +123,11 @@ class FakeComfyUIServer implements FakeComfyUI {
   private failures: { count: number; reason: string } = { count: 0, reason: '' };
   private failPredicate: ((prompt: ApiGraph, promptId: string) => string | undefined) | undefined;
   private hangs = 0;
-  private viewBehaviour: { delayMs?: number; fail?: 500 | 404 } = {};
+  private viewBehaviour: { delayMs?: number; fail?: 500 | 404; failTimes?: number } = {};
+  viewRequests = 0;
+  private lateAnswers = { delayMs: 0, count: 0 };
+  private lateQueueing = { delayMs: 0, count: 0 };
+  private promptFailures = { count: 0, status: 500, queued: false };
   private malformed = false;
   private hangingPaths: string[] = [];
 
@@ -204,8 +226,17 @@ class FakeComfyUIServer implements FakeComfyUI {
   hangNext(): void {
     this.hangs += 1;
   }
-  setViewBehaviour(behaviour: { delayMs?: number; fail?: 500 | 404 }): void {
-    this.viewBehaviour = behaviour;
+  answerPromptsLate(delayMs: number, count = 1): void {
+    this.lateAnswers = { delayMs, count };
+  }
+  queuePromptsLate(delayMs: number, count = 1): void {
+    this.lateQueueing = { delayMs, count };
+  }
+  failPromptPosts(count: number, options: { status?: number; queued?: boolean } = {}): void {
+    this.promptFailures = { count, status: options.status ?? 500, queued: options.queued ?? false };
+  }
+  setViewBehaviour(behaviour: { delayMs?: number; fail?: 500 | 404; failTimes?: number }): void {
+    this.viewBehaviour = { ...behaviour };
   }
   setMalformed(on: boolean): void {
     this.malformed = on;
@@ -458,7 +489,19 @@ class FakeComfyUIServer implements FakeComfyUI {
     send(res, 404, 'text/plain; charset=utf-8', '404: Not Found');
   }
 
-  private postPrompt(body: Buffer, res: ServerResponse): void {
+  private async postPrompt(body: Buffer, res: ServerResponse): Promise<void> {
+    const life = this.life.signal;
+    const failure = this.promptFailures.count > 0 ? { ...this.promptFailures } : undefined;
+    if (failure) this.promptFailures.count -= 1;
+    if (failure && !failure.queued)
+      return send(res, failure.status, 'text/plain; charset=utf-8', serverError);
+    if (this.lateQueueing.count > 0) {
+      this.lateQueueing.count -= 1;
+      // Like aiohttp, the handler carries on when the caller hangs up.
+      if (!(await pause(this.lateQueueing.delayMs, life))) return;
+    }
+    const lateBy = this.lateAnswers.count > 0 ? this.lateAnswers.delayMs : 0;
+    if (lateBy > 0) this.lateAnswers.count -= 1;
     const request = parseJson(body);
     if (request === undefined || typeof request !== 'object' || request === null) {
       return send(res, 500, 'text/plain; charset=utf-8', serverError);
@@ -519,19 +562,27 @@ class FakeComfyUIServer implements FakeComfyUI {
       prompt: item.prompt,
       ...(clientId !== undefined && { clientId }),
     });
+    this.broadcastStatus();
+    setImmediate(() => this.kick());
+    if (lateBy > 0 && !(await pause(lateBy, life))) return;
+    if (res.socket?.destroyed) return;
+    if (failure) return send(res, failure.status, 'text/plain; charset=utf-8', serverError);
     send(
       res,
       200,
       json,
       `{"prompt_id": ${JSON.stringify(promptId)}, "number": ${numberText}, "node_errors": ${JSON.stringify(outcome.nodeErrors)}}`,
     );
-    this.broadcastStatus();
-    setImmediate(() => this.kick());
   }
 
   private async view(query: URLSearchParams, res: ServerResponse): Promise<void> {
+    this.viewRequests += 1;
     if (this.viewBehaviour.delayMs) await sleep(this.viewBehaviour.delayMs);
-    if (this.viewBehaviour.fail) return send(res, this.viewBehaviour.fail, 'application/octet-stream', '');
+    const { fail, failTimes } = this.viewBehaviour;
+    if (fail && (failTimes === undefined || failTimes > 0)) {
+      if (failTimes !== undefined) this.viewBehaviour.failTimes = failTimes - 1;
+      return send(res, fail, 'application/octet-stream', '');
+    }
     let filename = query.get('filename');
     let type = query.get('type') ?? 'output';
     if (!filename) return send(res, 404, 'application/octet-stream', '');
@@ -596,6 +647,16 @@ function send(
   if (filename) headers['content-disposition'] = `filename="${filename}"`;
   res.writeHead(status, headers);
   res.end(body);
+}
+
+/** Sleeps; false when the fake was killed meanwhile (the request dies with the process). */
+async function pause(ms: number, life: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(ms, undefined, { signal: life });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function formText(form: FormData, name: string): string {

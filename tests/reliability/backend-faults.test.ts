@@ -198,7 +198,7 @@ describe('backend faults', () => {
     expectNoJobRanTwice([a]);
   });
 
-  it('a slow /view still delivers; a failing /view fails the job with ComfyUI’s answer', async () => {
+  it('a slow /view still delivers; a /view failing twice is retried; one that keeps failing fails after 4 tries', async () => {
     const a = await fake(2);
     const fixture = await bridge([a.url]);
     const { ctx } = toolContext();
@@ -212,7 +212,20 @@ describe('backend faults', () => {
     const slowDone = await finish(fixture, slow.batch_id);
     expect(slowDone.jobs.map((job) => job.state)).toEqual(['completed', 'completed']);
 
+    // A transient 500: the image is on ComfyUI's disk, so the download is tried again after a short pause.
+    a.setViewBehaviour({ fail: 500, failTimes: 2 });
+    let viewsBefore = a.viewRequests;
+    const flaky = await fixture.core.service.batchGenerateImages(
+      { items: items(1, 'flaky view'), defaults },
+      ctx,
+    );
+    const flakyDone = await finish(fixture, flaky.batch_id);
+    expect(flakyDone.jobs[0]!.state).toBe('completed');
+    expect(existsSync(flakyDone.jobs[0]!.result!.path)).toBe(true);
+    expect(a.viewRequests - viewsBefore).toBe(3);
+
     a.setViewBehaviour({ fail: 500 });
+    viewsBefore = a.viewRequests;
     const failing = await fixture.core.service.batchGenerateImages(
       { items: items(2, 'failing view'), defaults },
       ctx,
@@ -220,14 +233,147 @@ describe('backend faults', () => {
     const failedDone = await finish(fixture, failing.batch_id);
     for (const job of failedDone.jobs) {
       expect(job.state).toBe('failed');
-      expect(job.error?.message).toMatch(/answered GET \/view.*HTTP 500/);
+      expect(job.error?.message).toMatch(
+        /^Gave up after 4 attempts: ComfyUI at .* answered GET \/view.*HTTP 500/,
+      );
       expect(existsSync(job.spec.savePath)).toBe(false);
     }
+    expect(a.viewRequests - viewsBefore).toBe(2 * 4);
+
+    // A 404 will not change by asking again: one request, and the job fails with ComfyUI's answer.
+    a.setViewBehaviour({ fail: 404 });
+    viewsBefore = a.viewRequests;
+    const missing = await fixture.core.service.batchGenerateImages(
+      { items: items(1, 'missing view'), defaults },
+      ctx,
+    );
+    const missingDone = await finish(fixture, missing.batch_id);
+    expect(missingDone.jobs[0]!.state).toBe('failed');
+    expect(missingDone.jobs[0]!.error?.message).toMatch(/^ComfyUI at .* answered GET \/view.*HTTP 404/);
+    expect(a.viewRequests - viewsBefore).toBe(1);
 
     a.setViewBehaviour({});
     const after = await fixture.core.service.generateImage({ prompt: 'after the fault', ...defaults }, ctx);
     expect(after.status).toBe('completed');
     expectNoJobRanTwice([a]);
+  });
+
+  it('a POST /prompt answered after the bridge gave up, the prompt already queued: the job follows it, run once', async () => {
+    // ComfyUI queues a prompt before it answers. The answer comes after the 1 s request timeout, so the bridge
+    // must find the prompt there rather than queue the image a second time.
+    const a = await fake(20);
+    const fixture = await bridge([a.url], { comfyRequestTimeoutMs: 1_000 });
+    const { ctx } = toolContext();
+    a.answerPromptsLate(3_000);
+    const accepted = await fixture.core.service.batchGenerateImages(
+      { items: items(1, 'late answer'), defaults },
+      ctx,
+    );
+    const job = fixture.core.scheduler.get(accepted.batch_id)!.jobs[0]!;
+    const done = await finish(fixture, accepted.batch_id);
+    expect(done.jobs[0]!.state).toBe('completed');
+    expect(a.submitted.filter((prompt) => prompt.promptId.startsWith(`${job.id}-`))).toHaveLength(1);
+    expect(job.attempts).toBe(1);
+    expect(completedRunsByJob([a]).get(job.id)).toBe(1);
+  });
+
+  it('a POST /prompt queued only after the bridge gave up and looked: the late prompt is interrupted, the job runs once elsewhere', async () => {
+    // A slow handler: ComfyUI A queues the prompt 2.5 s after the request, long after the bridge's 1 s timeout
+    // and its look into A's queue. The job is dispatched again (to B, the less used backend); when A's late
+    // copy starts, the bridge interrupts it.
+    const [a, b] = [await fake(50), await fake(20)];
+    const fixture = await bridge([a.url, b.url], { comfyRequestTimeoutMs: 1_000 });
+    await until(() => fixture.core.pool.snapshot().every((backend) => backend.available), 'both available');
+    const { ctx } = toolContext();
+    a.queuePromptsLate(2_500);
+    const accepted = await fixture.core.service.batchGenerateImages(
+      { items: items(1, 'late queue'), defaults },
+      ctx,
+    );
+    const job = fixture.core.scheduler.get(accepted.batch_id)!.jobs[0]!;
+    const done = await finish(fixture, accepted.batch_id);
+    expect(done.jobs[0]!.state).toBe('completed');
+    expect(job.attempts).toBe(2);
+    expect(b.executions.get(`${job.id}-2`)).toBe(1);
+    await until(
+      () => a.submitted.some((prompt) => prompt.promptId === `${job.id}-1`) && a.queueLength === 0,
+      'the late prompt reached A and left its queue',
+    );
+    expect(a.executions.get(`${job.id}-1`)).toBeUndefined();
+    expectNoJobRanTwice([a, b]);
+  });
+
+  it('POST /prompt answering 500 once: the job is dispatched again after a pause and runs once', async () => {
+    const a = await fake(2);
+    const fixture = await bridge([a.url]);
+    const { ctx } = toolContext();
+    a.failPromptPosts(1, { status: 500 });
+    const accepted = await fixture.core.service.batchGenerateImages(
+      { items: items(1, 'prompt 500'), defaults },
+      ctx,
+    );
+    const job = fixture.core.scheduler.get(accepted.batch_id)!.jobs[0]!;
+    const done = await finish(fixture, accepted.batch_id);
+    expect(done.jobs[0]!.state).toBe('completed');
+    expect(job.attempts).toBe(2);
+    expect(a.submitted.filter((prompt) => prompt.promptId.startsWith(`${job.id}-`))).toHaveLength(1);
+    expect(completedRunsByJob([a]).get(job.id)).toBe(1);
+  });
+
+  it('POST /prompt answering 502 after ComfyUI queued the prompt: the job follows the queued prompt, run once', async () => {
+    const a = await fake(2);
+    const fixture = await bridge([a.url]);
+    const { ctx } = toolContext();
+    a.failPromptPosts(1, { status: 502, queued: true });
+    const accepted = await fixture.core.service.batchGenerateImages(
+      { items: items(1, 'prompt 502'), defaults },
+      ctx,
+    );
+    const job = fixture.core.scheduler.get(accepted.batch_id)!.jobs[0]!;
+    const done = await finish(fixture, accepted.batch_id);
+    expect(done.jobs[0]!.state).toBe('completed');
+    expect(job.attempts).toBe(1);
+    expect(a.submitted.filter((prompt) => prompt.promptId.startsWith(`${job.id}-`))).toHaveLength(1);
+    expect(completedRunsByJob([a]).get(job.id)).toBe(1);
+  });
+
+  it('POST /prompt answering 500 every time: the job fails after 3 attempts with ComfyUI’s answer', async () => {
+    const a = await fake(2);
+    const fixture = await bridge([a.url]);
+    const { ctx } = toolContext();
+    a.failPromptPosts(3, { status: 500 });
+    const accepted = await fixture.core.service.batchGenerateImages(
+      { items: items(1, 'prompt always 500'), defaults },
+      ctx,
+    );
+    const done = await finish(fixture, accepted.batch_id);
+    expect(done.jobs[0]).toMatchObject({ state: 'failed', attempts: 3 });
+    expect(done.jobs[0]!.error!.message).toMatch(
+      /^Gave up after 3 attempts: ComfyUI at .* answered POST \/prompt with HTTP 500.*console for details\.$/s,
+    );
+    expect(a.submitted).toHaveLength(0);
+    const next = await fixture.core.service.generateImage({ prompt: 'after the 500s', ...defaults }, ctx);
+    expect(next.status).toBe('completed');
+  });
+
+  it('POST /prompt refused with 400: final at once, no retry, ComfyUI’s node_errors intact', async () => {
+    const a = await fake(2);
+    const fixture = await bridge([a.url]);
+    const { ctx } = toolContext();
+    await until(() => fixture.core.pool.snapshot()[0]?.available === true, 'backend available');
+    // The bridge checked the checkpoint against the node list it read at connect time; ComfyUI lost it since.
+    a.setModels({ checkpoints: [] });
+    const accepted = await fixture.core.service.batchGenerateImages(
+      { items: items(1, 'refused'), defaults },
+      ctx,
+    );
+    const done = await finish(fixture, accepted.batch_id);
+    const job = done.jobs[0]!;
+    expect(job).toMatchObject({ state: 'failed', attempts: 1, error: { code: 'comfyui_rejected' } });
+    expect(job.error!.message).toMatch(/ComfyUI rejected the workflow: .*v1-5-pruned-emaonly-fp16/);
+    const { nodeErrors } = job.error!.details as { nodeErrors: Record<string, { class_type: string }> };
+    expect(Object.values(nodeErrors).map((error) => error.class_type)).toEqual(['CheckpointLoaderSimple']);
+    expect(a.submitted).toHaveLength(0);
   });
 
   it('500s and malformed JSON: each job fails with ComfyUI’s answer or waits for the backend to recover', async () => {
