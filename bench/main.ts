@@ -3,7 +3,8 @@
  * process) and prints every figure with its target and its ratio to that limit. Exits non-zero only on a crash;
  * a missed target is a result, not a failure. Knobs (environment): BENCH_STEP_MS (per sampler step, 20 steps
  * per image; default 25), BENCH_CALLS (generate_image calls per format; 50), BENCH_BATCH (100),
- * BENCH_GALLERY (10000), BENCH_WEBP (100), BENCH_CHROMIUM (/usr/bin/chromium).
+ * BENCH_GALLERY (10000), BENCH_WEBP (100), BENCH_CHROMIUM (/usr/bin/chromium), BENCH_ONLY (comma-separated
+ * sections out of startup, overhead, batch, gallery, webp; all when unset) to repeat a few figures quickly.
  */
 import { copyFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -13,9 +14,9 @@ import { measureGalleryListing } from './gallery.js';
 import { batchFigures, measureOverhead, runBatch } from './generation.js';
 import { writeDistinctPngs } from './images.js';
 import { describeMachine, machineLine } from './machine.js';
-import { connectClient } from './mcp.js';
+import { connectClient, type BenchClient } from './mcp.js';
 import { buildRoot, repoRoot } from './paths.js';
-import { startFakeProcess, startServeProcess } from './processes.js';
+import { startFakeProcess, startServeProcess, type RunningServe } from './processes.js';
 import { printLine, writeResults, type Figure } from './report.js';
 import { benchModels } from './session.js';
 import { seedGallery } from './seed-gallery.js';
@@ -33,6 +34,13 @@ const batchSize = knob('BENCH_BATCH', 100);
 const galleryCount = knob('BENCH_GALLERY', 10_000);
 const webpCount = knob('BENCH_WEBP', 100);
 const startupRuns = 5;
+const sectionNames = ['startup', 'overhead', 'batch', 'gallery', 'webp'] as const;
+const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+const unknownSection = only?.find((name) => !(sectionNames as readonly string[]).includes(name));
+if (unknownSection !== undefined) {
+  throw new Error(`BENCH_ONLY names "${unknownSection}"; the sections are ${sectionNames.join(', ')}.`);
+}
+const runs = (section: (typeof sectionNames)[number]) => only === undefined || only.includes(section);
 
 const figures: Figure[] = [];
 const notes: string[] = [];
@@ -79,39 +87,50 @@ async function measureGallerySession(workspace: Workspace): Promise<void> {
   const serve = await startServeProcess({ comfyuiUrls: [fake.url], dataDir, outputDir });
   const client = await connectClient(serve.mcpUrl);
   try {
-    add({
-      name: `serve start-up to the ready line (${galleryCount} generations indexed)`,
-      value: serve.startupMs,
-      unit: 'ms',
-      target: { limit: 1500, kind: 'max' },
-    });
-    const listing = await measureGalleryListing({
-      dashboardUrl: serve.dashboardUrl,
-      client,
-      dataDir,
-      scratchDir: workspace.dir('gallery', 'scratch'),
-      count: galleryCount,
-    });
-    add(...listing.figures);
-    notes.push(...listing.notes);
-    const paint = await measureFirstPaint(serve.dashboardUrl, galleryCount);
-    add(...paint.figures);
-    notes.push(...paint.notes);
-    for (const note of paint.notes) log(`  ${note}`);
-    add({
-      name: `server resident memory (${galleryCount} generations indexed)`,
-      value: serve.rss() / 2 ** 20,
-      unit: 'MiB',
-      target: { limit: 200, kind: 'max' },
-      note: 'after the listings and dashboard loads above',
-    });
-    log(`  WebP: writing ${webpCount} distinct 1024² PNGs…`);
-    add(...(await measureWebp(workspace, client, outputDir, webpCount)));
+    if (runs('gallery')) await measureGallery(serve, client, dataDir, workspace);
+    if (runs('webp')) {
+      log(`  WebP: writing ${webpCount} distinct 1024² PNGs…`);
+      add(...(await measureWebp(workspace, client, outputDir, webpCount)));
+    }
   } finally {
     await client.close().catch(() => undefined);
     await serve.stop();
     await fake.stop();
   }
+}
+
+async function measureGallery(
+  serve: RunningServe,
+  client: BenchClient,
+  dataDir: string,
+  workspace: Workspace,
+): Promise<void> {
+  add({
+    name: `serve start-up to the ready line (${galleryCount} generations indexed)`,
+    value: serve.startupMs,
+    unit: 'ms',
+    target: { limit: 1500, kind: 'max' },
+  });
+  const listing = await measureGalleryListing({
+    dashboardUrl: serve.dashboardUrl,
+    client,
+    dataDir,
+    scratchDir: workspace.dir('gallery', 'scratch'),
+    count: galleryCount,
+  });
+  add(...listing.figures);
+  notes.push(...listing.notes);
+  const paint = await measureFirstPaint(serve.dashboardUrl, galleryCount);
+  add(...paint.figures);
+  notes.push(...paint.notes);
+  for (const note of paint.notes) log(`  ${note}`);
+  add({
+    name: `server resident memory (${galleryCount} generations indexed)`,
+    value: serve.rss() / 2 ** 20,
+    unit: 'MiB',
+    target: { limit: 200, kind: 'max' },
+    note: 'after the listings and dashboard loads above',
+  });
 }
 
 async function main(): Promise<void> {
@@ -128,27 +147,35 @@ async function main(): Promise<void> {
   );
   const workspace = new Workspace();
   try {
-    log('Start-up…');
-    add(await measureStartup(workspace));
+    if (runs('startup')) {
+      log('Start-up…');
+      add(await measureStartup(workspace));
+    }
 
-    log(`Per-image overhead (${calls} generate_image calls per format)…`);
-    const overhead = await measureOverhead(workspace, { stepMs, calls }, log);
-    add(...overhead.figures);
-    add({
-      name: 'tools/list size',
-      value: overhead.toolsListBytes,
-      unit: 'bytes',
-      note: 'JSON of { tools }',
-    });
+    if (runs('overhead')) {
+      log(`Per-image overhead (${calls} generate_image calls per format)…`);
+      const overhead = await measureOverhead(workspace, { stepMs, calls }, log);
+      add(...overhead.figures);
+      add({
+        name: 'tools/list size',
+        value: overhead.toolsListBytes,
+        unit: 'bytes',
+        note: 'JSON of { tools }',
+      });
+    }
 
-    log(`Batch of ${batchSize}, one backend…`);
-    const one = await runBatch(workspace, { stepMs, backends: 1, count: batchSize });
-    log(`Batch of ${batchSize}, two backends…`);
-    const two = await runBatch(workspace, { stepMs, backends: 2, count: batchSize });
-    add(...batchFigures(one, two, batchSize));
+    if (runs('batch')) {
+      log(`Batch of ${batchSize}, one backend…`);
+      const one = await runBatch(workspace, { stepMs, backends: 1, count: batchSize });
+      log(`Batch of ${batchSize}, two backends…`);
+      const two = await runBatch(workspace, { stepMs, backends: 2, count: batchSize });
+      add(...batchFigures(one, two, batchSize));
+    }
 
-    log(`Gallery with ${galleryCount} generations…`);
-    await measureGallerySession(workspace);
+    if (runs('gallery') || runs('webp')) {
+      log(`Gallery with ${galleryCount} generations…`);
+      await measureGallerySession(workspace);
+    }
   } finally {
     workspace.remove();
   }

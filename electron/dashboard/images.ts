@@ -48,7 +48,15 @@ export async function serveGalleryImage(
   }
 
   if (kind === 'thumbnail') {
-    const bytes = await deps.gallery.thumbnail(id);
+    // A browser drops the requests of tiles scrolled out of view (and all of a closed page's): their renders
+    // still waiting in the queue are skipped rather than delaying the tiles now shown.
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    const bytes = await deps.gallery.thumbnail(id, gone.signal).catch((error: unknown) => {
+      if (gone.signal.aborted) return null;
+      throw error;
+    });
+    if (bytes === null) return;
     if (!bytes) return sendError(res, 404, 'image_file_missing', `The file ${record.path} is gone.`);
     res.writeHead(200, { ...common, 'Content-Type': 'image/webp', 'Content-Length': bytes.byteLength });
     res.end(req.method === 'HEAD' ? undefined : bytes);

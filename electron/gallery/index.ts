@@ -42,8 +42,11 @@ export interface Gallery {
   readonly size: number;
   /** Image files in any folder, joined with the records of those generated here. */
   listDirectory(folder: string, options?: DirectoryListOptions): Promise<ImagePage<DirectoryImage>>;
-  /** A WebP thumbnail (≤ 256 px), cached; undefined for an unknown id or a file that is gone. */
-  thumbnail(id: string): Promise<Buffer | undefined>;
+  /**
+   * A WebP thumbnail (≤ 256 px), cached; undefined for an unknown id or a file that is gone. With a signal, a
+   * render still queued when it aborts is dropped and the promise rejects with its reason.
+   */
+  thumbnail(id: string, signal?: AbortSignal): Promise<Buffer | undefined>;
   close(): void;
 }
 
@@ -164,9 +167,9 @@ export async function openGallery(options: GalleryOptions): Promise<Gallery> {
       return listImagesInFolder(path.resolve(folder), listOptions, (file) => byPath.get(file)?.record);
     },
 
-    async thumbnail(id) {
+    async thumbnail(id, signal) {
       const entry = byId.get(id);
-      return entry ? thumbnails.get(id, entry.record.path) : undefined;
+      return entry ? thumbnails.get(id, entry.record.path, signal) : undefined;
     },
 
     close: () => journal.close(),

@@ -245,6 +245,33 @@ describe('thumbnails', () => {
     await expect.poll(() => readdir(path.join(dataDir, 'thumbs'))).toEqual([]);
   });
 
+  it('drops a render nobody waits for any more, and keeps one that someone still wants', async () => {
+    const gallery = await openTracked();
+    for (const index of [1, 2, 3]) {
+      const file = path.join(images, `${index}.png`);
+      await writePng(file, 1024, 1024, new Date(start));
+      gallery.add(record(index, { path: file }));
+    }
+    const closedPage = new AbortController();
+    const first = gallery.thumbnail('rec-00001');
+    const abandoned = gallery.thumbnail('rec-00002', closedPage.signal);
+    const shared = new AbortController();
+    const stillWanted = [gallery.thumbnail('rec-00003', shared.signal), gallery.thumbnail('rec-00003')];
+    closedPage.abort(new Error('the tile left the screen'));
+    shared.abort(new Error('one of two callers left'));
+
+    await expect(abandoned).rejects.toThrow('the tile left the screen');
+    const [one, three, threeAgain] = await Promise.all([first, ...stillWanted]);
+    expect(one).toBeInstanceOf(Buffer);
+    expect(three!.equals(threeAgain!)).toBe(true);
+    expect((await readdir(path.join(dataDir, 'thumbs'))).sort()).toEqual([
+      'rec-00001.webp',
+      'rec-00003.webp',
+    ]);
+    // The id left unrendered is rendered when it is asked for again.
+    expect(await sharp(await gallery.thumbnail('rec-00002')).metadata()).toMatchObject({ width: 256 });
+  });
+
   it('returns undefined for unknown ids and for files that are gone', async () => {
     const gallery = await openTracked();
     gallery.add(record(1, { path: path.join(images, 'missing.png') }));
