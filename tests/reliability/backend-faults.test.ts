@@ -303,36 +303,30 @@ describe('backend faults', () => {
     expectNoJobRanTwice([a, b]);
   });
 
-  it('POST /prompt answering 500 once: the job is dispatched again after a pause and runs once', async () => {
+  it.each([
+    {
+      what: 'POST /prompt answering 500 once: the job is dispatched again after a pause and runs once',
+      failure: { status: 500 },
+      attempts: 2,
+    },
+    {
+      what: 'POST /prompt answering 502 after ComfyUI queued the prompt: the job follows the queued prompt, run once',
+      failure: { status: 502, queued: true },
+      attempts: 1,
+    },
+  ])('$what', async ({ failure, attempts }) => {
     const a = await fake(2);
     const fixture = await bridge([a.url]);
     const { ctx } = toolContext();
-    a.failPromptPosts(1, { status: 500 });
+    a.failPromptPosts(1, failure);
     const accepted = await fixture.core.service.batchGenerateImages(
-      { items: items(1, 'prompt 500'), defaults },
+      { items: items(1, `prompt ${failure.status}`), defaults },
       ctx,
     );
     const job = fixture.core.scheduler.get(accepted.batch_id)!.jobs[0]!;
     const done = await finish(fixture, accepted.batch_id);
     expect(done.jobs[0]!.state).toBe('completed');
-    expect(job.attempts).toBe(2);
-    expect(a.submitted.filter((prompt) => prompt.promptId.startsWith(`${job.id}-`))).toHaveLength(1);
-    expect(completedRunsByJob([a]).get(job.id)).toBe(1);
-  });
-
-  it('POST /prompt answering 502 after ComfyUI queued the prompt: the job follows the queued prompt, run once', async () => {
-    const a = await fake(2);
-    const fixture = await bridge([a.url]);
-    const { ctx } = toolContext();
-    a.failPromptPosts(1, { status: 502, queued: true });
-    const accepted = await fixture.core.service.batchGenerateImages(
-      { items: items(1, 'prompt 502'), defaults },
-      ctx,
-    );
-    const job = fixture.core.scheduler.get(accepted.batch_id)!.jobs[0]!;
-    const done = await finish(fixture, accepted.batch_id);
-    expect(done.jobs[0]!.state).toBe('completed');
-    expect(job.attempts).toBe(1);
+    expect(job.attempts).toBe(attempts);
     expect(a.submitted.filter((prompt) => prompt.promptId.startsWith(`${job.id}-`))).toHaveLength(1);
     expect(completedRunsByJob([a]).get(job.id)).toBe(1);
   });
