@@ -303,6 +303,38 @@ describe('backend faults', () => {
     expectNoJobRanTwice([a, b]);
   });
 
+  it('a POST /prompt queued late while the websocket was down: when the backend is back, the late prompt is interrupted', async () => {
+    // As above, but A's websocket is cut from before the late prompt arrives until it runs, so the bridge never
+    // hears it start. When A is back, the bridge looks in A's queue for the prompt ids it gave up on.
+    const [a, b] = [await fake(200), await fake(20)];
+    const fixture = await bridge([a.url, b.url], { comfyRequestTimeoutMs: 1_000 });
+    await until(() => fixture.core.pool.snapshot().every((backend) => backend.available), 'both available');
+    const { ctx } = toolContext();
+    a.queuePromptsLate(2_500);
+    const accepted = await fixture.core.service.batchGenerateImages(
+      { items: items(1, 'late queue, socket down'), defaults },
+      ctx,
+    );
+    const job = fixture.core.scheduler.get(accepted.batch_id)!.jobs[0]!;
+    const lateId = `${job.id}-1`;
+    await until(() => job.attempts === 2, 'the job dispatched again');
+    let cutUntil = Number.POSITIVE_INFINITY;
+    for (let turn = 0; turn < 2_000_000 && Date.now() < cutUntil; turn++) {
+      if (a.socketCount > 0) a.dropSockets();
+      if (cutUntil === Number.POSITIVE_INFINITY && a.submitted.some((prompt) => prompt.promptId === lateId))
+        cutUntil = Date.now() + 300;
+      await new Promise((resolveTurn) => setImmediate(resolveTurn));
+    }
+    expect(a.queueLength, 'the late prompt is on A while its websocket is down').toBe(1);
+
+    const done = await finish(fixture, accepted.batch_id);
+    expect(done.jobs[0]!.state).toBe('completed');
+    expect(b.executions.get(`${job.id}-2`)).toBe(1);
+    await until(() => a.queueLength === 0, 'the late prompt left A');
+    expect(a.executions.get(lateId)).toBeUndefined();
+    expectNoJobRanTwice([a, b]);
+  });
+
   it.each([
     {
       what: 'POST /prompt answering 500 once: the job is dispatched again after a pause and runs once',
