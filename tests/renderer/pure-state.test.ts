@@ -9,7 +9,7 @@ import {
   maxBatchesShown,
 } from '../../renderer/src/state/batches.js';
 import { fileName, gridColumns, mergePage, prependNew, rowItems } from '../../renderer/src/state/gallery.js';
-import { formatBytes, summarizeConnection } from '../../renderer/src/state/status.js';
+import { clockTime, formatBytes, summarizeConnection } from '../../renderer/src/state/status.js';
 import { batchView, galleryItem, itemView, statusView } from './fixtures.js';
 
 describe('batch events', () => {
@@ -103,6 +103,12 @@ describe('status and errors', () => {
     expect(summarizeConnection({ ...up, backends: [...up.backends, down] })).toBe('partial');
     expect(summarizeConnection({ ...up, backends: [down] })).toBe('unreachable');
     expect(summarizeConnection({ ...up, backends: [] })).toBe('none');
+  });
+
+  it('shows a time of day as local hh:mm:ss, and an unreadable one as it came', () => {
+    const local = new Date(2026, 10, 24, 9, 5, 7).toISOString();
+    expect(clockTime(local)).toBe('09:05:07');
+    expect(clockTime('not a time')).toBe('not a time');
   });
 
   it('formats sizes as people read them', () => {

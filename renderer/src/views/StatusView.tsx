@@ -1,5 +1,5 @@
 import type { BackendView, StatusView as Status } from '../../../shared/dashboard-api.js';
-import { formatBytes, summarizeConnection } from '../state/status.js';
+import { clockTime, formatBytes, summarizeConnection } from '../state/status.js';
 
 function Backend({ backend }: { backend: BackendView }) {
   return (
@@ -11,7 +11,7 @@ function Backend({ backend }: { backend: BackendView }) {
       <p className="backend-state">
         {backend.reachable ? 'Reachable' : 'Not reachable'}
         {backend.version ? ` · ComfyUI ${backend.version}` : ''}
-        <span className="muted"> · since {new Date(backend.since).toLocaleTimeString()}</span>
+        <span className="muted"> · since {clockTime(backend.since)}</span>
       </p>
       {!backend.reachable && backend.problem ? <p className="note note-warn">{backend.problem}</p> : null}
       {backend.devices.length > 0 ? (
