@@ -84,17 +84,20 @@ async function measureGallerySession(workspace: Workspace): Promise<void> {
   const sources = await writeDistinctPngs(workspace.dir('gallery', 'sources'), 20);
   seedGallery({ dataDir, imagesDir: join(outputDir, 'generated'), count: galleryCount, sources });
   const fake = await startFakeProcess({ models: benchModels });
-  const serve = await startServeProcess({ comfyuiUrls: [fake.url], dataDir, outputDir });
-  const client = await connectClient(serve.mcpUrl);
+  // Started inside the try: a serve that fails to start must not leave the fake ComfyUI running.
+  let serve: RunningServe | undefined;
+  let client: BenchClient | undefined;
   try {
+    serve = await startServeProcess({ comfyuiUrls: [fake.url], dataDir, outputDir });
+    client = await connectClient(serve.mcpUrl);
     if (runs('gallery')) await measureGallery(serve, client, dataDir, workspace);
     if (runs('webp')) {
       log(`  WebP: writing ${webpCount} distinct 1024² PNGs…`);
       add(...(await measureWebp(workspace, client, outputDir, webpCount)));
     }
   } finally {
-    await client.close().catch(() => undefined);
-    await serve.stop();
+    await client?.close().catch(() => undefined);
+    await serve?.stop();
     await fake.stop();
   }
 }
