@@ -80,9 +80,11 @@ async function measureStartup(workspace: Workspace): Promise<Figure> {
 async function measureGallerySession(workspace: Workspace): Promise<void> {
   const dataDir = workspace.dir('gallery', 'data');
   const outputDir = workspace.dir('gallery', 'out');
-  log(`  seeding ${galleryCount} generations…`);
-  const sources = await writeDistinctPngs(workspace.dir('gallery', 'sources'), 20);
-  seedGallery({ dataDir, imagesDir: join(outputDir, 'generated'), count: galleryCount, sources });
+  if (runs('gallery')) {
+    log(`  seeding ${galleryCount} generations…`);
+    const sources = await writeDistinctPngs(workspace.dir('gallery', 'sources'), 20);
+    seedGallery({ dataDir, imagesDir: join(outputDir, 'generated'), count: galleryCount, sources });
+  }
   const fake = await startFakeProcess({ models: benchModels });
   // Started inside the try: a serve that fails to start must not leave the fake ComfyUI running.
   let serve: RunningServe | undefined;

@@ -79,14 +79,17 @@ export function relativeFolderProblem(
     explainRelative(field, value, platform.join(home, value.trim() || 'Pictures'), alternative);
   for (const key of folderSettings) {
     const value = patch[key];
-    if (value && !platform.isAbsolute(value))
+    if (value && isRelative(value, platform))
       return explain(key, value, 'or leave it empty for the default folder');
   }
   for (const [index, value] of (patch.allowedDirs ?? []).entries()) {
-    if (!platform.isAbsolute(value)) return explain(`allowedDirs[${index}]`, value, 'or remove that entry');
+    if (isRelative(value, platform)) return explain(`allowedDirs[${index}]`, value, 'or remove that entry');
   }
   return undefined;
 }
+
+const isRelative = (folder: string, platform: Pick<typeof path, 'isAbsolute'> = path) =>
+  !platform.isAbsolute(folder);
 
 function explainRelative(field: string, value: string, example: string, alternative: string): string {
   return (
@@ -115,7 +118,7 @@ function readValid(raw: Record<string, unknown>, logger: Logger): Settings {
 function withoutRelativeFolders(settings: Settings, logger: Logger): Settings {
   const next = { ...settings };
   for (const key of folderSettings) {
-    if (!relativeFolderProblem({ [key]: next[key] })) continue;
+    if (!next[key] || !isRelative(next[key])) continue;
     logger.warn('ignoring a stored folder that is not an absolute path; using the default folder', {
       key,
       value: next[key],
@@ -123,7 +126,7 @@ function withoutRelativeFolders(settings: Settings, logger: Logger): Settings {
     next[key] = '';
   }
   next.allowedDirs = next.allowedDirs.filter((dir) => {
-    if (!relativeFolderProblem({ allowedDirs: [dir] })) return true;
+    if (!isRelative(dir)) return true;
     logger.warn('ignoring a stored allowed folder that is not an absolute path', { value: dir });
     return false;
   });

@@ -23,7 +23,7 @@ export interface ConformanceTarget {
 }
 
 /** The built `serve`, as users run it, in front of the fake ComfyUI; results go to a fresh folder. */
-export async function startConformanceTarget(): Promise<ConformanceTarget> {
+async function startConformanceTarget(): Promise<ConformanceTarget> {
   const fake: FakeComfyUI = await startSd15Fake(2);
   const outputDir = await mkdtemp(join(tmpdir(), 'bridge-conformance-'));
   const dataDir = await mkdtemp(join(tmpdir(), 'bridge-conformance-data-'));
