@@ -455,7 +455,7 @@ export class Scheduler extends EventEmitter {
       this.finish(job, batch, { state: 'failed', error: toJobError(error, 'comfyui_rejected') });
       return;
     }
-    const found = await lookUp(client, run.promptId);
+    const found = await lookUp(client, run.promptId).catch(() => 'unknown' as const);
     if (!this.isCurrent(run)) return;
     if (found !== 'absent' && found !== 'unknown') {
       this.options.logger.info('POST /prompt failed, but ComfyUI has the prompt; following it', {
@@ -746,20 +746,14 @@ export class Scheduler extends EventEmitter {
     });
     waiting.catch(() => undefined);
     try {
-      const finished = await client.history(promptId);
-      if (finished) {
-        stopWaiting.abort();
-        await this.onResult(run, client, finished, this.outputNodesOf(job));
+      const found = await lookUp(client, promptId);
+      if (found === 'queued') {
+        await this.onResult(run, client, await waiting, this.outputNodesOf(job));
         return;
       }
-      const queue = await client.queue();
-      const known = [...queue.running, ...queue.pending].some((entry) => entry.promptId === promptId);
-      if (!known) {
-        stopWaiting.abort();
-        await this.onResult(run, client, { status: 'lost' }, []);
-        return;
-      }
-      await this.onResult(run, client, await waiting, this.outputNodesOf(job));
+      stopWaiting.abort();
+      if (found === 'absent') await this.onResult(run, client, { status: 'lost' }, []);
+      else await this.onResult(run, client, found, this.outputNodesOf(job));
     } catch (error) {
       this.onRunError(run, error);
     }
@@ -864,21 +858,15 @@ export class Scheduler extends EventEmitter {
 const maxUnwantedPerBackend = 1_000;
 
 /**
- * Whether ComfyUI has a prompt: still queued or running, finished (its result), absent, or unknown when it
+ * Whether ComfyUI has a prompt: still queued or running, finished (its result), or absent; rejects when it
  * cannot be asked. The queue is read first: ComfyUI moves a prompt from its queue into its history atomically,
- * so "not queued" followed by "no history" means it does not have it.
+ * so "not queued" followed by "no history" means it does not have it (read the other way round, a run that
+ * finishes between the two reads would look lost).
  */
-async function lookUp(
-  client: BackendClient,
-  promptId: string,
-): Promise<'queued' | 'absent' | 'unknown' | RunResult> {
-  try {
-    const queue = await client.queue();
-    if ([...queue.running, ...queue.pending].some((entry) => entry.promptId === promptId)) return 'queued';
-    return (await client.history(promptId)) ?? 'absent';
-  } catch {
-    return 'unknown';
-  }
+async function lookUp(client: BackendClient, promptId: string): Promise<'queued' | 'absent' | RunResult> {
+  const queue = await client.queue();
+  if ([...queue.running, ...queue.pending].some((entry) => entry.promptId === promptId)) return 'queued';
+  return (await client.history(promptId)) ?? 'absent';
 }
 
 function messageOf(error: unknown): string {
