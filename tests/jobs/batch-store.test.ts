@@ -86,24 +86,45 @@ describe('BatchStore', () => {
     expect(onDisk.jobs.map((job) => job.id)).toEqual(['b1-1']);
   });
 
-  it('keeps a state whose write failed and writes it later; new batches are refused meanwhile', async () => {
+  /** A real failing writer: a folder where the batch's temp file must go makes every write of it fail (EISDIR). */
+  function blockWrites(file: string): () => void {
+    const blocker = `${file}.${process.pid}.tmp`;
+    mkdirSync(blocker);
+    return () => rmSync(blocker, { recursive: true });
+  }
+  const stateOnDisk = (file: string) =>
+    (JSON.parse(readFileSync(file, 'utf8')) as BatchRecord).jobs[0]!.state;
+
+  it('keeps a state whose write failed, warns, and writes it by a later try', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'batches-'));
     const warnings: string[] = [];
     const logger = createLogger({ level: 'warn', sink: (line) => warnings.push(line) });
     const store = new BatchStore(dir, logger, { retryFirstMs: 20, retryMaxMs: 100 });
     const record = batch('b1', '2026-01-01T00:00:00.000Z');
-    await store.create(record);
+    await store.save(record);
     const file = join(dir, 'batches', 'b1.json');
-    // A real failing writer: a folder where the temp file must go makes every write of this batch fail (EISDIR).
-    const blocker = `${file}.${process.pid}.tmp`;
-    mkdirSync(blocker);
+    const unblock = blockWrites(file);
 
+    // The last change of the batch: nothing else would ever write it again.
     record.jobs[0]!.state = 'completed';
     await expect(store.save(record)).rejects.toThrow();
     expect(warnings.join('')).toMatch(/could not save batch state; it is kept in memory/);
-    expect((JSON.parse(readFileSync(file, 'utf8')) as BatchRecord).jobs[0]!.state).toBe('pending');
+    expect(stateOnDisk(file)).toBe('pending');
 
-    // While accepted state cannot be saved, no new batch is accepted, and the refused one leaves no file.
+    unblock();
+    await until(() => stateOnDisk(file) === 'completed', 'the failed state written by a later try');
+  });
+
+  it('refuses a new batch while accepted state cannot be saved, leaving no file of it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batches-'));
+    const store = new BatchStore(dir, quiet, { retryFirstMs: 60_000 });
+    const record = batch('b1', '2026-01-01T00:00:00.000Z');
+    await store.create(record);
+    const file = join(dir, 'batches', 'b1.json');
+    const unblock = blockWrites(file);
+    record.jobs[0]!.state = 'completed';
+    await expect(store.save(record)).rejects.toThrow();
+
     const refused = await store
       .create(batch('b2', '2026-01-02T00:00:00.000Z'))
       .catch((error: unknown) => error);
@@ -112,12 +133,10 @@ describe('BatchStore', () => {
     expect((refused as BridgeError).message).toContain(join(dir, 'batches'));
     expect(readdirSync(join(dir, 'batches')).filter((name) => name.startsWith('b2'))).toEqual([]);
 
-    rmSync(blocker, { recursive: true });
-    await until(
-      () => (JSON.parse(readFileSync(file, 'utf8')) as BatchRecord).jobs[0]!.state === 'completed',
-      'the failed state written by a later try',
-    );
+    // Once it can be written, the next call saves the kept state first (not waiting for the timer) and is accepted.
+    unblock();
     await store.create(batch('b2', '2026-01-02T00:00:00.000Z'));
+    expect(stateOnDisk(file)).toBe('completed');
     expect((await new BatchStore(dir, quiet).loadAll()).map((b) => b.id)).toEqual(['b1', 'b2']);
   });
 });
