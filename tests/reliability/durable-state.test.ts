@@ -61,7 +61,7 @@ describe('acknowledged means durable', () => {
       console.warn(`durable acknowledgement test skipped: ${notBuiltNote}`);
       return context.skip(notBuiltNote);
     }
-    const rounds = 4;
+    const rounds = 3;
     const perRound = 2;
     const dataDir = tempDir('ack-data');
     const outputDir = tempDir('ack-out');
@@ -166,6 +166,7 @@ describe('the data folder cannot be written', () => {
     );
     expect(message).toMatch(new RegExp(`data folder "${dataDir}" uses \\d+\\.\\d (KiB|MiB)`));
     expect(hint).toMatch(/Free space on the disk/);
+    console.info(`full data disk: ${message} Hint: ${hint}`);
     expect(details.data_bytes).toBeGreaterThanOrEqual(fillers.length * 4096);
     await expect(
       core.service.generateImage({ prompt: 'refused too', ...defaults, wait_seconds: 0 }, ctx),
