@@ -19,7 +19,7 @@ export interface BatchStoreOptions {
  *
  * `save` records a change of an accepted batch. Writes of one batch are serialised and coalesced: while one is in
  * flight only the latest state waits, and it is serialised when its write starts, so a save costs nothing until
- * then (a clone per call made a restart with 1,000 pending jobs take seconds). A write that fails is never
+ * then (a clone per call cost a restart with 1,000 pending jobs about a second). A write that fails is never
  * dropped: the state stays queued and is tried again, with growing pauses, until it is on disk.
  */
 export class BatchStore {
