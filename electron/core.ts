@@ -129,6 +129,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     deliver: (job, batchId, image, backend) =>
       deliverJob({ gallery, recoveryDir: recoveryDirOf(dataDir) }, job, batchId, image, backend),
     findDelivered: (job) => findDeliveredJob(gallery, job),
+    maxPendingJobs: () => settings.get().maxPendingJobs,
     ...definedOnly({ jobTimeoutMs: tuning.jobTimeoutMs }),
   });
   scheduler.setPaused(settings.get().paused);

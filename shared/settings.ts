@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The bounds of `maxPendingJobs`, also checked by the command line's --max-pending. */
+export const maxPendingJobsRange = { min: 1, max: 100_000 } as const;
+
 /**
  * The user's settings: one schema for the desktop app (electron-store), headless `serve` (conf) and tests.
  * Paths left empty are filled in from the data folder at start-up, so the stored file stays portable.
@@ -26,6 +29,13 @@ export const settingsSchema = z.object({
   dashboardToken: z.string().default('').describe('Token the dashboard API requires; generated when empty.'),
   defaultWaitSeconds: z.number().int().min(0).max(300).default(45),
   maxInFlightPerBackend: z.number().int().min(1).max(8).default(2),
+  maxPendingJobs: z
+    .number()
+    .int()
+    .min(maxPendingJobsRange.min)
+    .max(maxPendingJobsRange.max)
+    .default(1_000)
+    .describe('Jobs that may wait in the queue at once; a call that would go over is refused (queue_full).'),
   paused: z.boolean().default(false),
 });
 

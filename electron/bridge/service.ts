@@ -121,7 +121,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
   return {
     async generateImage(args, ctx) {
       const spec = await toSpec(args, ctx, policyFor(ctx));
-      const batch = scheduler.submit([spec], 'interactive');
+      const batch = await scheduler.submit([spec], 'interactive');
       const job = batch.jobs[0]!;
       const reporter = new ProgressReporter((update) => ctx.progress(update), heartbeatMs);
       const onProgress = (event: { jobId: string; value: number; max: number }) => {
@@ -178,7 +178,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
         }),
       );
       rejectDuplicatePaths(specs);
-      const batch = scheduler.submit(specs, 'batch');
+      const batch = await scheduler.submit(specs, 'batch');
       return { batch_id: batch.id, total: specs.length };
     },
 

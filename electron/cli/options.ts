@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
+import { maxPendingJobsRange } from '../../shared/settings.js';
 import type { LogLevel } from '../log.js';
 
 /** What `serve` and `stdio` accept, from flags first, then environment variables, then settings. */
@@ -16,6 +17,7 @@ export interface CliOptions {
   token?: string;
   allowDirs: string[];
   logLevel: LogLevel;
+  maxPendingJobs?: number;
 }
 
 export class CliUsageError extends Error {
@@ -34,6 +36,7 @@ export const environmentVariables = {
   token: 'COMFYUI_MCP_TOKEN',
   allowDirs: 'COMFYUI_MCP_ALLOW_DIRS',
   logLevel: 'COMFYUI_MCP_LOG_LEVEL',
+  maxPending: 'COMFYUI_MCP_MAX_PENDING',
 } as const;
 
 export const usage = `Usage: comfyui-mcp-bridge <serve|stdio> [options]
@@ -53,6 +56,7 @@ Options (environment variable in brackets):
   --token T            bearer token for /mcp; required off loopback [COMFYUI_MCP_TOKEN]
   --allow-dir D        another folder agents may save into; repeatable [COMFYUI_MCP_ALLOW_DIRS]
   --log-level L        debug|info|warn|error (info) [COMFYUI_MCP_LOG_LEVEL]
+  --max-pending N      jobs that may wait in the queue at once (1000) [COMFYUI_MCP_MAX_PENDING]
   -h, --help           this text
   -v, --version        the version
 `;
@@ -81,6 +85,7 @@ export function parseCli(
         token: { type: 'string' },
         'allow-dir': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
+        'max-pending': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -117,6 +122,8 @@ export function parseCli(
   const workflowsDir = pick(values['workflows-dir'], environmentVariables.workflowsDir);
   const workflow = pick(values.workflow, environmentVariables.workflow);
   const token = pick(values.token, environmentVariables.token);
+  const maxPendingText = pick(values['max-pending'], environmentVariables.maxPending);
+  const maxPendingJobs = maxPendingText === undefined ? undefined : parseMaxPending(maxPendingText);
 
   return {
     command,
@@ -132,6 +139,7 @@ export function parseCli(
     ...(workflowsDir !== undefined ? { workflowsDir: resolve(workflowsDir) } : {}),
     ...(workflow !== undefined ? { workflow } : {}),
     ...(token !== undefined ? { token } : {}),
+    ...(maxPendingJobs !== undefined ? { maxPendingJobs } : {}),
   };
 }
 
@@ -153,6 +161,15 @@ function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) throw new CliUsageError(`--port must be 0-65535, not "${text}"`);
   return port;
+}
+
+function parseMaxPending(text: string): number {
+  const limit = Number(text);
+  const { min, max } = maxPendingJobsRange;
+  if (!/^\d+$/.test(text) || limit < min || limit > max) {
+    throw new CliUsageError(`--max-pending must be a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return limit;
 }
 
 function checkUrl(url: string): void {

@@ -1,32 +1,59 @@
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Logger } from '../log.js';
+import { stateNotSavedError } from './state-not-saved.js';
 import type { BatchRecord } from './types.js';
 
+export interface BatchStoreOptions {
+  /** Pause before a failed write is tried again; it doubles after each failure, up to `retryMaxMs`. */
+  retryFirstMs?: number;
+  retryMaxMs?: number;
+}
+
 /**
- * Batches on disk, one JSON file each, replaced atomically (temp file, fsync, rename) so a crash leaves either
- * the old or the new state, never a torn file. Writes of one batch are serialised and coalesced: while one is
- * in flight only the latest state waits, so a busy batch costs a bounded number of writes.
+ * Batches on disk, one JSON file each, replaced atomically (temp file, fsync, rename, fsync of the folder): a
+ * crash leaves the old or the new state, never a torn file, and a write that has resolved survives the crash.
+ *
+ * `create` is the acknowledgement: a new batch's id may be handed out once it resolves. It refuses with
+ * `state_not_saved` (what to free, where) while the state cannot be written, and a refused batch leaves nothing.
+ *
+ * `save` records a change of an accepted batch. Writes of one batch are serialised and coalesced: while one is in
+ * flight only the latest state waits, and it is serialised when its write starts, so a save costs nothing until
+ * then (a clone per call cost a restart with 1,000 pending jobs about a second). A write that fails is never
+ * dropped: the state stays queued and is tried again, with growing pauses, until it is on disk.
  */
 export class BatchStore {
-  private readonly dir: string;
+  /** Where the batch files are: `<data>/batches`. */
+  readonly folder: string;
   private readonly writing = new Map<string, Promise<void>>();
+  /** The live record of each batch whose latest state is not on disk yet. */
   private readonly queued = new Map<string, BatchRecord>();
+  /** Batches whose last write failed; their state waits in `queued`. */
+  private readonly failed = new Set<string>();
+  private readonly retryFirstMs: number;
+  private readonly retryMaxMs: number;
+  private retryDelayMs: number;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
-    dataDir: string,
+    private readonly dataDir: string,
     private readonly logger: Logger,
+    options: BatchStoreOptions = {},
   ) {
-    this.dir = join(dataDir, 'batches');
+    this.folder = join(dataDir, 'batches');
+    this.retryFirstMs = options.retryFirstMs ?? 500;
+    this.retryMaxMs = options.retryMaxMs ?? 30_000;
+    this.retryDelayMs = this.retryFirstMs;
   }
 
   async loadAll(): Promise<BatchRecord[]> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.folder, { recursive: true });
     const batches: BatchRecord[] = [];
-    for (const name of await readdir(this.dir)) {
+    for (const name of await readdir(this.folder)) {
       if (!name.endsWith('.json')) continue;
       try {
-        batches.push(JSON.parse(await readFile(join(this.dir, name), 'utf8')) as BatchRecord);
+        batches.push(JSON.parse(await readFile(join(this.folder, name), 'utf8')) as BatchRecord);
       } catch (error) {
         this.logger.error('a stored batch could not be read; it is left in place', { file: name, error });
       }
@@ -34,49 +61,164 @@ export class BatchStore {
     return batches.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  /** Schedules a write of the batch's current state; resolves once that state (or a later one) is on disk. */
-  save(batch: BatchRecord): Promise<void> {
-    this.queued.set(batch.id, structuredClone(batch));
-    let run = this.writing.get(batch.id);
-    if (!run) {
-      run = this.drain(batch.id);
-      this.writing.set(batch.id, run);
+  /**
+   * Writes a new batch durably. Any earlier state that failed to save is tried first: while it cannot be written
+   * no new batch is accepted. Rejects with a `state_not_saved` BridgeError, and leaves no file of this batch.
+   */
+  async create(batch: BatchRecord): Promise<void> {
+    const path = this.pathOf(batch.id);
+    try {
+      await this.retryFailedNow();
+      await mkdir(this.folder, { recursive: true });
+      await writeDurably(path, JSON.stringify(batch));
+    } catch (error) {
+      // The rename may have happened before the folder's sync failed: a refused batch must not run after a restart.
+      await rm(path, { force: true }).catch(() => undefined);
+      throw await stateNotSavedError(error, this.folder, this.dataDir);
     }
-    return run;
+  }
+
+  /**
+   * Schedules a write of the batch's current state; resolves once that state (or a later one) is on disk. Rejects
+   * if the write fails, but the state stays queued and is written later (logged as a warning, not dropped).
+   */
+  save(batch: BatchRecord): Promise<void> {
+    this.queued.set(batch.id, batch);
+    return this.startWrite(batch.id);
   }
 
   /** Deletes a batch's file (a finished batch past its retention). */
   async remove(id: string): Promise<void> {
-    await rm(join(this.dir, `${id}.json`), { force: true });
+    this.queued.delete(id);
+    this.failed.delete(id);
+    await rm(this.pathOf(id), { force: true });
   }
 
-  /** Waits for every pending write; used on shutdown. */
+  /**
+   * Waits for every pending write, and tries failed ones once more; used on shutdown. State that still cannot be
+   * written is logged, not waited for: those batches resume from their last saved state.
+   */
   async flush(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    await this.retryFailedNow().catch(() => undefined);
     while (this.writing.size > 0) await Promise.allSettled([...this.writing.values()]);
+    if (this.failed.size > 0) {
+      this.logger.error(
+        'batch state could not be saved before stopping; these batches resume from their last saved state',
+        {
+          folder: this.folder,
+          batches: [...this.failed],
+        },
+      );
+    }
+  }
+
+  private pathOf(id: string): string {
+    return join(this.folder, `${id}.json`);
+  }
+
+  private startWrite(id: string): Promise<void> {
+    let run = this.writing.get(id);
+    if (!run) {
+      run = this.drain(id);
+      this.writing.set(id, run);
+    }
+    return run;
+  }
+
+  private async retryFailedNow(): Promise<void> {
+    if (this.failed.size === 0) return;
+    const results = await Promise.allSettled([...this.failed].map((id) => this.startWrite(id)));
+    for (const result of results) if (result.status === 'rejected') throw result.reason;
   }
 
   private async drain(id: string): Promise<void> {
     try {
-      await mkdir(this.dir, { recursive: true });
+      await mkdir(this.folder, { recursive: true });
       for (let next = this.queued.get(id); next; next = this.queued.get(id)) {
         this.queued.delete(id);
-        await writeJsonAtomic(join(this.dir, `${id}.json`), next);
+        try {
+          await writeDurably(this.pathOf(id), JSON.stringify(next));
+        } catch (error) {
+          // Kept for the next try, unless a newer state of the batch is already waiting.
+          if (!this.queued.has(id)) this.queued.set(id, next);
+          throw error;
+        }
       }
+      this.onSaved(id);
+    } catch (error) {
+      this.onFailed(id, error);
+      throw error;
     } finally {
       // Same synchronous step as the loop's last check: a save() after this starts a new drain.
       this.writing.delete(id);
     }
   }
+
+  private onSaved(id: string): void {
+    if (!this.failed.delete(id) || this.failed.size > 0) return;
+    this.logger.info('batch state is saved again', { folder: this.folder });
+    this.retryDelayMs = this.retryFirstMs;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private onFailed(id: string, error: unknown): void {
+    if (this.failed.size === 0) {
+      this.logger.warn('could not save batch state; it is kept in memory and saved again until it succeeds', {
+        folder: this.folder,
+        batch: id,
+        error,
+      });
+    } else {
+      this.logger.debug('batch state still not saved', { batch: id, error });
+    }
+    this.failed.add(id);
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.stopped) return;
+    const delay = this.retryDelayMs;
+    this.retryDelayMs = Math.min(delay * 2, this.retryMaxMs);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      // Each failure schedules the next try; a success of the last one resets the pause.
+      for (const id of this.failed) this.startWrite(id).catch(() => undefined);
+    }, delay);
+    this.retryTimer.unref();
+  }
 }
 
-async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+/** Temp file, fsync, rename over the target, fsync of the folder; the temp file is removed if anything fails. */
+async function writeDurably(path: string, text: string): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(value));
-  const handle = await open(temp, 'r');
+  try {
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    // A partial temp file on a full disk holds the very space the next try needs.
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+  await syncFolder(dirname(path));
+}
+
+/** Makes the rename durable. Windows cannot open a folder to sync it; NTFS journals the rename itself. */
+async function syncFolder(folder: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(folder, 'r');
   try {
     await handle.sync();
   } finally {
     await handle.close();
   }
-  await rename(temp, path);
 }

@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { defaultSettings } from '../../shared/settings.js';
 import type { ApiGraph, ImageRef, NodeOutputs, RunResult } from '../comfy/types.js';
 import type { Logger } from '../log.js';
 import type { BackendClient, BackendPool } from './backend-pool.js';
 import type { BatchStore } from './batch-store.js';
 import { chooseBackend, whyUndispatchable } from './dispatch.js';
+import { queueFullRefusal } from './queue-cap.js';
 import { isTransient, resubmitDelayMs, submitFailure, viewRetryDelaysMs } from './retry.js';
 import {
   isBatchDone,
@@ -45,6 +47,8 @@ export interface SchedulerOptions {
   jobTimeoutMs?: number;
   /** How long a finished batch stays answerable (and on disk) after its last change; its images stay in the gallery. */
   finishedBatchRetentionMs?: number;
+  /** Jobs that may wait in the queue at once (read on every submit, so a settings change applies at once). */
+  maxPendingJobs?: () => number;
   now?: () => number;
 }
 
@@ -107,6 +111,8 @@ export class Scheduler extends EventEmitter {
   private stopped = false;
   private pumping = false;
   private pumpAgain = false;
+  /** Jobs of submits being written to disk: they count against the cap before they are queued. */
+  private admitting = 0;
   private readonly maxAttempts: number;
   private readonly jobTimeoutMs: number;
   private readonly subscribed = new Set<string>();
@@ -168,7 +174,15 @@ export class Scheduler extends EventEmitter {
     return (this.options.now ?? Date.now)() - lastChange > retention;
   }
 
-  submit(specs: readonly JobSpec[], priority: BatchPriority): BatchRecord {
+  /**
+   * Accepts a batch: refused whole with `queue_full` when it would take the pending jobs over the cap, and with
+   * `state_not_saved` when it cannot be written. Resolves only once the batch is durably on disk, so an id handed
+   * out survives a crash.
+   */
+  async submit(specs: readonly JobSpec[], priority: BatchPriority): Promise<BatchRecord> {
+    const limit = this.options.maxPendingJobs?.() ?? defaultSettings.maxPendingJobs;
+    const refusal = queueFullRefusal(this.pendingJobs(), specs.length, limit);
+    if (refusal) throw refusal;
     const now = new Date().toISOString();
     const batch: BatchRecord = {
       id: `b_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
@@ -183,14 +197,24 @@ export class Scheduler extends EventEmitter {
         updatedAt: now,
       })),
     };
+    this.admitting += specs.length;
+    try {
+      await this.options.store.create(batch);
+    } finally {
+      this.admitting -= specs.length;
+    }
     this.batches.set(batch.id, batch);
     for (const job of batch.jobs) {
       this.batchOf.set(job.id, batch);
       this.queues[priority].push(job);
     }
-    void this.persist(batch);
     this.pump();
     return batch;
+  }
+
+  /** Jobs accepted and not yet sent to a ComfyUI: queued, waiting out a retry pause, or being accepted. */
+  private pendingJobs(): number {
+    return this.queues.interactive.length + this.queues.batch.length + this.backoffs.size + this.admitting;
   }
 
   get(batchId: string): BatchRecord | undefined {
@@ -848,8 +872,8 @@ export class Scheduler extends EventEmitter {
   private async persist(batch: BatchRecord): Promise<void> {
     try {
       await this.options.store.save(batch);
-    } catch (error) {
-      this.options.logger.error('could not save batch state', { batch: batch.id, error });
+    } catch {
+      // The store logs it and keeps trying: the state stays in memory until it is on disk.
     }
   }
 }

@@ -30,6 +30,8 @@ describe('parseCli', () => {
         'x',
         '--allow-dir',
         'y',
+        '--max-pending',
+        '50',
       ],
       {},
     );
@@ -45,6 +47,7 @@ describe('parseCli', () => {
       token: 's3cret',
       allowDirs: [resolve('x'), resolve('y')],
       logLevel: 'info',
+      maxPendingJobs: 50,
     });
   });
 
@@ -54,6 +57,7 @@ describe('parseCli', () => {
       COMFYUI_MCP_PORT: '9001',
       COMFYUI_MCP_TOKEN: 'from-env',
       COMFYUI_MCP_DATA_DIR: '/srv/bridge',
+      COMFYUI_MCP_MAX_PENDING: '200',
     };
     const options = parseCli(['stdio', '--token', 'from-flag'], env);
     expect(options).toMatchObject({
@@ -62,6 +66,7 @@ describe('parseCli', () => {
       port: 9001,
       token: 'from-flag',
       dataDir: '/srv/bridge',
+      maxPendingJobs: 200,
     });
   });
 
@@ -74,6 +79,8 @@ describe('parseCli', () => {
       [['serve', '--comfyui', 'localhost:8188'], /must start with http/],
       [['serve', '--bogus'], /Unknown option '--bogus'.*--help/],
       [['serve', '--log-level', 'loud'], /--log-level must be one of/],
+      [['serve', '--max-pending', '0'], /--max-pending must be a whole number from 1 to 100000/],
+      [['serve', '--max-pending', 'lots'], /--max-pending must be a whole number/],
     ];
     for (const [argv, reason] of bad) {
       expect(() => parseCli(argv, {}), argv.join(' ')).toThrow(CliUsageError);

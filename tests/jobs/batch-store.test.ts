@@ -1,10 +1,12 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BridgeError } from '../../electron/errors.js';
 import { BatchStore } from '../../electron/jobs/batch-store.js';
 import type { BatchRecord } from '../../electron/jobs/types.js';
 import { createLogger } from '../../electron/log.js';
+import { until } from '../core/harness.js';
 
 const quiet = createLogger({ sink: () => undefined });
 
@@ -74,5 +76,67 @@ describe('BatchStore', () => {
     await store.save(batch('good', '2026-01-01T00:00:00.000Z'));
     writeFileSync(join(dir, 'batches', 'broken.json'), '{"id": "bro');
     expect((await new BatchStore(dir, quiet).loadAll()).map((b) => b.id)).toEqual(['good']);
+  });
+
+  it('create resolves once the new batch is on disk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batches-'));
+    const store = new BatchStore(dir, quiet);
+    await store.create(batch('b1', '2026-01-01T00:00:00.000Z'));
+    const onDisk = JSON.parse(readFileSync(join(dir, 'batches', 'b1.json'), 'utf8')) as BatchRecord;
+    expect(onDisk.jobs.map((job) => job.id)).toEqual(['b1-1']);
+  });
+
+  /** A real failing writer: a folder where the batch's temp file must go makes every write of it fail (EISDIR). */
+  function blockWrites(file: string): () => void {
+    const blocker = `${file}.${process.pid}.tmp`;
+    mkdirSync(blocker);
+    return () => rmSync(blocker, { recursive: true });
+  }
+  const stateOnDisk = (file: string) =>
+    (JSON.parse(readFileSync(file, 'utf8')) as BatchRecord).jobs[0]!.state;
+
+  it('keeps a state whose write failed, warns, and writes it by a later try', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batches-'));
+    const warnings: string[] = [];
+    const logger = createLogger({ level: 'warn', sink: (line) => warnings.push(line) });
+    const store = new BatchStore(dir, logger, { retryFirstMs: 20, retryMaxMs: 100 });
+    const record = batch('b1', '2026-01-01T00:00:00.000Z');
+    await store.save(record);
+    const file = join(dir, 'batches', 'b1.json');
+    const unblock = blockWrites(file);
+
+    // The last change of the batch: nothing else would ever write it again.
+    record.jobs[0]!.state = 'completed';
+    await expect(store.save(record)).rejects.toThrow();
+    expect(warnings.join('')).toMatch(/could not save batch state; it is kept in memory/);
+    expect(stateOnDisk(file)).toBe('pending');
+
+    unblock();
+    await until(() => stateOnDisk(file) === 'completed', 'the failed state written by a later try');
+  });
+
+  it('refuses a new batch while accepted state cannot be saved, leaving no file of it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batches-'));
+    const store = new BatchStore(dir, quiet, { retryFirstMs: 60_000 });
+    const record = batch('b1', '2026-01-01T00:00:00.000Z');
+    await store.create(record);
+    const file = join(dir, 'batches', 'b1.json');
+    const unblock = blockWrites(file);
+    record.jobs[0]!.state = 'completed';
+    await expect(store.save(record)).rejects.toThrow();
+
+    const refused = await store
+      .create(batch('b2', '2026-01-02T00:00:00.000Z'))
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(BridgeError);
+    expect(refused).toMatchObject({ code: 'state_not_saved' });
+    expect((refused as BridgeError).message).toContain(join(dir, 'batches'));
+    expect(readdirSync(join(dir, 'batches')).filter((name) => name.startsWith('b2'))).toEqual([]);
+
+    // Once it can be written, the next call saves the kept state first (not waiting for the timer) and is accepted.
+    unblock();
+    await store.create(batch('b2', '2026-01-02T00:00:00.000Z'));
+    expect(stateOnDisk(file)).toBe('completed');
+    expect((await new BatchStore(dir, quiet).loadAll()).map((b) => b.id)).toEqual(['b1', 'b2']);
   });
 });

@@ -49,7 +49,8 @@ describe('load', () => {
   async function bridge(urls: string[], onRam = false): Promise<ReliabilityCore> {
     const fixture = await startReliabilityCore({
       urls,
-      settings: { maxInFlightPerBackend: 2 },
+      // The soak queues all its jobs up front, more than the default cap on pending jobs.
+      settings: { maxInFlightPerBackend: 2, maxPendingJobs: Math.max(soakJobs, 1_000) },
       ...(onRam ? { dataDir: ramDir('soak-data'), outputDir: ramDir('soak-out') } : {}),
     });
     cleanups.add(() => removeDirs(fixture.dataDir, fixture.outputDir));
