@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { networkInterfaces } from 'node:os';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { readBody, refuseOversizedBody, type LingerBounds } from './body.js';
 import {
   allowedHostnames,
   hasBearerToken,
@@ -52,6 +53,8 @@ export interface BridgeHttpServer {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** A refused client may send as much again as the limit, for a few seconds, while it reads its 413. */
+const lingerBoundsFor = (maxBodyBytes: number): LingerBounds => ({ bytes: maxBodyBytes, ms: 5_000 });
 const MCP_PATH = '/mcp';
 
 /** Starts the bridge's single HTTP server: /mcp for agents, /api for the dashboard, guarded on every request. */
@@ -141,8 +144,8 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, scope: R
 
   const body = await readBody(req, scope.maxBodyBytes);
   if (body === 'too_large') {
-    res.setHeader('Connection', 'close');
-    return reject(res, 413, 'body_too_large', `Request body exceeds ${scope.maxBodyBytes} bytes.`);
+    const message = `Request body exceeds ${scope.maxBodyBytes} bytes.`;
+    return refuseOversizedBody(req, { code: 'body_too_large', message }, lingerBoundsFor(scope.maxBodyBytes));
   }
   await route(req, res, body);
 }
@@ -182,26 +185,6 @@ export function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, code: str
     `HTTP/1.1 ${status} ${statusTexts[status]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
-}
-
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'too_large'> {
-  if (req.method === 'GET' || req.method === 'HEAD') return Buffer.alloc(0);
-  if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
-    req.resume();
-    return 'too_large';
-  }
-  const chunks: Buffer[] = [];
-  let received = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    received += buffer.byteLength;
-    if (received > maxBytes) {
-      req.resume();
-      return 'too_large';
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function reject(res: ServerResponse, status: number, code: string, message: string): void {
