@@ -32,6 +32,7 @@ import {
   type BackendCheck,
   type ItemContext,
 } from './views.js';
+import { isNestedDeeperThan, MAX_JSON_NESTING } from '../http/json-depth.js';
 
 export interface DashboardApiOptions {
   scheduler: Scheduler;
@@ -272,6 +273,13 @@ async function fileExists(path: string): Promise<boolean> {
 }
 
 function parseJson(body: Buffer): unknown {
+  if (isNestedDeeperThan(body)) {
+    throw new ApiProblem(
+      400,
+      'json_too_deep',
+      `The request body nests more than ${MAX_JSON_NESTING} arrays or objects inside one another; send the flat JSON object the route expects.`,
+    );
+  }
   try {
     return JSON.parse(body.toString('utf8')) as unknown;
   } catch {
