@@ -60,6 +60,8 @@ export interface CoreOptions {
 /** The running bridge: everything an agent, the dashboard or the tray talks to. */
 export interface Core extends CoreHandle {
   url: string;
+  /** /mcp as other machines reach it (empty when bound to loopback); `mcpUrl` is for this machine. */
+  networkMcpUrls: readonly string[];
   service: BridgeService;
   scheduler: Scheduler;
   pool: BackendPool;
@@ -154,6 +156,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const packageRoot = packageRootOf(import.meta.dirname);
   const startup = settings.get();
   let mcpUrlOnceListening = '';
+  let networkMcpUrlsOnceListening: readonly string[] = [];
   const dashboard: Dashboard = createDashboard({
     scheduler,
     pool,
@@ -168,6 +171,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     outputDir,
     userWorkflowsDir,
     mcpUrl: () => mcpUrlOnceListening,
+    networkMcpUrls: () => networkMcpUrlsOnceListening,
     shim:
       options.shimCommand ??
       // Electron's executable acts as Node with ELECTRON_RUN_AS_NODE, and reads the launcher inside app.asar.
@@ -224,6 +228,8 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const url = server.url;
   const mcpUrl = `${url}/mcp`;
   mcpUrlOnceListening = mcpUrl;
+  const networkMcpUrls = server.networkUrls.map((base) => `${base}/mcp`);
+  networkMcpUrlsOnceListening = networkMcpUrls;
   const dashboardUrl = `${url}/?token=${encodeURIComponent(settings.get().dashboardToken)}`;
   writeEndpointRecord(dataDir, { url, mcpUrl, pid: process.pid, shimSecret });
 
@@ -255,6 +261,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   return {
     url,
     mcpUrl,
+    networkMcpUrls,
     dashboardUrl,
     get outputDir() {
       return outputDir();

@@ -46,6 +46,7 @@ export interface DashboardApiOptions {
   items: ItemContext;
   status(): StatusView;
   mcpUrl(): string;
+  networkMcpUrls(): readonly string[];
   userWorkflowsDir: string;
   shim: ShimCommand;
   /** The start-up settings the bridge runs with; a change to them is reported as needing a restart. */
@@ -207,6 +208,7 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
       Promise.resolve(
         connectInfo({
           mcpUrl: options.mcpUrl(),
+          networkMcpUrls: options.networkMcpUrls(),
           mcpToken: options.running.mcpToken,
           shim: options.shim,
           platform: process.platform,

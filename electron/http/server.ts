@@ -9,12 +9,13 @@ import { readBody, refuseOversizedBody, type LingerBounds } from './body.js';
 import {
   allowedHostnames,
   hasBearerToken,
-  hostForHeader,
   isAllowedHost,
   isAllowedOrigin,
   isLoopbackAddress,
+  localHostFor,
+  networkHostsFor,
 } from './guard.js';
-import type { HostPolicy } from './guard.js';
+import type { HostPolicy, InterfaceAddress } from './guard.js';
 
 /** A route handler gets the request body already read (and bounded); it is empty for GET and HEAD. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
@@ -47,8 +48,10 @@ export interface HttpServerOptions {
 export interface BridgeHttpServer {
   /** The bound address and the real port (also when started with port 0). */
   address(): { host: string; port: number };
-  /** Base URL, e.g. http://127.0.0.1:8190 */
+  /** Base URL for clients on this machine, e.g. http://127.0.0.1:8190 (loopback when bound to 0.0.0.0 or ::). */
   readonly url: string;
+  /** Base URLs other machines can use (empty on loopback); every one passes the Host check. */
+  readonly networkUrls: readonly string[];
   close(): Promise<void>;
 }
 
@@ -69,9 +72,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Brid
     });
   }
 
+  const interfaces = localInterfaceAddresses();
+  const networkHosts = networkHostsFor(host, interfaces);
+  // What we advertise we accept, whatever allowedHostnames makes of the interfaces.
   const hostnames = allowedHostnames(host, {
-    interfaceAddresses: localInterfaceAddresses(),
-    extra: options.allowedHosts,
+    interfaceAddresses: interfaces.map((entry) => entry.address),
+    extra: [...networkHosts, ...(options.allowedHosts ?? [])],
   });
   const server = createServer((req, res) => {
     // Read per request: with port 0 the real port is only known once listening.
@@ -95,12 +101,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Brid
   });
 
   const port = await listen(server, host, options.port);
-  const url = `http://${hostForHeader(host)}:${port}`;
-  logger.info('listening', { url, token: token !== undefined });
+  const url = `http://${localHostFor(host)}:${port}`;
+  const networkUrls = networkHosts.map((networkHost) => `http://${networkHost}:${port}`);
+  logger.info('listening', { url, networkUrls, token: token !== undefined });
 
   return {
     address: () => ({ host, port }),
     url,
+    networkUrls,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -225,8 +233,12 @@ function describeListenError(error: NodeJS.ErrnoException, host: string, port: n
   return error;
 }
 
-function localInterfaceAddresses(): string[] {
+function localInterfaceAddresses(): InterfaceAddress[] {
   return Object.values(networkInterfaces())
     .flatMap((entries) => entries ?? [])
-    .map((entry) => entry.address.split('%')[0] ?? entry.address);
+    .map((entry) => ({
+      address: entry.address.split('%')[0] ?? entry.address,
+      family: entry.family,
+      internal: entry.internal,
+    }));
 }
