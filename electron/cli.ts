@@ -27,6 +27,7 @@ export function overridesFrom(options: CliOptions, storedAllowedDirs: readonly s
     ...(options.workflowsDir !== undefined ? { userWorkflowsDir: options.workflowsDir } : {}),
     ...(options.workflow !== undefined ? { defaultWorkflow: options.workflow } : {}),
     ...(options.token !== undefined ? { mcpToken: options.token } : {}),
+    ...(options.maxInputMegapixels !== undefined ? { maxInputMegapixels: options.maxInputMegapixels } : {}),
     ...(options.allowDirs.length > 0 ? { allowedDirs: [...storedAllowedDirs, ...options.allowDirs] } : {}),
   };
 }

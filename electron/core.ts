@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createBridgeService } from './bridge/service.js';
 import { deliverJob, findDeliveredJob, prepareJob, recoveryDirOf } from './bridge/pipeline.js';
+import { pixelLimitOf } from './images/pixel-limit.js';
 import { createWorkflowCatalog } from './bridge/workflow-catalog.js';
 import { ComfyClient } from './comfy/client.js';
 import { discoverComfyUrl } from './comfy/discovery.js';
@@ -129,7 +130,17 @@ export async function startCore(options: CoreOptions): Promise<Core> {
         : 'its node list is not known yet';
     },
     deliver: (job, batchId, image, backend) =>
-      deliverJob({ gallery, recoveryDir: recoveryDirOf(dataDir) }, job, batchId, image, backend),
+      deliverJob(
+        {
+          gallery,
+          recoveryDir: recoveryDirOf(dataDir),
+          maxInputPixels: pixelLimitOf(settings.get().maxInputMegapixels),
+        },
+        job,
+        batchId,
+        image,
+        backend,
+      ),
     findDelivered: (job) => findDeliveredJob(gallery, job),
     ...definedOnly({ jobTimeoutMs: tuning.jobTimeoutMs }),
   });

@@ -15,6 +15,7 @@ export interface CliOptions {
   workflow?: string;
   token?: string;
   allowDirs: string[];
+  maxInputMegapixels?: number;
   logLevel: LogLevel;
 }
 
@@ -33,6 +34,7 @@ export const environmentVariables = {
   workflow: 'COMFYUI_MCP_WORKFLOW',
   token: 'COMFYUI_MCP_TOKEN',
   allowDirs: 'COMFYUI_MCP_ALLOW_DIRS',
+  maxInputMegapixels: 'COMFYUI_MCP_MAX_INPUT_MEGAPIXELS',
   logLevel: 'COMFYUI_MCP_LOG_LEVEL',
 } as const;
 
@@ -52,6 +54,9 @@ Options (environment variable in brackets):
   --workflow ID        default workflow (file name without .json) [COMFYUI_MCP_WORKFLOW]
   --token T            bearer token for /mcp; required off loopback [COMFYUI_MCP_TOKEN]
   --allow-dir D        another folder agents may save into; repeatable [COMFYUI_MCP_ALLOW_DIRS]
+  --max-input-megapixels N
+                       larger images are refused before decoding, 1-1000 (40)
+                       [COMFYUI_MCP_MAX_INPUT_MEGAPIXELS]
   --log-level L        debug|info|warn|error (info) [COMFYUI_MCP_LOG_LEVEL]
   -h, --help           this text
   -v, --version        the version
@@ -80,6 +85,7 @@ export function parseCli(
         workflow: { type: 'string' },
         token: { type: 'string' },
         'allow-dir': { type: 'string', multiple: true },
+        'max-input-megapixels': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -117,6 +123,8 @@ export function parseCli(
   const workflowsDir = pick(values['workflows-dir'], environmentVariables.workflowsDir);
   const workflow = pick(values.workflow, environmentVariables.workflow);
   const token = pick(values.token, environmentVariables.token);
+  const megapixelsText = pick(values['max-input-megapixels'], environmentVariables.maxInputMegapixels);
+  const maxInputMegapixels = megapixelsText === undefined ? undefined : parseMegapixels(megapixelsText);
 
   return {
     command,
@@ -132,6 +140,7 @@ export function parseCli(
     ...(workflowsDir !== undefined ? { workflowsDir: resolve(workflowsDir) } : {}),
     ...(workflow !== undefined ? { workflow } : {}),
     ...(token !== undefined ? { token } : {}),
+    ...(maxInputMegapixels !== undefined ? { maxInputMegapixels } : {}),
   };
 }
 
@@ -153,6 +162,13 @@ function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) throw new CliUsageError(`--port must be 0-65535, not "${text}"`);
   return port;
+}
+
+function parseMegapixels(text: string): number {
+  const megapixels = Number(text);
+  if (!/^\d+$/.test(text) || megapixels < 1 || megapixels > 1000)
+    throw new CliUsageError(`--max-input-megapixels must be a whole number 1-1000, not "${text}"`);
+  return megapixels;
 }
 
 function checkUrl(url: string): void {
