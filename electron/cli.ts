@@ -28,6 +28,7 @@ export function overridesFrom(options: CliOptions, storedAllowedDirs: readonly s
     ...(options.workflow !== undefined ? { defaultWorkflow: options.workflow } : {}),
     ...(options.token !== undefined ? { mcpToken: options.token } : {}),
     ...(options.maxPendingJobs !== undefined ? { maxPendingJobs: options.maxPendingJobs } : {}),
+    ...(options.maxInputMegapixels !== undefined ? { maxInputMegapixels: options.maxInputMegapixels } : {}),
     ...(options.allowDirs.length > 0 ? { allowedDirs: [...storedAllowedDirs, ...options.allowDirs] } : {}),
   };
 }
@@ -81,8 +82,10 @@ async function stdio(options: CliOptions): Promise<void> {
 async function serve(options: CliOptions): Promise<void> {
   const logger = createLogger({ level: options.logLevel, file: join(options.dataDir, 'logs', 'bridge.log') });
   const core = await startFromCli(options, logger);
-  // The two ready lines are the only output on stdout; scripts and tests wait for them.
+  // The two ready lines are the only output on stdout; scripts and tests wait for them. Bound beyond loopback,
+  // a line per address other machines can use follows.
   process.stdout.write(`MCP endpoint: ${core.mcpUrl}\nDashboard: ${core.dashboardUrl}\n`);
+  for (const url of core.networkMcpUrls) process.stdout.write(`From other machines: ${url}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

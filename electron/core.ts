@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createBridgeService } from './bridge/service.js';
 import { deliverJob, findDeliveredJob, prepareJob, recoveryDirOf } from './bridge/pipeline.js';
+import { pixelLimitOf } from './images/pixel-limit.js';
 import { createWorkflowCatalog } from './bridge/workflow-catalog.js';
 import { ComfyClient } from './comfy/client.js';
 import { discoverComfyUrl } from './comfy/discovery.js';
@@ -60,6 +61,8 @@ export interface CoreOptions {
 /** The running bridge: everything an agent, the dashboard or the tray talks to. */
 export interface Core extends CoreHandle {
   url: string;
+  /** /mcp as other machines reach it (empty when bound to loopback); `mcpUrl` is for this machine. */
+  networkMcpUrls: readonly string[];
   service: BridgeService;
   scheduler: Scheduler;
   pool: BackendPool;
@@ -127,7 +130,17 @@ export async function startCore(options: CoreOptions): Promise<Core> {
         : 'its node list is not known yet';
     },
     deliver: (job, batchId, image, backend) =>
-      deliverJob({ gallery, recoveryDir: recoveryDirOf(dataDir) }, job, batchId, image, backend),
+      deliverJob(
+        {
+          gallery,
+          recoveryDir: recoveryDirOf(dataDir),
+          maxInputPixels: pixelLimitOf(settings.get().maxInputMegapixels),
+        },
+        job,
+        batchId,
+        image,
+        backend,
+      ),
     findDelivered: (job) => findDeliveredJob(gallery, job),
     maxPendingJobs: () => settings.get().maxPendingJobs,
     ...definedOnly({ jobTimeoutMs: tuning.jobTimeoutMs }),
@@ -155,6 +168,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const packageRoot = packageRootOf(import.meta.dirname);
   const startup = settings.get();
   let mcpUrlOnceListening = '';
+  let networkMcpUrlsOnceListening: readonly string[] = [];
   const dashboard: Dashboard = createDashboard({
     scheduler,
     pool,
@@ -169,6 +183,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     outputDir,
     userWorkflowsDir,
     mcpUrl: () => mcpUrlOnceListening,
+    networkMcpUrls: () => networkMcpUrlsOnceListening,
     shim:
       options.shimCommand ??
       // Electron's executable acts as Node with ELECTRON_RUN_AS_NODE, and reads the launcher inside app.asar.
@@ -225,6 +240,8 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const url = server.url;
   const mcpUrl = `${url}/mcp`;
   mcpUrlOnceListening = mcpUrl;
+  const networkMcpUrls = server.networkUrls.map((base) => `${base}/mcp`);
+  networkMcpUrlsOnceListening = networkMcpUrls;
   const dashboardUrl = `${url}/?token=${encodeURIComponent(settings.get().dashboardToken)}`;
   writeEndpointRecord(dataDir, { url, mcpUrl, pid: process.pid, shimSecret });
 
@@ -256,6 +273,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   return {
     url,
     mcpUrl,
+    networkMcpUrls,
     dashboardUrl,
     get outputDir() {
       return outputDir();

@@ -162,7 +162,10 @@ export const settingsResponseSchema = z.object({
 });
 
 export const connectInfoSchema = z.object({
+  /** The endpoint on this machine; the snippets use it. */
   mcpUrl: z.string(),
+  /** The endpoint as other machines reach it (the bridge bound beyond loopback); they need the token. */
+  networkMcpUrls: z.array(z.string()).default([]),
   /** The stdio launcher shim as an absolute command, for Claude Desktop. */
   shim: z.object({
     command: z.string(),

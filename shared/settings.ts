@@ -18,6 +18,13 @@ export const settingsSchema = z.object({
     .default('')
     .describe('Where images go when no save path, or a bare file name, is given.'),
   allowedDirs: z.array(z.string()).max(64).default([]).describe('Extra folders agents may save into.'),
+  maxInputMegapixels: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(40)
+    .describe('Images larger than this are refused before decoding (convert_to_webp, images from ComfyUI).'),
   userWorkflowsDir: z.string().default('').describe('Folder watched for your own API-format workflows.'),
   defaultWorkflow: z
     .string()

@@ -5,6 +5,7 @@ import { BridgeError } from '../errors.js';
 import type { Gallery } from '../gallery/index.js';
 import { AtomicWriteError, writeFileAtomic } from '../images/atomic-write.js';
 import { createPathPolicy, PathPolicyError } from '../images/path-policy.js';
+import { ImageTooLargeError } from '../images/pixel-limit.js';
 import { renderImage } from '../images/render.js';
 import type { PreparedPrompt } from '../jobs/scheduler.js';
 import type { JobRecord, JobResult } from '../jobs/types.js';
@@ -26,7 +27,7 @@ export function prepareJob(catalog: WorkflowCatalog, job: JobRecord['spec']): Pr
  * save path checked once more, written atomically (a replaced file kept for recovery), and recorded.
  */
 export async function deliverJob(
-  deps: { gallery: Gallery; recoveryDir: string },
+  deps: { gallery: Gallery; recoveryDir: string; maxInputPixels: number },
   job: JobRecord,
   batchId: string,
   image: Buffer,
@@ -49,8 +50,14 @@ export async function deliverJob(
       height: spec.height,
       format: spec.format,
       metadata: embeddedMetadata(spec, backend),
+      maxInputPixels: deps.maxInputPixels,
     });
   } catch (error) {
+    if (error instanceof ImageTooLargeError)
+      throw new BridgeError(
+        error.code,
+        `ComfyUI at ${backend} returned an image too large to process (check the workflow's output size): ${error.message}`,
+      );
     // sharp's own words ("Input buffer contains unsupported image format") do not say whose bytes were bad.
     throw new BridgeError(
       'unreadable_image',

@@ -6,6 +6,7 @@ import type { DirectoryImage } from '../gallery/directory.js';
 import { BridgeError } from '../errors.js';
 import { CursorError, type Gallery } from '../gallery/index.js';
 import { convertManyToWebp, convertToWebp } from '../images/convert.js';
+import { ImageTooLargeError, pixelLimitOf } from '../images/pixel-limit.js';
 import { isErrno } from '../images/errno.js';
 import { FormatError, resolveOutputFormat } from '../images/format.js';
 import { createPathPolicy, PathPolicyError, type PathPolicy } from '../images/path-policy.js';
@@ -245,6 +246,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
         const result = await convertToWebp({
           path: source,
           recoveryDir: options.recoveryDir,
+          maxInputPixels: pixelLimitOf(settings.get().maxInputMegapixels),
           ...definedOnly({
             outputPath,
             quality: args.quality,
@@ -272,6 +274,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       const anchors = anchorsFor(ctx);
       const common = {
         recoveryDir: options.recoveryDir,
+        maxInputPixels: pixelLimitOf(settings.get().maxInputMegapixels),
         ...definedOnly({
           quality: args.quality,
           lossless: args.lossless,
@@ -297,7 +300,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
               bytes_before: item.result.bytesBefore,
               bytes_after: item.result.bytesAfter,
             }
-          : { path: item.path, error: { code: 'convert_failed', message: item.error } },
+          : { path: item.path, error: { code: item.code ?? 'convert_failed', message: item.error } },
       );
       const failed = items.filter((item) => 'error' in item).length;
       return { converted: items.length - failed, failed, results: items };
@@ -410,6 +413,7 @@ async function readablePath(
 
 function asBridgeError(error: unknown, code: string): unknown {
   if (error instanceof BridgeError) return error;
+  if (error instanceof ImageTooLargeError) return new BridgeError(error.code, error.message);
   if (error instanceof PathPolicyError)
     return new BridgeError(`path_${error.reason.replaceAll('-', '_')}`, error.message);
   if (error instanceof Error && error.name !== 'TypeError' && error.name !== 'RangeError') {

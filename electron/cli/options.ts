@@ -16,6 +16,7 @@ export interface CliOptions {
   workflow?: string;
   token?: string;
   allowDirs: string[];
+  maxInputMegapixels?: number;
   logLevel: LogLevel;
   maxPendingJobs?: number;
 }
@@ -35,6 +36,7 @@ export const environmentVariables = {
   workflow: 'COMFYUI_MCP_WORKFLOW',
   token: 'COMFYUI_MCP_TOKEN',
   allowDirs: 'COMFYUI_MCP_ALLOW_DIRS',
+  maxInputMegapixels: 'COMFYUI_MCP_MAX_INPUT_MEGAPIXELS',
   logLevel: 'COMFYUI_MCP_LOG_LEVEL',
   maxPending: 'COMFYUI_MCP_MAX_PENDING',
 } as const;
@@ -55,6 +57,9 @@ Options (environment variable in brackets):
   --workflow ID        default workflow (file name without .json) [COMFYUI_MCP_WORKFLOW]
   --token T            bearer token for /mcp; required off loopback [COMFYUI_MCP_TOKEN]
   --allow-dir D        another folder agents may save into; repeatable [COMFYUI_MCP_ALLOW_DIRS]
+  --max-input-megapixels N
+                       larger images are refused before decoding, 1-1000 (40)
+                       [COMFYUI_MCP_MAX_INPUT_MEGAPIXELS]
   --log-level L        debug|info|warn|error (info) [COMFYUI_MCP_LOG_LEVEL]
   --max-pending N      jobs that may wait in the queue at once (1000) [COMFYUI_MCP_MAX_PENDING]
   -h, --help           this text
@@ -84,6 +89,7 @@ export function parseCli(
         workflow: { type: 'string' },
         token: { type: 'string' },
         'allow-dir': { type: 'string', multiple: true },
+        'max-input-megapixels': { type: 'string' },
         'log-level': { type: 'string' },
         'max-pending': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -124,6 +130,8 @@ export function parseCli(
   const token = pick(values.token, environmentVariables.token);
   const maxPendingText = pick(values['max-pending'], environmentVariables.maxPending);
   const maxPendingJobs = maxPendingText === undefined ? undefined : parseMaxPending(maxPendingText);
+  const megapixelsText = pick(values['max-input-megapixels'], environmentVariables.maxInputMegapixels);
+  const maxInputMegapixels = megapixelsText === undefined ? undefined : parseMegapixels(megapixelsText);
 
   return {
     command,
@@ -140,6 +148,7 @@ export function parseCli(
     ...(workflow !== undefined ? { workflow } : {}),
     ...(token !== undefined ? { token } : {}),
     ...(maxPendingJobs !== undefined ? { maxPendingJobs } : {}),
+    ...(maxInputMegapixels !== undefined ? { maxInputMegapixels } : {}),
   };
 }
 
@@ -170,6 +179,13 @@ function parseMaxPending(text: string): number {
     throw new CliUsageError(`--max-pending must be a whole number from ${min} to ${max}, not "${text}"`);
   }
   return limit;
+}
+
+function parseMegapixels(text: string): number {
+  const megapixels = Number(text);
+  if (!/^\d+$/.test(text) || megapixels < 1 || megapixels > 1000)
+    throw new CliUsageError(`--max-input-megapixels must be a whole number 1-1000, not "${text}"`);
+  return megapixels;
 }
 
 function checkUrl(url: string): void {

@@ -32,6 +32,7 @@ import {
   type BackendCheck,
   type ItemContext,
 } from './views.js';
+import { isNestedDeeperThan, MAX_JSON_NESTING } from '../http/json-depth.js';
 
 export interface DashboardApiOptions {
   scheduler: Scheduler;
@@ -45,6 +46,7 @@ export interface DashboardApiOptions {
   items: ItemContext;
   status(): StatusView;
   mcpUrl(): string;
+  networkMcpUrls(): readonly string[];
   userWorkflowsDir: string;
   shim: ShimCommand;
   /** The start-up settings the bridge runs with; a change to them is reported as needing a restart. */
@@ -206,6 +208,7 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
       Promise.resolve(
         connectInfo({
           mcpUrl: options.mcpUrl(),
+          networkMcpUrls: options.networkMcpUrls(),
           mcpToken: options.running.mcpToken,
           shim: options.shim,
           platform: process.platform,
@@ -272,6 +275,13 @@ async function fileExists(path: string): Promise<boolean> {
 }
 
 function parseJson(body: Buffer): unknown {
+  if (isNestedDeeperThan(body)) {
+    throw new ApiProblem(
+      400,
+      'json_too_deep',
+      `The request body nests more than ${MAX_JSON_NESTING} arrays or objects inside one another; send the flat JSON object the route expects.`,
+    );
+  }
   try {
     return JSON.parse(body.toString('utf8')) as unknown;
   } catch {

@@ -12,9 +12,13 @@ const serverName = 'comfyui';
 /** Cline cuts a call at its per-server timeout (seconds); a generation may take minutes. */
 const clineTimeoutSeconds = 300;
 
-/** The copy-ready "connect an agent" snippets, with the real URL (and /mcp token, when one is set) filled in. */
+/**
+ * The copy-ready "connect an agent" snippets, with the real URL (and /mcp token, when one is set) filled in.
+ * The snippets use `mcpUrl`, the address on this machine; `networkMcpUrls` are listed for other machines.
+ */
 export function connectInfo(options: {
   mcpUrl: string;
+  networkMcpUrls?: readonly string[];
   mcpToken: string;
   shim: ShimCommand;
   platform: NodeJS.Platform;
@@ -26,6 +30,7 @@ export function connectInfo(options: {
   const headerFlag = options.mcpToken ? ` --header "Authorization: Bearer ${options.mcpToken}"` : '';
   return {
     mcpUrl,
+    networkMcpUrls: [...(options.networkMcpUrls ?? [])],
     shim: { command: shim.command, args: [...shim.args], ...shimEnv },
     snippets: [
       {

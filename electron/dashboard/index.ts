@@ -34,6 +34,8 @@ export interface DashboardOptions {
   userWorkflowsDir: string;
   /** Known once the HTTP server listens, which is before any request can arrive. */
   mcpUrl(): string;
+  /** /mcp as other machines reach it; empty on loopback. */
+  networkMcpUrls(): readonly string[];
   shim: ShimCommand;
   /** The built renderer (dist/renderer). */
   rendererDir: string;

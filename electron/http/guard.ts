@@ -36,6 +36,36 @@ export function allowedHostnames(
   return [...names];
 }
 
+/** One address of a network interface, as `os.networkInterfaces()` lists it. */
+export interface InterfaceAddress {
+  address: string;
+  family: 'IPv4' | 'IPv6';
+  internal: boolean;
+}
+
+/**
+ * The host a client on this machine uses. A wildcard is no address to connect to, and our own Host check
+ * refuses it, so 0.0.0.0 and :: are reached over loopback (a :: socket takes IPv4 too).
+ */
+export function localHostFor(boundHost: string): string {
+  return isWildcardAddress(boundHost) ? '127.0.0.1' : hostForHeader(boundHost.toLowerCase());
+}
+
+/**
+ * The hosts other machines can use, for the ready output and the Connect view: the bound address itself, or
+ * for a wildcard the machine's external addresses (IPv6 ones only on ::, and not link-local ones, which need
+ * a zone). Nothing on loopback.
+ */
+export function networkHostsFor(boundHost: string, interfaces: readonly InterfaceAddress[]): string[] {
+  if (isLoopbackAddress(boundHost)) return [];
+  if (!isWildcardAddress(boundHost)) return [hostForHeader(boundHost.toLowerCase())];
+  const withIpv6 = stripBrackets(boundHost) === '::';
+  return interfaces
+    .filter((entry) => !entry.internal && !isLoopbackAddress(entry.address))
+    .filter((entry) => entry.family === 'IPv4' || (withIpv6 && !/^fe[89ab]/i.test(entry.address)))
+    .map((entry) => hostForHeader(entry.address.toLowerCase()));
+}
+
 export interface HostPolicy {
   hostnames: readonly string[];
   port: number;

@@ -5,15 +5,17 @@ import type { Duplex } from 'node:stream';
 import { networkInterfaces } from 'node:os';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { readBody, refuseOversizedBody, type LingerBounds } from './body.js';
 import {
   allowedHostnames,
   hasBearerToken,
-  hostForHeader,
   isAllowedHost,
   isAllowedOrigin,
   isLoopbackAddress,
+  localHostFor,
+  networkHostsFor,
 } from './guard.js';
-import type { HostPolicy } from './guard.js';
+import type { HostPolicy, InterfaceAddress } from './guard.js';
 
 /** A route handler gets the request body already read (and bounded); it is empty for GET and HEAD. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
@@ -46,12 +48,16 @@ export interface HttpServerOptions {
 export interface BridgeHttpServer {
   /** The bound address and the real port (also when started with port 0). */
   address(): { host: string; port: number };
-  /** Base URL, e.g. http://127.0.0.1:8190 */
+  /** Base URL for clients on this machine, e.g. http://127.0.0.1:8190 (loopback when bound to 0.0.0.0 or ::). */
   readonly url: string;
+  /** Base URLs other machines can use (empty on loopback); every one passes the Host check. */
+  readonly networkUrls: readonly string[];
   close(): Promise<void>;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** A refused client may send as much again as the limit, for a few seconds, while it reads its 413. */
+const lingerBoundsFor = (maxBodyBytes: number): LingerBounds => ({ bytes: maxBodyBytes, ms: 5_000 });
 const MCP_PATH = '/mcp';
 
 /** Starts the bridge's single HTTP server: /mcp for agents, /api for the dashboard, guarded on every request. */
@@ -66,9 +72,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Brid
     });
   }
 
+  const interfaces = localInterfaceAddresses();
+  const networkHosts = networkHostsFor(host, interfaces);
+  // What we advertise we accept, whatever allowedHostnames makes of the interfaces.
   const hostnames = allowedHostnames(host, {
-    interfaceAddresses: localInterfaceAddresses(),
-    extra: options.allowedHosts,
+    interfaceAddresses: interfaces.map((entry) => entry.address),
+    extra: [...networkHosts, ...(options.allowedHosts ?? [])],
   });
   const server = createServer((req, res) => {
     // Read per request: with port 0 the real port is only known once listening.
@@ -92,12 +101,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Brid
   });
 
   const port = await listen(server, host, options.port);
-  const url = `http://${hostForHeader(host)}:${port}`;
-  logger.info('listening', { url, token: token !== undefined });
+  const url = `http://${localHostFor(host)}:${port}`;
+  const networkUrls = networkHosts.map((networkHost) => `http://${networkHost}:${port}`);
+  logger.info('listening', { url, networkUrls, token: token !== undefined });
 
   return {
     address: () => ({ host, port }),
     url,
+    networkUrls,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -141,8 +152,8 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, scope: R
 
   const body = await readBody(req, scope.maxBodyBytes);
   if (body === 'too_large') {
-    res.setHeader('Connection', 'close');
-    return reject(res, 413, 'body_too_large', `Request body exceeds ${scope.maxBodyBytes} bytes.`);
+    const message = `Request body exceeds ${scope.maxBodyBytes} bytes.`;
+    return refuseOversizedBody(req, { code: 'body_too_large', message }, lingerBoundsFor(scope.maxBodyBytes));
   }
   await route(req, res, body);
 }
@@ -184,26 +195,6 @@ export function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, code: str
   );
 }
 
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'too_large'> {
-  if (req.method === 'GET' || req.method === 'HEAD') return Buffer.alloc(0);
-  if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
-    req.resume();
-    return 'too_large';
-  }
-  const chunks: Buffer[] = [];
-  let received = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    received += buffer.byteLength;
-    if (received > maxBytes) {
-      req.resume();
-      return 'too_large';
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 function reject(res: ServerResponse, status: number, code: string, message: string): void {
   res.writeHead(status, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify({ error: { code, message } }));
@@ -242,8 +233,12 @@ function describeListenError(error: NodeJS.ErrnoException, host: string, port: n
   return error;
 }
 
-function localInterfaceAddresses(): string[] {
+function localInterfaceAddresses(): InterfaceAddress[] {
   return Object.values(networkInterfaces())
     .flatMap((entries) => entries ?? [])
-    .map((entry) => entry.address.split('%')[0] ?? entry.address);
+    .map((entry) => ({
+      address: entry.address.split('%')[0] ?? entry.address,
+      family: entry.family,
+      internal: entry.internal,
+    }));
 }

@@ -8,6 +8,13 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic } from './atomic-write.js';
 import { isErrno } from './errno.js';
+import {
+  DEFAULT_MAX_INPUT_MEGAPIXELS,
+  decodeLimit,
+  ImageTooLargeError,
+  pixelLimitOf,
+  refuseOversizedImage,
+} from './pixel-limit.js';
 
 export interface WebpConversionOptions {
   /** 1–100 for lossy WebP (default 80). */
@@ -20,6 +27,8 @@ export interface WebpConversionOptions {
   overwrite?: boolean;
   /** Where a WebP replaced with overwrite is kept (normally `<data folder>/replaced`). */
   recoveryDir: string;
+  /** Larger images are refused (ImageTooLargeError) before they are decoded. */
+  maxInputPixels?: number;
 }
 
 export interface ConvertToWebpOptions extends WebpConversionOptions {
@@ -64,7 +73,9 @@ export async function convertToWebp(options: ConvertToWebpOptions): Promise<Webp
   }
   const bytesBefore = await sizeOfSource(source);
 
-  let pipeline = sharp(source).autoOrient();
+  const maxPixels = options.maxInputPixels ?? pixelLimitOf(DEFAULT_MAX_INPUT_MEGAPIXELS);
+  await refuseOversizedImage(source, `"${source}"`, maxPixels);
+  let pipeline = sharp(source, decodeLimit(maxPixels)).autoOrient();
   if (options.maxWidth !== undefined)
     pipeline = pipeline.resize({ width: options.maxWidth, withoutEnlargement: true });
   const encoded = await pipeline
@@ -106,7 +117,8 @@ export interface ConvertManyToWebpOptions extends WebpConversionOptions {
 }
 
 export type WebpConversionOutcome =
-  { path: string; ok: true; result: WebpConversion } | { path: string; ok: false; error: string };
+  | { path: string; ok: true; result: WebpConversion }
+  | { path: string; ok: false; error: string; code?: 'image_too_large' };
 
 /** Converts every file, in parallel; each gets its own outcome and one failure never stops the others. */
 export async function convertManyToWebp(options: ConvertManyToWebpOptions): Promise<WebpConversionOutcome[]> {
@@ -128,7 +140,12 @@ export async function convertManyToWebp(options: ConvertManyToWebpOptions): Prom
           result: await convertToWebp({ ...conversion, path: source }),
         };
       } catch (error) {
-        outcomes[index] = { path: source, ok: false, error: (error as Error).message };
+        outcomes[index] = {
+          path: source,
+          ok: false,
+          error: (error as Error).message,
+          ...(error instanceof ImageTooLargeError ? { code: error.code } : {}),
+        };
       }
     }
   };

@@ -6,6 +6,7 @@
 import sharp from 'sharp';
 import type { OutputFormat } from '../../shared/generation.js';
 import { addPngText, isPng, readPngText } from './png-text.js';
+import { checkPixelCount, decodeLimit, DEFAULT_MAX_INPUT_MEGAPIXELS, pixelLimitOf } from './pixel-limit.js';
 import { readXmpProperties, xmpPacket } from './xmp.js';
 
 export interface RenderOptions {
@@ -18,6 +19,8 @@ export interface RenderOptions {
   lossless?: boolean;
   /** Embedded as PNG text chunks or XMP properties; keys are simple names such as "prompt" or "parameters". */
   metadata?: Record<string, string>;
+  /** A larger input is refused (ImageTooLargeError) before it is decoded. */
+  maxInputPixels?: number;
 }
 
 export interface RenderedImage {
@@ -33,6 +36,8 @@ export async function renderImage(input: Buffer, options: RenderOptions): Promis
     throw new RangeError(`width and height must be positive whole numbers (got ${width} × ${height}).`);
   }
   const source = await sharp(input).metadata();
+  const maxPixels = options.maxInputPixels ?? pixelLimitOf(DEFAULT_MAX_INPUT_MEGAPIXELS);
+  checkPixelCount('The image', source.width, source.height, maxPixels);
   const entries = Object.entries(options.metadata ?? {});
   const sameSize = source.width === width && source.height === height;
   const result = { width, height, format };
@@ -44,7 +49,7 @@ export async function renderImage(input: Buffer, options: RenderOptions): Promis
     return { bytes: addPngText(input, options.metadata ?? {}), ...result };
   }
 
-  let pipeline = sharp(input);
+  let pipeline = sharp(input, decodeLimit(maxPixels));
   if (!sameSize) pipeline = pipeline.resize(width, height, { fit: 'cover', position: 'centre' });
   if (format === 'jpeg') {
     // JPEG has no alpha; flatten on white rather than letting transparent areas turn black.

@@ -8,6 +8,7 @@ import {
   isLegacyRequest,
 } from '@modelcontextprotocol/server';
 import type { McpServerFactory } from '@modelcontextprotocol/server';
+import { isNestedDeeperThan, MAX_JSON_NESTING } from '../http/json-depth.js';
 import type { Logger } from '../log.js';
 import { createLegacySessions } from './legacySessions.js';
 
@@ -61,6 +62,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   return {
     fetch,
     async handle(req, res, body) {
+      if (isNestedDeeperThan(body)) return refuseDeepNesting(res);
       // The HTTP server has consumed the stream to bound its size; replay the bytes it read.
       const alreadyRead: NodeIncomingMessageLike = Object.assign(
         Readable.from(body.byteLength > 0 ? [body] : []),
@@ -76,4 +78,19 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       await Promise.all([modern.close(), legacy.close()]);
     },
   };
+}
+
+/** JSON-RPC's parse error, answered before parsing: see json-depth.ts for why. */
+function refuseDeepNesting(res: ServerResponse): void {
+  res.writeHead(400, { 'Content-Type': 'application/json' });
+  res.end(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      error: {
+        code: -32700,
+        message: `Parse error: the message nests more than ${MAX_JSON_NESTING} arrays or objects inside one another; MCP messages are a few levels deep.`,
+      },
+      id: null,
+    }),
+  );
 }

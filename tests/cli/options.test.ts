@@ -81,11 +81,20 @@ describe('parseCli', () => {
       [['serve', '--log-level', 'loud'], /--log-level must be one of/],
       [['serve', '--max-pending', '0'], /--max-pending must be a whole number from 1 to 100000/],
       [['serve', '--max-pending', 'lots'], /--max-pending must be a whole number/],
+      [['serve', '--max-input-megapixels', '0'], /--max-input-megapixels must be a whole number 1-1000/],
+      [['serve', '--max-input-megapixels', '2.5'], /--max-input-megapixels must be a whole number 1-1000/],
     ];
     for (const [argv, reason] of bad) {
       expect(() => parseCli(argv, {}), argv.join(' ')).toThrow(CliUsageError);
       expect(() => parseCli(argv, {})).toThrow(reason);
     }
+  });
+
+  it('takes the pixel limit from --max-input-megapixels or COMFYUI_MCP_MAX_INPUT_MEGAPIXELS', () => {
+    const env = { COMFYUI_MCP_MAX_INPUT_MEGAPIXELS: '80' };
+    expect(parseCli(['serve'], env).maxInputMegapixels).toBe(80);
+    expect(parseCli(['serve', '--max-input-megapixels', '120'], env).maxInputMegapixels).toBe(120);
+    expect(parseCli(['serve'], {}).maxInputMegapixels).toBeUndefined();
   });
 
   it('shares its data folder with the desktop app (Electron userData)', () => {

@@ -1,13 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { request } from 'node:http';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { endpointFileOf } from '../../electron/stdio/endpoint-record.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
-import { removeDirs, startSd15Fake } from '../core/harness.js';
+import { removeDirs, startSd15Fake, until } from '../core/harness.js';
 import {
   cleanEnv,
   isBuilt,
@@ -181,6 +182,47 @@ describe.skipIf(!isBuilt)('comfyui-mcp-bridge serve', () => {
     }
   });
 
+  // Binding every interface is fine on a test machine; the test only ever connects to loopback.
+  it.each([
+    ['0.0.0.0', ['IPv4']],
+    ['::', ['IPv4', 'IPv6']],
+  ])(
+    'bound to %s, advertises loopback on this machine and the LAN addresses for others, and accepts each',
+    async (host, families) => {
+      const dataDir = tempDir();
+      const token = 'lan-token-123';
+      serve = await startServe([
+        ...['--host', host, '--token', token, '--port', '0', '--data-dir', dataDir],
+        ...['--output-dir', tempDir(), '--comfyui', fake.url],
+      ]);
+      expect(serve.mcpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+      expect(serve.dashboardUrl.startsWith(serve.mcpUrl.slice(0, -'mcp'.length))).toBe(true);
+      const record = JSON.parse(readFileSync(endpointFileOf(dataDir), 'utf8')) as { mcpUrl: string };
+      expect(record.mcpUrl).toBe(serve.mcpUrl);
+      // Exactly the advertised URL works, for an MCP client and for the dashboard.
+      expect(await toolNames(serve.mcpUrl, token)).toHaveLength(8);
+      const dashboardApi = new URL(serve.dashboardUrl);
+      dashboardApi.pathname = '/api/status';
+      expect((await fetch(dashboardApi)).status).toBe(200);
+
+      const { port } = new URL(serve.mcpUrl);
+      const external = Object.values(networkInterfaces())
+        .flatMap((entries) => entries ?? [])
+        .filter((entry) => !entry.internal && families.includes(entry.family))
+        .filter((entry) => !entry.address.toLowerCase().startsWith('fe80'))
+        .map((entry) => (entry.family === 'IPv6' ? `[${entry.address}]` : entry.address));
+      await until(() => serve!.stdout.length >= 2 + external.length, 'the lines for other machines');
+      expect(serve.stdout.slice(2)).toEqual(
+        external.map((address) => `From other machines: http://${address}:${port}/mcp`),
+      );
+      // Each LAN address passes the Host check (asked over loopback, with that Host header).
+      for (const address of external) {
+        const answer = await postWithHost(Number(port), `${address}:${port}`, token);
+        expect(answer.status, `${address}: ${answer.body}`).not.toBe(403);
+      }
+    },
+  );
+
   it('refuses a non-loopback bind without a token', async () => {
     const result = await runCli(['serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', tempDir()]);
     expect(result.code).toBe(1);
@@ -217,6 +259,39 @@ describe.skipIf(!isBuilt)('comfyui-mcp-bridge serve', () => {
     expect(version.stdout.trim()).toBe(expected);
   });
 });
+
+/** An MCP initialize sent to loopback under another Host header, as a client using that address sends it. */
+function postWithHost(port: number, host: string, token: string): Promise<{ status: number; body: string }> {
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'lan', version: '1' } },
+  });
+  return new Promise((resolveReply, rejectReply) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/mcp',
+        method: 'POST',
+        headers: {
+          Host: host,
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolveReply({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', rejectReply);
+    req.end(body);
+  });
+}
 
 function listening(): Promise<Server> {
   const server = createServer();

@@ -77,8 +77,16 @@ export interface FakeComfyUI {
    * proxy failing on the way back), otherwise without queueing it.
    */
   failPromptPosts(count: number, options?: { status?: number; queued?: boolean }): void;
-  /** `failTimes`: only that many /view requests fail, then it answers normally again. */
-  setViewBehaviour(behaviour: { delayMs?: number; fail?: 500 | 404; failTimes?: number }): void;
+  /**
+   * `failTimes`: only that many /view requests fail, then it answers normally again. `body`: every output
+   * image /view serves is these bytes instead.
+   */
+  setViewBehaviour(behaviour: {
+    delayMs?: number;
+    fail?: 500 | 404;
+    failTimes?: number;
+    body?: Buffer;
+  }): void;
   /** GET /view requests answered since start. */
   readonly viewRequests: number;
   /** true: POSTs answer 500 text/plain and GETs answer 200 with a malformed JSON body. */
@@ -123,7 +131,7 @@ class FakeComfyUIServer implements FakeComfyUI {
   private failures: { count: number; reason: string } = { count: 0, reason: '' };
   private failPredicate: ((prompt: ApiGraph, promptId: string) => string | undefined) | undefined;
   private hangs = 0;
-  private viewBehaviour: { delayMs?: number; fail?: 500 | 404; failTimes?: number } = {};
+  private viewBehaviour: { delayMs?: number; fail?: 500 | 404; failTimes?: number; body?: Buffer } = {};
   viewRequests = 0;
   private lateAnswers = { delayMs: 0, count: 0 };
   private lateQueueing = { delayMs: 0, count: 0 };
@@ -235,7 +243,12 @@ class FakeComfyUIServer implements FakeComfyUI {
   failPromptPosts(count: number, options: { status?: number; queued?: boolean } = {}): void {
     this.promptFailures = { count, status: options.status ?? 500, queued: options.queued ?? false };
   }
-  setViewBehaviour(behaviour: { delayMs?: number; fail?: 500 | 404; failTimes?: number }): void {
+  setViewBehaviour(behaviour: {
+    delayMs?: number;
+    fail?: 500 | 404;
+    failTimes?: number;
+    body?: Buffer;
+  }): void {
     this.viewBehaviour = { ...behaviour };
   }
   setMalformed(on: boolean): void {
@@ -593,7 +606,7 @@ class FakeComfyUIServer implements FakeComfyUI {
     const path = this.files.resolve(type, query.get('subfolder') ?? '', filename);
     if (path === 'bad-request') return send(res, 400, 'application/octet-stream', '');
     if (path === 'forbidden') return send(res, 403, 'application/octet-stream', '');
-    const bytes = this.files.read(path);
+    const bytes = this.viewBehaviour.body ?? this.files.read(path);
     if (!bytes) return send(res, 404, 'application/octet-stream', '');
     const preview = query.get('preview');
     if (preview) {

@@ -7,6 +7,8 @@ import {
   isAllowedOrigin,
   isLoopbackAddress,
   isWildcardAddress,
+  localHostFor,
+  networkHostsFor,
 } from '../../electron/http/guard.js';
 
 describe('isLoopbackAddress', () => {
@@ -19,6 +21,44 @@ describe('isLoopbackAddress', () => {
       expect(isLoopbackAddress(host)).toBe(false);
     },
   );
+});
+
+describe('the addresses we advertise', () => {
+  const interfaces = [
+    { address: '127.0.0.1', family: 'IPv4', internal: true },
+    { address: '::1', family: 'IPv6', internal: true },
+    { address: '192.168.1.5', family: 'IPv4', internal: false },
+    { address: 'fd00::2', family: 'IPv6', internal: false },
+    { address: 'fe80::fc:ff:fe00:1', family: 'IPv6', internal: false },
+  ] as const;
+
+  it('on this machine: loopback for a wildcard bind, else the bound address', () => {
+    expect(localHostFor('0.0.0.0')).toBe('127.0.0.1');
+    expect(localHostFor('::')).toBe('127.0.0.1');
+    expect(localHostFor('[::]')).toBe('127.0.0.1');
+    expect(localHostFor('127.0.0.1')).toBe('127.0.0.1');
+    expect(localHostFor('::1')).toBe('[::1]');
+    expect(localHostFor('192.168.1.5')).toBe('192.168.1.5');
+  });
+
+  it('for other machines: the external addresses a wildcard bind reaches, none on loopback', () => {
+    expect(networkHostsFor('0.0.0.0', interfaces)).toEqual(['192.168.1.5']);
+    expect(networkHostsFor('::', interfaces)).toEqual(['192.168.1.5', '[fd00::2]']);
+    expect(networkHostsFor('192.168.1.5', interfaces)).toEqual(['192.168.1.5']);
+    expect(networkHostsFor('127.0.0.1', interfaces)).toEqual([]);
+    expect(networkHostsFor('localhost', interfaces)).toEqual([]);
+  });
+
+  it('are all accepted by the Host check', () => {
+    for (const bound of ['0.0.0.0', '::', '192.168.1.5', '127.0.0.1']) {
+      const advertised = [localHostFor(bound), ...networkHostsFor(bound, interfaces)];
+      const hostnames = allowedHostnames(bound, {
+        interfaceAddresses: interfaces.map((entry) => entry.address),
+      });
+      for (const host of advertised)
+        expect(isAllowedHost(`${host}:8190`, { hostnames, port: 8190 }), `${bound}: ${host}`).toBe(true);
+    }
+  });
 });
 
 describe('allowedHostnames', () => {

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { endpointFileOf } from '../../electron/stdio/endpoint-record.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
-import { binPath, cleanEnv, isBuilt, notBuiltMessage } from '../cli/built-cli.js';
+import { binPath, cleanEnv, isBuilt, notBuiltMessage, startServe } from '../cli/built-cli.js';
 import { removeDirs, startSd15Fake, startTestCore, until } from '../core/harness.js';
 import { connect, type E2eClient } from './clients.js';
 
@@ -180,6 +180,24 @@ describe.skipIf(!isBuilt)('the shim', () => {
     } finally {
       await fixture.core.stop();
       removeDirs(fixture.dataDir, fixture.outputDir);
+    }
+  });
+
+  it('forwards to a `serve --host 0.0.0.0` on this machine, through the address it advertised', async () => {
+    const dataDir = tempDir('bridge-shim-data-');
+    const token = 'lan-token-456';
+    const serve = await startServe([
+      ...['--host', '0.0.0.0', '--token', token, '--port', '0', '--data-dir', dataDir],
+      ...['--output-dir', join(dataDir, 'out'), '--comfyui', fake.url],
+    ]);
+    try {
+      const shim = rawShim(['--data-dir', dataDir, '--token', token], tempDir('bridge-shim-cwd-'));
+      await legacySession(shim);
+      expect(await shim.end()).toBe(0);
+      expect(shim.stderr()).toContain('forwarding to the running app');
+      expect(shim.stderr()).not.toContain('starting the bridge in-process');
+    } finally {
+      await serve.stop();
     }
   });
 

@@ -118,6 +118,7 @@ export function settingsView(overrides: Partial<SettingsView> = {}): SettingsVie
 
 export const connectInfo: ConnectInfo = {
   mcpUrl: 'http://127.0.0.1:8190/mcp',
+  networkMcpUrls: [],
   shim: { command: '/usr/bin/comfyui-mcp-bridge', args: ['stdio'] },
   snippets: [
     {

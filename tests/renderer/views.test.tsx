@@ -277,5 +277,18 @@ describe('connect an agent', () => {
       'Copied',
     );
     expect(screen.getByText('.cursor/mcp.json')).toBeTruthy();
+    expect(screen.queryByText(/From another machine/)).toBeNull();
+  });
+
+  it('lists the addresses other machines use when the bridge is bound beyond loopback', async () => {
+    const networkMcpUrls = ['http://192.168.1.5:8190/mcp', 'http://[fd00::2]:8190/mcp'];
+    const live = fakeClient({
+      status: () => Promise.resolve(statusView()),
+      connect: () => Promise.resolve({ ...connectInfo, networkMcpUrls }),
+    });
+    renderApp('connect', live.client);
+    expect((await screen.findByText(/From another machine/)).textContent).toBe(
+      `From another machine, use ${networkMcpUrls.join(' or ')} in place of that address, with the same token.`,
+    );
   });
 });

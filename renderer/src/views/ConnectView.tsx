@@ -14,6 +14,18 @@ export function ConnectView() {
         The MCP endpoint is <code>{info.mcpUrl}</code>. Paste the snippet for your agent where it says, then
         restart the agent (or reload its MCP servers).
       </p>
+      {info.networkMcpUrls.length > 0 && (
+        <p>
+          From another machine, use{' '}
+          {info.networkMcpUrls.map((url, index) => (
+            <span key={url}>
+              {index > 0 && ' or '}
+              <code>{url}</code>
+            </span>
+          ))}{' '}
+          in place of that address, with the same token.
+        </p>
+      )}
       {info.snippets.map((snippet) => {
         const titleId = `snippet-${snippet.client}`;
         return (
