@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { toNodeHandler } from '@modelcontextprotocol/node';
@@ -44,16 +45,15 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const onerror = (error: Error) => logger.debug('mcp transport error', { error: error.message });
 
   // At shutdown every call answers with what it has (a generation: its batch id) before the connections close,
-  // and its ComfyUI work goes on; a closing connection must not read as the client cancelling.
+  // and its ComfyUI work goes on: a closing connection must not read as the client cancelling. Legacy sessions
+  // are released by their own close.
   const shutdown = new AbortController();
-  const factory: BridgeServerFactory = (ctx) =>
-    options.factory({
-      ...ctx,
-      release: ctx.release ? AbortSignal.any([ctx.release, shutdown.signal]) : shutdown.signal,
-    });
-  const modern = createMcpHandler(factory, { legacy: 'reject', onerror, maxRequestBodySize });
+  // One listener per running call: many at once are expected, not a leak.
+  setMaxListeners(0, shutdown.signal);
+  const modernFactory: BridgeServerFactory = (ctx) => options.factory({ ...ctx, release: shutdown.signal });
+  const modern = createMcpHandler(modernFactory, { legacy: 'reject', onerror, maxRequestBodySize });
   const legacy = createLegacySessions({
-    factory,
+    factory: options.factory,
     logger,
     maxRequestBodySize,
     ...definedOnly({

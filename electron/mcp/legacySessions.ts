@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import type { McpServer, Server } from '@modelcontextprotocol/server';
 import { monotonicNow, type MonotonicClock } from '../clock.js';
@@ -120,6 +121,7 @@ export function createLegacySessions(options: LegacySessionsOptions): LegacySess
     opening += 1;
     try {
       const release = new AbortController();
+      setMaxListeners(0, release.signal); // one listener per call in flight
       const server = await options.factory({ era: 'legacy', requestInfo: request, release: release.signal });
       const transport: WebStandardStreamableHTTPServerTransport =
         new WebStandardStreamableHTTPServerTransport({
