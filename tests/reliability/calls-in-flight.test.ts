@@ -256,6 +256,21 @@ describe('a call in flight is never cut off', () => {
     await expectRanToCompletion(comfy, promptId);
   });
 
+  it('a bridge shutting down mid-call answers with the batch id and leaves the ComfyUI job running', async () => {
+    const comfy = await fake();
+    const fixture = await bridge([comfy.url]);
+    comfy.holdSampling(true);
+    const agent = await open(fixture, [fixture.project]);
+    const { call, promptId } = await startHeldGeneration(agent, comfy, 'shutdown.png');
+
+    await fixture.core.stop();
+    const result = await call;
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ status: 'running' });
+    expect(typeof (result.structuredContent as { batch_id?: unknown }).batch_id).toBe('string');
+    await expectStillRunning(comfy, promptId);
+  });
+
   it.each([
     ['stepped back 1 h', -hour],
     ['stepped forward 1 h', hour],
