@@ -153,7 +153,7 @@ describe('a call in flight is never cut off', () => {
     expect(result.structuredContent).toMatchObject({ status: 'completed' });
     expect(existsSync(join(fixture.project, 'held.png'))).toBe(true);
     await expectRanToCompletion(comfy, promptId);
-    // About 800 HTTP requests: 10 s alone on 2 cores, several times that beside other suites.
+    // About 800 HTTP requests: over 30 s on 2 cores beside other suites.
   }, 180_000);
 
   it('at the cap with every session busy, a new session is refused with 503 and no call is cut off', async () => {
