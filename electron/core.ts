@@ -27,6 +27,7 @@ import { BatchStore } from './jobs/batch-store.js';
 import { Scheduler } from './jobs/scheduler.js';
 import type { Logger } from './log.js';
 import { definedOnly } from './objects.js';
+import type { MonotonicClock } from './clock.js';
 import { createMcpEndpoint, type McpEndpoint } from './mcp/endpoint.js';
 import { createBridgeMcpServerFactory } from './mcp/server.js';
 import type { BridgeService } from './mcp/service.js';
@@ -55,6 +56,11 @@ export interface CoreOptions {
     /** Every HTTP call to ComfyUI (and its websocket handshake) gives up after this long. */
     comfyRequestTimeoutMs?: number;
     discoveryCandidates?: string[];
+    /** 2025-era MCP sessions: idle time before one without a call in flight is closed, and the cap. */
+    sessionIdleMs?: number;
+    maxSessions?: number;
+    /** The clock failover and session idle times are measured on; tests inject one to move it. */
+    monotonicNow?: MonotonicClock;
   };
 }
 
@@ -103,7 +109,11 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       }),
     logger: logger.child('backends'),
     window: settings.get().maxInFlightPerBackend,
-    ...definedOnly({ healthIntervalMs: tuning.healthIntervalMs, failoverAfterMs: tuning.failoverAfterMs }),
+    ...definedOnly({
+      healthIntervalMs: tuning.healthIntervalMs,
+      failoverAfterMs: tuning.failoverAfterMs,
+      monotonicNow: tuning.monotonicNow,
+    }),
   });
   const catalog = createWorkflowCatalog({
     library: workflows,
@@ -213,6 +223,11 @@ export async function startCore(options: CoreOptions): Promise<Core> {
         ...definedOnly({ version: options.version }),
       }),
       logger,
+      ...definedOnly({
+        sessionIdleMs: tuning.sessionIdleMs,
+        maxSessions: tuning.maxSessions,
+        monotonicNow: tuning.monotonicNow,
+      }),
     });
     const endpoint = mcp;
     http = await createHttpServer({

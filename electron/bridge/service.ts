@@ -11,7 +11,7 @@ import { isErrno } from '../images/errno.js';
 import { FormatError, resolveOutputFormat } from '../images/format.js';
 import { createPathPolicy, PathPolicyError, type PathPolicy } from '../images/path-policy.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
-import type { Scheduler } from '../jobs/scheduler.js';
+import { SchedulerStoppedError, type Scheduler } from '../jobs/scheduler.js';
 import type { JobSpec } from '../jobs/types.js';
 import type { Logger } from '../log.js';
 import { definedOnly } from '../objects.js';
@@ -141,7 +141,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       try {
         const waitSeconds = args.wait_seconds ?? settings.get().defaultWaitSeconds;
-        await scheduler.wait(batch.id, { timeoutMs: waitSeconds * 1000, signal: ctx.signal });
+        await waitAnswerable(scheduler, batch.id, waitSeconds * 1000, ctx);
       } finally {
         reporter.stop();
         scheduler.off('progress', onProgress);
@@ -185,7 +185,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
 
     async checkBatchStatus(args, ctx) {
       const batch = requireBatch(scheduler, args.batch_id);
-      await scheduler.wait(batch.id, { timeoutMs: (args.wait_seconds ?? 0) * 1000, signal: ctx.signal });
+      await waitAnswerable(scheduler, batch.id, (args.wait_seconds ?? 0) * 1000, ctx);
       return toBatchStatus(batch);
     },
 
@@ -360,6 +360,21 @@ function describeListed(item: GenerationRecord | DirectoryImage) {
     created_at: 'createdAt' in item ? item.createdAt : item.modifiedAt,
     ...definedOnly({ width: item.width, height: item.height, prompt: record?.prompt, seed: record?.seed }),
   };
+}
+
+/**
+ * Waits for the batch like `scheduler.wait`, but a call that is released (its session is closing) or whose
+ * bridge is stopping ends the wait without an error: it answers with the batch as it is, work still running.
+ * Only the client's own cancellation (ctx.signal) rejects.
+ */
+async function waitAnswerable(scheduler: Scheduler, batchId: string, timeoutMs: number, ctx: ToolContext) {
+  const signal = ctx.release ? AbortSignal.any([ctx.signal, ctx.release]) : ctx.signal;
+  try {
+    await scheduler.wait(batchId, { timeoutMs, signal });
+  } catch (error) {
+    const released = ctx.release?.aborted === true && !ctx.signal.aborted;
+    if (!released && !(error instanceof SchedulerStoppedError)) throw error;
+  }
 }
 
 function requireBatch(scheduler: Scheduler, batchId: string) {

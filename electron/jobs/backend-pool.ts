@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ApiGraph, ImageRef, ObjectInfo, QueueState, RunResult, SystemStats } from '../comfy/types.js';
+import { monotonicNow, type MonotonicClock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { BackendLoad } from './dispatch.js';
 
@@ -50,6 +51,8 @@ export interface BackendPoolOptions {
   healthIntervalMs?: number;
   /** How long a backend may be unavailable before its in-flight jobs are handed to another. */
   failoverAfterMs?: number;
+  /** The clock the failover grace is measured on (tests inject one); never the wall clock. */
+  monotonicNow?: MonotonicClock;
 }
 
 interface BackendEntry {
@@ -62,6 +65,7 @@ interface BackendEntry {
   queueRemaining: number;
   inFlight: number;
   dispatched: number;
+  /** When `available` last changed, on the monotonic clock. */
   since: number;
   failedOver: boolean;
   timer?: NodeJS.Timeout;
@@ -77,6 +81,7 @@ export class BackendPool extends EventEmitter {
   private window: number;
   private readonly healthIntervalMs: number;
   private readonly failoverAfterMs: number;
+  private readonly now: MonotonicClock;
   private closed = false;
 
   constructor(private readonly options: BackendPoolOptions) {
@@ -84,6 +89,7 @@ export class BackendPool extends EventEmitter {
     this.window = options.window;
     this.healthIntervalMs = options.healthIntervalMs ?? 2_000;
     this.failoverAfterMs = options.failoverAfterMs ?? 10_000;
+    this.now = options.monotonicNow ?? monotonicNow;
   }
 
   /** Replaces the set of backends: new URLs are connected, removed ones closed, kept ones untouched. */
@@ -137,7 +143,8 @@ export class BackendPool extends EventEmitter {
       ...(entry.stats ? { stats: entry.stats } : {}),
       queueRemaining: entry.queueRemaining,
       inFlight: entry.inFlight,
-      since: new Date(entry.since).toISOString(),
+      // Shown to people as a time of day: how long ago on the monotonic clock, placed on today's wall clock.
+      since: new Date(Date.now() - (this.now() - entry.since)).toISOString(),
     }));
   }
 
@@ -170,7 +177,7 @@ export class BackendPool extends EventEmitter {
       queueRemaining: 0,
       inFlight: 0,
       dispatched: 0,
-      since: Date.now(),
+      since: this.now(),
       failedOver: false,
     };
     this.entries.set(id, entry);
@@ -215,7 +222,7 @@ export class BackendPool extends EventEmitter {
     if (!entry.available) {
       entry.available = true;
       entry.problem = undefined;
-      entry.since = Date.now();
+      entry.since = this.now();
       entry.failedOver = false;
       this.options.logger.info('backend available', { backend: entry.id, version: stats.version });
       this.emit('up', entry.id);
@@ -225,7 +232,7 @@ export class BackendPool extends EventEmitter {
 
   private markUnavailable(entry: BackendEntry, problem: string): void {
     if (entry.available) {
-      entry.since = Date.now();
+      entry.since = this.now();
       this.options.logger.warn('backend unavailable', { backend: entry.id, problem });
     }
     entry.available = false;
@@ -234,7 +241,7 @@ export class BackendPool extends EventEmitter {
   }
 
   private checkFailover(entry: BackendEntry): void {
-    if (entry.available || entry.failedOver || Date.now() - entry.since < this.failoverAfterMs) return;
+    if (entry.available || entry.failedOver || this.now() - entry.since < this.failoverAfterMs) return;
     entry.failedOver = true;
     this.emit('down', entry.id);
   }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { toNodeHandler } from '@modelcontextprotocol/node';
@@ -7,19 +8,23 @@ import {
   DEFAULT_MAX_REQUEST_BODY_SIZE,
   isLegacyRequest,
 } from '@modelcontextprotocol/server';
-import type { McpServerFactory } from '@modelcontextprotocol/server';
 import { isNestedDeeperThan, MAX_JSON_NESTING } from '../http/json-depth.js';
+import type { MonotonicClock } from '../clock.js';
 import type { Logger } from '../log.js';
+import { definedOnly } from '../objects.js';
 import { createLegacySessions } from './legacySessions.js';
+import type { BridgeServerFactory } from './server.js';
 
 export interface McpEndpointOptions {
   /** Usually `createBridgeMcpServerFactory(...)`; one factory serves both protocol eras. */
-  factory: McpServerFactory;
+  factory: BridgeServerFactory;
   logger: Logger;
   maxBodyBytes?: number;
-  /** Idle time after which a 2025-era session is closed. */
+  /** Idle time after which a 2025-era session without a call in flight is closed. */
   sessionIdleMs?: number;
   maxSessions?: number;
+  /** The clock session idle times are measured on; tests inject one. */
+  monotonicNow?: MonotonicClock;
 }
 
 export interface McpEndpoint {
@@ -40,13 +45,23 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const maxRequestBodySize = options.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_SIZE;
   const onerror = (error: Error) => logger.debug('mcp transport error', { error: error.message });
 
-  const modern = createMcpHandler(options.factory, { legacy: 'reject', onerror, maxRequestBodySize });
+  // At shutdown every call answers with what it has (a generation: its batch id) before the connections close,
+  // and its ComfyUI work goes on: a closing connection must not read as the client cancelling. Legacy sessions
+  // are released by their own close.
+  const shutdown = new AbortController();
+  // One listener per running call: many at once are expected, not a leak.
+  setMaxListeners(0, shutdown.signal);
+  const modernFactory: BridgeServerFactory = (ctx) => options.factory({ ...ctx, release: shutdown.signal });
+  const modern = createMcpHandler(modernFactory, { legacy: 'reject', onerror, maxRequestBodySize });
   const legacy = createLegacySessions({
     factory: options.factory,
     logger,
     maxRequestBodySize,
-    ...(options.sessionIdleMs === undefined ? {} : { idleMs: options.sessionIdleMs }),
-    ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+    ...definedOnly({
+      idleMs: options.sessionIdleMs,
+      maxSessions: options.maxSessions,
+      monotonicNow: options.monotonicNow,
+    }),
   });
 
   const fetch = async (request: Request): Promise<Response> =>
@@ -75,6 +90,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       await nodeHandler(alreadyRead, res);
     },
     async close() {
+      shutdown.abort();
       await Promise.all([modern.close(), legacy.close()]);
     },
   };

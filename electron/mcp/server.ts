@@ -2,12 +2,14 @@ import { inputRequired, McpServer } from '@modelcontextprotocol/server';
 import type {
   CallToolResult,
   InputRequiredResult,
-  McpServerFactory,
+  McpRequestContext,
+  Server,
   ServerContext,
 } from '@modelcontextprotocol/server';
 import { isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { advertise } from './advertise.js';
+import { hasPerRequestStream, splitCallSignal } from './callSignals.js';
 import { createProgressSender, ROOTS_INPUT_KEY, rootsFromListAnswer } from './context.js';
 import { shimCwdOf } from './shim-cwd.js';
 import { renderDomainError, renderInternalError } from './results.js';
@@ -35,18 +37,31 @@ const instructions =
   "Generates images with the user's own ComfyUI and saves them into the project. Relative save paths resolve " +
   'against the project root. Long generations return a batch_id: poll check_batch_status instead of retrying.';
 
+export interface BridgeRequestContext extends McpRequestContext {
+  /**
+   * Aborted when the calls of this server must answer now and leave their work running: its 2025 session is
+   * closing, or the bridge is shutting down. Unset: only the connection's own closing releases them.
+   */
+  release?: AbortSignal;
+}
+
+/** An SDK server factory that also takes the release signal; the SDK itself calls it without one. */
+export type BridgeServerFactory = (
+  ctx: BridgeRequestContext,
+) => McpServer | Server | Promise<McpServer | Server>;
+
 /**
  * The one server factory behind every transport and protocol era: the HTTP endpoint calls it per modern
  * request and per legacy session; a stdio entry can hand it to `serveStdio`.
  */
-export function createBridgeMcpServerFactory(options: BridgeMcpServerOptions): McpServerFactory {
+export function createBridgeMcpServerFactory(options: BridgeMcpServerOptions): BridgeServerFactory {
   const logger = options.logger.child('mcp');
-  return () => {
+  return (ctx) => {
     const server = new McpServer(
       { name: SERVER_NAME, version: options.version ?? '0.0.0' },
       { instructions, capabilities: { tools: {} } },
     );
-    for (const spec of toolSpecs) registerTool(server, spec, options, logger);
+    for (const spec of toolSpecs) registerTool(server, spec, options, logger, ctx.release);
     return server;
   };
 }
@@ -56,6 +71,7 @@ function registerTool(
   spec: ToolSpec,
   options: BridgeMcpServerOptions,
   logger: Logger,
+  release: AbortSignal | undefined,
 ): void {
   const inputSchema = advertise(spec.inputSchema);
   const outputSchema = advertise(spec.outputSchema);
@@ -68,7 +84,7 @@ function registerTool(
       annotations: spec.annotations,
     },
     (args: unknown, ctx: ServerContext) =>
-      runTool(spec, args, ctx, { server, options, logger: logger.child(spec.name) }),
+      runTool(spec, args, ctx, { server, options, logger: logger.child(spec.name), release }),
   );
 }
 
@@ -76,6 +92,7 @@ interface CallScope {
   server: McpServer;
   options: BridgeMcpServerOptions;
   logger: Logger;
+  release: AbortSignal | undefined;
 }
 
 async function runTool(
@@ -95,8 +112,13 @@ async function runTool(
   }
 
   const cwd = scope.options.cwd ?? shimCwdOf(ctx.http?.req?.headers, scope.options.shimSecret);
+  const signals = splitCallSignal(ctx.mcpReq.signal, {
+    perRequestStream: hasPerRequestStream(scope.server.server.transport),
+    release: scope.release,
+  });
   const toolContext: ToolContext = {
-    signal: ctx.mcpReq.signal,
+    signal: signals.cancel,
+    release: signals.release,
     roots,
     progress: createProgressSender(ctx, scope.logger),
     ...(cwd === undefined ? {} : { cwd }),
@@ -108,7 +130,7 @@ async function runTool(
       scope.logger.info('tool call failed', { code: error.code, message: error.message });
       return renderDomainError(error);
     }
-    if (ctx.mcpReq.signal.aborted) {
+    if (signals.cancel.aborted) {
       scope.logger.debug('tool call ended after cancellation', { error: String(error) });
     } else {
       scope.logger.error('tool call threw', {
@@ -116,6 +138,8 @@ async function runTool(
       });
     }
     return renderInternalError(spec.name);
+  } finally {
+    signals.dispose();
   }
 }
 

@@ -24,8 +24,16 @@ export interface ProgressUpdate {
 
 /** What the protocol layer knows about the call that the core needs. */
 export interface ToolContext {
-  /** Aborted when the client cancels the call (2025: notifications/cancelled; 2026: closed stream). */
+  /**
+   * Aborted only when the client cancels this call (2025 and stdio: notifications/cancelled; 2026 over HTTP: it
+   * closed the call's request stream). The call's ComfyUI work is cancelled.
+   */
   signal: AbortSignal;
+  /**
+   * Aborted when the call must answer now with what it has and leave its work running: its session or
+   * connection is closing, or the bridge is shutting down. A generation then answers `running` with its batch id.
+   */
+  release?: AbortSignal;
   /** Absolute directories from the client's roots; empty when the client has none or declares no roots support. */
   roots: string[];
   /** The stdio shim's working directory, when the call came through the shim. */

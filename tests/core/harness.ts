@@ -67,9 +67,10 @@ export async function until(
   description: string,
   timeoutMs = 20_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  // performance.now, not Date: tests step the wall clock (vi.setSystemTime) to show the bridge ignores it.
+  const deadline = performance.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${description}`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting for: ${description}`);
     await new Promise((resolveTimer) => setTimeout(resolveTimer, 20));
   }
 }

@@ -63,6 +63,11 @@ export interface FakeComfyUI {
   /** The next accepted prompt starts and never finishes (until interrupted or killed). */
   hangNext(): void;
   /**
+   * While on, a sampler stops after its first step (its progress sent) until this is turned off, interrupted or
+   * killed: a generation held mid-run for as long as a test needs.
+   */
+  holdSampling(on: boolean): void;
+  /**
    * The next `count` accepted prompts are queued (and run) at once, but their POST /prompt is answered only after
    * `delayMs`: a ComfyUI whose answer arrives after the caller gave up.
    */
@@ -151,6 +156,7 @@ class FakeComfyUIServer implements FakeComfyUI {
   private running: QueueItem | undefined;
   private history = new Map<string, HistoryEntry>();
   private executor: FakeExecutor;
+  private samplingHeld = false;
 
   constructor(options: FakeComfyUIOptions) {
     this.models = options.models ?? {};
@@ -231,6 +237,10 @@ class FakeComfyUIServer implements FakeComfyUI {
   failWhen(predicate: ((prompt: ApiGraph, promptId: string) => string | undefined) | undefined): void {
     this.failPredicate = predicate;
   }
+  holdSampling(on: boolean): void {
+    this.samplingHeld = on;
+  }
+
   hangNext(): void {
     this.hangs += 1;
   }
@@ -267,6 +277,7 @@ class FakeComfyUIServer implements FakeComfyUI {
       files: this.files,
       objectInfo: () => this.objectInfo(),
       stepMs: () => this.stepMs,
+      samplingHeld: () => this.samplingHeld,
       failWhen: (item) => this.failPredicate?.(item.prompt, item.promptId),
     });
   }

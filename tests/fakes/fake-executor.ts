@@ -45,6 +45,8 @@ export interface ExecutorDeps {
   objectInfo: () => ObjectInfo;
   /** Per progress step; undefined lets SlowProgress use its own `delay` input. */
   stepMs: () => number | undefined;
+  /** While true, sampling waits after its first step. */
+  samplingHeld: () => boolean;
   /** Evaluated when a prompt starts; a string fails the prompt with that message. */
   failWhen: (item: QueueItem) => string | undefined;
 }
@@ -286,6 +288,7 @@ export class FakeExecutor {
         node: id,
       });
       if (preview) outbox.preview(client, preview, metadata, 'after-progress');
+      while (this.deps.samplingHeld() && !item.interrupted) await sleep(10, undefined, { signal: killed });
     }
   }
 
