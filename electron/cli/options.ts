@@ -14,6 +14,8 @@ export interface CliOptions {
   workflowsDir?: string;
   workflow?: string;
   token?: string;
+  /** `--no-token-on-loopback`: the old, unsafe default of an open /mcp on 127.0.0.1 (for this run). */
+  noTokenOnLoopback?: true;
   allowDirs: string[];
   logLevel: LogLevel;
 }
@@ -32,6 +34,7 @@ export const environmentVariables = {
   workflowsDir: 'COMFYUI_MCP_WORKFLOWS_DIR',
   workflow: 'COMFYUI_MCP_WORKFLOW',
   token: 'COMFYUI_MCP_TOKEN',
+  noTokenOnLoopback: 'COMFYUI_MCP_NO_TOKEN_ON_LOOPBACK',
   allowDirs: 'COMFYUI_MCP_ALLOW_DIRS',
   logLevel: 'COMFYUI_MCP_LOG_LEVEL',
 } as const;
@@ -50,7 +53,9 @@ Options (environment variable in brackets):
   --output-dir D       default folder for images [COMFYUI_MCP_OUTPUT_DIR]
   --workflows-dir D    your own API-format workflows, watched [COMFYUI_MCP_WORKFLOWS_DIR]
   --workflow ID        default workflow (file name without .json) [COMFYUI_MCP_WORKFLOW]
-  --token T            bearer token for /mcp; required off loopback [COMFYUI_MCP_TOKEN]
+  --token T            bearer token for /mcp (default: generated, in settings.json) [COMFYUI_MCP_TOKEN]
+  --no-token-on-loopback  serve /mcp on 127.0.0.1 without a token: any local user can
+                       then use the bridge [COMFYUI_MCP_NO_TOKEN_ON_LOOPBACK=1]
   --allow-dir D        another folder agents may save into; repeatable [COMFYUI_MCP_ALLOW_DIRS]
   --log-level L        debug|info|warn|error (info) [COMFYUI_MCP_LOG_LEVEL]
   -h, --help           this text
@@ -79,6 +84,7 @@ export function parseCli(
         'workflows-dir': { type: 'string' },
         workflow: { type: 'string' },
         token: { type: 'string' },
+        'no-token-on-loopback': { type: 'boolean' },
         'allow-dir': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -117,6 +123,9 @@ export function parseCli(
   const workflowsDir = pick(values['workflows-dir'], environmentVariables.workflowsDir);
   const workflow = pick(values.workflow, environmentVariables.workflow);
   const token = pick(values.token, environmentVariables.token);
+  const noTokenOnLoopback =
+    values['no-token-on-loopback'] === true ||
+    ['1', 'true'].includes(env[environmentVariables.noTokenOnLoopback]?.toLowerCase() ?? '');
 
   return {
     command,
@@ -132,6 +141,7 @@ export function parseCli(
     ...(workflowsDir !== undefined ? { workflowsDir: resolve(workflowsDir) } : {}),
     ...(workflow !== undefined ? { workflow } : {}),
     ...(token !== undefined ? { token } : {}),
+    ...(noTokenOnLoopback ? { noTokenOnLoopback: true as const } : {}),
   };
 }
 

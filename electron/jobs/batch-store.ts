@@ -1,6 +1,7 @@
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files.js';
 import type { BatchRecord } from './types.js';
 
 /**
@@ -21,7 +22,7 @@ export class BatchStore {
   }
 
   async loadAll(): Promise<BatchRecord[]> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const batches: BatchRecord[] = [];
     for (const name of await readdir(this.dir)) {
       if (!name.endsWith('.json')) continue;
@@ -57,7 +58,7 @@ export class BatchStore {
 
   private async drain(id: string): Promise<void> {
     try {
-      await mkdir(this.dir, { recursive: true });
+      await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
       for (let next = this.queued.get(id); next; next = this.queued.get(id)) {
         this.queued.delete(id);
         await writeJsonAtomic(join(this.dir, `${id}.json`), next);
@@ -71,7 +72,7 @@ export class BatchStore {
 
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(value));
+  await writeFile(temp, JSON.stringify(value), { mode: PRIVATE_FILE_MODE });
   const handle = await open(temp, 'r');
   try {
     await handle.sync();

@@ -39,7 +39,7 @@ export async function runStdioShim<C extends InProcessCore>(options: StdioShimOp
   const authorization: Record<string, string> =
     options.token === undefined || options.token === '' ? {} : { authorization: `Bearer ${options.token}` };
 
-  const running = await findRunningApp(options.dataDir, { headers: authorization });
+  const running = await findRunningApp(options.dataDir, { logger });
   if (running !== undefined) {
     logger.info('forwarding to the running app', { url: running.mcpUrl, pid: running.pid });
     const relay = startRelay({
