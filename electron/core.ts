@@ -233,7 +233,13 @@ export async function startCore(options: CoreOptions): Promise<Core> {
   const mcpUrl = `${url}/mcp`;
   mcpUrlOnceListening = mcpUrl;
   const dashboardUrl = `${url}/?token=${encodeURIComponent(settings.get().dashboardToken)}`;
-  writeEndpointRecord(dataDir, { url, mcpUrl, pid: process.pid, shimSecret });
+  writeEndpointRecord(dataDir, {
+    url,
+    mcpUrl,
+    pid: process.pid,
+    shimSecret,
+    ...definedOnly({ mcpToken: mcpTokenToEnforce(settings.get()) }),
+  });
 
   // Settings that can change while running take effect without a restart.
   const offSettings = settings.onChange((next, previous) => {

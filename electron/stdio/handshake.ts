@@ -12,7 +12,6 @@ import { SHIM_HELLO_PATH } from '../http/server.js';
  * server's nonce keeps it from being used to sign a value of the caller's choosing.
  */
 
-
 const label = 'comfyui-mcp-bridge shim hello v1';
 /** 32 random bytes, base64url. */
 const nonceSchema = z.string().regex(/^[\w-]{43}$/);
@@ -24,9 +23,7 @@ export function newNonce(): string {
 }
 
 function proofOf(secret: string, shimNonce: string, serverNonce: string): string {
-  return createHmac('sha256', secret)
-    .update(`${label}\n${shimNonce}\n${serverNonce}`)
-    .digest('base64url');
+  return createHmac('sha256', secret).update(`${label}\n${shimNonce}\n${serverNonce}`).digest('base64url');
 }
 
 /** The server's answer to a shim's nonce; undefined for something that is not a nonce. */

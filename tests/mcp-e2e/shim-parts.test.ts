@@ -196,7 +196,12 @@ describe('the shim working-directory header over HTTP', () => {
       const client = new Client({ name: 'forger', version: '1' });
       await client.connect(
         new StreamableHTTPClientTransport(new URL(fixture.core.mcpUrl), {
-          requestInit: { headers: shimHeaders(secret, claimed) },
+          requestInit: {
+            headers: {
+              ...shimHeaders(secret, claimed),
+              Authorization: `Bearer ${fixture.core.settings.get().mcpToken}`,
+            },
+          },
         }),
       );
       try {
