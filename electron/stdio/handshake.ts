@@ -88,7 +88,7 @@ export async function serverHoldsSecret(
 }
 
 async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
-  const reader = response.body?.getReader();
+  const reader = (response.body as ReadableStream<Uint8Array> | null)?.getReader();
   if (!reader) return '';
   const chunks: Uint8Array[] = [];
   let total = 0;
