@@ -16,7 +16,7 @@ export interface StdioShimOptions<C extends InProcessCore = InProcessCore> {
   dataDir: string;
   /** The agent's project: relative save paths land here. */
   cwd: string;
-  /** Bearer token for a running app whose endpoint record names none (an older version's). */
+  /** Bearer token to send when the endpoint record names none (flag, environment or stored setting). */
   token?: string;
   logger: Logger;
   /** Starts the core in-process; `anyPort` asks for a free port because the configured one is taken. */
