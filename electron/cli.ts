@@ -6,6 +6,7 @@ import { CliUsageError, parseCli, usage, type CliOptions } from './cli/options.j
 import { bundledWorkflowsDirFor } from './cli/paths.js';
 import type { Core } from './core.js';
 import { createLogger, type Logger } from './log.js';
+import { makePrivateDataDir } from './private-files.js';
 import { runStdioShim } from './stdio/shim.js';
 import { createSettings, settingsStoreOptions, type KeyValueStore } from './settings.js';
 import type { SettingsPatch } from '../shared/settings.js';
@@ -29,6 +30,7 @@ export function overridesFrom(options: CliOptions, storedAllowedDirs: readonly s
     ...(options.token !== undefined ? { mcpToken: options.token } : {}),
     ...(options.maxPendingJobs !== undefined ? { maxPendingJobs: options.maxPendingJobs } : {}),
     ...(options.maxInputMegapixels !== undefined ? { maxInputMegapixels: options.maxInputMegapixels } : {}),
+    ...(options.noTokenOnLoopback ? { requireTokenOnLoopback: false } : {}),
     ...(options.allowDirs.length > 0 ? { allowedDirs: [...storedAllowedDirs, ...options.allowDirs] } : {}),
   };
 }
@@ -57,6 +59,7 @@ export async function startFromCli(options: CliOptions, logger: Logger): Promise
  * Exits when the client closes stdin.
  */
 async function stdio(options: CliOptions): Promise<void> {
+  makePrivateDataDir(options.dataDir);
   const logger = createLogger({ level: options.logLevel, file: join(options.dataDir, 'logs', 'stdio.log') });
   const storedToken = openSettingsStore(options.dataDir).store.mcpToken;
   const token = options.token ?? (typeof storedToken === 'string' ? storedToken : undefined);
@@ -80,6 +83,7 @@ async function stdio(options: CliOptions): Promise<void> {
 }
 
 async function serve(options: CliOptions): Promise<void> {
+  makePrivateDataDir(options.dataDir);
   const logger = createLogger({ level: options.logLevel, file: join(options.dataDir, 'logs', 'bridge.log') });
   const core = await startFromCli(options, logger);
   // The two ready lines are the only output on stdout; scripts and tests wait for them. Bound beyond loopback,

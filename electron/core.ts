@@ -20,6 +20,7 @@ import {
   type ShimCommand,
 } from './dashboard/index.js';
 import { openGallery, type Gallery } from './gallery/index.js';
+import { mcpTokenToEnforce } from './http/guard.js';
 import { createHttpServer, type BridgeHttpServer } from './http/server.js';
 import { makePreview } from './images/render.js';
 import { BackendPool } from './jobs/backend-pool.js';
@@ -34,6 +35,8 @@ import type { BridgeService } from './mcp/service.js';
 import { createSettings, type KeyValueStore, type SettingsService } from './settings.js';
 import { shimCommand } from './stdio/shim-command.js';
 import { newShimSecret, removeEndpointRecord, writeEndpointRecord } from './stdio/endpoint-record.js';
+import { createShimHelloHandler } from './stdio/handshake.js';
+import { makePrivateDataDir } from './private-files.js';
 import { createWorkflowLibrary, type WorkflowLibrary } from './workflows/library.js';
 
 export interface CoreOptions {
@@ -84,9 +87,8 @@ export { endpointFileOf } from './stdio/endpoint-record.js';
 export async function startCore(options: CoreOptions): Promise<Core> {
   const { settings, dataDir, logger } = options;
   const tuning = options.tuning ?? {};
-  mkdirSync(dataDir, { recursive: true });
-  if (!settings.get().dashboardToken)
-    settings.update({ dashboardToken: randomBytes(18).toString('base64url') });
+  makePrivateDataDir(dataDir);
+  generateMissingTokens(settings);
 
   const outputDir = () => settings.get().outputDir || defaultOutputDir();
   mkdirSync(outputDir(), { recursive: true });
@@ -209,6 +211,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
       host: startup.host,
       port: startup.port,
       mcpToken: startup.mcpToken,
+      requireTokenOnLoopback: startup.requireTokenOnLoopback,
       userWorkflowsDir: startup.userWorkflowsDir,
     },
   });
@@ -233,8 +236,9 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     http = await createHttpServer({
       host: settings.get().host,
       port: settings.get().port,
-      ...(settings.get().mcpToken ? { token: settings.get().mcpToken } : {}),
+      ...definedOnly({ token: mcpTokenToEnforce(settings.get()) }),
       mcpHandler: (req, res, body) => endpoint.handle(req, res, body),
+      shimHelloHandler: createShimHelloHandler(shimSecret),
       apiHandler: dashboard.apiHandler,
       staticHandler: dashboard.staticHandler,
       upgradeHandler: dashboard.upgradeHandler,
@@ -252,13 +256,23 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     throw error;
   }
   const server = http;
+  if (mcpTokenToEnforce(settings.get()) === undefined)
+    logger.warn(
+      'requireTokenOnLoopback is off: any program of any user on this machine can use the bridge without a token',
+    );
   const url = server.url;
   const mcpUrl = `${url}/mcp`;
   mcpUrlOnceListening = mcpUrl;
   const networkMcpUrls = server.networkUrls.map((base) => `${base}/mcp`);
   networkMcpUrlsOnceListening = networkMcpUrls;
   const dashboardUrl = `${url}/?token=${encodeURIComponent(settings.get().dashboardToken)}`;
-  writeEndpointRecord(dataDir, { url, mcpUrl, pid: process.pid, shimSecret });
+  writeEndpointRecord(dataDir, {
+    url,
+    mcpUrl,
+    pid: process.pid,
+    shimSecret,
+    ...definedOnly({ mcpToken: mcpTokenToEnforce(settings.get()) }),
+  });
 
   // Settings that can change while running take effect without a restart.
   const offSettings = settings.onChange((next, previous) => {
@@ -359,6 +373,20 @@ async function chooseBackendUrls(
   const fallback = candidates?.[0] ?? 'http://127.0.0.1:8188';
   logger.warn('no ComfyUI answers yet; waiting for one', { url: fallback });
   return [fallback];
+}
+
+/**
+ * Both access tokens exist from the first start on (stored, so snippets and the shim keep working): the
+ * dashboard's, and the one /mcp requires, also on loopback, because every account on the machine reaches it.
+ */
+function generateMissingTokens(settings: SettingsService): void {
+  const current = settings.get();
+  const newToken = () => randomBytes(24).toString('base64url');
+  const missing = {
+    ...(current.dashboardToken ? {} : { dashboardToken: newToken() }),
+    ...(current.mcpToken ? {} : { mcpToken: newToken() }),
+  };
+  if (Object.keys(missing).length > 0) settings.update(missing);
 }
 
 function defaultOutputDir(): string {

@@ -3,6 +3,7 @@ import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DesktopPort } from './desktop-port.js';
 import type { Logger } from './log.js';
+import { PRIVATE_DIR_MODE } from './private-files.js';
 
 export interface HeadlessDesktopOptions {
   /** Where "trashed" files go; created on first use. */
@@ -18,7 +19,7 @@ export function createHeadlessDesktop({ trashDir, logger }: HeadlessDesktopOptio
   const log = logger.child('desktop');
   return {
     async moveToTrash(path) {
-      await mkdir(trashDir, { recursive: true });
+      await mkdir(trashDir, { recursive: true, mode: PRIVATE_DIR_MODE });
       const target = join(trashDir, trashName(basename(path)));
       await moveFile(path, target);
       log.info('moved to trash folder', { path, trashedAs: target });

@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -25,7 +26,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = rank[options.level ?? 'info'];
   const sink = options.sink ?? ((line: string) => process.stderr.write(line));
-  if (options.file) mkdirSync(dirname(options.file), { recursive: true });
+  if (options.file) mkdirSync(dirname(options.file), { recursive: true, mode: PRIVATE_DIR_MODE });
   const file = options.file;
 
   const make = (scope: string | undefined): Logger => {
@@ -36,7 +37,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       sink(line);
       if (file) {
         try {
-          appendFileSync(file, line);
+          appendFileSync(file, line, { mode: PRIVATE_FILE_MODE });
         } catch {
           // A log file we cannot write must never take the bridge down; stderr still has the line.
         }

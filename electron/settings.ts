@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { settingsSchema, type Settings, type SettingsPatch } from '../shared/settings.js';
 import type { Logger } from './log.js';
+import { PRIVATE_FILE_MODE } from './private-files.js';
 
 /**
  * What both `conf` (headless) and electron-store (desktop) offer: electron-store extends conf, so the
@@ -23,6 +24,8 @@ export const settingsStoreOptions = {
   projectName: 'comfyui-mcp-bridge',
   configName: 'settings',
   clearInvalidConfig: false,
+  // It holds both access tokens: readable by this user only (conf's default is 0666 less the umask).
+  configFileMode: PRIVATE_FILE_MODE,
 } as const;
 
 export function createSettings(options: {

@@ -32,7 +32,16 @@ export const settingsSchema = z.object({
     .describe('Workflow id used when a call names none; empty = smart default.'),
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8190),
-  mcpToken: z.string().default('').describe('Bearer token for /mcp; required when bound beyond loopback.'),
+  mcpToken: z
+    .string()
+    .default('')
+    .describe('Bearer token agents send to /mcp; generated at first start (and whenever left empty).'),
+  requireTokenOnLoopback: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Require the token on 127.0.0.1 too. Off: any program of any user on this machine can use the bridge.',
+    ),
   dashboardToken: z.string().default('').describe('Token the dashboard API requires; generated when empty.'),
   defaultWaitSeconds: z.number().int().min(0).max(300).default(45),
   maxInFlightPerBackend: z.number().int().min(1).max(8).default(2),

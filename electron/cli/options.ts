@@ -15,6 +15,8 @@ export interface CliOptions {
   workflowsDir?: string;
   workflow?: string;
   token?: string;
+  /** `--no-token-on-loopback`: the old, unsafe default of an open /mcp on 127.0.0.1 (for this run). */
+  noTokenOnLoopback?: true;
   allowDirs: string[];
   maxInputMegapixels?: number;
   logLevel: LogLevel;
@@ -35,6 +37,7 @@ export const environmentVariables = {
   workflowsDir: 'COMFYUI_MCP_WORKFLOWS_DIR',
   workflow: 'COMFYUI_MCP_WORKFLOW',
   token: 'COMFYUI_MCP_TOKEN',
+  noTokenOnLoopback: 'COMFYUI_MCP_NO_TOKEN_ON_LOOPBACK',
   allowDirs: 'COMFYUI_MCP_ALLOW_DIRS',
   maxInputMegapixels: 'COMFYUI_MCP_MAX_INPUT_MEGAPIXELS',
   logLevel: 'COMFYUI_MCP_LOG_LEVEL',
@@ -55,7 +58,9 @@ Options (environment variable in brackets):
   --output-dir D       default folder for images [COMFYUI_MCP_OUTPUT_DIR]
   --workflows-dir D    your own API-format workflows, watched [COMFYUI_MCP_WORKFLOWS_DIR]
   --workflow ID        default workflow (file name without .json) [COMFYUI_MCP_WORKFLOW]
-  --token T            bearer token for /mcp; required off loopback [COMFYUI_MCP_TOKEN]
+  --token T            bearer token for /mcp (default: generated, in settings.json) [COMFYUI_MCP_TOKEN]
+  --no-token-on-loopback  serve /mcp on 127.0.0.1 without a token: any local user can
+                       then use the bridge [COMFYUI_MCP_NO_TOKEN_ON_LOOPBACK=1]
   --allow-dir D        another folder agents may save into; repeatable [COMFYUI_MCP_ALLOW_DIRS]
   --max-input-megapixels N
                        larger images are refused before decoding, 1-1000 (40)
@@ -88,6 +93,7 @@ export function parseCli(
         'workflows-dir': { type: 'string' },
         workflow: { type: 'string' },
         token: { type: 'string' },
+        'no-token-on-loopback': { type: 'boolean' },
         'allow-dir': { type: 'string', multiple: true },
         'max-input-megapixels': { type: 'string' },
         'log-level': { type: 'string' },
@@ -132,6 +138,9 @@ export function parseCli(
   const maxPendingJobs = maxPendingText === undefined ? undefined : parseMaxPending(maxPendingText);
   const megapixelsText = pick(values['max-input-megapixels'], environmentVariables.maxInputMegapixels);
   const maxInputMegapixels = megapixelsText === undefined ? undefined : parseMegapixels(megapixelsText);
+  const noTokenOnLoopback =
+    values['no-token-on-loopback'] === true ||
+    ['1', 'true'].includes(env[environmentVariables.noTokenOnLoopback]?.toLowerCase() ?? '');
 
   return {
     command,
@@ -149,6 +158,7 @@ export function parseCli(
     ...(token !== undefined ? { token } : {}),
     ...(maxPendingJobs !== undefined ? { maxPendingJobs } : {}),
     ...(maxInputMegapixels !== undefined ? { maxInputMegapixels } : {}),
+    ...(noTokenOnLoopback ? { noTokenOnLoopback: true as const } : {}),
   };
 }
 

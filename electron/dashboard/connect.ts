@@ -13,8 +13,9 @@ const serverName = 'comfyui';
 const clineTimeoutSeconds = 300;
 
 /**
- * The copy-ready "connect an agent" snippets, with the real URL (and /mcp token, when one is set) filled in.
- * The snippets use `mcpUrl`, the address on this machine; `networkMcpUrls` are listed for other machines.
+ * The copy-ready "connect an agent" snippets, with the real URL and the /mcp token filled in: one paste sets
+ * up an HTTP client. The stdio shim needs no token in its config: it reads it from the data folder. The snippets
+ * use `mcpUrl`, the address on this machine; `networkMcpUrls` are listed for other machines.
  */
 export function connectInfo(options: {
   mcpUrl: string;
@@ -37,7 +38,8 @@ export function connectInfo(options: {
         client: 'claude-code',
         title: 'Claude Code',
         where: 'terminal',
-        text: `claude mcp add --transport http ${serverName} ${mcpUrl}${headerFlag}`,
+        // --scope user: one paste serves every project, not just the folder the terminal is in.
+        text: `claude mcp add --transport http --scope user ${serverName} ${mcpUrl}${headerFlag}`,
       },
       {
         client: 'cursor',

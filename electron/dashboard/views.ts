@@ -203,7 +203,13 @@ export function toSettingsView(settings: Settings): SettingsView {
 }
 
 /** Settings read once at start-up: the listening address, the /mcp token, the watched workflow folder. */
-export const restartSettings = ['host', 'port', 'mcpToken', 'userWorkflowsDir'] as const;
+export const restartSettings = [
+  'host',
+  'port',
+  'mcpToken',
+  'requireTokenOnLoopback',
+  'userWorkflowsDir',
+] as const;
 
 /** Which start-up settings now differ from the values the bridge is running with. */
 export function restartRequired(

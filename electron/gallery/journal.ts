@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { outputFormats, type GenerationRecord } from '../../shared/generation.js';
 import type { Logger } from '../log.js';
 import { isErrno } from '../images/errno.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files.js';
 
 /** Ids become thumbnail file names, so they are restricted to characters that are safe in any file name. */
 export const recordIdPattern = /^[A-Za-z0-9_-]{1,128}$/u;
@@ -50,12 +51,12 @@ export async function openJournal(
   file: string,
   logger: Logger,
 ): Promise<{ journal: Journal; entries: JournalEntry[] }> {
-  await mkdir(path.dirname(file), { recursive: true });
+  await mkdir(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
   const bytes = await readLog(file);
   const { entries, validLength, needsNewline, skipped } = parseLog(bytes);
   if (skipped > 0) logger.warn('gallery index has unreadable lines; skipped them', { file, skipped });
 
-  let fd = openSync(file, 'a');
+  let fd = openSync(file, 'a', PRIVATE_FILE_MODE);
   if (validLength < bytes.length) {
     logger.warn('gallery index ended in a torn line (the app stopped mid-write); dropping it', {
       file,
@@ -86,7 +87,7 @@ export async function openJournal(
     rewrite(all) {
       ensureOpen();
       const temp = `${file}.${process.pid}.tmp`;
-      const tempFd = openSync(temp, 'w');
+      const tempFd = openSync(temp, 'w', PRIVATE_FILE_MODE);
       try {
         let chunk = '';
         for (const entry of all) {
@@ -103,7 +104,7 @@ export async function openJournal(
       }
       renameSync(temp, file);
       closeSync(fd);
-      fd = openSync(file, 'a');
+      fd = openSync(file, 'a', PRIVATE_FILE_MODE);
     },
     close() {
       if (closed) return;

@@ -6,6 +6,7 @@ import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/pr
 import path from 'node:path';
 import { isErrno } from '../images/errno.js';
 import { makeThumbnail } from '../images/render.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files.js';
 
 export interface ThumbnailCache {
   /**
@@ -41,9 +42,9 @@ export function createThumbnailCache(options: { dir: string }): ThumbnailCache {
     if (cachedInfo && Math.abs(cachedInfo.mtimeMs - sourceInfo.mtimeMs) < 1) return readFile(cached);
 
     const bytes = await render(() => makeThumbnail(source), signal);
-    await mkdir(options.dir, { recursive: true });
+    await mkdir(options.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const temp = `${cached}.${process.pid}.tmp`;
-    await writeFile(temp, bytes);
+    await writeFile(temp, bytes, { mode: PRIVATE_FILE_MODE });
     await utimes(temp, sourceInfo.atime, sourceInfo.mtime);
     await rename(temp, cached);
     return bytes;

@@ -6,10 +6,11 @@ import { constants } from 'node:fs';
 import { copyFile, link, mkdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno } from '../images/errno.js';
+import { PRIVATE_DIR_MODE } from '../private-files.js';
 
 /** Moves `file` into `trashDir` and returns its new absolute path. */
 export async function moveToTrashFolder(file: string, trashDir: string): Promise<string> {
-  await mkdir(trashDir, { recursive: true });
+  await mkdir(trashDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const extension = path.extname(file);
   const stem = path.basename(file, extension);
   for (let attempt = 1; ; attempt++) {

@@ -92,6 +92,20 @@ export function isAllowedOrigin(originHeader: string | undefined, policy: HostPo
   return port === policy.port && policy.hostnames.includes(url.hostname.toLowerCase());
 }
 
+/**
+ * The token /mcp must require, or undefined for none. Every account on the machine can reach 127.0.0.1, so
+ * loopback is no boundary: the token is required there too unless the user opted out. Off loopback it is
+ * always required (and the server refuses to start without one).
+ */
+export function mcpTokenToEnforce(settings: {
+  host: string;
+  mcpToken: string;
+  requireTokenOnLoopback: boolean;
+}): string | undefined {
+  if (settings.mcpToken === '') return undefined;
+  return settings.requireTokenOnLoopback || !isLoopbackAddress(settings.host) ? settings.mcpToken : undefined;
+}
+
 /** Whether the Authorization header carries exactly `Bearer <token>`. Constant-time in the token. */
 export function hasBearerToken(authorizationHeader: string | undefined, token: string): boolean {
   if (authorizationHeader === undefined) return false;

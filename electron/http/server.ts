@@ -27,9 +27,14 @@ export interface HttpServerOptions {
   host?: string;
   /** 0 picks any free port. */
   port: number;
-  /** Bearer token required on /mcp when set (and always off loopback). */
+  /** Bearer token required on /mcp when set; the core sets one on loopback too unless the user opted out. */
   token?: string;
   mcpHandler: RouteHandler;
+  /**
+   * Serves the stdio shim's challenge (`/shim/hello`) without a token: the shim proves the server before it
+   * sends the token. Without it that path is the static handler's.
+   */
+  shimHelloHandler?: RouteHandler;
   /** Serves /api and /api/*; without it those answer 404. It checks its own (dashboard) token. */
   apiHandler?: RouteHandler;
   /** Serves every other path (the built dashboard); without it those answer 404. */
@@ -59,6 +64,8 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** A refused client may send as much again as the limit, for a few seconds, while it reads its 413. */
 const lingerBoundsFor = (maxBodyBytes: number): LingerBounds => ({ bytes: maxBodyBytes, ms: 5_000 });
 const MCP_PATH = '/mcp';
+/** Where the stdio shim challenges the server (stdio/handshake.ts); no token is needed there. */
+export const SHIM_HELLO_PATH = '/shim/hello';
 
 /** Starts the bridge's single HTTP server: /mcp for agents, /api for the dashboard, guarded on every request. */
 export async function createHttpServer(options: HttpServerOptions): Promise<BridgeHttpServer> {
@@ -180,6 +187,7 @@ function refuseForeign(
 
 function pickRoute(path: string, scope: RequestScope): RouteHandler | undefined {
   if (path === MCP_PATH) return scope.mcpHandler;
+  if (path === SHIM_HELLO_PATH && scope.shimHelloHandler) return scope.shimHelloHandler;
   if (path === '/api' || path.startsWith('/api/')) return scope.apiHandler;
   return scope.staticHandler;
 }

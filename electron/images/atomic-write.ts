@@ -8,6 +8,7 @@ import { constants } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno } from './errno.js';
+import { PRIVATE_DIR_MODE } from '../private-files.js';
 
 export type AtomicWriteFailure = 'exists' | 'not-writable' | 'disk-full' | 'recovery-failed' | 'io';
 
@@ -109,7 +110,7 @@ async function keepCopyOfExisting(
   try {
     for (let attempt = 1; ; attempt++) {
       const folder = path.join(recoveryDir, attempt === 1 ? stamp : `${stamp}-${attempt}`);
-      await mkdir(folder, { recursive: true });
+      await mkdir(folder, { recursive: true, mode: PRIVATE_DIR_MODE });
       const kept = path.join(folder, name);
       try {
         await copyFile(target, kept, constants.COPYFILE_EXCL);

@@ -2,6 +2,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log.js';
 import { stateNotSavedError } from './state-not-saved.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files.js';
 import type { BatchRecord } from './types.js';
 
 export interface BatchStoreOptions {
@@ -48,7 +49,7 @@ export class BatchStore {
   }
 
   async loadAll(): Promise<BatchRecord[]> {
-    await mkdir(this.folder, { recursive: true });
+    await mkdir(this.folder, { recursive: true, mode: PRIVATE_DIR_MODE });
     const batches: BatchRecord[] = [];
     for (const name of await readdir(this.folder)) {
       if (!name.endsWith('.json')) continue;
@@ -69,7 +70,7 @@ export class BatchStore {
     const path = this.pathOf(batch.id);
     try {
       await this.retryFailedNow();
-      await mkdir(this.folder, { recursive: true });
+      await mkdir(this.folder, { recursive: true, mode: PRIVATE_DIR_MODE });
       await writeDurably(path, JSON.stringify(batch));
     } catch (error) {
       // The rename may have happened before the folder's sync failed: a refused batch must not run after a restart.
@@ -136,7 +137,7 @@ export class BatchStore {
 
   private async drain(id: string): Promise<void> {
     try {
-      await mkdir(this.folder, { recursive: true });
+      await mkdir(this.folder, { recursive: true, mode: PRIVATE_DIR_MODE });
       for (let next = this.queued.get(id); next; next = this.queued.get(id)) {
         this.queued.delete(id);
         try {
@@ -196,7 +197,7 @@ export class BatchStore {
 async function writeDurably(path: string, text: string): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`;
   try {
-    const handle = await open(temp, 'w');
+    const handle = await open(temp, 'w', PRIVATE_FILE_MODE);
     try {
       await handle.writeFile(text);
       await handle.sync();

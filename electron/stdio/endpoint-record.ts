@@ -13,6 +13,11 @@ export interface EndpointRecord {
   pid: number;
   /** Per-run secret; a request carrying it may name the shim's working directory. */
   shimSecret: string;
+  /**
+   * The bearer token this run's /mcp requires (absent: none), so a shim forwards with the token in force
+   * even when it came from the command line. Sent only after the server proved it holds `shimSecret`.
+   */
+  mcpToken?: string | undefined;
 }
 
 const recordSchema = z.object({
@@ -20,6 +25,7 @@ const recordSchema = z.object({
   mcpUrl: z.url(),
   pid: z.number().int().positive(),
   shimSecret: z.string().min(16),
+  mcpToken: z.string().min(1).optional(),
 });
 
 export function endpointFileOf(dataDir: string): string {

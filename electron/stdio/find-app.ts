@@ -1,4 +1,6 @@
+import type { Logger } from '../log.js';
 import { readEndpointRecord, type EndpointRecord } from './endpoint-record.js';
+import { serverHoldsSecret } from './handshake.js';
 
 /** Whether a process with this id exists (EPERM: it exists but belongs to someone else). */
 export function isProcessAlive(pid: number): boolean {
@@ -11,25 +13,28 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /**
- * The app running on this data folder, if one does: its endpoint file exists, its process is alive, and its
- * HTTP server answers at all (any status; a stale file whose pid was reused by another program has no
- * server behind it). Undefined means the shim should start the core itself.
+ * The app running on this data folder, if one does: its endpoint file exists, its process is alive, and the
+ * server at its address proves it holds the file's secret (see handshake.ts). A record left by a crash,
+ * whose pid was reused or whose port another program took, fails the proof and is stale. Undefined means
+ * the shim should start the core itself. Until the proof, nothing but a nonce is sent anywhere.
  */
 export async function findRunningApp(
   dataDir: string,
-  options: { headers?: Record<string, string>; timeoutMs?: number } = {},
+  options: { timeoutMs?: number; logger?: Logger } = {},
 ): Promise<EndpointRecord | undefined> {
   const record = readEndpointRecord(dataDir);
-  if (record === undefined || !isProcessAlive(record.pid)) return undefined;
-  try {
-    const response = await fetch(record.mcpUrl, {
-      method: 'GET',
-      headers: { accept: 'text/event-stream', ...options.headers },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 2_000),
-    });
-    await response.body?.cancel();
-    return record;
-  } catch {
+  if (record === undefined) return undefined;
+  if (!isProcessAlive(record.pid)) {
+    options.logger?.info('endpoint.json is stale: its process has ended', { pid: record.pid });
     return undefined;
   }
+  if (!(await serverHoldsSecret(record, options.timeoutMs ?? 2_000))) {
+    options.logger?.warn(
+      'endpoint.json is stale: the server at its address could not prove it is the bridge that wrote it ' +
+        '(a crash left the file, and another program now has that pid or port); nothing was sent to it',
+      { pid: record.pid, url: record.url },
+    );
+    return undefined;
+  }
+  return record;
 }

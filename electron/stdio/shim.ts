@@ -16,7 +16,7 @@ export interface StdioShimOptions<C extends InProcessCore = InProcessCore> {
   dataDir: string;
   /** The agent's project: relative save paths land here. */
   cwd: string;
-  /** Bearer token for a running app that requires one (flag, environment or stored setting). */
+  /** Bearer token to send when the endpoint record names none (flag, environment or stored setting). */
   token?: string;
   logger: Logger;
   /** Starts the core in-process; `anyPort` asks for a free port because the configured one is taken. */
@@ -36,11 +36,10 @@ export async function runStdioShim<C extends InProcessCore>(options: StdioShimOp
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
   const logger = options.logger.child('stdio');
-  const authorization: Record<string, string> =
-    options.token === undefined || options.token === '' ? {} : { authorization: `Bearer ${options.token}` };
-
-  const running = await findRunningApp(options.dataDir, { headers: authorization });
+  const running = await findRunningApp(options.dataDir, { logger });
   if (running !== undefined) {
+    const token = running.mcpToken ?? options.token;
+    const authorization: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
     logger.info('forwarding to the running app', { url: running.mcpUrl, pid: running.pid });
     const relay = startRelay({
       mcpUrl: running.mcpUrl,

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { readEndpointRecord } from '../../electron/stdio/endpoint-record.js';
 
 /*
  * Tests that spawn the package's command run the BUILT JavaScript (Node cannot run the .ts sources):
@@ -64,6 +65,14 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = cleanE
       return exited;
     },
   };
+}
+
+/**
+ * The bearer token the `serve` running on `dataDir` requires on /mcp, from its endpoint record (a file only
+ * this user can read, as a stdio shim reads it); undefined when that run requires none.
+ */
+export function mcpTokenOf(dataDir: string): string | undefined {
+  return readEndpointRecord(dataDir)?.mcpToken;
 }
 
 /** Runs the command to completion (bounded by `timeoutMs`, then killed) and returns its exit code and output. */

@@ -70,6 +70,15 @@ describe('parseCli', () => {
     });
   });
 
+  it('takes the loopback opt-out from its flag or its variable, and only when asked', () => {
+    expect(parseCli(['serve'], {})).not.toHaveProperty('noTokenOnLoopback');
+    expect(parseCli(['serve', '--no-token-on-loopback'], {}).noTokenOnLoopback).toBe(true);
+    expect(parseCli(['serve'], { COMFYUI_MCP_NO_TOKEN_ON_LOOPBACK: '1' }).noTokenOnLoopback).toBe(true);
+    expect(parseCli(['serve'], { COMFYUI_MCP_NO_TOKEN_ON_LOOPBACK: '0' })).not.toHaveProperty(
+      'noTokenOnLoopback',
+    );
+  });
+
   it('refuses bad input with a one-line reason', () => {
     const bad: [string[], RegExp][] = [
       [[], /no command/],

@@ -12,6 +12,7 @@ import { removeDirs, startSd15Fake, until } from '../core/harness.js';
 import {
   cleanEnv,
   isBuilt,
+  mcpTokenOf,
   notBuiltMessage,
   packageRoot,
   runCli,
@@ -75,24 +76,29 @@ describe.skipIf(!isBuilt)('comfyui-mcp-bridge serve', () => {
     const base = serve.mcpUrl.slice(0, -'/mcp'.length);
     expect(serve.dashboardUrl).toMatch(new RegExp(`^${base.replace(/\./g, '\\.')}/\\?token=[\\w-]{16,}$`));
     expect(serve.stdout).toEqual([`MCP endpoint: ${serve.mcpUrl}`, `Dashboard: ${serve.dashboardUrl}`]);
-    expect(await toolNames(serve.mcpUrl)).toHaveLength(8);
+    expect(await toolNames(serve.mcpUrl, mcpTokenOf(dataDir))).toHaveLength(8);
     expect(existsSync(endpointFileOf(dataDir))).toBe(true);
   });
 
   it('becomes ready when no ComfyUI answers, and says so in check_comfyui_status', async () => {
     const nobody = await closedPort();
+    const dataDir = tempDir();
     serve = await startServe([
       '--port',
       '0',
       '--data-dir',
-      tempDir(),
+      dataDir,
       '--output-dir',
       tempDir(),
       '--comfyui',
       `http://127.0.0.1:${nobody}`,
     ]);
     const client = new Client({ name: 'cli-test', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(serve.mcpUrl)));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(serve.mcpUrl), {
+        requestInit: { headers: { Authorization: `Bearer ${mcpTokenOf(dataDir)}` } },
+      }),
+    );
     try {
       const status = await client.callTool({ name: 'check_comfyui_status', arguments: {} });
       expect(status.structuredContent).toMatchObject({
@@ -223,11 +229,24 @@ describe.skipIf(!isBuilt)('comfyui-mcp-bridge serve', () => {
     },
   );
 
-  it('refuses a non-loopback bind without a token', async () => {
-    const result = await runCli(['serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', tempDir()]);
-    expect(result.code).toBe(1);
-    expect(messageLines(result.stderr)).toHaveLength(1);
-    expect(messageLines(result.stderr)[0]).toContain('Refusing to listen on 0.0.0.0 without an access token');
+  it('binds beyond loopback only behind the generated token, whatever --no-token-on-loopback says', async () => {
+    const dataDir = tempDir();
+    serve = await startServe([
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--comfyui',
+      fake.url,
+      '--no-token-on-loopback',
+    ]);
+    const token = mcpTokenOf(dataDir);
+    expect(token).toMatch(/^[\w-]{32,}$/);
+    const local = `http://127.0.0.1:${new URL(serve.mcpUrl).port}/mcp`;
+    expect((await fetch(local, { method: 'POST', body: '{}' })).status).toBe(401);
+    expect(await toolNames(local, token)).toHaveLength(8);
   });
 
   it.each([

@@ -77,6 +77,7 @@ if (!url) {
     const open = async () => {
       client = await connect(era, via, {
         mcpUrl: fixture.core.mcpUrl,
+        token: fixture.core.settings.get().mcpToken,
         shimArgs: ['--data-dir', fixture.dataDir],
         cwd: project,
         roots: [project],

@@ -36,6 +36,8 @@ async function startConformanceTarget(): Promise<ConformanceTarget> {
     join(dataDir, 'images'),
     '--comfyui',
     fake.url,
+    // The suite's runner sends no Authorization header; what it checks is the protocol, not access.
+    '--no-token-on-loopback',
   ]);
   return {
     mcpUrl: serve.mcpUrl,

@@ -64,7 +64,9 @@ describe('connect snippets', () => {
     const info = connectInfo({ mcpUrl: 'http://127.0.0.1:8190/mcp', mcpToken: '', shim, platform: 'darwin' });
     connectInfoSchema.parse(info);
     const text = Object.fromEntries(info.snippets.map((snippet) => [snippet.client, snippet.text]));
-    expect(text['claude-code']).toBe('claude mcp add --transport http comfyui http://127.0.0.1:8190/mcp');
+    expect(text['claude-code']).toBe(
+      'claude mcp add --transport http --scope user comfyui http://127.0.0.1:8190/mcp',
+    );
     expect(JSON.parse(text.cursor!)).toEqual({
       mcpServers: { comfyui: { url: 'http://127.0.0.1:8190/mcp' } },
     });
@@ -88,9 +90,16 @@ describe('connect snippets', () => {
       platform: 'win32',
     });
     const text = Object.fromEntries(info.snippets.map((snippet) => [snippet.client, snippet.text]));
-    expect(text['claude-code']).toContain('--header "Authorization: Bearer tok"');
+    expect(text['claude-code']).toBe(
+      'claude mcp add --transport http --scope user comfyui http://10.0.0.2:8190/mcp --header "Authorization: Bearer tok"',
+    );
     for (const client of ['cursor', 'cline'] as const)
       expect(entryOf(text[client]!).headers).toEqual({ Authorization: 'Bearer tok' });
+    expect(
+      (JSON.parse(text.vscode!) as { servers: { comfyui: { headers: unknown } } }).servers.comfyui.headers,
+    ).toEqual({ Authorization: 'Bearer tok' });
+    // The stdio shim reads the token from the data folder: it is never on a command line.
+    expect(text['claude-desktop']).not.toContain('tok"');
     expect(entryOf(text['claude-desktop']!).env).toEqual({ ELECTRON_RUN_AS_NODE: '1' });
     expect(info.shim.env).toEqual({ ELECTRON_RUN_AS_NODE: '1' });
     expect(info.snippets.find((snippet) => snippet.client === 'claude-desktop')!.where).toContain(

@@ -226,7 +226,13 @@ describe('settings view', () => {
   });
 
   it('reports the start-up settings that changed', () => {
-    const running = { host: '127.0.0.1', port: 8190, mcpToken: '', userWorkflowsDir: '' };
+    const running = {
+      host: '127.0.0.1',
+      port: 8190,
+      mcpToken: '',
+      requireTokenOnLoopback: true,
+      userWorkflowsDir: '',
+    };
     expect(restartRequired(running, { ...defaultSettings })).toEqual([]);
     expect(restartRequired(running, { ...defaultSettings, port: 9000, comfyuiUrls: ['http://x'] })).toEqual([
       'port',
@@ -234,6 +240,9 @@ describe('settings view', () => {
     expect(restartRequired(running, { ...defaultSettings, mcpToken: 't', userWorkflowsDir: '/w' })).toEqual([
       'mcpToken',
       'userWorkflowsDir',
+    ]);
+    expect(restartRequired(running, { ...defaultSettings, requireTokenOnLoopback: false })).toEqual([
+      'requireTokenOnLoopback',
     ]);
   });
 });

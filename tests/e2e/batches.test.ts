@@ -20,7 +20,10 @@ describe.skipIf(skip)('batch progress on screen', () => {
     fake = await startSd15Fake(150);
     bridge = await startBridge({ comfyuiUrls: [fake.url] });
     browser = await launchChromium();
-    agent = await connect('2026', 'http', { mcpUrl: `${bridge.baseUrl}/mcp` });
+    agent = await connect('2026', 'http', {
+      mcpUrl: `${bridge.baseUrl}/mcp`,
+      token: bridge.mcpToken,
+    });
   });
   afterAll(async () => {
     await agent?.close();

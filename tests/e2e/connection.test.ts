@@ -71,7 +71,10 @@ describe.skipIf(skip)('connection status', () => {
     expect(await page.getByRole('heading', { name: first.url }).count()).toBe(0);
 
     // The agents' side follows too: the next image is drawn by the new ComfyUI.
-    const agent = await connect('2026', 'http', { mcpUrl: `${bridge.baseUrl}/mcp` });
+    const agent = await connect('2026', 'http', {
+      mcpUrl: `${bridge.baseUrl}/mcp`,
+      token: bridge.mcpToken,
+    });
     try {
       const result = await agent.call('generate_image', {
         prompt: 'a red kite',

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { packageRoot, startServe, type ServeProcess } from '../cli/built-cli.js';
+import { mcpTokenOf, packageRoot, startServe, type ServeProcess } from '../cli/built-cli.js';
 import { removeDirs } from '../core/harness.js';
 
 /*
@@ -30,6 +30,8 @@ export interface Bridge {
   dashboardUrl: string;
   baseUrl: string;
   token: string;
+  /** The bearer token /mcp requires, as the Connect view's snippets carry it. */
+  mcpToken: string;
   dataDir: string;
   outputDir: string;
   workflowsDir: string;
@@ -64,11 +66,14 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const url = new URL(serve.dashboardUrl);
   const token = url.searchParams.get('token');
   if (!token) throw new Error(`the Dashboard line carries no token: ${serve.dashboardUrl}`);
+  const mcpToken = mcpTokenOf(dataDir);
+  if (!mcpToken) throw new Error('the endpoint record names no /mcp token');
   return {
     serve,
     dashboardUrl: serve.dashboardUrl,
     baseUrl: url.origin,
     token,
+    mcpToken,
     dataDir,
     outputDir,
     workflowsDir,

@@ -98,7 +98,10 @@ describe.skipIf(skip)('every view, light and dark', () => {
         ),
     });
     browser = await launchChromium();
-    const agent = await connect('2026', 'http', { mcpUrl: `${bridge.baseUrl}/mcp` });
+    const agent = await connect('2026', 'http', {
+      mcpUrl: `${bridge.baseUrl}/mcp`,
+      token: bridge.mcpToken,
+    });
     try {
       const started = await agent.call('batch_generate_images', {
         items: prompts.map((prompt, index) => ({ prompt, seed: 100 + index })),

@@ -9,7 +9,27 @@ import {
   isWildcardAddress,
   localHostFor,
   networkHostsFor,
+  mcpTokenToEnforce,
 } from '../../electron/http/guard.js';
+
+describe('mcpTokenToEnforce', () => {
+  const settings = { host: '127.0.0.1', mcpToken: 'tok', requireTokenOnLoopback: true };
+
+  it('requires the token on loopback by default, and always off loopback', () => {
+    expect(mcpTokenToEnforce(settings)).toBe('tok');
+    expect(mcpTokenToEnforce({ ...settings, host: 'localhost' })).toBe('tok');
+    expect(mcpTokenToEnforce({ ...settings, host: '0.0.0.0', requireTokenOnLoopback: false })).toBe('tok');
+    expect(mcpTokenToEnforce({ ...settings, host: '192.168.1.5', requireTokenOnLoopback: false })).toBe(
+      'tok',
+    );
+  });
+
+  it('lets the opt-out open loopback only; no token means none to enforce', () => {
+    expect(mcpTokenToEnforce({ ...settings, requireTokenOnLoopback: false })).toBeUndefined();
+    expect(mcpTokenToEnforce({ ...settings, host: '[::1]', requireTokenOnLoopback: false })).toBeUndefined();
+    expect(mcpTokenToEnforce({ ...settings, mcpToken: '' })).toBeUndefined();
+  });
+});
 
 describe('isLoopbackAddress', () => {
   it.each(['127.0.0.1', '127.1.2.3', 'localhost', 'LocalHost', '::1', '[::1]'])('%s is loopback', (host) => {

@@ -49,6 +49,8 @@ export interface ConnectOptions {
   roots?: string[];
   /** http: the MCP URL. */
   mcpUrl?: string;
+  /** http: the bearer token /mcp requires (the stdio shim reads it from the data folder itself). */
+  token?: string;
   /** stdio: arguments after `stdio` and the shim's working directory. */
   shimArgs?: string[];
   cwd?: string;
@@ -71,6 +73,9 @@ export async function connect(era: Era, via: Via, options: ConnectOptions): Prom
     stderr: 'pipe' as const,
   };
   let stderr = '';
+  const headers: Record<string, string> =
+    options.token === undefined ? {} : { Authorization: `Bearer ${options.token}` };
+  const requestInit = { headers };
 
   if (era === '2025') {
     const client = new LegacyClient(info, { capabilities });
@@ -80,7 +85,7 @@ export async function connect(era: Era, via: Via, options: ConnectOptions): Prom
       transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       await client.connect(transport);
     } else {
-      await client.connect(new LegacyHttp(new URL(options.mcpUrl!)));
+      await client.connect(new LegacyHttp(new URL(options.mcpUrl!), { requestInit }));
     }
     return {
       era,
@@ -109,7 +114,7 @@ export async function connect(era: Era, via: Via, options: ConnectOptions): Prom
     transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await client.connect(transport);
   } else {
-    await client.connect(new ModernHttp(new URL(options.mcpUrl!)));
+    await client.connect(new ModernHttp(new URL(options.mcpUrl!), { requestInit }));
   }
   return {
     era,

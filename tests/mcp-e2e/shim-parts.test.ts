@@ -12,6 +12,8 @@ import {
   removeEndpointRecord,
   writeEndpointRecord,
 } from '../../electron/stdio/endpoint-record.js';
+import { findRunningApp } from '../../electron/stdio/find-app.js';
+import { answerHello, newNonce, verifyHello } from '../../electron/stdio/handshake.js';
 import { modernHeaders } from '../../electron/stdio/relay.js';
 import { shimCommand } from '../../electron/stdio/shim-command.js';
 import { sseData } from '../../electron/stdio/sse.js';
@@ -132,6 +134,45 @@ describe('endpoint record', () => {
   });
 });
 
+describe('the shim hello (the server proves it holds the record’s secret)', () => {
+  const secret = 's'.repeat(32);
+
+  it('verifies only an answer made with the secret for this nonce', () => {
+    const nonce = newNonce();
+    const answer = answerHello(secret, nonce)!;
+    expect(verifyHello(secret, nonce, answer)).toBe(true);
+    expect(verifyHello('t'.repeat(32), nonce, answer)).toBe(false);
+    expect(verifyHello(secret, newNonce(), answer)).toBe(false);
+    expect(verifyHello(secret, nonce, { ...answer, server_nonce: newNonce() })).toBe(false);
+    expect(verifyHello(secret, nonce, { ...answer, proof: answer.server_nonce })).toBe(false);
+    for (const junk of [undefined, null, 'x', {}, { server_nonce: 1, proof: 2 }])
+      expect(verifyHello(secret, nonce, junk)).toBe(false);
+  });
+
+  it('answers nothing for what is not a nonce, and a fresh server nonce each time', () => {
+    expect(answerHello(secret, '')).toBeUndefined();
+    expect(answerHello(secret, 'x'.repeat(44))).toBeUndefined();
+    const nonce = newNonce();
+    expect(answerHello(secret, nonce)!.server_nonce).not.toBe(answerHello(secret, nonce)!.server_nonce);
+  });
+
+  it('over HTTP: a running core proves its own record, and not a record with another secret', async () => {
+    const fake = await startSd15Fake(2);
+    const fixture = await startTestCore({ urls: [fake.url] });
+    try {
+      const record = readEndpointRecord(fixture.dataDir)!;
+      expect(record.mcpToken).toBe(fixture.core.settings.get().mcpToken);
+      expect(await findRunningApp(fixture.dataDir)).toEqual(record);
+      writeEndpointRecord(fixture.dataDir, { ...record, shimSecret: 'f'.repeat(32) });
+      expect(await findRunningApp(fixture.dataDir)).toBeUndefined();
+    } finally {
+      await fixture.core.stop();
+      await fake.close();
+      removeDirs(fixture.dataDir, fixture.outputDir);
+    }
+  });
+});
+
 describe('shimCommand', () => {
   it('runs the packaged app’s own executable as Node on the script inside app.asar', () => {
     expect(
@@ -196,7 +237,12 @@ describe('the shim working-directory header over HTTP', () => {
       const client = new Client({ name: 'forger', version: '1' });
       await client.connect(
         new StreamableHTTPClientTransport(new URL(fixture.core.mcpUrl), {
-          requestInit: { headers: shimHeaders(secret, claimed) },
+          requestInit: {
+            headers: {
+              ...shimHeaders(secret, claimed),
+              Authorization: `Bearer ${fixture.core.settings.get().mcpToken}`,
+            },
+          },
         }),
       );
       try {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -220,13 +221,72 @@ describe.skipIf(!isBuilt)('the shim', () => {
     await shim.end();
     expect(shim.stderr()).toContain('starting the bridge in-process');
   });
+
+  it('sends an impostor on a stale record’s port nothing but the challenge, then starts its own core', async () => {
+    // After a crash: the recorded pid is alive again (reused) and another program listens on the old port.
+    const impostor = await startImpostor();
+    try {
+      const dataDir = tempDir('bridge-shim-data-');
+      const token = `stored-token-${randomBytes(12).toString('hex')}`;
+      writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ mcpToken: token }));
+      const secret = randomBytes(24).toString('base64url');
+      writeRecord(dataDir, { pid: process.pid, mcpUrl: `${impostor.url}/mcp` }, secret);
+      const cwd = tempDir('bridge-shim-cwd-secret-project-');
+      const shim = rawShim(inProcessArgs(dataDir), cwd);
+      await legacySession(shim);
+      await shim.end();
+      expect(shim.stderr()).toContain('endpoint.json is stale');
+      expect(shim.stderr()).toContain('starting the bridge in-process');
+
+      const received = impostor.received();
+      const requestLines = received.split('\r\n').filter((line) => /^[A-Z]+ \S+ HTTP\/1\.1$/.test(line));
+      expect(requestLines).toEqual([
+        expect.stringMatching(/^GET \/shim\/hello\?nonce=[\w-]{43} HTTP\/1\.1$/),
+      ]);
+      for (const leak of [token, secret, cwd, encodeURIComponent(cwd), 'jsonrpc', 'x-comfyui-bridge'])
+        expect(received, leak).not.toContain(leak);
+      expect(received.toLowerCase()).not.toContain('authorization');
+    } finally {
+      await impostor.close();
+    }
+  });
 });
 
-function writeRecord(dataDir: string, record: { pid: number; mcpUrl: string }) {
+/**
+ * A server that is not the bridge: keeps every byte it receives and answers each request with a forged
+ * hello (well-formed, but made without the secret) and a 200, whatever was asked.
+ */
+async function startImpostor() {
+  const chunks: Buffer[] = [];
+  const forged = JSON.stringify({
+    server_nonce: randomBytes(32).toString('base64url'),
+    proof: randomBytes(32).toString('base64url'),
+  });
+  const server = createServer((socket) => {
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      if (!Buffer.concat(chunks).includes('\r\n\r\n')) return;
+      socket.end(
+        `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${forged.length}\r\n` +
+          `Connection: close\r\n\r\n${forged}`,
+      );
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received: () => Buffer.concat(chunks).toString('latin1'),
+    close: () => new Promise((resolveClose) => server.close(resolveClose)),
+  };
+}
+
+function writeRecord(dataDir: string, record: { pid: number; mcpUrl: string }, secret = 'x'.repeat(32)) {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(
     endpointFileOf(dataDir),
-    JSON.stringify({ url: new URL(record.mcpUrl).origin, shimSecret: 'x'.repeat(32), ...record }),
+    JSON.stringify({ url: new URL(record.mcpUrl).origin, shimSecret: secret, ...record }),
   );
 }
 

@@ -66,6 +66,7 @@ describe.each(runnable)('%s-era client over %s', (era, via) => {
   const open = async (roots?: string[]) => {
     client = await connect(era, via, {
       mcpUrl: fixture.core.mcpUrl,
+      token: fixture.core.settings.get().mcpToken,
       shimArgs: ['--data-dir', fixture.dataDir],
       cwd: shimCwd,
       ...(roots === undefined ? {} : { roots }),

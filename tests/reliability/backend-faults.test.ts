@@ -42,7 +42,9 @@ describe('backend faults', () => {
     const fixture = await startReliabilityCore({ urls, ...(tuning ? { tuning } : {}) });
     cleanups.add(() => removeDirs(fixture.dataDir, fixture.outputDir));
     cleanups.add(() => fixture.core.stop());
-    const client = await connect('2026', new URL(fixture.core.mcpUrl));
+    const client = await connect('2026', new URL(fixture.core.mcpUrl), {
+      token: fixture.core.settings.get().mcpToken,
+    });
     cleanups.add(() => client.close());
     return { ...fixture, client };
   }

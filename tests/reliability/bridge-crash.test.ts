@@ -12,6 +12,7 @@ import {
   snapshotTree,
   tempDir,
 } from './fixtures.js';
+import { mcpTokenOf } from '../cli/built-cli.js';
 import { isBuilt, notBuiltNote, startServe, stopServe } from './serve-process.js';
 
 /*
@@ -94,7 +95,7 @@ describe('bridge crash: serve SIGKILLed mid-batch', () => {
 
     const first = await startServe(args);
     cleanups.add(() => stopServe(first, 'SIGKILL'));
-    const firstClient = await connect('2026', new URL(first.mcpUrl));
+    const firstClient = await connect('2026', new URL(first.mcpUrl), { token: mcpTokenOf(dataDir) });
     const accepted = await firstClient.callTool('batch_generate_images', {
       items: Array.from({ length: total }, (_, i) => ({
         prompt: `a crash test ${i}`,
@@ -126,7 +127,7 @@ describe('bridge crash: serve SIGKILLed mid-batch', () => {
 
     const second = await startServe(args);
     cleanups.add(() => stopServe(second));
-    const secondClient = await connect('2026', new URL(second.mcpUrl));
+    const secondClient = await connect('2026', new URL(second.mcpUrl), { token: mcpTokenOf(dataDir) });
     cleanups.add(() => secondClient.close());
     const after = (
       await secondClient.callTool('check_batch_status', { batch_id: batchId, wait_seconds: 120 })

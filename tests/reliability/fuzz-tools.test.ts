@@ -65,7 +65,10 @@ describe('fuzzing the MCP tools', () => {
       outputDir: join(base, 'out'),
       settings: { paused: true, defaultWaitSeconds: 0 },
     });
-    client = await connect('2026', new URL(fixture.core.mcpUrl), { roots: [project] });
+    client = await connect('2026', new URL(fixture.core.mcpUrl), {
+      roots: [project],
+      token: fixture.core.settings.get().mcpToken,
+    });
   });
 
   afterAll(async () => {

@@ -70,6 +70,7 @@ describe('load', () => {
       // Half of the agents speak the 2025 protocol (sessions), half the 2026 one (per request).
       const client = await connect(c % 2 ? '2025' : '2026', new URL(fixture.core.mcpUrl), {
         roots: [project],
+        token: fixture.core.settings.get().mcpToken,
       });
       cleanups.add(() => client.close());
       clients.push({ client, project });
@@ -125,7 +126,9 @@ describe('load', () => {
       backends.map((fake) => fake.url),
       true,
     );
-    const client = await connect('2026', new URL(fixture.core.mcpUrl));
+    const client = await connect('2026', new URL(fixture.core.mcpUrl), {
+      token: fixture.core.settings.get().mcpToken,
+    });
     cleanups.add(() => client.close());
 
     const heapStart = liveHeap();

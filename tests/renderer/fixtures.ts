@@ -125,7 +125,7 @@ export const connectInfo: ConnectInfo = {
       client: 'claude-code',
       title: 'Claude Code',
       where: 'terminal',
-      text: 'claude mcp add --transport http comfyui http://127.0.0.1:8190/mcp',
+      text: 'claude mcp add --transport http --scope user comfyui http://127.0.0.1:8190/mcp',
     },
     {
       client: 'cursor',

@@ -167,7 +167,7 @@ function SettingsForm({
         name="mcpToken"
         label="MCP access token"
         errors={errors}
-        help="Agents send it as “Authorization: Bearer …”. Required when the address is not 127.0.0.1; empty: none."
+        help="Agents send it as “Authorization: Bearer …” (the Connect view’s snippets include it), on 127.0.0.1 too. Empty: a new one is generated at the next start."
       >
         {(props) => (
           <input
