@@ -10,7 +10,7 @@ import { isErrno } from '../images/errno.js';
 import { FormatError, resolveOutputFormat } from '../images/format.js';
 import { createPathPolicy, PathPolicyError, type PathPolicy } from '../images/path-policy.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
-import type { Scheduler } from '../jobs/scheduler.js';
+import { SchedulerStoppedError, type Scheduler } from '../jobs/scheduler.js';
 import type { JobSpec } from '../jobs/types.js';
 import type { Logger } from '../log.js';
 import { definedOnly } from '../objects.js';
@@ -120,8 +120,10 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
 
   return {
     async generateImage(args, ctx) {
-      const spec = await toSpec(args, ctx, policyFor(ctx));
-      const batch = scheduler.submit([spec], 'interactive');
+      // Resumed before the path checks: the first send may already have written the file.
+      const batch =
+        resumedBatch(scheduler, ctx) ??
+        scheduler.submit([await toSpec(args, ctx, policyFor(ctx))], 'interactive', ctx.requestKey);
       const job = batch.jobs[0]!;
       const reporter = new ProgressReporter((update) => ctx.progress(update), heartbeatMs);
       const onProgress = (event: { jobId: string; value: number; max: number }) => {
@@ -140,7 +142,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       try {
         const waitSeconds = args.wait_seconds ?? settings.get().defaultWaitSeconds;
-        await scheduler.wait(batch.id, { timeoutMs: waitSeconds * 1000, signal: ctx.signal });
+        await waitUnlessStopped(scheduler, batch.id, { timeoutMs: waitSeconds * 1000, signal: ctx.signal });
       } finally {
         reporter.stop();
         scheduler.off('progress', onProgress);
@@ -165,6 +167,8 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     },
 
     async batchGenerateImages(args, ctx) {
+      const resumed = resumedBatch(scheduler, ctx);
+      if (resumed !== undefined) return { batch_id: resumed.id, total: resumed.jobs.length };
       const policy = policyFor(ctx);
       const specs = await Promise.all(
         args.items.map(async (item, index) => {
@@ -178,13 +182,16 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
         }),
       );
       rejectDuplicatePaths(specs);
-      const batch = scheduler.submit(specs, 'batch');
+      const batch = scheduler.submit(specs, 'batch', ctx.requestKey);
       return { batch_id: batch.id, total: specs.length };
     },
 
     async checkBatchStatus(args, ctx) {
       const batch = requireBatch(scheduler, args.batch_id);
-      await scheduler.wait(batch.id, { timeoutMs: (args.wait_seconds ?? 0) * 1000, signal: ctx.signal });
+      await waitUnlessStopped(scheduler, batch.id, {
+        timeoutMs: (args.wait_seconds ?? 0) * 1000,
+        signal: ctx.signal,
+      });
       return toBatchStatus(batch);
     },
 
@@ -382,6 +389,31 @@ function rejectDuplicatePaths(specs: readonly JobSpec[]): void {
     }
     seen.set(spec.savePath, index);
   });
+}
+
+/** The batch an earlier send of this very call started (the stdio shim sends a call again after a restart). */
+function resumedBatch(scheduler: Scheduler, ctx: ToolContext) {
+  return ctx.requestKey === undefined ? undefined : scheduler.findByRequestKey(ctx.requestKey);
+}
+
+/**
+ * Waits for the batch; a bridge that stops meanwhile answers with the batch id and `bridge_stopped` (the
+ * batch is on disk and continues at the next start), which the stdio shim takes as its cue to re-attach.
+ */
+async function waitUnlessStopped(
+  scheduler: Scheduler,
+  batchId: string,
+  options: { timeoutMs: number; signal: AbortSignal },
+): Promise<void> {
+  try {
+    await scheduler.wait(batchId, options);
+  } catch (error) {
+    if (!(error instanceof SchedulerStoppedError)) throw error;
+    throw new BridgeError('bridge_stopped', `The bridge stopped while batch ${batchId} was running.`, {
+      hint: 'The batch is saved and continues when the bridge starts again; then call check_batch_status with its id.',
+      details: { batch_id: batchId },
+    });
+  }
 }
 
 async function resolvePath(

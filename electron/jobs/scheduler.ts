@@ -168,12 +168,13 @@ export class Scheduler extends EventEmitter {
     return (this.options.now ?? Date.now)() - lastChange > retention;
   }
 
-  submit(specs: readonly JobSpec[], priority: BatchPriority): BatchRecord {
+  submit(specs: readonly JobSpec[], priority: BatchPriority, requestKey?: string): BatchRecord {
     const now = new Date().toISOString();
     const batch: BatchRecord = {
       id: `b_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
       priority,
       createdAt: now,
+      ...(requestKey === undefined ? {} : { requestKey }),
       jobs: specs.map((spec, index) => ({
         id: `j_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
         index,
@@ -195,6 +196,12 @@ export class Scheduler extends EventEmitter {
 
   get(batchId: string): BatchRecord | undefined {
     return this.batches.get(batchId);
+  }
+
+  /** The batch a call with this key submitted (before a restart too), if any. */
+  findByRequestKey(requestKey: string): BatchRecord | undefined {
+    for (const batch of this.batches.values()) if (batch.requestKey === requestKey) return batch;
+    return undefined;
   }
 
   list(): BatchRecord[] {

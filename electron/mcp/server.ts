@@ -9,6 +9,7 @@ import { isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { advertise } from './advertise.js';
 import { createProgressSender, ROOTS_INPUT_KEY, rootsFromListAnswer } from './context.js';
+import { requestKeyOf } from './request-key.js';
 import { shimCwdOf } from './shim-cwd.js';
 import { renderDomainError, renderInternalError } from './results.js';
 import type { BridgeService, ToolContext } from './service.js';
@@ -95,11 +96,13 @@ async function runTool(
   }
 
   const cwd = scope.options.cwd ?? shimCwdOf(ctx.http?.req?.headers, scope.options.shimSecret);
+  const requestKey = requestKeyOf(ctx.mcpReq._meta);
   const toolContext: ToolContext = {
     signal: ctx.mcpReq.signal,
     roots,
     progress: createProgressSender(ctx, scope.logger),
     ...(cwd === undefined ? {} : { cwd }),
+    ...(requestKey === undefined ? {} : { requestKey }),
   };
   try {
     return await spec.run(scope.options.service, args, toolContext);
