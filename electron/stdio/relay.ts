@@ -23,6 +23,9 @@ import { sseData } from './sse.js';
  * request key (mcp/request-key.ts), so a generation sent again resumes its batch, stored on disk, instead of
  * queueing the work twice; the other tools read, or refuse to overwrite, so sending them again is safe.
  * A bridge that stops cleanly answers a waiting call with `bridge_stopped`, which is handled the same way.
+ *
+ * About 400 lines: the handlers share one connection's state (the session, the calls in flight, the core
+ * relayed to and its generation), which a split would have to pass around; the pure helpers are at the end.
  */
 
 type RequestId = string | number;
