@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readEndpointRecord } from '../../electron/stdio/endpoint-record.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
-import { binPath, cleanEnv, isBuilt, notBuiltMessage } from '../cli/built-cli.js';
+import { binPath, cleanEnv, isBuilt, notBuiltMessage, startServe } from '../cli/built-cli.js';
 import { removeDirs, startSd15Fake, until } from '../core/harness.js';
 import { connect, type E2eClient } from './clients.js';
 
@@ -108,4 +108,50 @@ describe.skipIf(!isBuilt).each(['2025', '2026'] as const)('%s-era client through
       expect(next.structuredContent, JSON.stringify(next.content)).toMatchObject({ status: 'completed' });
     },
   );
+});
+
+describe.skipIf(!isBuilt)('a shim that misses the running core', () => {
+  it('is refused by the lock and forwards to the holder instead of running a second core', async () => {
+    const dataDir = tempDir('bridge-reattach-data-');
+    const project = tempDir('bridge-reattach-project-');
+    const args = [
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--output-dir',
+      join(dataDir, 'out'),
+      '--comfyui',
+      fake.url,
+    ];
+    const serve = await startServe(args, cleanEnv());
+    children.push(serve.child);
+    // What a probe that timed out sees: no app. The endpoint file is hidden until the shim has been refused.
+    const endpointFile = join(dataDir, 'endpoint.json');
+    renameSync(endpointFile, `${endpointFile}.hidden`);
+    const connecting = connect('2026', 'stdio', { shimArgs: args, cwd: project });
+    const shimLog = () => {
+      try {
+        return readFileSync(join(dataDir, 'logs', 'stdio.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    await until(
+      () => shimLog().includes('another core holds the data folder'),
+      'the shim to be refused by the lock',
+    );
+    renameSync(`${endpointFile}.hidden`, endpointFile);
+    client = await connecting;
+
+    const submittedBefore = fake.submitted.length;
+    const result = await client.call('generate_image', { prompt: 'one core', save_path: 'one.png', ...size });
+    expect(result.structuredContent, JSON.stringify(result.content)).toMatchObject({ status: 'completed' });
+    expect(fake.submitted.length - submittedBefore).toBe(1);
+    expect(readEndpointRecord(dataDir)?.pid).toBe(serve.child.pid);
+    expect(readdirSync(dataDir).filter((name) => name.startsWith('core.lock.'))).toHaveLength(1);
+    await client.close();
+    client = undefined;
+    expect(await serve.stop()).toBe(0);
+  });
 });
