@@ -54,6 +54,13 @@ export interface Relay {
 
 /** Sends of one call; a core that keeps dying under it is not chased for ever. */
 const MAX_SENDS = 4;
+interface InFlightCall {
+  controller: AbortController;
+  modern: boolean;
+  /** The client cancelled it or went away: it gets no answer and is never sent again. */
+  cancelled: boolean;
+}
+
 const MODERN_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
 /** Which params field the Mcp-Name header mirrors, per method (2026-07-28 Streamable HTTP binding). */
 const MCP_NAME_SOURCE: Record<string, string> = {
@@ -67,7 +74,7 @@ const MCP_NAME_SOURCE: Record<string, string> = {
 
 export function startRelay(options: RelayOptions): Relay {
   const logger = options.logger.child('relay');
-  const inFlight = new Map<string, { controller: AbortController; modern: boolean }>();
+  const inFlight = new Map<string, InFlightCall>();
   const tasks = new Set<Promise<void>>();
   let sessionId: string | undefined;
   let legacyProtocolVersion: string | undefined;
@@ -112,17 +119,21 @@ export function startRelay(options: RelayOptions): Relay {
     const isHandshake = request.method === 'initialize' && modernVersion === undefined;
     if (isHandshake) legacyInitialize = request;
     const key = JSON.stringify(request.id);
-    const controller = new AbortController();
-    inFlight.set(key, { controller, modern: modernVersion !== undefined });
+    const call: InFlightCall = {
+      controller: new AbortController(),
+      modern: modernVersion !== undefined,
+      cancelled: false,
+    };
+    inFlight.set(key, call);
     try {
       for (let sends = 1; ; sends += 1) {
         await moving;
         const sentTo = generation;
         const mayResend = options.reattach !== undefined && sends < MAX_SENDS;
-        const outcome = await sendOnce(request, modernVersion, isHandshake, controller, mayResend);
+        const outcome = await sendOnce(request, modernVersion, isHandshake, call, mayResend);
         if (outcome === 'done') return;
         const moved = await moveOnFrom(sentTo);
-        if (controller.signal.aborted) return;
+        if (call.cancelled) return;
         if (!moved) {
           write(
             errorReply(request.id, unreachable(target.mcpUrl, 'it went away and no other core took over')),
@@ -144,9 +155,10 @@ export function startRelay(options: RelayOptions): Relay {
     request: JsonRpcMessage & { id: RequestId; method: string },
     modernVersion: string | undefined,
     isHandshake: boolean,
-    controller: AbortController,
+    call: InFlightCall,
     mayResend: boolean,
   ): Promise<'done' | 'gone'> {
+    const { controller } = call;
     let answered = false;
     let stopped = false;
     try {
@@ -167,7 +179,7 @@ export function startRelay(options: RelayOptions): Relay {
         }
         write(reply);
       });
-      if (controller.signal.aborted || answered) return 'done';
+      if (call.cancelled || answered) return 'done';
       // A stream that ends without the answer is a core stopping under the call.
       if (stopped || (mayResend && response.ok && refusal === undefined)) return 'gone';
       write(
@@ -176,7 +188,7 @@ export function startRelay(options: RelayOptions): Relay {
       return 'done';
     } catch (error) {
       // A call the client cancelled gets no answer: that is what cancellation means in both eras.
-      if (controller.signal.aborted) return 'done';
+      if (call.cancelled) return 'done';
       if (mayResend && !answered) {
         logger.warn('the core went away during a call', { method: request.method, error: String(error) });
         return 'gone';
@@ -269,6 +281,8 @@ export function startRelay(options: RelayOptions): Relay {
   async function forwardNotification(notification: JsonRpcMessage & { method: string }) {
     if (notification.method === 'notifications/cancelled') {
       const call = inFlight.get(JSON.stringify(notification.params?.requestId));
+      // Marked first: the stream the session closes on cancel must not look like a core gone away.
+      if (call) call.cancelled = true;
       if (call?.modern) {
         call.controller.abort();
         return;
@@ -306,7 +320,10 @@ export function startRelay(options: RelayOptions): Relay {
   lines.on('line', dispatch);
   const finished = new Promise<void>((resolve) => lines.once('close', resolve)).then(async () => {
     // The client is gone: nobody reads the answers any more.
-    for (const call of inFlight.values()) call.controller.abort();
+    for (const call of inFlight.values()) {
+      call.cancelled = true;
+      call.controller.abort();
+    }
     await Promise.allSettled([...tasks]);
     if (sessionId !== undefined) await endSession(target, sessionId, legacyHeaders(), logger);
   });
