@@ -9,6 +9,7 @@ import { createWorkflowCatalog } from './bridge/workflow-catalog.js';
 import { ComfyClient } from './comfy/client.js';
 import { discoverComfyUrl } from './comfy/discovery.js';
 import type { CoreHandle, CoreStartOptions, CoreState } from './core-handle.js';
+import { acquireCoreLock } from './core-lock.js';
 import type { DesktopPort } from './desktop-port.js';
 import { createHeadlessDesktop } from './desktop-headless.js';
 import {
@@ -85,9 +86,21 @@ export interface Core extends CoreHandle {
 export { endpointFileOf } from './stdio/endpoint-record.js';
 
 export async function startCore(options: CoreOptions): Promise<Core> {
+  const { dataDir } = options;
+  makePrivateDataDir(dataDir);
+  // Before anything reads or writes the folder's state: a second core would run the stored batches again.
+  const lock = acquireCoreLock(dataDir);
+  try {
+    return await startLockedCore(options, () => lock.release());
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLockedCore(options: CoreOptions, releaseLock: () => void): Promise<Core> {
   const { settings, dataDir, logger } = options;
   const tuning = options.tuning ?? {};
-  makePrivateDataDir(dataDir);
   generateMissingTokens(settings);
 
   const outputDir = () => settings.get().outputDir || defaultOutputDir();
@@ -339,6 +352,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
         await dashboard.close();
         await Promise.allSettled([server.close(), mcp.close(), pool.close(), workflows.close()]);
         gallery.close();
+        releaseLock();
         logger.info('bridge stopped');
       })();
       return stopped;

@@ -121,8 +121,10 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
 
   return {
     async generateImage(args, ctx) {
-      const spec = await toSpec(args, ctx, policyFor(ctx));
-      const batch = await scheduler.submit([spec], 'interactive');
+      // Resumed before the path checks: the first send may already have written the file.
+      const batch =
+        resumedBatch(scheduler, ctx) ??
+        (await scheduler.submit([await toSpec(args, ctx, policyFor(ctx))], 'interactive', ctx.requestKey));
       const job = batch.jobs[0]!;
       const reporter = new ProgressReporter((update) => ctx.progress(update), heartbeatMs);
       const onProgress = (event: { jobId: string; value: number; max: number }) => {
@@ -166,6 +168,8 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     },
 
     async batchGenerateImages(args, ctx) {
+      const resumed = resumedBatch(scheduler, ctx);
+      if (resumed !== undefined) return { batch_id: resumed.id, total: resumed.jobs.length };
       const policy = policyFor(ctx);
       const specs = await Promise.all(
         args.items.map(async (item, index) => {
@@ -179,7 +183,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
         }),
       );
       rejectDuplicatePaths(specs);
-      const batch = await scheduler.submit(specs, 'batch');
+      const batch = resumedBatch(scheduler, ctx) ?? (await scheduler.submit(specs, 'batch', ctx.requestKey));
       return { batch_id: batch.id, total: specs.length };
     },
 
@@ -363,17 +367,25 @@ function describeListed(item: GenerationRecord | DirectoryImage) {
 }
 
 /**
- * Waits for the batch like `scheduler.wait`, but a call that is released (its session is closing) or whose
- * bridge is stopping ends the wait without an error: it answers with the batch as it is, work still running.
- * Only the client's own cancellation (ctx.signal) rejects.
+ * Waits for the batch like `scheduler.wait`, but a call that is released (its session is closing) ends the wait
+ * without an error: it answers with the batch as it is, work still running. A bridge that stops meanwhile answers
+ * `bridge_stopped` with the batch id (the batch is on disk and continues at the next start), which the stdio shim
+ * takes as its cue to re-attach and send the call again. Only the client's own cancellation (ctx.signal) rejects
+ * otherwise.
  */
 async function waitAnswerable(scheduler: Scheduler, batchId: string, timeoutMs: number, ctx: ToolContext) {
   const signal = ctx.release ? AbortSignal.any([ctx.signal, ctx.release]) : ctx.signal;
   try {
     await scheduler.wait(batchId, { timeoutMs, signal });
   } catch (error) {
+    if (error instanceof SchedulerStoppedError) {
+      throw new BridgeError('bridge_stopped', `The bridge stopped while batch ${batchId} was running.`, {
+        hint: 'The batch is saved and continues when the bridge starts again; then call check_batch_status with its id.',
+        details: { batch_id: batchId },
+      });
+    }
     const released = ctx.release?.aborted === true && !ctx.signal.aborted;
-    if (!released && !(error instanceof SchedulerStoppedError)) throw error;
+    if (!released) throw error;
   }
 }
 
@@ -400,6 +412,11 @@ function rejectDuplicatePaths(specs: readonly JobSpec[]): void {
     }
     seen.set(spec.savePath, index);
   });
+}
+
+/** The batch an earlier send of this very call started (the stdio shim sends a call again after a restart). */
+function resumedBatch(scheduler: Scheduler, ctx: ToolContext) {
+  return ctx.requestKey === undefined ? undefined : scheduler.findByRequestKey(ctx.requestKey);
 }
 
 async function resolvePath(

@@ -179,7 +179,11 @@ export class Scheduler extends EventEmitter {
    * `state_not_saved` when it cannot be written. Resolves only once the batch is durably on disk, so an id handed
    * out survives a crash.
    */
-  async submit(specs: readonly JobSpec[], priority: BatchPriority): Promise<BatchRecord> {
+  async submit(
+    specs: readonly JobSpec[],
+    priority: BatchPriority,
+    requestKey?: string,
+  ): Promise<BatchRecord> {
     const limit = this.options.maxPendingJobs?.() ?? defaultSettings.maxPendingJobs;
     const refusal = queueFullRefusal(this.pendingJobs(), specs.length, limit);
     if (refusal) throw refusal;
@@ -188,6 +192,7 @@ export class Scheduler extends EventEmitter {
       id: `b_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
       priority,
       createdAt: now,
+      ...(requestKey === undefined ? {} : { requestKey }),
       jobs: specs.map((spec, index) => ({
         id: `j_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
         index,
@@ -219,6 +224,12 @@ export class Scheduler extends EventEmitter {
 
   get(batchId: string): BatchRecord | undefined {
     return this.batches.get(batchId);
+  }
+
+  /** The batch a call with this key submitted (before a restart too), if any. */
+  findByRequestKey(requestKey: string): BatchRecord | undefined {
+    for (const batch of this.batches.values()) if (batch.requestKey === requestKey) return batch;
+    return undefined;
   }
 
   list(): BatchRecord[] {

@@ -57,6 +57,8 @@ export interface BatchRecord {
   priority: BatchPriority;
   createdAt: string;
   jobs: JobRecord[];
+  /** The submitting call's key (see mcp/request-key.ts): the same call sent again resumes this batch. */
+  requestKey?: string;
 }
 
 export interface BatchCounts {

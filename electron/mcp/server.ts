@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import { advertise } from './advertise.js';
 import { hasPerRequestStream, splitCallSignal } from './callSignals.js';
 import { createProgressSender, ROOTS_INPUT_KEY, rootsFromListAnswer } from './context.js';
+import { requestKeyOf } from './request-key.js';
 import { shimCwdOf } from './shim-cwd.js';
 import { renderDomainError, renderInternalError } from './results.js';
 import type { BridgeService, ToolContext } from './service.js';
@@ -116,12 +117,14 @@ async function runTool(
     perRequestStream: hasPerRequestStream(scope.server.server.transport),
     release: scope.release,
   });
+  const requestKey = requestKeyOf(ctx.mcpReq._meta);
   const toolContext: ToolContext = {
     signal: signals.cancel,
     release: signals.release,
     roots,
     progress: createProgressSender(ctx, scope.logger),
     ...(cwd === undefined ? {} : { cwd }),
+    ...(requestKey === undefined ? {} : { requestKey }),
   };
   try {
     return await spec.run(scope.options.service, args, toolContext);

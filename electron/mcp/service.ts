@@ -38,6 +38,8 @@ export interface ToolContext {
   roots: string[];
   /** The stdio shim's working directory, when the call came through the shim. */
   cwd?: string;
+  /** Set by the stdio shim: a call sent again with the same key resumes the batch the first send started. */
+  requestKey?: string;
   /** Sends notifications/progress when the client asked for progress; a no-op otherwise. Never throws. */
   progress(update: ProgressUpdate): void;
 }

@@ -2,15 +2,11 @@ import type { Readable, Writable } from 'node:stream';
 import type { McpServerFactory } from '@modelcontextprotocol/server';
 import { isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { shimHeaders } from '../mcp/shim-cwd.js';
+import { createCoreAttacher, startCoreOnSomePort, type InProcessCore } from './attach.js';
 import { findRunningApp } from './find-app.js';
 import { startRelay } from './relay.js';
 
-/** The part of the core the shim needs when it runs it in-process. */
-export interface InProcessCore {
-  mcpUrl: string;
-  stop(): Promise<void>;
-}
+export type { InProcessCore } from './attach.js';
 
 export interface StdioShimOptions<C extends InProcessCore = InProcessCore> {
   dataDir: string;
@@ -37,23 +33,34 @@ export async function runStdioShim<C extends InProcessCore>(options: StdioShimOp
   const output = options.output ?? process.stdout;
   const logger = options.logger.child('stdio');
   const running = await findRunningApp(options.dataDir, { logger });
-  if (running !== undefined) {
-    const token = running.mcpToken ?? options.token;
-    const authorization: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-    logger.info('forwarding to the running app', { url: running.mcpUrl, pid: running.pid });
-    const relay = startRelay({
-      mcpUrl: running.mcpUrl,
-      headers: { ...authorization, ...shimHeaders(running.shimSecret, options.cwd) },
-      input,
-      output,
+  let core: C | undefined;
+  if (running === undefined) {
+    logger.info('no running app found; starting the bridge in-process', { dataDir: options.dataDir });
+    try {
+      core = await startCoreOnSomePort(options.startCore, logger);
+    } catch (error) {
+      // Its probe missed a core that holds the folder (still starting, or slow to answer): forward to it.
+      if (!isBridgeError(error) || error.code !== 'data_dir_in_use') throw error;
+      logger.info('another core holds the data folder; forwarding to it', { error: error.message });
+    }
+  }
+  if (core === undefined) {
+    // The core forwarded to may go away (its shim exits); the relay then re-attaches through this.
+    const attacher = createCoreAttacher({
+      dataDir: options.dataDir,
+      cwd: options.cwd,
+      ...(options.token ? { token: options.token } : {}),
       logger,
+      startCore: options.startCore,
     });
+    const target = running === undefined ? await attacher.attach() : attacher.targetOf(running);
+    logger.info('forwarding to the running app', { url: target.mcpUrl });
+    const relay = startRelay({ ...target, reattach: () => attacher.attach(), input, output, logger });
     await relay.finished;
+    await attacher.stop();
     return;
   }
 
-  logger.info('no running app found; starting the bridge in-process', { dataDir: options.dataDir });
-  const core = await startCoreOnSomePort(options.startCore, logger);
   const ended = new Promise<void>((resolve) => {
     input.once('end', resolve);
     input.once('close', resolve);
@@ -68,18 +75,4 @@ export async function runStdioShim<C extends InProcessCore>(options: StdioShimOp
   logger.info('client closed stdin; stopping');
   await handle.close();
   await core.stop();
-}
-
-async function startCoreOnSomePort<C extends InProcessCore>(
-  start: (anyPort: boolean) => Promise<C>,
-  logger: Logger,
-): Promise<C> {
-  try {
-    return await start(false);
-  } catch (error) {
-    // The shim does not need a fixed port (its client speaks stdio); another program may own that one.
-    if (!isBridgeError(error) || error.code !== 'port_in_use') throw error;
-    logger.warn('the configured port is taken; using any free port', { error: error.message });
-    return start(true);
-  }
 }

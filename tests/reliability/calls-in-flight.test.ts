@@ -259,6 +259,8 @@ describe('a call in flight is never cut off', () => {
     await expectRanToCompletion(comfy, promptId);
   });
 
+  // The answer is bridge_stopped (not `running`): it carries the batch id, and the stdio shim takes it as its cue
+  // to re-attach and send the call again (tests/mcp-e2e/shim-reattach.test.ts).
   it('a bridge shutting down mid-call answers with the batch id and leaves the ComfyUI job running', async () => {
     const comfy = await fake();
     const fixture = await bridge([comfy.url]);
@@ -268,9 +270,10 @@ describe('a call in flight is never cut off', () => {
 
     await fixture.core.stop();
     const result = await call;
-    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-    expect(result.structuredContent).toMatchObject({ status: 'running' });
-    expect(typeof (result.structuredContent as { batch_id?: unknown }).batch_id).toBe('string');
+    const error = (result.structuredContent as { error?: { code?: string; details?: { batch_id?: string } } })
+      .error;
+    expect(error?.code, JSON.stringify(result.content)).toBe('bridge_stopped');
+    expect(error?.details?.batch_id).toMatch(/^b_/);
     await expectStillRunning(comfy, promptId);
   });
 
