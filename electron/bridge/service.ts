@@ -11,15 +11,23 @@ import { FormatError, resolveOutputFormat } from '../images/format.js';
 import { createPathPolicy, PathPolicyError, type PathPolicy } from '../images/path-policy.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
 import type { Scheduler } from '../jobs/scheduler.js';
-import type { JobSpec } from '../jobs/types.js';
+import type { BatchIdempotency, BatchRecord, JobSpec } from '../jobs/types.js';
 import type { Logger } from '../log.js';
 import { definedOnly } from '../objects.js';
-import type { ComfyStatus, GenerateImageArgs, GenerateImageResult } from '../mcp/schemas.js';
+import {
+  DEFAULT_STATUS_WAIT_SECONDS,
+  type BatchGenerateImagesArgs,
+  type ComfyStatus,
+  type GenerateImageArgs,
+  type GenerateImageResult,
+} from '../mcp/schemas.js';
 import type { BridgeService, ToolContext } from '../mcp/service.js';
 import type { SettingsService } from '../settings.js';
 import type { WorkflowCatalog } from './catalog.js';
 import { defaultFileName } from './file-names.js';
-import { ProgressReporter } from './progress.js';
+import { watchBatchProgress } from './batch-progress.js';
+import { IdempotentSubmitter, requestFingerprint } from './idempotency.js';
+import { DEFAULT_HEARTBEAT_MS, ProgressReporter } from './progress.js';
 import { toBatchStatus } from './status.js';
 
 export interface BridgeServiceOptions {
@@ -35,17 +43,20 @@ export interface BridgeServiceOptions {
   recoveryDir: string;
   /** Makes the small inline preview of a finished image. */
   makePreview(path: string): Promise<Buffer>;
-  /** Interval of progress heartbeats while a call waits; MCP clients' idle timers need one every few seconds. */
+  /** Interval of progress heartbeats while a call waits (default DEFAULT_HEARTBEAT_MS); tests shorten it. */
   heartbeatMs?: number;
 }
 
-type GenerateFields = Omit<GenerateImageArgs, 'preview' | 'wait_seconds' | 'prompt'> & {
+type GenerateFields = Omit<GenerateImageArgs, 'preview' | 'wait_seconds' | 'prompt' | 'idempotency_key'> & {
   prompt?: string | undefined;
 };
 
 export function createBridgeService(options: BridgeServiceOptions): BridgeService {
   const { scheduler, pool, catalog, gallery, settings, logger } = options;
-  const heartbeatMs = options.heartbeatMs ?? 5_000;
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const submissions = new IdempotentSubmitter((key) =>
+    scheduler.list().find((batch) => batch.idempotency?.key === key),
+  );
 
   /** Allowed folders for one call: the settings' folders, the output folder, and this client's project. */
   const policyFor = (ctx: ToolContext): PathPolicy =>
@@ -61,6 +72,14 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     defaultDir: options.outputDir(),
     ...(ctx.roots[0] ? { baseDir: ctx.roots[0] } : ctx.cwd ? { baseDir: ctx.cwd } : {}),
   });
+  /** The call's idempotency key with what identifies its request, when the caller gave one. */
+  const idempotencyOf = (tool: string, args: { idempotency_key?: string | undefined }, ctx: ToolContext) =>
+    args.idempotency_key === undefined
+      ? undefined
+      : {
+          key: args.idempotency_key,
+          fingerprint: requestFingerprint(tool, args, anchorsFor(ctx).baseDir),
+        };
 
   async function toSpec(
     fields: GenerateFields,
@@ -118,10 +137,36 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     );
   }
 
+  async function submitBatch(
+    args: BatchGenerateImagesArgs,
+    ctx: ToolContext,
+    idempotency: BatchIdempotency | undefined,
+  ): Promise<BatchRecord> {
+    const policy = policyFor(ctx);
+    const specs = await Promise.all(
+      args.items.map(async (item, index) => {
+        try {
+          return await toSpec({ ...args.defaults, ...definedOnly(item) }, ctx, policy, `-${index + 1}`);
+        } catch (error) {
+          if (error instanceof BridgeError)
+            throw new BridgeError(error.code, `items[${index}]: ${error.message}`, error);
+          throw error;
+        }
+      }),
+    );
+    rejectDuplicatePaths(specs);
+    return scheduler.submit(specs, 'batch', idempotency);
+  }
+
   return {
     async generateImage(args, ctx) {
-      const spec = await toSpec(args, ctx, policyFor(ctx));
-      const batch = scheduler.submit([spec], 'interactive');
+      const idempotency = idempotencyOf('generate_image', args, ctx);
+      // A retry with the key gets the first call's batch back, before its paths are checked again: the first
+      // call may have written the file by now.
+      const batch = await submissions.submit(idempotency, async () => {
+        const { idempotency_key: _key, ...fields } = args;
+        return scheduler.submit([await toSpec(fields, ctx, policyFor(ctx))], 'interactive', idempotency);
+      });
       const job = batch.jobs[0]!;
       const reporter = new ProgressReporter((update) => ctx.progress(update), heartbeatMs);
       const onProgress = (event: { jobId: string; value: number; max: number }) => {
@@ -137,7 +182,9 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       scheduler.on('job', onJob);
       reporter.update({ kind: 'queued', position: scheduler.queuePosition(job.id) ?? 0 });
       const onAbort = () => void scheduler.cancel(batch.id);
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      // With a key the caller said it may come back for this batch: a cancelled call (most clients cancel when
+      // their own time-out fires) leaves the work running; cancel_batch stops it.
+      if (!idempotency) ctx.signal.addEventListener('abort', onAbort, { once: true });
       try {
         const waitSeconds = args.wait_seconds ?? settings.get().defaultWaitSeconds;
         await scheduler.wait(batch.id, { timeoutMs: waitSeconds * 1000, signal: ctx.signal });
@@ -165,26 +212,23 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     },
 
     async batchGenerateImages(args, ctx) {
-      const policy = policyFor(ctx);
-      const specs = await Promise.all(
-        args.items.map(async (item, index) => {
-          try {
-            return await toSpec({ ...args.defaults, ...definedOnly(item) }, ctx, policy, `-${index + 1}`);
-          } catch (error) {
-            if (error instanceof BridgeError)
-              throw new BridgeError(error.code, `items[${index}]: ${error.message}`, error);
-            throw error;
-          }
-        }),
-      );
-      rejectDuplicatePaths(specs);
-      const batch = scheduler.submit(specs, 'batch');
-      return { batch_id: batch.id, total: specs.length };
+      const idempotency = idempotencyOf('batch_generate_images', args, ctx);
+      const batch = await submissions.submit(idempotency, () => submitBatch(args, ctx, idempotency));
+      return { batch_id: batch.id, total: batch.jobs.length };
     },
 
     async checkBatchStatus(args, ctx) {
       const batch = requireBatch(scheduler, args.batch_id);
-      await scheduler.wait(batch.id, { timeoutMs: (args.wait_seconds ?? 0) * 1000, signal: ctx.signal });
+      const waitMs = (args.wait_seconds ?? DEFAULT_STATUS_WAIT_SECONDS) * 1000;
+      const stopProgress =
+        waitMs > 0
+          ? watchBatchProgress(scheduler, batch, (update) => ctx.progress(update), heartbeatMs)
+          : undefined;
+      try {
+        await scheduler.wait(batch.id, { timeoutMs: waitMs, signal: ctx.signal });
+      } finally {
+        stopProgress?.();
+      }
       return toBatchStatus(batch);
     },
 

@@ -10,6 +10,7 @@ import { isTransient, resubmitDelayMs, submitFailure, viewRetryDelaysMs } from '
 import {
   isBatchDone,
   terminalStates,
+  type BatchIdempotency,
   type BatchPriority,
   type BatchRecord,
   type JobError,
@@ -168,12 +169,13 @@ export class Scheduler extends EventEmitter {
     return (this.options.now ?? Date.now)() - lastChange > retention;
   }
 
-  submit(specs: readonly JobSpec[], priority: BatchPriority): BatchRecord {
+  submit(specs: readonly JobSpec[], priority: BatchPriority, idempotency?: BatchIdempotency): BatchRecord {
     const now = new Date().toISOString();
     const batch: BatchRecord = {
       id: `b_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
       priority,
       createdAt: now,
+      ...(idempotency ? { idempotency } : {}),
       jobs: specs.map((spec, index) => ({
         id: `j_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
         index,

@@ -56,7 +56,14 @@ export interface BatchRecord {
   id: string;
   priority: BatchPriority;
   createdAt: string;
+  /** The caller's idempotency key and a fingerprint of its request; stored with the batch so it survives a restart. */
+  idempotency?: BatchIdempotency;
   jobs: JobRecord[];
+}
+
+export interface BatchIdempotency {
+  key: string;
+  fingerprint: string;
 }
 
 export interface BatchCounts {

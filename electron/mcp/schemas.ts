@@ -9,6 +9,11 @@ import * as z from 'zod';
 export const MAX_PROMPT_CHARS = 4000;
 export const MAX_BATCH_ITEMS = 100;
 export const MAX_WAIT_SECONDS = 300;
+/**
+ * Without wait_seconds, check_batch_status answers at once. Every wait a caller gets without asking ends well
+ * before 60 s, where LangChain's adapters, mcp-use and mcporter cut any call (generate_image: 45 s, a setting).
+ */
+export const DEFAULT_STATUS_WAIT_SECONDS = 0;
 
 const imageFormat = z.enum(['png', 'jpeg', 'webp']);
 const dimension = z.number().int().min(64).max(4096);
@@ -29,6 +34,12 @@ const imageFields = {
 };
 
 const waitSeconds = z.number().min(0).max(MAX_WAIT_SECONDS).optional();
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .optional()
+  .describe('Retry with the same key gets the same batch, not a second one');
 
 export const generateImageArgs = z.object({
   ...imageFields,
@@ -39,6 +50,7 @@ export const generateImageArgs = z.object({
   overwrite: imageFields.overwrite.describe('Replace an existing file'),
   preview: z.boolean().optional().describe('Inline a small preview'),
   wait_seconds: waitSeconds.describe('Default 45'),
+  idempotency_key: idempotencyKey,
 });
 
 // Named so the JSON Schema carries it once under $defs for both items and defaults.
@@ -50,6 +62,7 @@ export const batchGenerateImagesArgs = z
   .object({
     items: z.array(batchItemArgs).min(1).max(MAX_BATCH_ITEMS).describe('generate_image fields per image'),
     defaults: batchItemArgs.optional().describe('Fields for items that omit them'),
+    idempotency_key: idempotencyKey,
   })
   .superRefine((args, issues) => {
     if (args.defaults?.prompt !== undefined) return;
@@ -85,7 +98,7 @@ const webpOptions = {
   quality: z.number().int().min(1).max(100).optional(),
   lossless: z.boolean().optional(),
   max_width: z.number().int().min(1).max(16384).optional().describe('Downscale wider images'),
-  keep_original: z.boolean().optional().describe('Default true; false deletes the source'),
+  keep_original: z.boolean().optional().describe('Default true; false deletes the source image'),
 };
 
 export const convertToWebpArgs = z.object({
