@@ -34,20 +34,15 @@ const imageFields = {
 };
 
 const waitSeconds = z.number().min(0).max(MAX_WAIT_SECONDS).optional();
-const idempotencyKey = z
-  .string()
-  .min(1)
-  .max(200)
-  .optional()
-  .describe('Retry with the same key gets the same batch, not a second one');
+// A retried call with the same key gets the first call's batch (see bridge/idempotency.ts); the name says
+// enough, and the tools/list budget is tight.
+const idempotencyKey = z.string().max(200).optional();
 
 export const generateImageArgs = z.object({
   ...imageFields,
   save_path: imageFields.save_path.describe('Relative to the project root'),
-  seed: imageFields.seed.describe('Random if omitted'),
   format: imageFields.format.describe('Default: save_path extension, else png'),
   workflow: imageFields.workflow.describe('Workflow id (file name without .json)'),
-  overwrite: imageFields.overwrite.describe('Replace an existing file'),
   preview: z.boolean().optional().describe('Inline a small preview'),
   wait_seconds: waitSeconds.describe('Default 45'),
   idempotency_key: idempotencyKey,
@@ -80,7 +75,7 @@ const batchId = z.string().max(200);
 
 export const checkBatchStatusArgs = z.object({
   batch_id: batchId,
-  wait_seconds: waitSeconds.describe('Long-poll until done (default 0)'),
+  wait_seconds: waitSeconds.describe('Default 0'),
 });
 
 export const cancelBatchArgs = z.object({ batch_id: batchId });
@@ -97,8 +92,8 @@ export const checkComfyuiStatusArgs = z.object({});
 const webpOptions = {
   quality: z.number().int().min(1).max(100).optional(),
   lossless: z.boolean().optional(),
-  max_width: z.number().int().min(1).max(16384).optional().describe('Downscale wider images'),
-  keep_original: z.boolean().optional().describe('Default true; false deletes the source image'),
+  max_width: z.number().int().min(1).max(16384).optional(),
+  keep_original: z.boolean().optional().describe('Default true; false deletes the source'),
 };
 
 export const convertToWebpArgs = z.object({
@@ -215,10 +210,7 @@ export const backendStatusSchema = z.object({
 
 export const comfyStatusOutput = z.object({
   backends: z.array(backendStatusSchema),
-  no_default_workflow: z
-    .string()
-    .optional()
-    .describe('Why no workflow can be the default, and what to install'),
+  no_default_workflow: z.string().optional().describe('Why nothing can run, and what to install'),
 });
 
 export const convertResultOutput = z.object({

@@ -70,7 +70,7 @@ export const toolSpecs = [
   tool({
     name: 'generate_image',
     description:
-      'Generate an image with ComfyUI and save it. Past wait_seconds, returns status "running" and a batch_id. Many clients cut calls at 60 s: split longer waits into check_batch_status calls.',
+      'Generate an image with ComfyUI and save it. Past wait_seconds, returns status "running" and a batch_id; split long waits into check_batch_status calls.',
     inputSchema: generateImageArgs,
     outputSchema: generateImageOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -90,7 +90,7 @@ export const toolSpecs = [
   tool({
     name: 'check_batch_status',
     description:
-      "A batch's progress counts and each item's status, path or error. Many clients cut calls at 60 s: long-poll ≤ 45 s per call, and call again.",
+      "A batch's counts and each item's status, path or error. Long-poll ≤ 45 s per call; call again to wait longer.",
     inputSchema: checkBatchStatusArgs,
     outputSchema: batchStatusOutput,
     annotations: reads,
@@ -127,7 +127,7 @@ export const toolSpecs = [
   tool({
     name: 'convert_to_webp',
     description:
-      'Convert an image to WebP, keeping the original; reports the new path and sizes. keep_original: false deletes the original.',
+      'Convert an image to WebP (keep_original: false deletes it); reports the new path and sizes.',
     inputSchema: convertToWebpArgs,
     outputSchema: convertResultOutput,
     annotations: converts,
@@ -137,7 +137,7 @@ export const toolSpecs = [
   tool({
     name: 'batch_convert_to_webp',
     description:
-      'Convert images (paths or a directory) to WebP, keeping the originals; per-file results. keep_original: false deletes them.',
+      'Convert images (paths or a directory) to WebP (keep_original: false deletes them); per-file results.',
     inputSchema: batchConvertToWebpArgs,
     outputSchema: batchConvertResultOutput,
     annotations: converts,
