@@ -1,3 +1,4 @@
+import type { BatchCounts } from '../jobs/types.js';
 import type { ProgressUpdate } from '../mcp/service.js';
 
 /** Where a single image is, as the agent's progress bar sees it. */
@@ -37,35 +38,95 @@ export function messageFor(phase: GenerationPhase): string {
 }
 
 /**
- * Sends progress for one call. MCP requires every notification's progress to be larger than the last, so a
- * heartbeat (which keeps clients' idle timers from firing while ComfyUI is busy elsewhere) nudges it up a little.
+ * How often a waiting call sends progress when nothing changed. Claude Code closes a call that has been silent
+ * for 60 s, and a progress notification resets that clock; other clients' idle timers are shorter.
  */
-export class ProgressReporter {
+export const DEFAULT_HEARTBEAT_MS = 5_000;
+
+/** What a call reports at one moment: `value` of `total`, and words for it. */
+export interface ProgressSnapshot {
+  value: number;
+  total: number;
+  message: string;
+}
+
+/**
+ * Sends a call's progress: whenever asked, and as a heartbeat while nothing changes. MCP requires every
+ * notification's progress to be larger than the last, so a repeated value is nudged up by `total / 10,000`.
+ * The heartbeat reads the current state again, so it also carries changes nobody announced.
+ */
+export class ProgressStream {
   private last = -1;
-  private phase: GenerationPhase = { kind: 'queued', position: 0 };
   private readonly timer: NodeJS.Timeout;
 
   constructor(
     private readonly send: (update: ProgressUpdate) => void,
+    private readonly snapshot: () => ProgressSnapshot,
     heartbeatMs: number,
   ) {
     this.timer = setInterval(() => this.emit(), heartbeatMs);
     this.timer.unref();
   }
 
-  update(phase: GenerationPhase): void {
-    this.phase = phase;
-    this.emit();
+  emit(): void {
+    const { value, total, message } = this.snapshot();
+    const progress = Math.min(total, Math.max(value, this.last + total / 10_000));
+    if (progress <= this.last) return;
+    this.last = progress;
+    this.send({ progress: Math.round(progress * 10_000) / 10_000, total, message });
   }
 
   stop(): void {
     clearInterval(this.timer);
   }
+}
 
-  private emit(): void {
-    const progress = Math.min(total, Math.max(percentFor(this.phase), this.last + 0.01));
-    if (progress <= this.last) return;
-    this.last = progress;
-    this.send({ progress: Math.round(progress * 100) / 100, total, message: messageFor(this.phase) });
+/** Progress of one image (generate_image), on a 0–100 scale by phase. */
+export class ProgressReporter {
+  private phase: GenerationPhase = { kind: 'queued', position: 0 };
+  private readonly stream: ProgressStream;
+
+  constructor(send: (update: ProgressUpdate) => void, heartbeatMs: number) {
+    this.stream = new ProgressStream(
+      send,
+      () => ({ value: percentFor(this.phase), total, message: messageFor(this.phase) }),
+      heartbeatMs,
+    );
   }
+
+  update(phase: GenerationPhase): void {
+    this.phase = phase;
+    this.stream.emit();
+  }
+
+  stop(): void {
+    this.stream.stop();
+  }
+}
+
+/** A running item of a batch and how far its sampler is. */
+export interface RunningItem {
+  index: number;
+  step?: { value: number; max: number };
+}
+
+/**
+ * Progress of a whole batch (check_batch_status): finished items count one each, a sampling item the share of
+ * its steps done; the message says how many are done and which item is at which step.
+ */
+export function describeBatch(counts: BatchCounts, running: readonly RunningItem[]): ProgressSnapshot {
+  const finished = counts.completed + counts.failed + counts.cancelled;
+  let value = finished;
+  const parts = [`${finished}/${counts.total} done`];
+  if (counts.failed > 0) parts.push(`${counts.failed} failed`);
+  for (const item of running) {
+    if (item.step) value += Math.min(item.step.value, item.step.max) / Math.max(item.step.max, 1);
+    parts.push(
+      item.step
+        ? `item ${item.index}: step ${item.step.value}/${item.step.max}`
+        : `item ${item.index}: queued in ComfyUI`,
+    );
+  }
+  if (running.length === 0 && counts.pending > 0) parts.push(`${counts.pending} waiting`);
+  return { value, total: counts.total, message: parts.join(', ') };
 }

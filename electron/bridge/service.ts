@@ -12,15 +12,23 @@ import { FormatError, resolveOutputFormat } from '../images/format.js';
 import { createPathPolicy, PathPolicyError, type PathPolicy } from '../images/path-policy.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
 import { SchedulerStoppedError, type Scheduler } from '../jobs/scheduler.js';
-import type { JobSpec } from '../jobs/types.js';
+import type { BatchIdempotency, BatchRecord, JobSpec } from '../jobs/types.js';
 import type { Logger } from '../log.js';
 import { definedOnly } from '../objects.js';
-import type { ComfyStatus, GenerateImageArgs, GenerateImageResult } from '../mcp/schemas.js';
+import {
+  DEFAULT_STATUS_WAIT_SECONDS,
+  type BatchGenerateImagesArgs,
+  type ComfyStatus,
+  type GenerateImageArgs,
+  type GenerateImageResult,
+} from '../mcp/schemas.js';
 import type { BridgeService, ToolContext } from '../mcp/service.js';
 import type { SettingsService } from '../settings.js';
 import type { WorkflowCatalog } from './catalog.js';
 import { defaultFileName } from './file-names.js';
-import { ProgressReporter } from './progress.js';
+import { watchBatchProgress } from './batch-progress.js';
+import { IdempotentSubmitter, requestFingerprint } from './idempotency.js';
+import { DEFAULT_HEARTBEAT_MS, ProgressReporter } from './progress.js';
 import { toBatchStatus } from './status.js';
 
 export interface BridgeServiceOptions {
@@ -36,17 +44,20 @@ export interface BridgeServiceOptions {
   recoveryDir: string;
   /** Makes the small inline preview of a finished image. */
   makePreview(path: string): Promise<Buffer>;
-  /** Interval of progress heartbeats while a call waits; MCP clients' idle timers need one every few seconds. */
+  /** Interval of progress heartbeats while a call waits (default DEFAULT_HEARTBEAT_MS); tests shorten it. */
   heartbeatMs?: number;
 }
 
-type GenerateFields = Omit<GenerateImageArgs, 'preview' | 'wait_seconds' | 'prompt'> & {
+type GenerateFields = Omit<GenerateImageArgs, 'preview' | 'wait_seconds' | 'prompt' | 'idempotency_key'> & {
   prompt?: string | undefined;
 };
 
 export function createBridgeService(options: BridgeServiceOptions): BridgeService {
   const { scheduler, pool, catalog, gallery, settings, logger } = options;
-  const heartbeatMs = options.heartbeatMs ?? 5_000;
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const submissions = new IdempotentSubmitter((key) =>
+    scheduler.list().find((batch) => batch.idempotency?.key === key),
+  );
 
   /** Allowed folders for one call: the settings' folders, the output folder, and this client's project. */
   const policyFor = (ctx: ToolContext): PathPolicy =>
@@ -62,6 +73,17 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     defaultDir: options.outputDir(),
     ...(ctx.roots[0] ? { baseDir: ctx.roots[0] } : ctx.cwd ? { baseDir: ctx.cwd } : {}),
   });
+  /** The call's idempotency key with what identifies its request, when the caller gave one. */
+  /**
+   * The agent's idempotency_key, else the stdio shim's request key: a shim that re-attaches to a new core sends an
+   * unanswered call again with the same key, and must get the batch the first send queued.
+   */
+  const idempotencyOf = (tool: string, args: { idempotency_key?: string | undefined }, ctx: ToolContext) => {
+    const key = args.idempotency_key ?? (ctx.requestKey === undefined ? undefined : `shim:${ctx.requestKey}`);
+    return key === undefined
+      ? undefined
+      : { key, fingerprint: requestFingerprint(tool, args, anchorsFor(ctx).baseDir) };
+  };
 
   async function toSpec(
     fields: GenerateFields,
@@ -119,12 +141,36 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     );
   }
 
+  async function submitBatch(
+    args: BatchGenerateImagesArgs,
+    ctx: ToolContext,
+    idempotency: BatchIdempotency | undefined,
+  ): Promise<BatchRecord> {
+    const policy = policyFor(ctx);
+    const specs = await Promise.all(
+      args.items.map(async (item, index) => {
+        try {
+          return await toSpec({ ...args.defaults, ...definedOnly(item) }, ctx, policy, `-${index + 1}`);
+        } catch (error) {
+          if (error instanceof BridgeError)
+            throw new BridgeError(error.code, `items[${index}]: ${error.message}`, error);
+          throw error;
+        }
+      }),
+    );
+    rejectDuplicatePaths(specs);
+    return scheduler.submit(specs, 'batch', idempotency);
+  }
+
   return {
     async generateImage(args, ctx) {
-      // Resumed before the path checks: the first send may already have written the file.
-      const batch =
-        resumedBatch(scheduler, ctx) ??
-        (await scheduler.submit([await toSpec(args, ctx, policyFor(ctx))], 'interactive', ctx.requestKey));
+      const idempotency = idempotencyOf('generate_image', args, ctx);
+      // A retry with the key gets the first call's batch back, before its paths are checked again: the first
+      // call may have written the file by now.
+      const batch = await submissions.submit(idempotency, async () => {
+        const { idempotency_key: _key, ...fields } = args;
+        return scheduler.submit([await toSpec(fields, ctx, policyFor(ctx))], 'interactive', idempotency);
+      });
       const job = batch.jobs[0]!;
       const reporter = new ProgressReporter((update) => ctx.progress(update), heartbeatMs);
       const onProgress = (event: { jobId: string; value: number; max: number }) => {
@@ -140,7 +186,10 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       scheduler.on('job', onJob);
       reporter.update({ kind: 'queued', position: scheduler.queuePosition(job.id) ?? 0 });
       const onAbort = () => void scheduler.cancel(batch.id);
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      // With its own key the agent said it may come back for this batch: a cancelled call (most clients cancel
+      // when their own time-out fires) leaves the work running; cancel_batch stops it. (The stdio shim's internal
+      // key does not count: a cancel through the shim is the agent's.)
+      if (args.idempotency_key === undefined) ctx.signal.addEventListener('abort', onAbort, { once: true });
       try {
         const waitSeconds = args.wait_seconds ?? settings.get().defaultWaitSeconds;
         await waitAnswerable(scheduler, batch.id, waitSeconds * 1000, ctx);
@@ -168,28 +217,23 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     },
 
     async batchGenerateImages(args, ctx) {
-      const resumed = resumedBatch(scheduler, ctx);
-      if (resumed !== undefined) return { batch_id: resumed.id, total: resumed.jobs.length };
-      const policy = policyFor(ctx);
-      const specs = await Promise.all(
-        args.items.map(async (item, index) => {
-          try {
-            return await toSpec({ ...args.defaults, ...definedOnly(item) }, ctx, policy, `-${index + 1}`);
-          } catch (error) {
-            if (error instanceof BridgeError)
-              throw new BridgeError(error.code, `items[${index}]: ${error.message}`, error);
-            throw error;
-          }
-        }),
-      );
-      rejectDuplicatePaths(specs);
-      const batch = resumedBatch(scheduler, ctx) ?? (await scheduler.submit(specs, 'batch', ctx.requestKey));
-      return { batch_id: batch.id, total: specs.length };
+      const idempotency = idempotencyOf('batch_generate_images', args, ctx);
+      const batch = await submissions.submit(idempotency, () => submitBatch(args, ctx, idempotency));
+      return { batch_id: batch.id, total: batch.jobs.length };
     },
 
     async checkBatchStatus(args, ctx) {
       const batch = requireBatch(scheduler, args.batch_id);
-      await waitAnswerable(scheduler, batch.id, (args.wait_seconds ?? 0) * 1000, ctx);
+      const waitMs = (args.wait_seconds ?? DEFAULT_STATUS_WAIT_SECONDS) * 1000;
+      const stopProgress =
+        waitMs > 0
+          ? watchBatchProgress(scheduler, batch, (update) => ctx.progress(update), heartbeatMs)
+          : undefined;
+      try {
+        await waitAnswerable(scheduler, batch.id, waitMs, ctx);
+      } finally {
+        stopProgress?.();
+      }
       return toBatchStatus(batch);
     },
 
@@ -412,11 +456,6 @@ function rejectDuplicatePaths(specs: readonly JobSpec[]): void {
     }
     seen.set(spec.savePath, index);
   });
-}
-
-/** The batch an earlier send of this very call started (the stdio shim sends a call again after a restart). */
-function resumedBatch(scheduler: Scheduler, ctx: ToolContext) {
-  return ctx.requestKey === undefined ? undefined : scheduler.findByRequestKey(ctx.requestKey);
 }
 
 async function resolvePath(

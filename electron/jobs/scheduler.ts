@@ -12,6 +12,7 @@ import { isTransient, resubmitDelayMs, submitFailure, viewRetryDelaysMs } from '
 import {
   isBatchDone,
   terminalStates,
+  type BatchIdempotency,
   type BatchPriority,
   type BatchRecord,
   type JobError,
@@ -182,7 +183,7 @@ export class Scheduler extends EventEmitter {
   async submit(
     specs: readonly JobSpec[],
     priority: BatchPriority,
-    requestKey?: string,
+    idempotency?: BatchIdempotency,
   ): Promise<BatchRecord> {
     const limit = this.options.maxPendingJobs?.() ?? defaultSettings.maxPendingJobs;
     const refusal = queueFullRefusal(this.pendingJobs(), specs.length, limit);
@@ -192,7 +193,7 @@ export class Scheduler extends EventEmitter {
       id: `b_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
       priority,
       createdAt: now,
-      ...(requestKey === undefined ? {} : { requestKey }),
+      ...(idempotency ? { idempotency } : {}),
       jobs: specs.map((spec, index) => ({
         id: `j_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
         index,
@@ -224,12 +225,6 @@ export class Scheduler extends EventEmitter {
 
   get(batchId: string): BatchRecord | undefined {
     return this.batches.get(batchId);
-  }
-
-  /** The batch a call with this key submitted (before a restart too), if any. */
-  findByRequestKey(requestKey: string): BatchRecord | undefined {
-    for (const batch of this.batches.values()) if (batch.requestKey === requestKey) return batch;
-    return undefined;
   }
 
   list(): BatchRecord[] {

@@ -56,9 +56,14 @@ export interface BatchRecord {
   id: string;
   priority: BatchPriority;
   createdAt: string;
+  /** The caller's idempotency key and a fingerprint of its request; stored with the batch so it survives a restart. */
+  idempotency?: BatchIdempotency;
   jobs: JobRecord[];
-  /** The submitting call's key (see mcp/request-key.ts): the same call sent again resumes this batch. */
-  requestKey?: string;
+}
+
+export interface BatchIdempotency {
+  key: string;
+  fingerprint: string;
 }
 
 export interface BatchCounts {

@@ -33,10 +33,13 @@ const outputNoise: Noise = (key, value, node, isRoot) =>
   key === '$schema' ||
   key === 'required' ||
   (key === 'additionalProperties' && value === false) ||
-  // `properties` / `items` already say object / array; the root keeps its type because MCP requires it.
+  // `properties` / `items` / `enum` already say object / array / string; the root keeps its type because MCP
+  // requires it.
   (key === 'type' &&
     !isRoot &&
-    ((value === 'object' && 'properties' in node) || (value === 'array' && 'items' in node)));
+    ((value === 'object' && 'properties' in node) ||
+      (value === 'array' && 'items' in node) ||
+      (value === 'string' && Array.isArray(node.enum))));
 
 function compact(node: Record<string, unknown>, isNoise: Noise, isRoot = true): Record<string, unknown> {
   const result: Record<string, unknown> = {};

@@ -9,6 +9,11 @@ import * as z from 'zod';
 export const MAX_PROMPT_CHARS = 4000;
 export const MAX_BATCH_ITEMS = 100;
 export const MAX_WAIT_SECONDS = 300;
+/**
+ * Without wait_seconds, check_batch_status answers at once. Every wait a caller gets without asking ends well
+ * before 60 s, where LangChain's adapters, mcp-use and mcporter cut any call (generate_image: 45 s, a setting).
+ */
+export const DEFAULT_STATUS_WAIT_SECONDS = 0;
 
 const imageFormat = z.enum(['png', 'jpeg', 'webp']);
 const dimension = z.number().int().min(64).max(4096);
@@ -29,16 +34,18 @@ const imageFields = {
 };
 
 const waitSeconds = z.number().min(0).max(MAX_WAIT_SECONDS).optional();
+// A retried call with the same key gets the first call's batch (see bridge/idempotency.ts); the name says
+// enough, and the tools/list budget is tight.
+const idempotencyKey = z.string().max(200).optional();
 
 export const generateImageArgs = z.object({
   ...imageFields,
   save_path: imageFields.save_path.describe('Relative to the project root'),
-  seed: imageFields.seed.describe('Random if omitted'),
   format: imageFields.format.describe('Default: save_path extension, else png'),
   workflow: imageFields.workflow.describe('Workflow id (file name without .json)'),
-  overwrite: imageFields.overwrite.describe('Replace an existing file'),
   preview: z.boolean().optional().describe('Inline a small preview'),
   wait_seconds: waitSeconds.describe('Default 45'),
+  idempotency_key: idempotencyKey,
 });
 
 // Named so the JSON Schema carries it once under $defs for both items and defaults.
@@ -50,6 +57,7 @@ export const batchGenerateImagesArgs = z
   .object({
     items: z.array(batchItemArgs).min(1).max(MAX_BATCH_ITEMS).describe('generate_image fields per image'),
     defaults: batchItemArgs.optional().describe('Fields for items that omit them'),
+    idempotency_key: idempotencyKey,
   })
   .superRefine((args, issues) => {
     if (args.defaults?.prompt !== undefined) return;
@@ -67,7 +75,7 @@ const batchId = z.string().max(200);
 
 export const checkBatchStatusArgs = z.object({
   batch_id: batchId,
-  wait_seconds: waitSeconds.describe('Long-poll until done (default 0)'),
+  wait_seconds: waitSeconds.describe('Default 0'),
 });
 
 export const cancelBatchArgs = z.object({ batch_id: batchId });
@@ -84,7 +92,7 @@ export const checkComfyuiStatusArgs = z.object({});
 const webpOptions = {
   quality: z.number().int().min(1).max(100).optional(),
   lossless: z.boolean().optional(),
-  max_width: z.number().int().min(1).max(16384).optional().describe('Downscale wider images'),
+  max_width: z.number().int().min(1).max(16384).optional(),
   keep_original: z.boolean().optional().describe('Default true; false deletes the source'),
 };
 
@@ -202,10 +210,7 @@ export const backendStatusSchema = z.object({
 
 export const comfyStatusOutput = z.object({
   backends: z.array(backendStatusSchema),
-  no_default_workflow: z
-    .string()
-    .optional()
-    .describe('Why no workflow can be the default, and what to install'),
+  no_default_workflow: z.string().optional().describe('Why nothing can run, and what to install'),
 });
 
 export const convertResultOutput = z.object({

@@ -36,7 +36,9 @@ export const SERVER_NAME = 'comfyui-mcp-bridge';
 
 const instructions =
   "Generates images with the user's own ComfyUI and saves them into the project. Relative save paths resolve " +
-  'against the project root. Long generations return a batch_id: poll check_batch_status instead of retrying.';
+  'against the project root. Long generations return a batch_id: poll check_batch_status instead of retrying, ' +
+  'at most 45 s per call (many clients cut any call at 60 s). A call retried with the same idempotency_key ' +
+  'gets the same batch back instead of generating again.';
 
 export interface BridgeRequestContext extends McpRequestContext {
   /**

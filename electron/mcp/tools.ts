@@ -54,11 +54,23 @@ const reads: ToolAnnotations = {
   openWorldHint: false,
 };
 
+/**
+ * The WebP tools as their defaults behave: they add files and keep the originals (keep_original defaults to
+ * true). Only keep_original: false deletes, and the descriptions say so; annotating every call as destructive
+ * made Codex ask for approval on each one (and refuse in `codex exec`).
+ */
+const converts: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: false,
+};
+
 export const toolSpecs = [
   tool({
     name: 'generate_image',
     description:
-      'Generate an image with ComfyUI and save it. Past wait_seconds, returns status "running" and a batch_id.',
+      'Generate an image with ComfyUI and save it. Past wait_seconds, returns status "running" and a batch_id; split long waits into check_batch_status calls.',
     inputSchema: generateImageArgs,
     outputSchema: generateImageOutput,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -77,7 +89,8 @@ export const toolSpecs = [
   }),
   tool({
     name: 'check_batch_status',
-    description: "A batch's progress counts and each item's status, path or error.",
+    description:
+      "A batch's counts and each item's status, path or error. Long-poll ≤ 45 s per call; call again to wait longer.",
     inputSchema: checkBatchStatusArgs,
     outputSchema: batchStatusOutput,
     annotations: reads,
@@ -113,19 +126,21 @@ export const toolSpecs = [
   }),
   tool({
     name: 'convert_to_webp',
-    description: 'Convert an image to WebP; reports the new path and sizes.',
+    description:
+      'Convert an image to WebP (keep_original: false deletes it); reports the new path and sizes.',
     inputSchema: convertToWebpArgs,
     outputSchema: convertResultOutput,
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    annotations: converts,
     usesPaths: true,
     run: async (service, args, ctx) => renderConvert(await service.convertToWebp(args, ctx)),
   }),
   tool({
     name: 'batch_convert_to_webp',
-    description: 'Convert images (paths or a directory) to WebP; per-file results.',
+    description:
+      'Convert images (paths or a directory) to WebP (keep_original: false deletes them); per-file results.',
     inputSchema: batchConvertToWebpArgs,
     outputSchema: batchConvertResultOutput,
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    annotations: converts,
     usesPaths: true,
     run: async (service, args, ctx) => renderBatchConvert(await service.batchConvertToWebp(args, ctx)),
   }),

@@ -124,10 +124,24 @@ export async function openPage(
   return { page, problems, close: () => context.close() };
 }
 
-/** Writes docs/screenshots/<name>-<scheme>.png. */
+/**
+ * Where a run writes its screenshots: docs/screenshots only when asked (`npm run screenshots` sets
+ * SCREENSHOTS=1), so `npm test` leaves the tracked images, and `git status`, as they were.
+ */
+export function screenshotPath(
+  name: string,
+  scheme: 'light' | 'dark',
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  return env.SCREENSHOTS === '1' ? join(screenshotsDir, `${name}-${scheme}.png`) : undefined;
+}
+
+/** Writes docs/screenshots/<name>-<scheme>.png when asked (see screenshotPath); otherwise does nothing. */
 export async function screenshot(page: Page, name: string, scheme: 'light' | 'dark'): Promise<void> {
+  const path = screenshotPath(name, scheme);
+  if (path === undefined) return;
   mkdirSync(screenshotsDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotsDir, `${name}-${scheme}.png`) });
+  await page.screenshot({ path });
 }
 
 /** Generous limit for things the page shows once the bridge has done its work. */

@@ -55,6 +55,8 @@ export interface FakeComfyUI {
   restart(): Promise<void>;
   /** Closes every websocket; the server keeps running. */
   dropSockets(): void;
+  /** true: websocket connections are refused (HTTP still answers), so a dropped socket stays down. */
+  refuseSockets(on: boolean): void;
   setStepMs(ms: number | undefined): void;
   /** The next `count` accepted prompts fail at their first executed node with `reason`. */
   failNext(count?: number, reason?: string): void;
@@ -73,10 +75,11 @@ export interface FakeComfyUI {
    */
   answerPromptsLate(delayMs: number, count?: number): void;
   /**
-   * The next `count` POST /prompt requests wait `delayMs` before they are validated and queued: a slow handler
-   * that queues the prompt after the caller gave up and looked for it.
+   * The next `count` POST /prompt requests wait `until` (milliseconds, or until the promise settles) before they
+   * are validated and queued: a slow handler that queues the prompt after the caller gave up and looked for it.
+   * A promise lets a test release the prompt once the bridge has looked, whatever the machine's load.
    */
-  queuePromptsLate(delayMs: number, count?: number): void;
+  queuePromptsLate(until: number | Promise<unknown>, count?: number): void;
   /**
    * The next `count` POST /prompt requests answer HTTP `status`; with `queued`, only after queueing the prompt (a
    * proxy failing on the way back), otherwise without queueing it.
@@ -139,10 +142,11 @@ class FakeComfyUIServer implements FakeComfyUI {
   private viewBehaviour: { delayMs?: number; fail?: 500 | 404; failTimes?: number; body?: Buffer } = {};
   viewRequests = 0;
   private lateAnswers = { delayMs: 0, count: 0 };
-  private lateQueueing = { delayMs: 0, count: 0 };
+  private lateQueueing: { until: number | Promise<unknown>; count: number } = { until: 0, count: 0 };
   private promptFailures = { count: 0, status: 500, queued: false };
   private malformed = false;
   private hangingPaths: string[] = [];
+  private refusingSockets = false;
 
   private server: Server | undefined;
   private readonly wss = new WebSocketServer({ noServer: true });
@@ -228,6 +232,10 @@ class FakeComfyUIServer implements FakeComfyUI {
     for (const ws of this.wss.clients) ws.terminate();
   }
 
+  refuseSockets(on: boolean): void {
+    this.refusingSockets = on;
+  }
+
   setStepMs(ms: number | undefined): void {
     this.stepMs = ms;
   }
@@ -247,8 +255,8 @@ class FakeComfyUIServer implements FakeComfyUI {
   answerPromptsLate(delayMs: number, count = 1): void {
     this.lateAnswers = { delayMs, count };
   }
-  queuePromptsLate(delayMs: number, count = 1): void {
-    this.lateQueueing = { delayMs, count };
+  queuePromptsLate(until: number | Promise<unknown>, count = 1): void {
+    this.lateQueueing = { until, count };
   }
   failPromptPosts(count: number, options: { status?: number; queued?: boolean } = {}): void {
     this.promptFailures = { count, status: options.status ?? 500, queued: options.queued ?? false };
@@ -290,7 +298,7 @@ class FakeComfyUIServer implements FakeComfyUI {
 
   private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://fake');
-    if (url.pathname !== '/ws' && url.pathname !== '/api/ws') {
+    if ((url.pathname !== '/ws' && url.pathname !== '/api/ws') || this.refusingSockets) {
       socket.destroy();
       return;
     }
@@ -522,7 +530,8 @@ class FakeComfyUIServer implements FakeComfyUI {
     if (this.lateQueueing.count > 0) {
       this.lateQueueing.count -= 1;
       // Like aiohttp, the handler carries on when the caller hangs up.
-      if (!(await pause(this.lateQueueing.delayMs, life))) return;
+      const { until } = this.lateQueueing;
+      if (!(await (typeof until === 'number' ? pause(until, life) : settled(until, life)))) return;
     }
     const lateBy = this.lateAnswers.count > 0 ? this.lateAnswers.delayMs : 0;
     if (lateBy > 0) this.lateAnswers.count -= 1;
@@ -680,6 +689,27 @@ async function pause(ms: number, life: AbortSignal): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Waits for the promise to settle; false when the fake was killed first. */
+async function settled(promise: Promise<unknown>, life: AbortSignal): Promise<boolean> {
+  if (life.aborted) return false;
+  let onAbort = () => undefined as void;
+  const killed = new Promise<false>((resolveKilled) => {
+    onAbort = () => resolveKilled(false);
+    life.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true as const,
+        () => true as const,
+      ),
+      killed,
+    ]);
+  } finally {
+    life.removeEventListener('abort', onAbort);
   }
 }
 

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_STATUS_WAIT_SECONDS } from '../../electron/mcp/schemas.js';
+import { defaultSettings } from '../../shared/settings.js';
 import { connect, createFakeService, eras, startBridge } from './harness.js';
 import type { Bridge } from './harness.js';
 
@@ -15,8 +17,9 @@ const expectedArguments: Record<string, string[]> = {
     'overwrite',
     'preview',
     'wait_seconds',
+    'idempotency_key',
   ],
-  batch_generate_images: ['items', 'defaults'],
+  batch_generate_images: ['items', 'defaults', 'idempotency_key'],
   check_batch_status: ['batch_id', 'wait_seconds'],
   cancel_batch: ['batch_id'],
   list_generated_images: ['directory', 'query', 'limit', 'cursor'],
@@ -34,7 +37,7 @@ const expectedArguments: Record<string, string[]> = {
 };
 
 const generateItemFields = expectedArguments.generate_image!.filter(
-  (name) => name !== 'preview' && name !== 'wait_seconds',
+  (name) => name !== 'preview' && name !== 'wait_seconds' && name !== 'idempotency_key',
 );
 
 interface JsonSchemaObject {
@@ -58,6 +61,11 @@ function resolve(root: JsonSchemaObject, node: JsonSchemaObject): JsonSchemaObje
   if (!target) throw new Error(`unresolvable $ref ${node.$ref}`);
   return target;
 }
+
+it('waits by default well within the 60 s at which LangChain, mcp-use and mcporter cut any call', () => {
+  expect(defaultSettings.defaultWaitSeconds).toBeLessThanOrEqual(45);
+  expect(DEFAULT_STATUS_WAIT_SECONDS).toBeLessThanOrEqual(30);
+});
 
 let bridge: Bridge;
 beforeAll(async () => {
@@ -93,7 +101,7 @@ describe.each(eras)('tools/list for a %s-era client', (era) => {
     expect(input('batch_convert_to_webp').required ?? []).toEqual([]);
   });
 
-  it('gives batch items and defaults the generate fields without preview and wait_seconds', () => {
+  it('gives batch items and defaults the generate fields without preview, wait_seconds and idempotency_key', () => {
     const schema = input('batch_generate_images');
     const batch = schema.properties!;
     const item = resolve(schema, batch.items!.items!);
@@ -126,7 +134,24 @@ describe.each(eras)('tools/list for a %s-era client', (era) => {
       );
     }
     expect(tool('check_batch_status').annotations).toMatchObject({ readOnlyHint: true });
-    expect(tool('convert_to_webp').annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+  });
+
+  it('annotates the WebP tools as their default behaves, and names the destructive choice', () => {
+    // keep_original defaults to true: a default call only adds a file, so clients need not ask for approval.
+    for (const name of ['convert_to_webp', 'batch_convert_to_webp']) {
+      expect(tool(name).annotations, name).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+      expect(tool(name).description, name).toMatch(/keep_original: false deletes/);
+      expect(input(name).properties!.keep_original).toMatchObject({
+        description: 'Default true; false deletes the source',
+      });
+    }
+  });
+
+  it('tells the agent to split long waits, which many clients cut at 60 s', () => {
+    expect(tool('generate_image').description).toMatch(/split long waits into check_batch_status calls/);
+    expect(tool('check_batch_status').description).toMatch(/Long-poll ≤ 45 s per call; call again/);
+    expect(input('generate_image').properties!.wait_seconds).toMatchObject({ description: 'Default 45' });
+    expect(input('check_batch_status').properties!.wait_seconds).toMatchObject({ description: 'Default 0' });
   });
 
   it('keeps the whole tools/list payload within 8 KB', () => {
