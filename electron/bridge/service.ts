@@ -245,6 +245,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
         const result = await convertToWebp({
           path: source,
           recoveryDir: options.recoveryDir,
+          allowedRoots: policy.allowedRoots(),
           ...definedOnly({
             outputPath,
             quality: args.quality,
@@ -272,6 +273,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       const anchors = anchorsFor(ctx);
       const common = {
         recoveryDir: options.recoveryDir,
+        allowedRoots: policy.allowedRoots(),
         ...definedOnly({
           quality: args.quality,
           lossless: args.lossless,
@@ -297,7 +299,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
               bytes_before: item.result.bytesBefore,
               bytes_after: item.result.bytesAfter,
             }
-          : { path: item.path, error: { code: 'convert_failed', message: item.error } },
+          : { path: item.path, error: failureOf(item.error) },
       );
       const failed = items.filter((item) => 'error' in item).length;
       return { converted: items.length - failed, failed, results: items };
@@ -406,6 +408,14 @@ async function readablePath(
   } catch (error) {
     throw asBridgeError(error, 'path_refused');
   }
+}
+
+/** One item's failure in a batch conversion, with the code the same failure would have as a single call. */
+function failureOf(error: Error): { code: string; message: string } {
+  const bridgeError = asBridgeError(error, 'convert_failed');
+  return bridgeError instanceof BridgeError
+    ? { code: bridgeError.code, message: bridgeError.message }
+    : { code: 'convert_failed', message: error.message };
 }
 
 function asBridgeError(error: unknown, code: string): unknown {
