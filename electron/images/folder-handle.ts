@@ -81,7 +81,12 @@ export class FolderHandle {
     }
     const shownAs = options.shownAs ?? folder.realPath;
     const opened = new FolderHandle(shownAs, folder.realPath, folder.steps, folder.descriptor);
-    await opened.verify();
+    try {
+      await opened.verify();
+    } catch (error) {
+      await opened.close();
+      throw error;
+    }
     return opened;
   }
 
