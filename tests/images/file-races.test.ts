@@ -92,7 +92,10 @@ function gapFolders(): string[] {
 }
 
 async function expectWrittenAt(reported: string, bytes: Buffer): Promise<void> {
-  const candidates = [reported, ...gapFolders().map((gap) => path.join(project, gap, path.basename(reported)))];
+  const candidates = [
+    reported,
+    ...gapFolders().map((gap) => path.join(project, gap, path.basename(reported))),
+  ];
   const holders = candidates.filter((candidate) => existsSync(candidate));
   expect(holders.length, `${reported} was reported written`).toBeGreaterThan(0);
   expect((await readFile(holders[0]!)).equals(bytes)).toBe(true);
@@ -113,7 +116,9 @@ describe('file operations while a folder is swapped for a link to outside', () =
     });
     const { flips } = await attacker.stop();
     swapper = undefined;
-    console.info(`write race: ${outcome.rounds} rounds, ${flips} swaps, refused: ${outcome.errors.join(', ')}`);
+    console.info(
+      `write race: ${outcome.rounds} rounds, ${flips} swaps, ${written.length} written, refused: ${outcome.errors.join(', ')}`,
+    );
     expect(flips).toBeGreaterThan(0);
     expect(snapshotTree(outside)).toEqual(before);
     expect(tempFilesBelow(sandbox)).toEqual([]);
@@ -194,7 +199,9 @@ describe('file operations while a folder is swapped for a link to outside', () =
     });
     await attacker.stop();
     swapper = undefined;
-    console.info(`batch race: ${outcome.rounds} rounds, ${failures.length} items failed, ${outcome.errors.length} calls`);
+    console.info(
+      `batch race: ${outcome.rounds} rounds, ${failures.length} items failed, ${outcome.errors.length} calls`,
+    );
     expect(snapshotTree(outside)).toEqual(before);
     expect(tempFilesBelow(sandbox)).toEqual([]);
   });

@@ -38,13 +38,13 @@ while (Atomics.load(state, 0) !== 2 && Date.now() < deadline) {
     continue;
   }
   Atomics.store(state, 1, 0);
+  hold(holdRealMs);
   fs.renameSync(folder, aside);
   retryAfterGap(() => fs.symlinkSync(linkTarget, folder, 'dir'));
   hold(holdLinkMs);
   fs.unlinkSync(folder);
   retryAfterGap(() => fs.renameSync(aside, folder));
   flips++;
-  hold(holdRealMs);
 }
 Atomics.store(state, 1, 1);
 Atomics.notify(state, 1);
@@ -86,10 +86,7 @@ export function startFolderSwapper(options: {
     worker.once('error', reject);
   });
   const settled = async (): Promise<void> => {
-    while (Atomics.load(state, 1) !== 1) {
-      const waiting = Atomics.waitAsync(state, 1, 0, 1_000);
-      if (waiting.async) await waiting.value;
-    }
+    while (Atomics.load(state, 1) !== 1) await new Promise((resolve) => setTimeout(resolve, 1));
   };
   return {
     async pause() {
