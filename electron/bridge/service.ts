@@ -281,16 +281,15 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
           keepOriginal: args.keep_original,
         }),
       };
-      const results = args.directory
-        ? await convertManyToWebp({
+      const request = args.directory
+        ? {
             directory: await readablePath(policy, args.directory, anchors),
             recursive: args.recursive ?? false,
-            ...common,
-          })
-        : await convertManyToWebp({
-            paths: await Promise.all((args.paths ?? []).map((path) => readablePath(policy, path, anchors))),
-            ...common,
-          });
+          }
+        : { paths: await Promise.all((args.paths ?? []).map((path) => readablePath(policy, path, anchors))) };
+      const results = await convertManyToWebp({ ...request, ...common }).catch((error: unknown) => {
+        throw asBridgeError(error, 'convert_failed');
+      });
       const items = results.map((item) =>
         item.ok
           ? {
