@@ -8,7 +8,7 @@ import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno } from './errno.js';
 import { FolderHandle } from './folder-handle.js';
-import { PathPolicyError } from './path-error.js';
+import { pathChanged, PathPolicyError } from './path-error.js';
 import { findPathTextProblem, isInsideFolder, namesFolder, printable } from './path-rules.js';
 
 export { PathPolicyError, type PathPolicyReason } from './path-error.js';
@@ -207,7 +207,10 @@ async function canonicalise(absolute: string): Promise<Canonical> {
   for (;;) {
     try {
       const real = await realpath(current);
-      const ancestorIsDirectory = missing.length === 0 || (await lstat(real)).isDirectory();
+      const found = missing.length === 0 ? undefined : await lstat(real);
+      // A link where realpath just found a folder: the path is being changed under us, not a file in the way.
+      if (found?.isSymbolicLink()) throw pathChanged(absolute, 'nothing was done');
+      const ancestorIsDirectory = found?.isDirectory() ?? true;
       return { path: path.join(real, ...missing.reverse()), existingAncestor: current, ancestorIsDirectory };
     } catch (error) {
       if (!isErrno(error, 'ENOENT', 'ENOTDIR')) throw error;

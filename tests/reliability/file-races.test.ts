@@ -21,8 +21,8 @@ import {
  * reported as written holds the image. Bounded: at most `maxRounds` calls and `budgetMs` per test.
  */
 
-const maxRounds = 25;
-const budgetMs = 5_000;
+const maxRounds = 30;
+const budgetMs = 6_000;
 
 describe('tool calls while a project folder is swapped for a link to outside', () => {
   let fixture: ReliabilityCore;
@@ -78,8 +78,8 @@ describe('tool calls while a project folder is swapped for a link to outside', (
       folder: sub,
       linkTarget: outside,
       maxMs: budgetMs + 20_000,
-      holdRealMs: 4,
-      holdLinkMs: 1,
+      holdRealMs: 3,
+      holdLinkMs: 2,
     });
     return swapper;
   }
@@ -120,7 +120,9 @@ describe('tool calls while a project folder is swapped for a link to outside', (
   ])('%s writes inside or fails with a path error', async (label, overwrite) => {
     const prefix = overwrite ? 'over' : 'plain';
     const names = Array.from({ length: maxRounds }, (_, i) => `${prefix}-${i}.png`);
-    const before = plantVictims(names);
+    // Same-named victims for overwrite (a rename over them would replace them); for plain writes any new file
+    // outside shows, and a same-named victim would only turn a redirected write into write_exists.
+    const before = plantVictims(overwrite ? names : ['victim.png']);
     const attacker = swap();
     const codes: string[] = [];
     const reported: string[] = [];
@@ -138,10 +140,10 @@ describe('tool calls while a project folder is swapped for a link to outside', (
     await attacker.stop();
     swapper = undefined;
     console.info(`${label}: ${rounds} calls, ${reported.length} written, failed: ${codes.join(', ')}`);
-    // file_exists: the call-time check saw the outside victim through the link and refused.
-    expect(codes.filter((code) => !code.startsWith('path_') && code !== 'file_exists')).toEqual([]);
     expect(snapshotTree(outside)).toEqual(before);
     expect(tempFilesBelow(base)).toEqual([]);
+    // file_exists: the call-time check saw an outside victim through the link and refused.
+    expect(codes.filter((code) => !code.startsWith('path_') && code !== 'file_exists')).toEqual([]);
     for (const path of reported) {
       expect(path.startsWith(sub + '/')).toBe(true);
       expect(reportedFileExists(path), path).toBe(true);
@@ -150,7 +152,9 @@ describe('tool calls while a project folder is swapped for a link to outside', (
 
   it('convert_to_webp keep_original:false never deletes or writes outside', async () => {
     const names = Array.from({ length: maxRounds }, (_, i) => `conv-${i}.png`);
-    const before = plantVictims([...names, ...names.map((name) => name.replace('.png', '.webp'))]);
+    // Victims under the originals' names (a redirected delete removes one); none under the WebPs' names, so a
+    // redirected write adds a file instead of failing with write_exists.
+    const before = plantVictims(names);
     const attacker = swap();
     const codes: string[] = [];
     const rounds = await race(async (i) => {
@@ -173,7 +177,7 @@ describe('tool calls while a project folder is swapped for a link to outside', (
   it('batch_convert_to_webp {directory:".", recursive, keep_original:false} never touches outside', async () => {
     const perRound = 3;
     const names = Array.from({ length: maxRounds * perRound }, (_, i) => `batch-${i}.png`);
-    const before = plantVictims([...names, ...names.map((name) => name.replace('.png', '.webp'))]);
+    const before = plantVictims(names);
     const attacker = swap();
     let converted = 0;
     let failed = 0;
