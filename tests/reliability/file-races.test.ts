@@ -73,14 +73,8 @@ describe('tool calls while a project folder is swapped for a link to outside', (
     return snapshotTree(outside);
   }
 
-  function swap(): FolderSwapper {
-    swapper = startFolderSwapper({
-      folder: sub,
-      linkTarget: outside,
-      maxMs: budgetMs + 20_000,
-      holdRealMs: 3,
-      holdLinkMs: 2,
-    });
+  function swap(holds = { holdRealMs: 3, holdLinkMs: 2 }): FolderSwapper {
+    swapper = startFolderSwapper({ folder: sub, linkTarget: outside, maxMs: budgetMs + 20_000, ...holds });
     return swapper;
   }
 
@@ -148,6 +142,50 @@ describe('tool calls while a project folder is swapped for a link to outside', (
       expect(path.startsWith(sub + '/')).toBe(true);
       expect(reportedFileExists(path), path).toBe(true);
     }
+  });
+
+  it('generate_image preview:true shows the image written, never an outside file of the same name', async () => {
+    const names = Array.from({ length: maxRounds }, (_, i) => `seen-${i}.png`);
+    const marker = { r: 1, g: 254, b: 3 };
+    const victimImage = await sharp({ create: { width: 64, height: 64, channels: 3, background: marker } })
+      .png()
+      .toBuffer();
+    for (const name of names) writeFileSync(join(outside, name), victimImage);
+    const before = snapshotTree(outside);
+    // Longer spells of the real folder, so that calls succeed and their previews are read during a swap.
+    swap({ holdRealMs: 40, holdLinkMs: 10 });
+    let previews = 0;
+    const leaked: string[] = [];
+    const codes: string[] = [];
+    const rounds = await race(async (i) => {
+      const result = await client.callTool('generate_image', {
+        prompt: 'preview probe',
+        save_path: `sub/${names[i]!}`,
+        workflow: 'test-pattern',
+        width: 64,
+        height: 64,
+        preview: true,
+        wait_seconds: 30,
+      });
+      if (result.isError) codes.push(errorCodeOf(result) ?? 'no code');
+      for (const block of result.content) {
+        if (block.type !== 'image') continue;
+        previews++;
+        const { channels } = await sharp(Buffer.from(String(block.data), 'base64')).stats();
+        const [r, g, b] = channels.map((channel) => channel.mean);
+        if (Math.abs(r! - marker.r) < 4 && Math.abs(g! - marker.g) < 4 && Math.abs(b! - marker.b) < 4) {
+          leaked.push(names[i]!);
+        }
+      }
+    });
+    await swapper?.stop();
+    swapper = undefined;
+    console.info(
+      `generate_image preview: ${rounds} calls, ${previews} previews, ${leaked.length} of outside files; failed: ${codes.join(', ')}`,
+    );
+    expect(leaked).toEqual([]);
+    expect(snapshotTree(outside)).toEqual(before);
+    expect(tempFilesBelow(base)).toEqual([]);
   });
 
   it('convert_to_webp keep_original:false never deletes or writes outside', async () => {
