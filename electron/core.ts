@@ -146,7 +146,7 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     outputDir,
     recoveryDir: recoveryDirOf(dataDir),
     logger: logger.child('service'),
-    makePreview: async (path) => (await makePreview(path)).bytes,
+    makePreview: async (image) => (await makePreview(image)).bytes,
     ...definedOnly({ heartbeatMs: tuning.heartbeatMs }),
   });
 

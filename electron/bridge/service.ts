@@ -6,6 +6,7 @@ import type { DirectoryImage } from '../gallery/directory.js';
 import { BridgeError } from '../errors.js';
 import { CursorError, type Gallery } from '../gallery/index.js';
 import { convertManyToWebp, convertToWebp } from '../images/convert.js';
+import { readFileWithin } from '../images/checked-read.js';
 import { isErrno } from '../images/errno.js';
 import { FormatError, resolveOutputFormat } from '../images/format.js';
 import { createPathPolicy, PathPolicyError, type PathPolicy } from '../images/path-policy.js';
@@ -33,8 +34,8 @@ export interface BridgeServiceOptions {
   logger: Logger;
   /** Where files replaced with overwrite are kept (the data folder's `replaced`). */
   recoveryDir: string;
-  /** Makes the small inline preview of a finished image. */
-  makePreview(path: string): Promise<Buffer>;
+  /** Makes the small inline preview of a finished image from its bytes. */
+  makePreview(image: Buffer): Promise<Buffer>;
   /** Interval of progress heartbeats while a call waits; MCP clients' idle timers need one every few seconds. */
   heartbeatMs?: number;
 }
@@ -113,9 +114,20 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
         .filter((job) => job.result)
         .map(async (job) => ({
           ...job.result!,
-          ...(withPreview ? { previewWebp: await options.makePreview(job.result!.path) } : {}),
+          ...(withPreview ? await previewOf(job.result!.path, job.spec.allowedRoots) : {}),
         })),
     );
+  }
+
+  /** The inline preview, read from the written file through its checked folder; none if that folder moved. */
+  async function previewOf(path: string, allowedRoots: readonly string[]): Promise<{ previewWebp?: Buffer }> {
+    try {
+      return { previewWebp: await options.makePreview(await readFileWithin(path, allowedRoots)) };
+    } catch (error) {
+      if (!(error instanceof PathPolicyError)) throw error;
+      logger.warn('no preview: the image was moved or its folder changed', { path, reason: error.reason });
+      return {};
+    }
   }
 
   return {

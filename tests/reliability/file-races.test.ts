@@ -158,12 +158,15 @@ describe('tool calls while a project folder is swapped for a link to outside', (
     const leaked: string[] = [];
     const codes: string[] = [];
     const rounds = await race(async (i) => {
+      // The fake renders a solid image of the seed's colour: the preview must show that colour.
+      const seed = 0x203040 + i;
       const result = await client.callTool('generate_image', {
         prompt: 'preview probe',
         save_path: `sub/${names[i]!}`,
         workflow: 'test-pattern',
         width: 64,
         height: 64,
+        seed,
         preview: true,
         wait_seconds: 30,
       });
@@ -172,9 +175,10 @@ describe('tool calls while a project folder is swapped for a link to outside', (
         if (block.type !== 'image') continue;
         previews++;
         const { channels } = await sharp(Buffer.from(String(block.data), 'base64')).stats();
-        const [r, g, b] = channels.map((channel) => channel.mean);
-        if (Math.abs(r! - marker.r) < 4 && Math.abs(g! - marker.g) < 4 && Math.abs(b! - marker.b) < 4) {
-          leaked.push(names[i]!);
+        const shown = channels.map((channel) => Math.round(channel.mean));
+        const expected = [(seed >> 16) & 0xff, (seed >> 8) & 0xff, seed & 0xff];
+        if (shown.some((value, c) => Math.abs(value - expected[c]!) > 4)) {
+          leaked.push(`${names[i]!}: shows rgb(${shown.join(',')}), wrote rgb(${expected.join(',')})`);
         }
       }
     });
