@@ -185,7 +185,7 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     outputDir,
     recoveryDir: recoveryDirOf(dataDir),
     logger: logger.child('service'),
-    makePreview: async (path) => (await makePreview(path)).bytes,
+    makePreview: async (image) => (await makePreview(image)).bytes,
     ...definedOnly({ heartbeatMs: tuning.heartbeatMs }),
   });
 

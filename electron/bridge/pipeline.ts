@@ -40,7 +40,7 @@ export async function deliverJob(
       defaultDir: dirname(spec.savePath),
     });
   } catch (error) {
-    if (error instanceof PathPolicyError) throw new BridgeError('path_refused', error.message);
+    if (error instanceof PathPolicyError) throw refusal(error);
     throw error;
   }
   let rendered;
@@ -68,12 +68,14 @@ export async function deliverJob(
   let written;
   try {
     written = await writeFileAtomic(savePath, rendered.bytes, {
+      allowedRoots: spec.allowedRoots,
       overwrite: spec.overwrite,
       recoveryDir: deps.recoveryDir,
     });
   } catch (error) {
     if (error instanceof AtomicWriteError)
       throw new BridgeError(`write_${error.reason.replaceAll('-', '_')}`, error.message);
+    if (error instanceof PathPolicyError) throw refusal(error);
     throw error;
   }
   const record: GenerationRecord = {
@@ -93,6 +95,11 @@ export async function deliverJob(
   };
   deps.gallery.add(record);
   return resultOf(record);
+}
+
+/** A save path refused at write time; one that moved during the write is told apart, since a retry may work. */
+function refusal(error: PathPolicyError): BridgeError {
+  return new BridgeError(error.reason === 'changed' ? 'path_changed' : 'path_refused', error.message);
 }
 
 /** A job whose file was written and recorded before a restart: its result, if the file is still there. */

@@ -7,6 +7,7 @@ import { BridgeError } from '../errors.js';
 import { CursorError, type Gallery } from '../gallery/index.js';
 import { convertManyToWebp, convertToWebp } from '../images/convert.js';
 import { ImageTooLargeError, pixelLimitOf } from '../images/pixel-limit.js';
+import { readFileWithin } from '../images/checked-read.js';
 import { isErrno } from '../images/errno.js';
 import { FormatError, resolveOutputFormat } from '../images/format.js';
 import { createPathPolicy, PathPolicyError, type PathPolicy } from '../images/path-policy.js';
@@ -42,9 +43,10 @@ export interface BridgeServiceOptions {
   logger: Logger;
   /** Where files replaced with overwrite are kept (the data folder's `replaced`). */
   recoveryDir: string;
-  /** Makes the small inline preview of a finished image. */
-  makePreview(path: string): Promise<Buffer>;
-  /** Interval of progress heartbeats while a call waits (default DEFAULT_HEARTBEAT_MS); tests shorten it. */
+  /** Makes the small inline preview of a finished image from its bytes. */
+  makePreview(image: Buffer): Promise<Buffer>;
+  /** Interval of progress heartbeats while a call waits; MCP clients' idle timers need one every few seconds
+   * (default DEFAULT_HEARTBEAT_MS); tests shorten it. */
   heartbeatMs?: number;
 }
 
@@ -136,7 +138,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
         .filter((job) => job.result)
         .map(async (job) => ({
           ...job.result!,
-          ...(withPreview ? { previewWebp: await options.makePreview(job.result!.path) } : {}),
+          ...(withPreview ? await previewOf(job.result!.path, job.spec.allowedRoots) : {}),
         })),
     );
   }
@@ -160,6 +162,17 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     );
     rejectDuplicatePaths(specs);
     return scheduler.submit(specs, 'batch', idempotency);
+  }
+
+  /** The inline preview, read from the written file through its checked folder; none if that folder moved. */
+  async function previewOf(path: string, allowedRoots: readonly string[]): Promise<{ previewWebp?: Buffer }> {
+    try {
+      return { previewWebp: await options.makePreview(await readFileWithin(path, allowedRoots)) };
+    } catch (error) {
+      if (!(error instanceof PathPolicyError)) throw error;
+      logger.warn('no preview: the image was moved or its folder changed', { path, reason: error.reason });
+      return {};
+    }
   }
 
   return {
@@ -295,6 +308,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
           path: source,
           recoveryDir: options.recoveryDir,
           maxInputPixels: pixelLimitOf(settings.get().maxInputMegapixels),
+          allowedRoots: policy.allowedRoots(),
           ...definedOnly({
             outputPath,
             quality: args.quality,
@@ -323,6 +337,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       const common = {
         recoveryDir: options.recoveryDir,
         maxInputPixels: pixelLimitOf(settings.get().maxInputMegapixels),
+        allowedRoots: policy.allowedRoots(),
         ...definedOnly({
           quality: args.quality,
           lossless: args.lossless,
@@ -330,16 +345,15 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
           keepOriginal: args.keep_original,
         }),
       };
-      const results = args.directory
-        ? await convertManyToWebp({
+      const request = args.directory
+        ? {
             directory: await readablePath(policy, args.directory, anchors),
             recursive: args.recursive ?? false,
-            ...common,
-          })
-        : await convertManyToWebp({
-            paths: await Promise.all((args.paths ?? []).map((path) => readablePath(policy, path, anchors))),
-            ...common,
-          });
+          }
+        : { paths: await Promise.all((args.paths ?? []).map((path) => readablePath(policy, path, anchors))) };
+      const results = await convertManyToWebp({ ...request, ...common }).catch((error: unknown) => {
+        throw asBridgeError(error, 'convert_failed');
+      });
       const items = results.map((item) =>
         item.ok
           ? {
@@ -348,7 +362,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
               bytes_before: item.result.bytesBefore,
               bytes_after: item.result.bytesAfter,
             }
-          : { path: item.path, error: { code: item.code ?? 'convert_failed', message: item.error } },
+          : { path: item.path, error: failureOf(item.error) },
       );
       const failed = items.filter((item) => 'error' in item).length;
       return { converted: items.length - failed, failed, results: items };
@@ -480,6 +494,14 @@ async function readablePath(
   } catch (error) {
     throw asBridgeError(error, 'path_refused');
   }
+}
+
+/** One item's failure in a batch conversion, with the code the same failure would have as a single call. */
+function failureOf(error: Error): { code: string; message: string } {
+  const bridgeError = asBridgeError(error, 'convert_failed');
+  return bridgeError instanceof BridgeError
+    ? { code: bridgeError.code, message: bridgeError.message }
+    : { code: 'convert_failed', message: error.message };
 }
 
 function asBridgeError(error: unknown, code: string): unknown {

@@ -1,14 +1,18 @@
 /**
  * Writes a file so that readers only ever see the old content or the whole new content: a hidden temp file in the
  * same folder, flushed to disk, then renamed into place. Never replaces an existing file unless asked, and keeps
- * a copy of what it replaces so an agent's overwrite can be undone.
+ * a copy of what it replaces so an agent's overwrite can be undone. Every step acts on the folder opened through
+ * the allowed folders (folder-handle.ts), never on a path string that may have been re-pointed meanwhile.
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, lstat, mkdir, open, rename, rm, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, rename, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno } from './errno.js';
 import { PRIVATE_DIR_MODE } from '../private-files.js';
+import { identityOf, sameIdentity, type FolderHandle, type Identity } from './folder-handle.js';
+import { pathChanged, PathPolicyError } from './path-error.js';
+import { createPathPolicy } from './path-policy.js';
 
 export type AtomicWriteFailure = 'exists' | 'not-writable' | 'disk-full' | 'recovery-failed' | 'io';
 
@@ -25,6 +29,8 @@ export class AtomicWriteError extends Error {
 }
 
 export interface WriteFileAtomicOptions {
+  /** The allowed folders: the target's folder is opened through them (path-policy.ts openFolder). */
+  allowedRoots: readonly string[];
   /** Replace an existing file. Without it, an existing file is an error and stays untouched. */
   overwrite?: boolean;
   /** Where replaced files are kept, as `<recoveryDir>/<timestamp>/<name>`; normally `<data folder>/replaced`. */
@@ -40,80 +46,158 @@ export interface WriteFileAtomicResult {
   replacedFileKeptAt?: string;
 }
 
+/** Writes `target`, making its missing folders; its folder is opened through the allowed folders first. */
 export async function writeFileAtomic(
   target: string,
   bytes: Uint8Array,
   options: WriteFileAtomicOptions,
 ): Promise<WriteFileAtomicResult> {
-  const folder = path.dirname(target);
-  await explainFailures(target, folder, () => makeFolder(folder));
-  if (!options.overwrite && (await exists(target))) throw existsError(target);
-
-  const temp = path.join(folder, tempName(path.basename(target)));
+  const { allowedRoots, ...writeOptions } = options;
+  const folderPath = path.dirname(target);
+  const folder = await explainFailures(target, folderPath, () =>
+    createPathPolicy({ allowedRoots }).openFolder(folderPath, { create: true }),
+  );
   try {
-    await explainFailures(target, folder, async () => {
-      const handle = await open(temp, 'wx');
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    });
-    let replacedFileKeptAt: string | undefined;
-    if (options.overwrite) {
-      replacedFileKeptAt = await keepCopyOfExisting(
-        target,
-        options.recoveryDir,
-        (options.now ?? (() => new Date()))(),
-      );
-      await explainFailures(target, folder, () => rename(temp, target));
-    } else {
-      await placeWithoutReplacing(temp, target, folder);
-    }
-    await syncFolder(folder);
-    return { path: target, bytes: bytes.byteLength, ...(replacedFileKeptAt ? { replacedFileKeptAt } : {}) };
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+    return await writeIntoFolder(folder, path.basename(target), bytes, writeOptions);
+  } finally {
+    await folder.close();
   }
 }
 
 /**
- * Moves the finished temp file to `target` only if nothing is there. A hard link fails atomically with EEXIST,
+ * Writes the file `name` in an opened folder. Every step acts on that folder, and the folder's path is verified
+ * before the file is placed and after: if it no longer leads there, the call fails with a `changed` PathPolicyError,
+ * the temp file is gone, and a newly placed file is removed again.
+ */
+export async function writeIntoFolder(
+  folder: FolderHandle,
+  name: string,
+  bytes: Uint8Array,
+  options: Omit<WriteFileAtomicOptions, 'allowedRoots'>,
+): Promise<WriteFileAtomicResult> {
+  const target = folder.shown(name);
+  if (!options.overwrite && (await exists(folder.child(name)))) throw existsError(target);
+
+  const temp = tempName(name);
+  try {
+    const written = await explainFailures(target, folder.path, async () => {
+      const handle = await open(folder.child(temp), newFileFlags, 0o666);
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+        return identityOf(await handle.stat({ bigint: true }));
+      } finally {
+        await handle.close();
+      }
+    });
+    await folder.verify();
+    let replacedFileKeptAt: string | undefined;
+    if (options.overwrite) {
+      replacedFileKeptAt = await replaceKeepingCopy(folder, temp, name, {
+        recoveryDir: options.recoveryDir,
+        now: (options.now ?? (() => new Date()))(),
+      });
+    } else {
+      await placeWithoutReplacing(folder, temp, name);
+    }
+    await folder.sync();
+    await folder.verify().catch(async (error: unknown) => {
+      // Not where the agent will look: take a new file back rather than leave it in a folder that moved.
+      if (!options.overwrite) await unlinkIfSame(folder.child(name), written);
+      throw error;
+    });
+    return { path: target, bytes: bytes.byteLength, ...(replacedFileKeptAt ? { replacedFileKeptAt } : {}) };
+  } catch (error) {
+    await rm(folder.child(temp), { force: true });
+    throw error;
+  }
+}
+
+/** Create only, never through a link. */
+const newFileFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+/** Never through a link; O_NONBLOCK so a FIFO planted under the name cannot hang the call. */
+export const readFlags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * Moves the finished temp file to `name` only if nothing is there. A hard link fails atomically with EEXIST,
  * closing the race between the existence check and the rename; file systems without hard links (FAT, some network
  * shares) fall back to check-then-rename.
  */
-async function placeWithoutReplacing(temp: string, target: string, folder: string): Promise<void> {
+async function placeWithoutReplacing(folder: FolderHandle, temp: string, name: string): Promise<void> {
+  const target = folder.shown(name);
   try {
-    await link(temp, target);
-    await unlink(temp);
+    await link(folder.child(temp), folder.child(name));
+    await unlink(folder.child(temp));
     return;
   } catch (error) {
     if (isErrno(error, 'EEXIST')) throw existsError(target);
     if (!isErrno(error, 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK')) {
-      throw translate(error, target, folder);
+      throw translate(error, target, folder.path);
     }
   }
-  if (await exists(target)) throw existsError(target);
-  await explainFailures(target, folder, () => rename(temp, target));
+  if (await exists(folder.child(name))) throw existsError(target);
+  await folder.verify();
+  await explainFailures(target, folder.path, () => rename(folder.child(temp), folder.child(name)));
 }
 
-async function keepCopyOfExisting(
-  target: string,
-  recoveryDir: string,
-  now: Date,
+/**
+ * Renames the temp file over `name`, after copying the file it replaces into the recovery folder. The copy is
+ * read from the opened file, and the rename happens only while `name` is still that file; a link under the name
+ * is refused, as at check time.
+ */
+async function replaceKeepingCopy(
+  folder: FolderHandle,
+  temp: string,
+  name: string,
+  recovery: { recoveryDir: string; now: Date },
 ): Promise<string | undefined> {
-  if (!(await exists(target))) return undefined;
+  const target = folder.shown(name);
+  const existing = await open(folder.child(name), readFlags).catch((error: unknown) => {
+    if (isErrno(error, 'ENOENT')) return undefined;
+    if (isErrno(error, 'ELOOP')) throw symlinkTargetError(target);
+    throw translate(error, target, folder.path);
+  });
+  if (!existing) {
+    // Nothing to keep: place without replacing, so a file appearing meanwhile is not replaced without a copy.
+    await placeWithoutReplacing(folder, temp, name).catch((error: unknown) => {
+      throw error instanceof AtomicWriteError && error.reason === 'exists'
+        ? pathChanged(target, 'it was not replaced (a file appeared under its name meanwhile)')
+        : error;
+    });
+    return undefined;
+  }
+  try {
+    const info = await existing.stat({ bigint: true });
+    if (!info.isFile()) throw pathChanged(target, 'it was not replaced (it is not a regular file)');
+    const kept = await keepCopy(existing, target, recovery);
+    await folder.verify();
+    const current = await lstat(folder.child(name), { bigint: true }).catch(() => undefined);
+    if (!current || !sameIdentity(identityOf(current), identityOf(info))) {
+      throw pathChanged(target, `it was not replaced (a copy of what was there is in "${kept}")`);
+    }
+    await explainFailures(target, folder.path, () => rename(folder.child(temp), folder.child(name)));
+    return kept;
+  } finally {
+    await existing.close();
+  }
+}
+
+/** Copies the opened file (not whatever its name leads to now) to `<recoveryDir>/<timestamp>/<name>`. */
+async function keepCopy(
+  existing: FileHandle,
+  target: string,
+  { recoveryDir, now }: { recoveryDir: string; now: Date },
+): Promise<string> {
   const stamp = now.toISOString().replace(/[:.]/gu, '-');
   const name = path.basename(target);
   try {
+    const content = await existing.readFile();
     for (let attempt = 1; ; attempt++) {
       const folder = path.join(recoveryDir, attempt === 1 ? stamp : `${stamp}-${attempt}`);
       await mkdir(folder, { recursive: true, mode: PRIVATE_DIR_MODE });
       const kept = path.join(folder, name);
       try {
-        await copyFile(target, kept, constants.COPYFILE_EXCL);
+        await writeFile(kept, content, { flag: 'wx' });
         return kept;
       } catch (error) {
         if (!isErrno(error, 'EEXIST')) throw error;
@@ -130,22 +214,18 @@ async function keepCopyOfExisting(
   }
 }
 
-/**
- * mkdir -p that reports the real cause: Node's recursive mkdir turns EROFS and some EACCES cases into a
- * misleading ENOENT, so on ENOENT the first missing folder is created alone to surface the actual error.
- */
-async function makeFolder(folder: string): Promise<void> {
-  try {
-    await mkdir(folder, { recursive: true });
-  } catch (error) {
-    if (!isErrno(error, 'ENOENT')) throw error;
-    let firstMissing = folder;
-    while (!(await exists(path.dirname(firstMissing))) && path.dirname(firstMissing) !== firstMissing) {
-      firstMissing = path.dirname(firstMissing);
-    }
-    await mkdir(firstMissing);
-    throw error;
-  }
+/** Removes `at` only if it is still the file with `identity`. */
+async function unlinkIfSame(at: string, identity: Identity): Promise<void> {
+  const current = await lstat(at, { bigint: true }).catch(() => undefined);
+  if (current && sameIdentity(identityOf(current), identity)) await unlink(at);
+}
+
+function symlinkTargetError(target: string): PathPolicyError {
+  return new PathPolicyError(
+    'symlink',
+    target,
+    `"${target}" is a symbolic link; the bridge does not write through links. Choose another file name, or remove the link.`,
+  );
 }
 
 /** `.name.<random>.tmp`, hidden on Unix, and short enough for the 255-byte name limit whatever `name` is. */
@@ -164,7 +244,7 @@ async function explainFailures<T>(target: string, folder: string, action: () => 
 }
 
 function translate(error: unknown, target: string, folder: string): unknown {
-  if (error instanceof AtomicWriteError) return error;
+  if (error instanceof AtomicWriteError || error instanceof PathPolicyError) return error;
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
   if (isErrno(error, 'EACCES', 'EPERM', 'EROFS')) {
     return new AtomicWriteError(
@@ -207,19 +287,5 @@ async function exists(target: string): Promise<boolean> {
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return false;
     throw error;
-  }
-}
-
-/** Makes the rename itself durable. Best effort: Windows cannot open a folder for syncing. */
-async function syncFolder(folder: string): Promise<void> {
-  try {
-    const handle = await open(folder, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // The file's own data is already synced; only the directory entry's durability is left to the OS here.
   }
 }

@@ -7,27 +7,11 @@
 import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno } from './errno.js';
+import { FolderHandle } from './folder-handle.js';
+import { pathChanged, PathPolicyError } from './path-error.js';
 import { findPathTextProblem, isInsideFolder, namesFolder, printable } from './path-rules.js';
 
-export type PathPolicyReason =
-  | 'no-allowed-folders'
-  | 'invalid-path'
-  | 'outside-allowed-folders'
-  | 'symlink'
-  | 'is-directory'
-  | 'parent-not-directory'
-  | 'not-found';
-
-export class PathPolicyError extends Error {
-  override readonly name = 'PathPolicyError';
-  constructor(
-    readonly reason: PathPolicyReason,
-    readonly path: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { PathPolicyError, type PathPolicyReason } from './path-error.js';
 
 export interface PathAnchors {
   /** The agent's project (MCP client root or the stdio shim's working directory); relative paths resolve here. */
@@ -43,6 +27,12 @@ export interface PathPolicy {
   resolveSavePath(savePath: string, anchors: PathAnchors): Promise<string>;
   /** The absolute path of an existing file or folder to read, confined like writes. */
   checkReadablePath(readPath: string, anchors?: Partial<PathAnchors>): Promise<string>;
+  /**
+   * Opens an absolute folder inside the allowed folders for use (folder-handle.ts): every later read, write,
+   * rename and delete goes through the handle, so a folder swapped for a link after this check is not followed.
+   * With `create`, missing folders are made on the way.
+   */
+  openFolder(absoluteFolder: string, options: { create: boolean }): Promise<FolderHandle>;
 }
 
 export interface PathPolicyOptions {
@@ -72,9 +62,12 @@ export function createPathPolicy(options: PathPolicyOptions): PathPolicy {
     if (!roots.some((root) => isInsideFolder(absolute, root))) throw outside(absolute);
   };
 
-  const requireCanonicallyInside = async (absolute: string, canonical: Canonical): Promise<void> => {
+  /** The allowed folder (links resolved) holding `canonical`, the innermost when they nest. */
+  const requireCanonicallyInside = async (absolute: string, canonical: Canonical): Promise<string> => {
     const canonicalRoots = await Promise.all(roots.map(canonicalise));
-    if (canonicalRoots.some((root) => isInsideFolder(canonical.path, root.path))) return;
+    const holders = canonicalRoots.filter((root) => isInsideFolder(canonical.path, root.path));
+    const innermost = holders.sort((a, b) => b.path.length - a.path.length)[0];
+    if (innermost) return innermost.path;
     throw new PathPolicyError(
       'symlink',
       absolute,
@@ -121,6 +114,21 @@ export function createPathPolicy(options: PathPolicyOptions): PathPolicy {
       }
       await requireCanonicallyInside(absolute, canonical);
       return absolute;
+    },
+
+    async openFolder(absoluteFolder, options) {
+      requireLexicallyInside(absoluteFolder);
+      const canonical = await canonicalise(absoluteFolder);
+      if (!canonical.ancestorIsDirectory) {
+        throw new PathPolicyError(
+          'parent-not-directory',
+          absoluteFolder,
+          `"${canonical.existingAncestor}" is a file, so the folder "${absoluteFolder}" cannot be used. Choose another path.`,
+        );
+      }
+      const root = await requireCanonicallyInside(absoluteFolder, canonical);
+      const components = path.relative(root, canonical.path).split(path.sep).filter(Boolean);
+      return await FolderHandle.open(root, components, { create: options.create, shownAs: absoluteFolder });
     },
 
     async checkReadablePath(readPath, anchors = {}) {
@@ -199,7 +207,10 @@ async function canonicalise(absolute: string): Promise<Canonical> {
   for (;;) {
     try {
       const real = await realpath(current);
-      const ancestorIsDirectory = missing.length === 0 || (await lstat(real)).isDirectory();
+      const found = missing.length === 0 ? undefined : await lstat(real);
+      // A link where realpath just found a folder: the path is being changed under us, not a file in the way.
+      if (found?.isSymbolicLink()) throw pathChanged(absolute, 'nothing was done');
+      const ancestorIsDirectory = found?.isDirectory() ?? true;
       return { path: path.join(real, ...missing.reverse()), existingAncestor: current, ancestorIsDirectory };
     } catch (error) {
       if (!isErrno(error, 'ENOENT', 'ENOTDIR')) throw error;

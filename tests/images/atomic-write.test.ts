@@ -31,7 +31,10 @@ async function failure(promise: Promise<unknown>): Promise<AtomicWriteError> {
 describe('writeFileAtomic', () => {
   it('writes the bytes, creating missing folders, and leaves no temp file behind', async () => {
     const target = path.join(sandbox, 'a', 'b', 'hero.png');
-    const result = await writeFileAtomic(target, Buffer.from('image bytes'), { recoveryDir });
+    const result = await writeFileAtomic(target, Buffer.from('image bytes'), {
+      recoveryDir,
+      allowedRoots: [sandbox],
+    });
     expect(result).toEqual({ path: target, bytes: 11 });
     expect(await readFile(target, 'utf8')).toBe('image bytes');
     expect(await readdir(path.dirname(target))).toEqual(['hero.png']);
@@ -40,7 +43,9 @@ describe('writeFileAtomic', () => {
   it('leaves an existing file untouched without overwrite and says how to proceed', async () => {
     const target = path.join(sandbox, 'hero.png');
     await writeFile(target, 'original');
-    const error = await failure(writeFileAtomic(target, Buffer.from('new'), { recoveryDir }));
+    const error = await failure(
+      writeFileAtomic(target, Buffer.from('new'), { recoveryDir, allowedRoots: [sandbox] }),
+    );
     expect(error.reason).toBe('exists');
     expect(error.message).toContain(target);
     expect(error.message).toContain('overwrite: true');
@@ -51,7 +56,7 @@ describe('writeFileAtomic', () => {
   it('lets exactly one of many racing writers create the file', async () => {
     const target = path.join(sandbox, 'race.png');
     const writers = Array.from({ length: 12 }, (_, i) =>
-      writeFileAtomic(target, Buffer.from(`writer ${i}`), { recoveryDir }).then(
+      writeFileAtomic(target, Buffer.from(`writer ${i}`), { recoveryDir, allowedRoots: [sandbox] }).then(
         () => i,
         (e: unknown) => e,
       ),
@@ -72,11 +77,13 @@ describe('writeFileAtomic', () => {
     const now = () => new Date('2025-01-02T03:04:05.678Z');
     const first = await writeFileAtomic(target, Buffer.from('version 2'), {
       recoveryDir,
+      allowedRoots: [sandbox],
       overwrite: true,
       now,
     });
     const second = await writeFileAtomic(target, Buffer.from('version 3'), {
       recoveryDir,
+      allowedRoots: [sandbox],
       overwrite: true,
       now,
     });
@@ -90,7 +97,11 @@ describe('writeFileAtomic', () => {
 
   it('reports nothing replaced when overwrite is set but there was no file', async () => {
     const target = path.join(sandbox, 'fresh.png');
-    const result = await writeFileAtomic(target, Buffer.from('x'), { recoveryDir, overwrite: true });
+    const result = await writeFileAtomic(target, Buffer.from('x'), {
+      recoveryDir,
+      allowedRoots: [sandbox],
+      overwrite: true,
+    });
     expect(result.replacedFileKeptAt).toBeUndefined();
   });
 
@@ -113,7 +124,11 @@ describe('writeFileAtomic', () => {
     await writeFile(target, 'small original');
 
     const error = await failure(
-      writeFileAtomic(target, Buffer.alloc(512 * 1024, 1), { recoveryDir, overwrite: true }),
+      writeFileAtomic(target, Buffer.alloc(512 * 1024, 1), {
+        recoveryDir,
+        allowedRoots: [sandbox],
+        overwrite: true,
+      }),
     );
     expect(error.reason).toBe('disk-full');
     expect(error.message).toContain('full');
@@ -131,7 +146,9 @@ describe('writeFileAtomic', () => {
     }
     mounts.push(disk);
     for (const target of [path.join(disk, 'x.png'), path.join(disk, 'sub', 'x.png')]) {
-      const error = await failure(writeFileAtomic(target, Buffer.from('x'), { recoveryDir }));
+      const error = await failure(
+        writeFileAtomic(target, Buffer.from('x'), { recoveryDir, allowedRoots: [sandbox] }),
+      );
       expect(error.reason).toBe('not-writable');
       expect(error.message).toContain('not writable');
     }

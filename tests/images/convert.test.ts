@@ -37,7 +37,7 @@ describe('convertToWebp', () => {
   it('writes name.webp next to the original, keeps the original by default, and reports sizes', async () => {
     const source = path.join(sandbox, 'hero.png');
     const before = await writeImage(source, 120, 80);
-    const result = await convertToWebp({ path: source, recoveryDir });
+    const result = await convertToWebp({ path: source, recoveryDir, allowedRoots: [sandbox] });
 
     expect(result).toMatchObject({
       path: source,
@@ -59,7 +59,12 @@ describe('convertToWebp', () => {
   it('deletes the original only when keepOriginal is false', async () => {
     const source = path.join(sandbox, 'photo.jpg');
     await writeImage(source, 64, 64, 'jpeg');
-    const result = await convertToWebp({ path: source, keepOriginal: false, recoveryDir });
+    const result = await convertToWebp({
+      path: source,
+      keepOriginal: false,
+      recoveryDir,
+      allowedRoots: [sandbox],
+    });
     expect(result.originalKept).toBe(false);
     expect(await readdir(sandbox)).toEqual(['photo.webp']);
   });
@@ -68,9 +73,9 @@ describe('convertToWebp', () => {
     const source = path.join(sandbox, 'a.png');
     await writeImage(source, 16, 16);
     await writeFile(path.join(sandbox, 'a.webp'), 'existing');
-    await expect(convertToWebp({ path: source, keepOriginal: false, recoveryDir })).rejects.toThrow(
-      /overwrite: true/,
-    );
+    await expect(
+      convertToWebp({ path: source, keepOriginal: false, recoveryDir, allowedRoots: [sandbox] }),
+    ).rejects.toThrow(/overwrite: true/);
     expect(await readFile(path.join(sandbox, 'a.webp'), 'utf8')).toBe('existing');
     expect((await readdir(sandbox)).sort()).toEqual(['a.png', 'a.webp']);
   });
@@ -79,7 +84,12 @@ describe('convertToWebp', () => {
     const source = path.join(sandbox, 'a.png');
     await writeImage(source, 16, 16);
     await writeFile(path.join(sandbox, 'a.webp'), 'existing');
-    const result = await convertToWebp({ path: source, overwrite: true, recoveryDir });
+    const result = await convertToWebp({
+      path: source,
+      overwrite: true,
+      recoveryDir,
+      allowedRoots: [sandbox],
+    });
     expect(await readFile(result.replacedFileKeptAt!, 'utf8')).toBe('existing');
     expect((await sharp(result.outputPath).metadata()).format).toBe('webp');
   });
@@ -88,7 +98,14 @@ describe('convertToWebp', () => {
     const source = path.join(sandbox, 'wide.png');
     await writeImage(source, 400, 100);
     const outputPath = path.join(sandbox, 'out', 'small.webp');
-    const small = await convertToWebp({ path: source, outputPath, maxWidth: 200, quality: 50, recoveryDir });
+    const small = await convertToWebp({
+      path: source,
+      outputPath,
+      maxWidth: 200,
+      quality: 50,
+      recoveryDir,
+      allowedRoots: [sandbox],
+    });
     expect([small.outputPath, small.width, small.height]).toEqual([outputPath, 200, 50]);
     const notEnlarged = await convertToWebp({
       path: source,
@@ -96,6 +113,7 @@ describe('convertToWebp', () => {
       maxWidth: 1000,
       lossless: true,
       recoveryDir,
+      allowedRoots: [sandbox],
     });
     expect([notEnlarged.width, notEnlarged.height]).toEqual([400, 100]);
     const decoded = await sharp(notEnlarged.outputPath).raw().toBuffer();
@@ -105,18 +123,27 @@ describe('convertToWebp', () => {
   it('refuses bad outputs and inputs with messages that say what to do', async () => {
     const webp = path.join(sandbox, 'x.webp');
     await writeFile(webp, 'x');
-    await expect(convertToWebp({ path: webp, recoveryDir })).rejects.toThrow(/already a WebP.*output_path/);
-    await expect(convertToWebp({ path: path.join(sandbox, 'missing.png'), recoveryDir })).rejects.toThrow(
-      /does not exist/,
+    await expect(convertToWebp({ path: webp, recoveryDir, allowedRoots: [sandbox] })).rejects.toThrow(
+      /already a WebP.*output_path/,
     );
+    await expect(
+      convertToWebp({ path: path.join(sandbox, 'missing.png'), recoveryDir, allowedRoots: [sandbox] }),
+    ).rejects.toThrow(/does not exist/);
     const source = path.join(sandbox, 'a.png');
     await writeImage(source, 8, 8);
     await expect(
-      convertToWebp({ path: source, outputPath: path.join(sandbox, 'a.jpg'), recoveryDir }),
+      convertToWebp({
+        path: source,
+        outputPath: path.join(sandbox, 'a.jpg'),
+        recoveryDir,
+        allowedRoots: [sandbox],
+      }),
     ).rejects.toThrow(/must end in \.webp/);
     const junk = path.join(sandbox, 'junk.png');
     await writeFile(junk, 'not an image');
-    await expect(convertToWebp({ path: junk, recoveryDir })).rejects.toThrow(/Cannot convert.*junk\.png/);
+    await expect(convertToWebp({ path: junk, recoveryDir, allowedRoots: [sandbox] })).rejects.toThrow(
+      /Cannot convert.*junk\.png/,
+    );
   });
 
   it('derives the default output name', () => {
@@ -141,6 +168,7 @@ describe('convertManyToWebp', () => {
       recursive: true,
       concurrency: 3,
       recoveryDir,
+      allowedRoots: [sandbox],
     });
 
     expect(outcomes.map((o) => path.relative(folder, o.path))).toEqual([
@@ -164,24 +192,29 @@ describe('convertManyToWebp', () => {
     const folder = path.join(sandbox, 'images');
     await writeImage(path.join(folder, 'top.png'), 8, 8);
     await writeImage(path.join(folder, 'sub', 'inner.png'), 8, 8);
-    const flat = await convertManyToWebp({ directory: folder, recoveryDir });
+    const flat = await convertManyToWebp({ directory: folder, recoveryDir, allowedRoots: [sandbox] });
     expect(flat.map((o) => path.basename(o.path))).toEqual(['top.png']);
 
     const listed = await convertManyToWebp({
       paths: [path.join(folder, 'sub', 'inner.png'), path.join(folder, 'missing.png')],
       recoveryDir,
+      allowedRoots: [sandbox],
     });
     expect(listed.map((o) => o.ok)).toEqual([true, false]);
     expect(listed[1]).toMatchObject({
       ok: false,
-      error: expect.stringContaining('does not exist') as unknown,
+      error: expect.objectContaining({
+        message: expect.stringContaining('does not exist') as unknown,
+      }) as unknown,
     });
   });
 
   it('requires exactly one of paths and directory', async () => {
-    await expect(convertManyToWebp({ recoveryDir })).rejects.toThrow(/either paths .* or directory/);
-    await expect(convertManyToWebp({ paths: [], directory: sandbox, recoveryDir })).rejects.toThrow(
-      /not both/,
+    await expect(convertManyToWebp({ recoveryDir, allowedRoots: [sandbox] })).rejects.toThrow(
+      /either paths .* or directory/,
     );
+    await expect(
+      convertManyToWebp({ paths: [], directory: sandbox, recoveryDir, allowedRoots: [sandbox] }),
+    ).rejects.toThrow(/not both/);
   });
 });

@@ -103,12 +103,14 @@ describe('an image over the pixel limit', () => {
   it('follows the setting: at the limit is converted, one row over is refused', async () => {
     const atLimit = place('at-limit.png', flatPng(1000, 1000));
     const over = place('over.png', flatPng(1000, 1001));
-    const recoveryDir = join(fixture.dataDir, 'replaced');
-    const converted = await convertToWebp({ path: atLimit, recoveryDir, maxInputPixels: 1_000_000 });
+    const common = {
+      recoveryDir: join(fixture.dataDir, 'replaced'),
+      allowedRoots: [fixture.outputDir],
+      maxInputPixels: 1_000_000,
+    };
+    const converted = await convertToWebp({ path: atLimit, ...common });
     expect([converted.width, converted.height]).toEqual([1000, 1000]);
-    await expect(convertToWebp({ path: over, recoveryDir, maxInputPixels: 1_000_000 })).rejects.toThrow(
-      ImageTooLargeError,
-    );
+    await expect(convertToWebp({ path: over, ...common })).rejects.toThrow(ImageTooLargeError);
     await expect(
       renderImage(flatPng(1000, 1001), { width: 64, height: 64, format: 'png', maxInputPixels: 1_000_000 }),
     ).rejects.toThrow(
