@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import type { FileIdentity } from '../../shared/generation.js';
 import { isErrno } from './errno.js';
+import { identityOf } from './file-identity.js';
 
 export type AtomicWriteFailure = 'exists' | 'not-writable' | 'disk-full' | 'recovery-failed' | 'io';
 
@@ -35,6 +37,11 @@ export interface WriteFileAtomicOptions {
 export interface WriteFileAtomicResult {
   path: string;
   bytes: number;
+  /**
+   * The written file's identity, taken by fstat of the file written. The temp file becomes the target by link or
+   * rename, which keep its inode, size and modification time, so this is the identity of the file at `path`.
+   */
+  identity: FileIdentity;
   /** Set when an existing file was replaced: where its previous content now lives. */
   replacedFileKeptAt?: string;
 }
@@ -50,11 +57,12 @@ export async function writeFileAtomic(
 
   const temp = path.join(folder, tempName(path.basename(target)));
   try {
-    await explainFailures(target, folder, async () => {
+    const identity = await explainFailures(target, folder, async () => {
       const handle = await open(temp, 'wx');
       try {
         await handle.writeFile(bytes);
         await handle.sync();
+        return identityOf(await handle.stat({ bigint: true }));
       } finally {
         await handle.close();
       }
@@ -71,7 +79,12 @@ export async function writeFileAtomic(
       await placeWithoutReplacing(temp, target, folder);
     }
     await syncFolder(folder);
-    return { path: target, bytes: bytes.byteLength, ...(replacedFileKeptAt ? { replacedFileKeptAt } : {}) };
+    return {
+      path: target,
+      bytes: bytes.byteLength,
+      identity,
+      ...(replacedFileKeptAt ? { replacedFileKeptAt } : {}),
+    };
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
