@@ -90,7 +90,11 @@ export async function startCore(options: CoreOptions): Promise<Core> {
     logger: logger.child('workflows'),
     watch: true,
   });
-  const gallery = await openGallery({ dataDir, logger: logger.child('gallery') });
+  const gallery = await openGallery({
+    dataDir,
+    logger: logger.child('gallery'),
+    allowedFolders: () => [outputDir(), ...settings.get().allowedDirs],
+  });
   const pool = new BackendPool({
     createClient: (url) =>
       new ComfyClient({

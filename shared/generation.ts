@@ -32,4 +32,8 @@ export interface GenerationRecord {
   batchId?: string;
   /** ISO time the file was written. */
   createdAt: string;
+  /** The identity of the file written; absent in records made before the bridge kept it. */
+  file?: FileIdentity;
+  /** The allowed folder the file was written into (the save path was checked against it). */
+  allowedFolder?: string;
 }

@@ -233,7 +233,11 @@ describe('lightbox', () => {
 
   it('deletes only after confirmation', async () => {
     const deleteImage = vi.fn(() =>
-      Promise.resolve({ deleted: true as const, movedTo: '/data/trash/hero-7.png' }),
+      Promise.resolve({
+        deleted: true as const,
+        file: 'trashed' as const,
+        message: 'Moved /home/me/site/public/hero-7.png to the trash.',
+      }),
     );
     const { onDeleted } = renderLightbox(deleteImage);
     fireEvent.click(screen.getByRole('button', { name: 'Delete…' }));
@@ -250,7 +254,9 @@ describe('lightbox', () => {
       }),
     );
     expect(deleteImage).toHaveBeenCalledWith('img-7');
-    await waitFor(() => expect(onDeleted).toHaveBeenCalledWith('img-7', '/data/trash/hero-7.png'));
+    await waitFor(() =>
+      expect(onDeleted).toHaveBeenCalledWith('img-7', 'Moved /home/me/site/public/hero-7.png to the trash.'),
+    );
   });
 
   it('closes on Escape', () => {
