@@ -259,6 +259,28 @@ describe('lightbox', () => {
     );
   });
 
+  it('says when the file is no longer the one the entry made, and that deleting leaves it alone', () => {
+    const live = fakeClient();
+    render(
+      <LiveProvider client={live.client}>
+        <Lightbox
+          image={galleryItem(7, { fileState: 'replaced', fileNote: 'another file is at its path' })}
+          onClose={vi.fn()}
+          onDeleted={vi.fn()}
+        />
+      </LiveProvider>,
+    );
+    const dialog = screen.getByRole('dialog', { name: 'hero-7.png' });
+    expect(within(dialog).getByText('Replaced')).toBeTruthy();
+    expect(dialog.textContent).toMatch(/another file is at its path/);
+    // The file at the path is not this entry's image, so it is not shown as such.
+    expect(within(dialog).queryByRole('img')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Delete…' }));
+    const confirm = screen.getByRole('dialog', { name: 'Delete this image?' });
+    expect(confirm.textContent).toMatch(/stays where it is/);
+    expect(confirm.textContent).not.toMatch(/moves to the trash/);
+  });
+
   it('closes on Escape', () => {
     const { onClose } = renderLightbox(() => Promise.reject(new Error('unused')));
     fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
