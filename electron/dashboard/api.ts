@@ -108,7 +108,7 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
         await checked.close();
       }
     }
-    if (!problem) return { file: 'trashed', message: `Moved ${path} to the trash.` };
+    if (!problem) return { file: 'trashed', message: `Moved to the trash: ${path}.` };
     return problem.state === 'replaced'
       ? {
           file: 'replaced',

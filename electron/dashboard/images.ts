@@ -8,9 +8,9 @@ import type { ImageRouteName } from './routes.js';
 
 /*
  * Gallery images by id: the path comes from the gallery's own record, never from the request, and only the file
- * that record made is sent (gallery/file-check.ts). Responses are
- * private (they sit behind a token) and revalidated by an ETag made from the file's size and modification
- * time, so a browser scrolling back through 10,000 thumbnails asks with If-None-Match and gets a 304.
+ * that record made is sent (gallery/file-check.ts). Responses are private (they sit behind a token) and
+ * revalidated by an ETag made from the file's size and modification time, so a browser scrolling back through
+ * 10,000 thumbnails asks with If-None-Match and gets a 304.
  */
 
 const imageTypes: Record<OutputFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };

@@ -36,7 +36,13 @@ export async function moveCheckedFile(
     await putBack(hidden, checked.boundPath);
     throw new FileChangedError(checked.path);
   }
-  await move(hidden, target);
+  try {
+    await move(hidden, target);
+  } catch (error) {
+    // The trash refused (full, not writable): the file goes back under its own name rather than stay hidden.
+    await putBack(hidden, checked.boundPath);
+    throw error;
+  }
 }
 
 /** Gives the name back to what was moved away by mistake, never replacing what took the name since. */

@@ -174,6 +174,19 @@ describe('moving a checked file', () => {
     },
   );
 
+  it('gives the file its name back when the trash refuses it', async () => {
+    const record = await made('logo.png', 'made by the bridge');
+    const checked = await gallery.checkForMove(record.id);
+    if (checked?.state !== 'present') throw new Error(`expected present, got ${JSON.stringify(checked)}`);
+    const full = () => Promise.reject(Object.assign(new Error('no space'), { code: 'ENOSPC' }));
+    await expect(moveCheckedFile(checked.file, path.join(trash, 'logo.png'), full)).rejects.toThrow(
+      'no space',
+    );
+    await checked.close();
+    expect(await readdir(path.join(project, 'public'))).toEqual(['logo.png']);
+    expect(await readFile(record.path, 'utf8')).toBe('made by the bridge');
+  });
+
   it('says a record whose file was edited in place is replaced', async () => {
     const record = await made('edited.png', 'made by the bridge');
     await writeFile(record.path, 'edited by hand!');

@@ -236,7 +236,7 @@ describe('lightbox', () => {
       Promise.resolve({
         deleted: true as const,
         file: 'trashed' as const,
-        message: 'Moved /home/me/site/public/hero-7.png to the trash.',
+        message: 'Moved to the trash: /home/me/site/public/hero-7.png.',
       }),
     );
     const { onDeleted } = renderLightbox(deleteImage);
@@ -255,7 +255,7 @@ describe('lightbox', () => {
     );
     expect(deleteImage).toHaveBeenCalledWith('img-7');
     await waitFor(() =>
-      expect(onDeleted).toHaveBeenCalledWith('img-7', 'Moved /home/me/site/public/hero-7.png to the trash.'),
+      expect(onDeleted).toHaveBeenCalledWith('img-7', 'Moved to the trash: /home/me/site/public/hero-7.png.'),
     );
   });
 
