@@ -4,13 +4,14 @@
  */
 import { linkSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GenerationRecord } from '../shared/generation.js';
+import { identityOf } from '../electron/images/file-identity.js';
+import type { FileIdentity, GenerationRecord } from '../shared/generation.js';
 
 const subjects = ['lighthouse at dusk', 'red fox in snow', 'city skyline', 'bowl of ramen', 'mountain lake'];
 const styles = ['watercolor', 'photo', 'isometric 3d', 'pencil sketch'];
 
 /** One record in five mentions "lighthouse": a filtered query finds a page quickly; "variant 123" finds one. */
-export function seededRecord(index: number, path: string, bytes: number): GenerationRecord {
+export function seededRecord(index: number, path: string, file: FileIdentity): GenerationRecord {
   const createdAt = new Date(Date.UTC(2026, 0, 1) + index * 60_000).toISOString();
   return {
     id: `seed-${String(index).padStart(5, '0')}`,
@@ -20,11 +21,12 @@ export function seededRecord(index: number, path: string, bytes: number): Genera
     width: 1024,
     height: 1024,
     format: 'png',
-    bytes,
+    bytes: file.size,
     workflow: 'sd15',
     backend: 'http://127.0.0.1:8188',
     batchId: `seed-batch-${Math.floor(index / 100)}`,
     createdAt,
+    file,
   };
 }
 
@@ -42,7 +44,9 @@ export function seedGallery(options: {
     const source = options.sources[index % options.sources.length]!;
     const path = join(options.imagesDir, `gen-${String(index).padStart(5, '0')}.png`);
     linkSync(source, path);
-    lines.push(JSON.stringify({ op: 'add', record: seededRecord(index, path, statSync(source).size) }));
+    // The identity of the file recorded, as the pipeline keeps it (an entry without one would show "replaced").
+    const file = identityOf(statSync(path, { bigint: true }));
+    lines.push(JSON.stringify({ op: 'add', record: seededRecord(index, path, file) }));
   }
   writeFileSync(join(options.dataDir, 'gallery.jsonl'), lines.join('\n') + '\n');
 }

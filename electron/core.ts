@@ -114,7 +114,11 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     logger: logger.child('workflows'),
     watch: true,
   });
-  const gallery = await openGallery({ dataDir, logger: logger.child('gallery') });
+  const gallery = await openGallery({
+    dataDir,
+    logger: logger.child('gallery'),
+    allowedFolders: () => [outputDir(), ...settings.get().allowedDirs],
+  });
   const pool = new BackendPool({
     createClient: (url) =>
       new ComfyClient({

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DesktopPort } from './desktop-port.js';
+import { moveCheckedFile } from './gallery/trash.js';
 import type { Logger } from './log.js';
 import { PRIVATE_DIR_MODE } from './private-files.js';
 
@@ -18,10 +19,11 @@ export interface HeadlessDesktopOptions {
 export function createHeadlessDesktop({ trashDir, logger }: HeadlessDesktopOptions): DesktopPort {
   const log = logger.child('desktop');
   return {
-    async moveToTrash(path) {
+    async moveToTrash(path, checked) {
       await mkdir(trashDir, { recursive: true, mode: PRIVATE_DIR_MODE });
       const target = join(trashDir, trashName(basename(path)));
-      await moveFile(path, target);
+      if (checked) await moveCheckedFile(checked, target, moveFile);
+      else await moveFile(path, target);
       log.info('moved to trash folder', { path, trashedAs: target });
     },
     revealInFolder(path) {

@@ -4,8 +4,11 @@
  * run in plain Node.
  */
 export interface DesktopPort {
-  /** Moves a file to the OS trash so a deletion from the gallery stays recoverable. */
-  moveToTrash(path: string): Promise<void>;
+  /**
+   * Moves a file to the OS trash so a deletion from the gallery stays recoverable. With `checked`, the file is
+   * moved only while it is still the one checked; otherwise the move fails with a FileChangedError.
+   */
+  moveToTrash(path: string, checked?: CheckedFile): Promise<void>;
   /** Shows the file selected in the system file manager. */
   revealInFolder(path: string): void;
   /** Opens a file or folder with the system's default application. */
@@ -14,4 +17,26 @@ export interface DesktopPort {
   notify(title: string, body: string): void;
   getLaunchAtLogin(): boolean;
   setLaunchAtLogin(on: boolean): void;
+}
+
+/** A file the gallery checked before moving it: its folder located, its identity matched (gallery/file-check.ts). */
+export interface CheckedFile {
+  /** The recorded path (what the OS trash, which takes a path, is given). */
+  path: string;
+  /**
+   * The same name reached through the folder as opened at the check (`/proc/self/fd/N/name` on Linux): a link
+   * swapped into the path since then cannot redirect an operation on it, and its siblings are in that folder too.
+   */
+  boundPath: string;
+  /** Whether the file at `candidate` (a path in the checked folder) is the checked file, right now. */
+  holds(candidate: string): Promise<boolean>;
+}
+
+/** The file at a path is no longer the one checked: the move was not made (or was undone). */
+export class FileChangedError extends Error {
+  override readonly name = 'FileChangedError';
+  readonly code = 'file_changed';
+  constructor(readonly path: string) {
+    super(`${path} changed while it was being moved to the trash; it was left where it is.`);
+  }
 }

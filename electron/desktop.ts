@@ -1,5 +1,5 @@
 import type { App, Clipboard, Dialog, Notification, shell } from 'electron';
-import type { DesktopPort } from './desktop-port.js';
+import { FileChangedError, type DesktopPort } from './desktop-port.js';
 import type { Logger } from './log.js';
 
 /** Passed on the login item so an autostart goes straight to the tray instead of opening the window. */
@@ -37,7 +37,12 @@ export interface ElectronDesktopOptions {
 export function createElectronDesktop({ electron, logger }: ElectronDesktopOptions): DesktopPort {
   const log = logger.child('desktop');
   return {
-    moveToTrash: (path) => electron.shell.trashItem(path),
+    async moveToTrash(path, checked) {
+      // The OS trash takes a path, so the file is checked just before it is handed over; a swap within that one
+      // call is the window left on the desktop (the headless trash renames through the checked folder instead).
+      if (checked && !(await checked.holds(checked.boundPath))) throw new FileChangedError(path);
+      await electron.shell.trashItem(path);
+    },
     revealInFolder(path) {
       electron.shell.showItemInFolder(path);
     },

@@ -90,6 +90,14 @@ export const galleryItemSchema = z.object({
   backend: z.string(),
   batchId: z.string().optional(),
   createdAt: z.string(),
+  /**
+   * Whether the file at `path` is still the one this generation made: `replaced` (another file is there, or the
+   * path now leads outside the allowed folders) and `missing` entries are not shown, and deleting them removes
+   * the entry only.
+   */
+  fileState: z.enum(['present', 'replaced', 'missing']),
+  /** Why the file is replaced or missing, in words. */
+  fileNote: z.string().optional(),
 });
 export type GalleryItem = z.infer<typeof galleryItemSchema>;
 
@@ -105,7 +113,14 @@ export const galleryPageSchema = z.object({
   total: z.number(),
 });
 export type GalleryPage = z.infer<typeof galleryPageSchema>;
-export const deleteResponseSchema = z.object({ deleted: z.literal(true), movedTo: z.string().optional() });
+export const deleteResponseSchema = z.object({
+  deleted: z.literal(true),
+  movedTo: z.string().optional(),
+  /** What happened to the file: moved to the trash, or left alone because it was replaced or already missing. */
+  file: z.enum(['trashed', 'replaced', 'missing']),
+  /** The outcome in words, for the person who asked. */
+  message: z.string(),
+});
 
 export const workflowParameterSchema = z.object({
   name: z.string(),

@@ -3,6 +3,18 @@
 export const outputFormats = ['png', 'jpeg', 'webp'] as const;
 export type OutputFormat = (typeof outputFormats)[number];
 
+/**
+ * What tells the file a generation wrote from any other file later put at its path: device and inode (decimal
+ * strings, because 64-bit inode numbers (XFS, Btrfs, NTFS file ids) do not fit a double), plus size and
+ * modification time (whole milliseconds), which also tell an inode number reused after a delete.
+ */
+export interface FileIdentity {
+  dev: string;
+  ino: string;
+  size: number;
+  mtimeMs: number;
+}
+
 /** One generated image as recorded in the gallery index. */
 export interface GenerationRecord {
   id: string;
@@ -20,4 +32,8 @@ export interface GenerationRecord {
   batchId?: string;
   /** ISO time the file was written. */
   createdAt: string;
+  /** The identity of the file written; absent in records made before the bridge kept it. */
+  file?: FileIdentity;
+  /** The allowed folder the file was written into (the save path was checked against it). */
+  allowedFolder?: string;
 }

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { GenerationRecord } from '../../shared/generation.js';
 import { BridgeError } from '../errors.js';
-import type { Gallery } from '../gallery/index.js';
+import { allowedFolderOf, type Gallery } from '../gallery/index.js';
 import { AtomicWriteError, writeFileAtomic } from '../images/atomic-write.js';
 import { createPathPolicy, PathPolicyError } from '../images/path-policy.js';
 import { ImageTooLargeError } from '../images/pixel-limit.js';
@@ -78,6 +78,7 @@ export async function deliverJob(
     if (error instanceof PathPolicyError) throw refusal(error);
     throw error;
   }
+  const allowedFolder = allowedFolderOf(written.path, spec.allowedRoots);
   const record: GenerationRecord = {
     id: job.id,
     path: written.path,
@@ -92,6 +93,8 @@ export async function deliverJob(
     backend,
     batchId,
     createdAt: new Date().toISOString(),
+    file: written.identity,
+    ...(allowedFolder ? { allowedFolder } : {}),
   };
   deps.gallery.add(record);
   return resultOf(record);

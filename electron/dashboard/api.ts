@@ -1,11 +1,10 @@
-import { access } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { apiRoutes } from '../../shared/dashboard-api.js';
 import { galleryQuerySchema, settingsPatchSchema, type StatusView } from '../../shared/dashboard-api.js';
 import type { Settings } from '../../shared/settings.js';
 import type { WorkflowCatalog } from '../bridge/catalog.js';
-import type { DesktopPort } from '../desktop-port.js';
+import { FileChangedError, type DesktopPort } from '../desktop-port.js';
 import { CursorError, type Gallery } from '../gallery/index.js';
 import { hasRequestToken } from '../http/guard.js';
 import type { RouteHandler } from '../http/server.js';
@@ -89,6 +88,37 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
     return record;
   };
 
+  const trashRecordedFile = async (
+    id: string,
+    path: string,
+  ): Promise<{ file: 'trashed' | 'replaced' | 'missing'; message: string }> => {
+    const checked = await gallery.checkForMove(id);
+    let problem = checked?.state === 'present' ? undefined : checked;
+    if (checked?.state === 'present') {
+      try {
+        await options.desktop.moveToTrash(path, checked.file);
+      } catch (error) {
+        if (!(error instanceof FileChangedError))
+          throw new ApiProblem(
+            500,
+            'trash_failed',
+            `Could not move ${path} to the trash (${error instanceof Error ? error.message : String(error)}); ` +
+              'check that the file is not open elsewhere and that its folder is writable.',
+          );
+        problem = { state: 'replaced', why: 'it changed while it was being moved' };
+      } finally {
+        await checked.close();
+      }
+    }
+    if (!problem) return { file: 'trashed', message: `Moved to the trash: ${path}.` };
+    return problem.state === 'replaced'
+      ? {
+          file: 'replaced',
+          message: `Removed the entry only: the file at ${path} is not the one it made (${problem.why}), so it was left in place.`,
+        }
+      : { file: 'missing', message: `Removed the entry only: ${path} was already gone.` };
+  };
+
   const settingsResponse = () => {
     const current = settings.get();
     return { settings: toSettingsView(current), restartRequired: restartRequired(options.running, current) };
@@ -110,41 +140,32 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
       return { cancelled: result.cancelled.length, alreadyFinished: result.alreadyFinished };
     },
 
-    gallery({ query }) {
+    async gallery({ query }) {
       const parsed = galleryQuerySchema.safeParse(Object.fromEntries(query));
       if (!parsed.success) throw invalid('invalid_query', parsed.error);
+      let page;
       try {
-        const page = gallery.list(definedQuery(parsed.data));
-        return Promise.resolve({
-          items: page.items.map(toGalleryItem),
-          ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-          total: gallery.size,
-        });
+        page = gallery.list(definedQuery(parsed.data));
       } catch (error) {
         if (error instanceof CursorError) throw new ApiProblem(400, 'invalid_cursor', error.message);
         throw error;
       }
+      const files = await gallery.fileStates(page.items);
+      return {
+        items: page.items.map((record, index) => toGalleryItem(record, files[index]!)),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+        total: gallery.size,
+      };
     },
 
     async deleteImage({ id }) {
       const record = recordOf(id);
-      // A file already gone (deleted outside the bridge) leaves only the entry to remove. The check comes first
-      // because the desktop's trash does not say "not found" in a way that can be told from other failures.
-      if (await fileExists(record.path)) {
-        try {
-          await options.desktop.moveToTrash(record.path);
-        } catch (error) {
-          throw new ApiProblem(
-            500,
-            'trash_failed',
-            `Could not move ${record.path} to the trash (${error instanceof Error ? error.message : String(error)}); ` +
-              'check that the file is not open elsewhere and that its folder is writable.',
-          );
-        }
-      }
+      // Only the file this entry made is moved to the trash, and only while it still is that file; a file
+      // replaced since (an overwrite, a folder swapped for a link) or already gone leaves just the entry to remove.
+      const file = await trashRecordedFile(id, record.path);
       gallery.remove(id);
       options.onImageRemoved(id);
-      return { deleted: true as const };
+      return { deleted: true as const, ...file };
     },
 
     revealImage({ id }) {
@@ -263,15 +284,6 @@ export function createApiHandler(options: DashboardApiOptions): RouteHandler {
       throw error;
     }
   };
-}
-
-async function fileExists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function parseJson(body: Buffer): unknown {

@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { OutputFormat } from '../../shared/generation.js';
@@ -9,9 +7,10 @@ import { sendError } from './respond.js';
 import type { ImageRouteName } from './routes.js';
 
 /*
- * Gallery images by id: the path comes from the gallery's own record, never from the request. Responses are
- * private (they sit behind a token) and revalidated by an ETag made from the file's size and modification
- * time, so a browser scrolling back through 10,000 thumbnails asks with If-None-Match and gets a 304.
+ * Gallery images by id: the path comes from the gallery's own record, never from the request, and only the file
+ * that record made is sent (gallery/file-check.ts). Responses are private (they sit behind a token) and
+ * revalidated by an ETag made from the file's size and modification time, so a browser scrolling back through
+ * 10,000 thumbnails asks with If-None-Match and gets a 304.
  */
 
 const imageTypes: Record<OutputFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
@@ -28,19 +27,35 @@ export async function serveGalleryImage(
   kind: ImageRouteName,
   id: string,
 ): Promise<void> {
+  // The file is opened first and checked as opened (its identity, and that it is inside the allowed folders);
+  // what is sent is read from that very handle.
+  const opened = await deps.gallery.openFile(id);
   const record = deps.gallery.get(id);
-  if (!record) return sendError(res, 404, 'image_not_found', `No generation with id ${id} in the gallery.`);
-  const info = await stat(record.path).catch(() => undefined);
-  if (!info?.isFile())
+  if (!opened || !record) {
+    if (opened?.state === 'present') await opened.handle.close();
+    return sendError(res, 404, 'image_not_found', `No generation with id ${id} in the gallery.`);
+  }
+  if (opened.state === 'replaced')
+    return sendError(
+      res,
+      404,
+      'image_file_replaced',
+      `The file at ${record.path} is not the one this entry made: ${opened.why}. Deleting the entry leaves that file alone.`,
+    );
+  if (opened.state === 'missing')
     return sendError(
       res,
       404,
       'image_file_missing',
       `The file ${record.path} is gone (moved or deleted outside the bridge); delete the entry to tidy the gallery.`,
     );
-
-  const etag = etagOf(info, kind);
+  const { handle, stats } = opened;
+  const etag = etagOf({ size: Number(stats.size), mtimeMs: Number(stats.mtimeMs) }, kind);
   const common = { ETag: etag, 'Cache-Control': cacheControl, 'X-Content-Type-Options': 'nosniff' };
+  if (req.headers['if-none-match'] === etag || kind === 'thumbnail' || req.method === 'HEAD') {
+    // Nothing more is read from the handle: a thumbnail is made by the gallery, which opens and checks again.
+    await handle.close();
+  }
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, common);
     res.end();
@@ -57,18 +72,24 @@ export async function serveGalleryImage(
       throw error;
     });
     if (bytes === null) return;
-    if (!bytes) return sendError(res, 404, 'image_file_missing', `The file ${record.path} is gone.`);
+    if (!bytes)
+      return sendError(res, 404, 'image_file_missing', `The file ${record.path} is gone or was replaced.`);
     res.writeHead(200, { ...common, 'Content-Type': 'image/webp', 'Content-Length': bytes.byteLength });
     res.end(req.method === 'HEAD' ? undefined : bytes);
     return;
   }
 
-  res.writeHead(200, { ...common, 'Content-Type': imageTypes[record.format], 'Content-Length': info.size });
+  res.writeHead(200, {
+    ...common,
+    'Content-Type': imageTypes[record.format],
+    'Content-Length': Number(stats.size),
+  });
   if (req.method === 'HEAD') {
     res.end();
     return;
   }
-  await pipeline(createReadStream(record.path), res).catch((error: unknown) => {
+  // The stream closes the handle when it ends or fails.
+  await pipeline(handle.createReadStream(), res).catch((error: unknown) => {
     deps.logger.warn('sending an image failed', { id, error: String(error) });
     res.destroy();
   });

@@ -9,6 +9,7 @@ import type {
 } from '../../shared/dashboard-api.js';
 import type { GenerationRecord } from '../../shared/generation.js';
 import type { Settings } from '../../shared/settings.js';
+import type { FileVerdict } from '../gallery/index.js';
 import type { BackendSnapshot } from '../jobs/backend-pool.js';
 import { countJobs, isBatchDone, type BatchRecord, type JobRecord } from '../jobs/types.js';
 import type { DefaultChoice } from '../workflows/default.js';
@@ -104,7 +105,7 @@ export function recentBatches(batches: readonly BatchRecord[], limit: number): B
   return [...running, ...finished].slice(0, Math.max(limit, running.length));
 }
 
-export function toGalleryItem(record: GenerationRecord): GalleryItem {
+export function toGalleryItem(record: GenerationRecord, file: FileVerdict): GalleryItem {
   return {
     id: record.id,
     path: record.path,
@@ -119,6 +120,8 @@ export function toGalleryItem(record: GenerationRecord): GalleryItem {
     backend: record.backend,
     ...(record.batchId ? { batchId: record.batchId } : {}),
     createdAt: record.createdAt,
+    fileState: file.state,
+    ...(file.state === 'present' ? {} : { fileNote: file.why }),
   };
 }
 

@@ -12,6 +12,7 @@ import {
   type DirectoryListOptions,
   type ImagePage,
 } from './directory.js';
+import { createFileCheck, type FileProblem, type FileVerdict } from './file-check.js';
 import { generationRecordSchema, openJournal, type JournalEntry } from './journal.js';
 import { clampLimit, decodeCursor, encodeCursor } from './paging.js';
 import { createThumbnailCache } from './thumbnails.js';
@@ -19,6 +20,7 @@ import { createThumbnailCache } from './thumbnails.js';
 export type { DirectoryImage, DirectoryListOptions, ImagePage } from './directory.js';
 export { CursorError, defaultPageSize, maxPageSize } from './paging.js';
 export { moveToTrashFolder } from './trash.js';
+export { allowedFolderOf, type FileProblem, type FileState, type FileVerdict } from './file-check.js';
 
 export type NewGenerationRecord = Omit<GenerationRecord, 'id'> & { id?: string };
 
@@ -43,16 +45,37 @@ export interface Gallery {
   /** Image files in any folder, joined with the records of those generated here. */
   listDirectory(folder: string, options?: DirectoryListOptions): Promise<ImagePage<DirectoryImage>>;
   /**
-   * A WebP thumbnail (≤ 256 px), cached; undefined for an unknown id or a file that is gone. With a signal, a
-   * render still queued when it aborts is dropped and the promise rejects with its reason.
+   * Whether each record's file is still the one it made (file-check.ts), looked at by path: for showing. Serving
+   * and deleting check again on the object they act on.
+   */
+  fileStates(records: readonly GenerationRecord[]): Promise<FileVerdict[]>;
+  /**
+   * The record's file opened for reading, if it is still the one the record made and inside the allowed folders;
+   * undefined for an unknown id. The caller closes a present file's handle.
+   */
+  openFile(id: string): Promise<OpenedFile | FileProblem | undefined>;
+  /** The record's file checked for a move to the trash, bound to its folder; close it when done. */
+  checkForMove(id: string): Promise<CheckedForMove | FileProblem | undefined>;
+  /**
+   * A WebP thumbnail (≤ 256 px), cached; undefined for an unknown id or a file that is gone or not the record's.
+   * With a signal, a render still queued when it aborts is dropped and the promise rejects with its reason.
    */
   thumbnail(id: string, signal?: AbortSignal): Promise<Buffer | undefined>;
   close(): void;
 }
 
+export type OpenedFile = Extract<Awaited<ReturnType<FileCheck['open']>>, { state: 'present' }>;
+export type CheckedForMove = Extract<Awaited<ReturnType<FileCheck['forMove']>>, { state: 'present' }>;
+type FileCheck = ReturnType<typeof createFileCheck>;
+
 export interface GalleryOptions {
   dataDir: string;
   logger: Logger;
+  /**
+   * The folders files may be in besides the one each record was written into (the output folder and the
+   * settings' allowed folders); read at each check, so a settings change applies at once.
+   */
+  allowedFolders?: () => readonly string[];
 }
 
 export class GalleryRecordError extends Error {
@@ -76,6 +99,7 @@ export async function openGallery(options: GalleryOptions): Promise<Gallery> {
     logger,
   );
   const thumbnails = createThumbnailCache({ dir: path.join(options.dataDir, 'thumbs') });
+  const fileCheck = () => createFileCheck(options.allowedFolders?.() ?? []);
 
   const byId = new Map<string, Entry>();
   const byPath = new Map<string, Entry>();
@@ -167,9 +191,38 @@ export async function openGallery(options: GalleryOptions): Promise<Gallery> {
       return listImagesInFolder(path.resolve(folder), listOptions, (file) => byPath.get(file)?.record);
     },
 
+    fileStates(records) {
+      const check = fileCheck();
+      return Promise.all(records.map((record) => check.look(record)));
+    },
+
+    openFile(id) {
+      const record = byId.get(id)?.record;
+      return record ? fileCheck().open(record) : Promise.resolve(undefined);
+    },
+
+    checkForMove(id) {
+      const record = byId.get(id)?.record;
+      return record ? fileCheck().forMove(record) : Promise.resolve(undefined);
+    },
+
     async thumbnail(id, signal) {
-      const entry = byId.get(id);
-      return entry ? thumbnails.get(id, entry.record.path, signal) : undefined;
+      const record = byId.get(id)?.record;
+      if (!record) return undefined;
+      return thumbnails.get(
+        id,
+        async () => {
+          const opened = await fileCheck().open(record);
+          if (opened.state !== 'present') return undefined;
+          const { handle, stats } = opened;
+          return {
+            mtimeMs: Number(stats.mtimeMs),
+            read: () => handle.readFile(),
+            close: () => handle.close(),
+          };
+        },
+        signal,
+      );
     },
 
     close: () => journal.close(),

@@ -29,6 +29,15 @@ export const generationRecordSchema = z.object({
   backend: z.string(),
   batchId: z.string().optional(),
   createdAt: z.iso.datetime(),
+  file: z
+    .object({
+      dev: z.string().regex(/^\d+$/u),
+      ino: z.string().regex(/^\d+$/u),
+      size: z.number().int().nonnegative(),
+      mtimeMs: z.number(),
+    })
+    .optional(),
+  allowedFolder: z.string().min(1).optional(),
 }) satisfies z.ZodType<GenerationRecord>;
 
 const entrySchema = z.discriminatedUnion('op', [

@@ -1,6 +1,7 @@
 /**
  * The thumbnail cache: one WebP per record in `<data folder>/thumbs`, made on first request. The thumbnail's
- * modification time is set to its source's, so any change to the source (newer or older) makes it stale.
+ * modification time is set to its source's, so any change to the source (newer or older) makes it stale. The
+ * source is an open file the caller checked (gallery/file-check.ts), read from its handle, never by path.
  */
 import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,12 +9,24 @@ import { isErrno } from '../images/errno.js';
 import { makeThumbnail } from '../images/render.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files.js';
 
+/** A checked source image, open until `close`. */
+export interface ThumbnailSource {
+  mtimeMs: number;
+  read(): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
 export interface ThumbnailCache {
   /**
-   * The thumbnail of `source`, cached under `id`; undefined when the source file is gone. Rejects with the
-   * signal's reason when every caller asking for this id gave up before its render started.
+   * The thumbnail of the source `open` gives (opened when the work starts, closed when it ends), cached under
+   * `id`; undefined when there is no source (gone, or not the recorded file). Rejects with the signal's reason
+   * when every caller asking for this id gave up before its render started.
    */
-  get(id: string, source: string, signal?: AbortSignal): Promise<Buffer | undefined>;
+  get(
+    id: string,
+    open: () => Promise<ThumbnailSource | undefined>,
+    signal?: AbortSignal,
+  ): Promise<Buffer | undefined>;
   forget(id: string): Promise<void>;
 }
 
@@ -34,28 +47,37 @@ export function createThumbnailCache(options: { dir: string }): ThumbnailCache {
   const render = createRenderQueue();
   const fileFor = (id: string) => path.join(options.dir, `${id}.webp`);
 
-  const produce = async (id: string, source: string, signal: AbortSignal): Promise<Buffer | undefined> => {
-    const sourceInfo = await statOrUndefined(source);
-    if (!sourceInfo?.isFile()) return undefined;
-    const cached = fileFor(id);
-    const cachedInfo = await statOrUndefined(cached);
-    if (cachedInfo && Math.abs(cachedInfo.mtimeMs - sourceInfo.mtimeMs) < 1) return readFile(cached);
+  const produce = async (
+    id: string,
+    open: () => Promise<ThumbnailSource | undefined>,
+    signal: AbortSignal,
+  ): Promise<Buffer | undefined> => {
+    const source = await open();
+    if (!source) return undefined;
+    try {
+      const cached = fileFor(id);
+      const cachedInfo = await statOrUndefined(cached);
+      if (cachedInfo && Math.abs(cachedInfo.mtimeMs - source.mtimeMs) < 1) return await readFile(cached);
 
-    const bytes = await render(() => makeThumbnail(source), signal);
-    await mkdir(options.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-    const temp = `${cached}.${process.pid}.tmp`;
-    await writeFile(temp, bytes, { mode: PRIVATE_FILE_MODE });
-    await utimes(temp, sourceInfo.atime, sourceInfo.mtime);
-    await rename(temp, cached);
-    return bytes;
+      const bytes = await render(async () => makeThumbnail(await source.read()), signal);
+      await mkdir(options.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+      const temp = `${cached}.${process.pid}.tmp`;
+      await writeFile(temp, bytes, { mode: PRIVATE_FILE_MODE });
+      const mtime = new Date(source.mtimeMs);
+      await utimes(temp, mtime, mtime);
+      await rename(temp, cached);
+      return bytes;
+    } finally {
+      await source.close();
+    }
   };
 
   return {
-    get(id, source, signal) {
+    get(id, open, signal) {
       let pending = inFlight.get(id);
       if (!pending) {
         const unwanted = new AbortController();
-        const work = produce(id, source, unwanted.signal).finally(() => inFlight.delete(id));
+        const work = produce(id, open, unwanted.signal).finally(() => inFlight.delete(id));
         pending = { work, unwanted, waiting: 0 };
         inFlight.set(id, pending);
       }

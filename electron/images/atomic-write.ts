@@ -8,11 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, lstat, mkdir, open, rename, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import type { FileIdentity } from '../../shared/generation.js';
 import { isErrno } from './errno.js';
 import { PRIVATE_DIR_MODE } from '../private-files.js';
 import { identityOf, sameIdentity, type FolderHandle, type Identity } from './folder-handle.js';
 import { pathChanged, PathPolicyError } from './path-error.js';
 import { createPathPolicy } from './path-policy.js';
+import { identityOf as fileIdentityOf } from './file-identity.js';
 
 export type AtomicWriteFailure = 'exists' | 'not-writable' | 'disk-full' | 'recovery-failed' | 'io';
 
@@ -42,6 +44,11 @@ export interface WriteFileAtomicOptions {
 export interface WriteFileAtomicResult {
   path: string;
   bytes: number;
+  /**
+   * The written file's identity, taken by fstat of the file written. The temp file becomes the target by link or
+   * rename, which keep its inode, size and modification time, so this is the identity of the file at `path`.
+   */
+  identity: FileIdentity;
   /** Set when an existing file was replaced: where its previous content now lives. */
   replacedFileKeptAt?: string;
 }
@@ -80,16 +87,17 @@ export async function writeIntoFolder(
 
   const temp = tempName(name);
   try {
-    const written = await explainFailures(target, folder.path, async () => {
+    const stats = await explainFailures(target, folder.path, async () => {
       const handle = await open(folder.child(temp), newFileFlags, 0o666);
       try {
         await handle.writeFile(bytes);
         await handle.sync();
-        return identityOf(await handle.stat({ bigint: true }));
+        return await handle.stat({ bigint: true });
       } finally {
         await handle.close();
       }
     });
+    const written = identityOf(stats);
     await folder.verify();
     let replacedFileKeptAt: string | undefined;
     if (options.overwrite) {
@@ -106,7 +114,12 @@ export async function writeIntoFolder(
       if (!options.overwrite) await unlinkIfSame(folder.child(name), written);
       throw error;
     });
-    return { path: target, bytes: bytes.byteLength, ...(replacedFileKeptAt ? { replacedFileKeptAt } : {}) };
+    return {
+      path: target,
+      bytes: bytes.byteLength,
+      identity: fileIdentityOf(stats),
+      ...(replacedFileKeptAt ? { replacedFileKeptAt } : {}),
+    };
   } catch (error) {
     await rm(folder.child(temp), { force: true });
     throw error;

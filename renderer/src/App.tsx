@@ -157,10 +157,10 @@ function Dashboard() {
         <Lightbox
           image={open}
           onClose={() => setOpen(undefined)}
-          onDeleted={(id, movedTo) => {
+          onDeleted={(id, message) => {
             setOpen(undefined);
             setRemoved((ids) => [...ids, id]);
-            setNotice(movedTo ? `Moved to ${movedTo}.` : 'Moved to the trash.');
+            setNotice(message);
           }}
         />
       ) : null}

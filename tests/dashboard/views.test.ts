@@ -139,23 +139,27 @@ describe('batch view', () => {
 
 describe('gallery item', () => {
   it('carries the record without empty optional fields', () => {
-    const item = toGalleryItem({
-      id: 'g1',
-      path: '/out/a.webp',
-      prompt: 'p',
-      negativePrompt: '',
-      seed: 1,
-      width: 2,
-      height: 3,
-      format: 'webp',
-      bytes: 4,
-      workflow: 'sd15',
-      backend: 'http://a',
-      createdAt: '2026-01-01T00:00:00.000Z',
-    });
+    const item = toGalleryItem(
+      {
+        id: 'g1',
+        path: '/out/a.webp',
+        prompt: 'p',
+        negativePrompt: '',
+        seed: 1,
+        width: 2,
+        height: 3,
+        format: 'webp',
+        bytes: 4,
+        workflow: 'sd15',
+        backend: 'http://a',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      },
+      { state: 'present' },
+    );
     expect(galleryItemSchema.parse(item)).toEqual(item);
     expect(item).not.toHaveProperty('negativePrompt');
     expect(item).not.toHaveProperty('batchId');
+    expect(item).not.toHaveProperty('fileNote');
   });
 });
 

@@ -1,8 +1,9 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityOf } from '../../electron/images/file-identity.js';
 import type { GenerationRecord } from '../../shared/generation.js';
 import { e2eSkipReason, launchChromium, openPage, startBridge, uiTimeout, type Bridge } from './support.js';
 
@@ -28,6 +29,8 @@ async function seedGallery(dataDir: string, outputDir: string): Promise<void> {
   for (let index = 0; index < seeded; index++) {
     const path = join(folder, `${idOf(index)}.png`);
     copyFileSync(template, path);
+    // As the pipeline records it: the identity of the file written (an entry without one would show "replaced").
+    const file = identityOf(statSync(path, { bigint: true }));
     const record: GenerationRecord = {
       id: idOf(index),
       path,
@@ -39,10 +42,11 @@ async function seedGallery(dataDir: string, outputDir: string): Promise<void> {
       width: 64,
       height: 48,
       format: 'png',
-      bytes: 100,
+      bytes: file.size,
       workflow: 'sd15',
       backend: 'http://127.0.0.1:8188',
       createdAt: new Date(start + index * 60_000).toISOString(),
+      file,
     };
     lines.push(JSON.stringify({ op: 'add', record }));
   }

@@ -12,6 +12,7 @@ import {
   type Gallery,
   type NewGenerationRecord,
 } from '../../electron/gallery/index.js';
+import { identityOf } from '../../electron/images/file-identity.js';
 import { createLogger, silentLogger } from '../../electron/log.js';
 
 let dataDir: string;
@@ -221,12 +222,18 @@ async function writePng(file: string, width: number, height: number, mtime?: Dat
   if (mtime) await utimes(file, mtime, mtime);
 }
 
+/** A record of the file as it is now: its identity, as the pipeline records it from the write. */
+async function recordOfFile(i: number, file: string): Promise<NewGenerationRecord> {
+  const identity = identityOf(await stat(file, { bigint: true }));
+  return record(i, { path: file, bytes: identity.size, file: identity });
+}
+
 describe('thumbnails', () => {
-  it('generates once, serves from dataDir/thumbs, and regenerates when the source changes', async () => {
+  it('generates once, serves from dataDir/thumbs, and none for a source replaced since', async () => {
     const gallery = await openTracked();
     const file = path.join(images, 'big.png');
     await writePng(file, 1024, 512, new Date(start));
-    gallery.add(record(1, { path: file }));
+    gallery.add(await recordOfFile(1, file));
 
     const first = await gallery.thumbnail('rec-00001');
     expect(await sharp(first).metadata()).toMatchObject({ format: 'webp', width: 256, height: 128 });
@@ -236,6 +243,9 @@ describe('thumbnails', () => {
     expect((await stat(cachedFile)).ino).toBe(cachedBefore.ino);
 
     await writePng(file, 300, 600, new Date(start + 60_000));
+    expect(await gallery.thumbnail('rec-00001')).toBeUndefined();
+    // Recorded again (the same id for the new file), the cached thumbnail is stale and made again.
+    gallery.add(await recordOfFile(1, file));
     expect(await sharp(await gallery.thumbnail('rec-00001')).metadata()).toMatchObject({
       width: 128,
       height: 256,
@@ -250,7 +260,7 @@ describe('thumbnails', () => {
     for (const index of [1, 2, 3]) {
       const file = path.join(images, `${index}.png`);
       await writePng(file, 1024, 1024, new Date(start));
-      gallery.add(record(index, { path: file }));
+      gallery.add(await recordOfFile(index, file));
     }
     const closedPage = new AbortController();
     const first = gallery.thumbnail('rec-00001');

@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AtomicWriteError, tempName, writeFileAtomic } from '../../electron/images/atomic-write.js';
+import { identityOf, sameIdentity } from '../../electron/images/file-identity.js';
 import { tmpfsSkipNote, tryMountTmpfs, unmount } from './tmpfs.js';
 
 let sandbox: string;
@@ -35,9 +36,26 @@ describe('writeFileAtomic', () => {
       recoveryDir,
       allowedRoots: [sandbox],
     });
-    expect(result).toEqual({ path: target, bytes: 11 });
+    expect(result).toEqual({
+      path: target,
+      bytes: 11,
+      identity: identityOf(await stat(target, { bigint: true })),
+    });
     expect(await readFile(target, 'utf8')).toBe('image bytes');
     expect(await readdir(path.dirname(target))).toEqual(['hero.png']);
+  });
+
+  it('reports the identity of the file at the target, also when it replaced one', async () => {
+    const target = path.join(sandbox, 'hero.png');
+    const first = await writeFileAtomic(target, Buffer.from('one'), { recoveryDir, allowedRoots: [sandbox] });
+    const second = await writeFileAtomic(target, Buffer.from('version two'), {
+      recoveryDir,
+      allowedRoots: [sandbox],
+      overwrite: true,
+    });
+    const now = identityOf(await stat(target, { bigint: true }));
+    expect(second.identity).toEqual(now);
+    expect(sameIdentity(first.identity, now)).toBe(false);
   });
 
   it('leaves an existing file untouched without overwrite and says how to proceed', async () => {

@@ -87,6 +87,7 @@ export function galleryItem(index: number, overrides: Partial<GalleryItem> = {})
     workflow: 'sdxl',
     backend: 'http://127.0.0.1:8188',
     createdAt: '2026-11-24T10:00:00.000Z',
+    fileState: 'present',
     ...overrides,
   };
 }

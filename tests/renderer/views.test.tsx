@@ -233,7 +233,11 @@ describe('lightbox', () => {
 
   it('deletes only after confirmation', async () => {
     const deleteImage = vi.fn(() =>
-      Promise.resolve({ deleted: true as const, movedTo: '/data/trash/hero-7.png' }),
+      Promise.resolve({
+        deleted: true as const,
+        file: 'trashed' as const,
+        message: 'Moved to the trash: /home/me/site/public/hero-7.png.',
+      }),
     );
     const { onDeleted } = renderLightbox(deleteImage);
     fireEvent.click(screen.getByRole('button', { name: 'Delete…' }));
@@ -250,7 +254,31 @@ describe('lightbox', () => {
       }),
     );
     expect(deleteImage).toHaveBeenCalledWith('img-7');
-    await waitFor(() => expect(onDeleted).toHaveBeenCalledWith('img-7', '/data/trash/hero-7.png'));
+    await waitFor(() =>
+      expect(onDeleted).toHaveBeenCalledWith('img-7', 'Moved to the trash: /home/me/site/public/hero-7.png.'),
+    );
+  });
+
+  it('says when the file is no longer the one the entry made, and that deleting leaves it alone', () => {
+    const live = fakeClient();
+    render(
+      <LiveProvider client={live.client}>
+        <Lightbox
+          image={galleryItem(7, { fileState: 'replaced', fileNote: 'another file is at its path' })}
+          onClose={vi.fn()}
+          onDeleted={vi.fn()}
+        />
+      </LiveProvider>,
+    );
+    const dialog = screen.getByRole('dialog', { name: 'hero-7.png' });
+    expect(within(dialog).getByText('Replaced')).toBeTruthy();
+    expect(dialog.textContent).toMatch(/another file is at its path/);
+    // The file at the path is not this entry's image, so it is not shown as such.
+    expect(within(dialog).queryByRole('img')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Delete…' }));
+    const confirm = screen.getByRole('dialog', { name: 'Delete this image?' });
+    expect(confirm.textContent).toMatch(/stays where it is/);
+    expect(confirm.textContent).not.toMatch(/moves to the trash/);
   });
 
   it('closes on Escape', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FileChangedError } from '../../electron/desktop-port.js';
 import { createElectronDesktop } from '../../electron/desktop.js';
 import { silentLogger } from '../../electron/log.js';
 import { createElectronStandIn, StandInNotification } from './electron-stand-in.js';
@@ -17,6 +18,20 @@ describe('createElectronDesktop', () => {
     desktop.revealInFolder('/out/b.png');
     expect(standIn.shell.trashed).toEqual(['/out/a.png']);
     expect(standIn.shell.revealed).toEqual(['/out/b.png']);
+  });
+
+  it('hands a checked gallery file to the OS trash only while it is still the file checked', async () => {
+    const { standIn, desktop } = desktopOn();
+    let holds = true;
+    const checked = {
+      path: '/out/a.png',
+      boundPath: '/proc/self/fd/9/a.png',
+      holds: () => Promise.resolve(holds),
+    };
+    await desktop.moveToTrash('/out/a.png', checked);
+    holds = false;
+    await expect(desktop.moveToTrash('/out/a.png', checked)).rejects.toBeInstanceOf(FileChangedError);
+    expect(standIn.shell.trashed).toEqual(['/out/a.png']);
   });
 
   it('turns Electron’s openPath failure message into an error that says what to do', async () => {

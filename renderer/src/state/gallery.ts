@@ -24,6 +24,11 @@ export function fileName(path: string): string {
   return path.split(/[\\/]/u).pop() ?? path;
 }
 
+/** The word a tile and the lightbox show for an entry whose file is not the one it made; undefined if it is. */
+export function fileProblemLabel(state: GalleryItem['fileState'] | undefined): string | undefined {
+  return state === 'replaced' ? 'replaced' : state === 'missing' ? 'missing' : undefined;
+}
+
 /** Local date and time, as the lightbox shows it. */
 export function formatTime(iso: string): string {
   const date = new Date(iso);

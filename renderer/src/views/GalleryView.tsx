@@ -3,7 +3,7 @@ import { useDeferredValue, useEffect, useLayoutEffect, useRef, useState } from '
 import type { GalleryItem } from '../../../shared/dashboard-api.js';
 import { ErrorNote } from '../components/Notes.js';
 import { useLive } from '../state/live.js';
-import { fileName, gridColumns, rowItems, tileGap } from '../state/gallery.js';
+import { fileName, fileProblemLabel, gridColumns, rowItems, tileGap } from '../state/gallery.js';
 import { useGalleryPages } from '../state/use-gallery.js';
 
 /** Caption under each thumbnail. */
@@ -43,7 +43,9 @@ function Tile({
   onOpen: (item: GalleryItem) => void;
 }) {
   const { client } = useLive();
-  const load = settled || shownThumbnails.has(item.id);
+  // A replaced or missing file has no thumbnail of its own to show: the tile says so instead of asking.
+  const problem = fileProblemLabel(item.fileState);
+  const load = !problem && (settled || shownThumbnails.has(item.id));
   const image = useRef<HTMLImageElement>(null);
   useEffect(() => {
     const node = image.current;
@@ -58,17 +60,23 @@ function Tile({
       style={{ width: size }}
       data-id={item.id}
       onClick={() => onOpen(item)}
-      aria-label={`Open ${fileName(item.path)}: ${item.prompt}`}
+      aria-label={`Open ${fileName(item.path)}${problem ? ` (${problem})` : ''}: ${item.prompt}`}
     >
-      <img
-        ref={image}
-        src={load ? client.imageUrl(item.id, 'thumbnail') : undefined}
-        onLoad={() => shownThumbnails.add(item.id)}
-        alt=""
-        decoding="async"
-        width={size}
-        height={size}
-      />
+      {problem ? (
+        <span className="tile-problem" style={{ width: size, height: size }} title={item.fileNote}>
+          {problem}
+        </span>
+      ) : (
+        <img
+          ref={image}
+          src={load ? client.imageUrl(item.id, 'thumbnail') : undefined}
+          onLoad={() => shownThumbnails.add(item.id)}
+          alt=""
+          decoding="async"
+          width={size}
+          height={size}
+        />
+      )}
       <span className="tile-caption">{fileName(item.path)}</span>
     </button>
   );

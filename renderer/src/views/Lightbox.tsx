@@ -3,18 +3,20 @@ import type { GalleryItem } from '../../../shared/dashboard-api.js';
 import { adviceFor } from '../api/errors.js';
 import { Dialog } from '../components/Dialog.js';
 import { useLive } from '../state/live.js';
-import { fileName, formatTime } from '../state/gallery.js';
+import { fileName, fileProblemLabel, formatTime } from '../state/gallery.js';
 import { formatBytes } from '../state/status.js';
 
-/** What the lightbox shows; a batch item opened before the gallery knows it may lack backend and time. */
-export type LightboxImage = Omit<GalleryItem, 'backend' | 'createdAt'> & {
+/** What the lightbox shows; a batch item opened before the gallery knows it may lack backend, time and file state. */
+export type LightboxImage = Omit<GalleryItem, 'backend' | 'createdAt' | 'fileState'> & {
   backend?: string;
   createdAt?: string;
+  fileState?: GalleryItem['fileState'];
 };
 
 /**
  * One image large, with everything recorded about it, and the actions on it. Delete asks first; the file goes
- * to the OS trash (desktop) or the bridge's trash folder (headless), never straight to oblivion.
+ * to the OS trash (desktop) or the bridge's trash folder (headless), never straight to oblivion. An entry whose
+ * file was replaced or is missing says so, and its delete removes the entry only (the server decides again).
  */
 export function Lightbox({
   image,
@@ -23,7 +25,8 @@ export function Lightbox({
 }: {
   image: LightboxImage;
   onClose: () => void;
-  onDeleted: (id: string, movedTo: string | undefined) => void;
+  /** `message` says what happened to the file (trashed, or left alone because it was replaced or missing). */
+  onDeleted: (id: string, message: string) => void;
 }) {
   const { client } = useLive();
   const [confirming, setConfirming] = useState(false);
@@ -37,7 +40,7 @@ export function Lightbox({
       (result) => {
         setBusy(false);
         setConfirming(false);
-        onDeleted(image.id, result.movedTo);
+        onDeleted(image.id, result.message);
       },
       (error: unknown) => {
         setBusy(false);
@@ -64,10 +67,23 @@ export function Lightbox({
     ['Path', image.path],
   ];
 
+  const fileProblem = fileProblemLabel(image.fileState);
+
   return (
     <Dialog title={fileName(image.path)} onClose={onClose} className="lightbox">
       <div className="lightbox-body">
-        <img className="lightbox-image" src={client.imageUrl(image.id, 'full')} alt={image.prompt} />
+        {fileProblem ? (
+          <p className="note note-warn lightbox-problem">
+            <strong>{fileProblem === 'replaced' ? 'Replaced' : 'Missing'}</strong>:{' '}
+            {fileProblem === 'replaced'
+              ? 'the file at this path is no longer the one this generation made'
+              : 'the file this generation made is no longer at this path'}
+            {image.fileNote ? ` (${image.fileNote})` : ''}. Deleting removes the entry only; no file is
+            touched.
+          </p>
+        ) : (
+          <img className="lightbox-image" src={client.imageUrl(image.id, 'full')} alt={image.prompt} />
+        )}
         <dl className="facts">
           {facts.map(([term, value]) =>
             value ? (
@@ -100,10 +116,16 @@ export function Lightbox({
       </div>
       {confirming ? (
         <Dialog title="Delete this image?" onClose={() => setConfirming(false)}>
-          <p>
-            <code>{image.path}</code> moves to the trash and leaves the gallery. You can restore it from the
-            trash.
-          </p>
+          {fileProblem ? (
+            <p>
+              The entry leaves the gallery; whatever is at <code>{image.path}</code> stays where it is.
+            </p>
+          ) : (
+            <p>
+              <code>{image.path}</code> moves to the trash and leaves the gallery. You can restore it from the
+              trash.
+            </p>
+          )}
           <div className="actions">
             <button type="button" onClick={() => setConfirming(false)} data-autofocus>
               Keep it
