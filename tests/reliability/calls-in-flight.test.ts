@@ -38,7 +38,15 @@ interface CallResult {
 }
 
 /** A 2025-era SDK client over HTTP, its transport at hand (DELETE), and its roots (relative save paths). */
-async function legacyClient(mcpUrl: string, roots: string[] = []) {
+/** The core's /mcp address and the token it requires (generated at its first start). */
+interface McpTarget {
+  mcpUrl: string;
+  settings: { get(): { mcpToken: string } };
+}
+
+const authorization = (target: McpTarget) => ({ authorization: `Bearer ${target.settings.get().mcpToken}` });
+
+async function legacyClient(target: McpTarget, roots: string[] = []) {
   const client = new LegacyClient(
     { name: 'calls-in-flight', version: '1.0.0' },
     { capabilities: { roots: {} } },
@@ -46,7 +54,9 @@ async function legacyClient(mcpUrl: string, roots: string[] = []) {
   client.setRequestHandler(ListRootsRequestSchema, () =>
     Promise.resolve({ roots: roots.map((dir) => ({ uri: pathToFileURL(dir).href, name: dir })) }),
   );
-  const transport = new LegacyHttp(new URL(mcpUrl));
+  const transport = new LegacyHttp(new URL(target.mcpUrl), {
+    requestInit: { headers: authorization(target) },
+  });
   await client.connect(transport);
   return { client, transport };
 }
@@ -118,8 +128,8 @@ describe('a call in flight is never cut off', () => {
     return { ...fixture, project };
   }
 
-  async function open(fixture: { core: { mcpUrl: string } }, roots: string[] = []): Promise<Legacy> {
-    const agent = await legacyClient(fixture.core.mcpUrl, roots);
+  async function open(fixture: { core: McpTarget }, roots: string[] = []): Promise<Legacy> {
+    const agent = await legacyClient(fixture.core, roots);
     cleanups.add(() => agent.client.close());
     return agent;
   }
@@ -135,7 +145,7 @@ describe('a call in flight is never cut off', () => {
     for (let wave = 0; wave < 201; wave += 10) {
       await Promise.all(
         Array.from({ length: Math.min(10, 201 - wave) }, async () => {
-          const { client } = await legacyClient(fixture.core.mcpUrl);
+          const { client } = await legacyClient(fixture.core);
           const status = (await client.callTool({
             name: 'check_comfyui_status',
             arguments: {},
@@ -173,7 +183,11 @@ describe('a call in flight is never cut off', () => {
 
     const refused = await fetch(fixture.core.mcpUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...authorization(fixture.core),
+      },
       body: JSON.stringify({
         jsonrpc: '2.0',
         id: 1,
