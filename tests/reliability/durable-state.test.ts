@@ -6,6 +6,7 @@ import { toolContext } from '../core/harness.js';
 import { startFakeComfyUI } from '../fakes/fake-comfyui.js';
 import { tmpfsSkipNote, tryMountTmpfs, unmount } from '../images/tmpfs.js';
 import { connect } from '../mcp/harness.js';
+import { mcpTokenOf } from '../cli/built-cli.js';
 import { cleanupList, removeDirs, sd15Models, startReliabilityCore, tempDir, until } from './fixtures.js';
 import { isBuilt, notBuiltNote, startServe, stopServe } from './serve-process.js';
 
@@ -74,7 +75,7 @@ describe('acknowledged means durable', () => {
     cleanups.add(() => stopServe(serve, 'SIGKILL'));
     const ids: string[] = [];
     for (let round = 0; round < rounds; round++) {
-      const client = await connect('2026', new URL(serve.mcpUrl));
+      const client = await connect('2026', new URL(serve.mcpUrl), { token: mcpTokenOf(dataDir) });
       const killed = serve;
       const accepted = await client
         .callTool('batch_generate_images', { items: items(perRound, `kill${round}`), defaults })
@@ -88,7 +89,7 @@ describe('acknowledged means durable', () => {
       ids.push((accepted.structuredContent as { batch_id: string }).batch_id);
 
       serve = await startServe(withCap);
-      const after = await connect('2026', new URL(serve.mcpUrl));
+      const after = await connect('2026', new URL(serve.mcpUrl), { token: mcpTokenOf(dataDir) });
       for (const id of ids) {
         const status = await after.callTool('check_batch_status', { batch_id: id });
         expect(
