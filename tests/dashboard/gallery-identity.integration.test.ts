@@ -46,7 +46,10 @@ async function session(): Promise<Session> {
   mkdirSync(outside);
   const comfy: FakeComfyUI = await startSd15Fake();
   const fixture = await startTestCore({ urls: [comfy.url] });
-  const client = await connect('2026', new URL(fixture.core.mcpUrl), { roots: [project] });
+  const client = await connect('2026', new URL(fixture.core.mcpUrl), {
+    roots: [project],
+    token: fixture.core.settings.get().mcpToken,
+  });
   cleanups.push(async () => {
     await client.close();
     await fixture.core.stop();

@@ -70,7 +70,11 @@ describe.each(['2025', '2026'] as Era[])('%s-era client over HTTP', (era) => {
   });
 
   const open = async () => {
-    client = await connect(era, 'http', { mcpUrl: fixture.core.mcpUrl, roots: [project] });
+    client = await connect(era, 'http', {
+      mcpUrl: fixture.core.mcpUrl,
+      roots: [project],
+      token: fixture.core.settings.get().mcpToken,
+    });
     return client;
   };
   const unique = (what: string) => `${what} ${era} ${++tag}`;
@@ -226,7 +230,10 @@ describe('idempotency keys across a restart', () => {
     };
 
     const first = await startTestCore({ urls: [fake.url], dataDir, outputDir });
-    let agent = await connect('2026', 'http', { mcpUrl: first.core.mcpUrl });
+    let agent = await connect('2026', 'http', {
+      mcpUrl: first.core.mcpUrl,
+      token: first.core.settings.get().mcpToken,
+    });
     // Two sends of one call at the same moment (a client that retried before the first answer came).
     const [a, b] = await Promise.all([
       agent.call('batch_generate_images', args),
@@ -242,7 +249,10 @@ describe('idempotency keys across a restart', () => {
 
     const second = await startTestCore({ urls: [fake.url], dataDir, outputDir });
     cleanups.push(() => second.core.stop());
-    agent = await connect('2026', 'http', { mcpUrl: second.core.mcpUrl });
+    agent = await connect('2026', 'http', {
+      mcpUrl: second.core.mcpUrl,
+      token: second.core.settings.get().mcpToken,
+    });
     cleanups.push(() => agent.close());
     const again = await agent.call('batch_generate_images', args);
     expect(again.structuredContent).toEqual({ batch_id: batchId, total: 3 });

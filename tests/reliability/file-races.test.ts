@@ -45,7 +45,10 @@ describe('tool calls while a project folder is swapped for a link to outside', (
     victim = await image(999, 16);
     fake = await startFakeComfyUI({ models: sd15Models, stepMs: 1 });
     fixture = await startReliabilityCore({ urls: [fake.url], outputDir: join(base, 'out') });
-    client = await connect('2026', new URL(fixture.core.mcpUrl), { roots: [project] });
+    client = await connect('2026', new URL(fixture.core.mcpUrl), {
+      roots: [project],
+      token: fixture.core.settings.get().mcpToken,
+    });
   });
 
   afterEach(async () => {
