@@ -319,6 +319,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
             lossless: args.lossless,
             maxWidth: args.max_width,
             keepOriginal: args.keep_original,
+            overwrite: args.overwrite,
           }),
         });
         return {
@@ -347,6 +348,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
           lossless: args.lossless,
           maxWidth: args.max_width,
           keepOriginal: args.keep_original,
+          overwrite: args.overwrite,
         }),
       };
       const request = args.directory
