@@ -5,6 +5,7 @@ import Conf from 'conf';
 import { CliUsageError, parseCli, usage, type CliOptions } from './cli/options.js';
 import { bundledWorkflowsDirFor } from './cli/paths.js';
 import type { Core } from './core.js';
+import { withHint } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { makePrivateDataDir } from './private-files.js';
 import { runStdioShim } from './stdio/shim.js';
@@ -135,6 +136,8 @@ export async function main(argv: readonly string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   const hint = (error as { hint?: unknown }).hint;
-  process.stderr.write(`comfyui-mcp-bridge: ${message}${typeof hint === 'string' ? ` ${hint}` : ''}\n`);
+  process.stderr.write(
+    `comfyui-mcp-bridge: ${withHint(message, typeof hint === 'string' ? hint : undefined)}\n`,
+  );
   process.exit(1);
 });

@@ -24,3 +24,14 @@ export class BridgeError extends Error {
 export function isBridgeError(value: unknown): value is BridgeError {
   return value instanceof BridgeError;
 }
+
+/**
+ * "message. hint" as one text: the hint is its own sentence, so a message without a closing stop (ComfyUI's
+ * "CUDA out of memory", a path error) gets one rather than running into the hint.
+ */
+export function withHint(message: string, hint: string | undefined): string {
+  if (!hint) return message;
+  const trimmed = message.trimEnd();
+  const stop = /[.!?…]["')\]]*$/u.test(trimmed) || trimmed === '' ? '' : '.';
+  return `${trimmed}${stop} ${hint}`;
+}

@@ -98,11 +98,15 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     const workflow = catalog.resolveId(fields.workflow);
     const size = catalog.defaultSize(workflow);
     const seed = fields.seed ?? randomInt(0, 2 ** 47);
+    const generatedName = defaultFileName(prompt, seed, fields.format ?? 'png', suffix);
+    // A folder as save_path means "this folder, with the name the bridge would have chosen".
+    const requested =
+      fields.save_path && (await policy.namesSaveFolder(fields.save_path, anchorsFor(ctx)))
+        ? join(fields.save_path, generatedName)
+        : fields.save_path || generatedName;
     let target: { path: string; format: OutputFormat };
     try {
-      target = fields.save_path
-        ? resolveOutputFormat(fields.save_path, fields.format)
-        : resolveOutputFormat(defaultFileName(prompt, seed, fields.format ?? 'png', suffix), fields.format);
+      target = resolveOutputFormat(requested, fields.format);
     } catch (error) {
       if (error instanceof FormatError) throw new BridgeError('invalid_format', error.message);
       throw error;
@@ -315,6 +319,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
             lossless: args.lossless,
             maxWidth: args.max_width,
             keepOriginal: args.keep_original,
+            overwrite: args.overwrite,
           }),
         });
         return {
@@ -343,6 +348,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
           lossless: args.lossless,
           maxWidth: args.max_width,
           keepOriginal: args.keep_original,
+          overwrite: args.overwrite,
         }),
       };
       const request = args.directory

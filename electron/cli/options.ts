@@ -103,7 +103,9 @@ export function parseCli(
       },
     });
   } catch (error) {
-    throw new CliUsageError(`${(error as Error).message}. Run with --help for the options.`);
+    throw new CliUsageError(
+      `${describeParseError(error as Error)} Run comfyui-mcp-bridge --help for the options.`,
+    );
   }
   const { values, positionals } = parsed;
   const command = values.help
@@ -219,4 +221,14 @@ function splitList(text: string | undefined, separator: string): string[] {
 
 function nonEmpty(text: string | undefined): string | undefined {
   return text === undefined || text === '' ? undefined : text;
+}
+
+/**
+ * parseArgs' own text for an unknown option is two sentences about positional arguments after "--", which the
+ * bridge never takes; name the option instead.
+ */
+function describeParseError(error: Error & { code?: string }): string {
+  const option = /'([^']+)'/u.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `Unknown option ${option}.`;
+  return /[.!?]$/u.test(error.message) ? error.message : `${error.message}.`;
 }

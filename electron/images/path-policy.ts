@@ -25,6 +25,12 @@ export interface PathPolicy {
   setAllowedRoots(roots: readonly string[]): void;
   /** The absolute path to write, or a rejected PathPolicyError saying why not and what to do instead. */
   resolveSavePath(savePath: string, anchors: PathAnchors): Promise<string>;
+  /**
+   * Whether a save path means "this folder, with a generated name": its text names a folder ("out/", ".", "..")
+   * or it is an existing folder inside the allowed folders (not a link to one: links are refused on write).
+   * False for anything resolveSavePath would refuse, so that it gives its usual answer.
+   */
+  namesSaveFolder(savePath: string, anchors: PathAnchors): Promise<boolean>;
   /** The absolute path of an existing file or folder to read, confined like writes. */
   checkReadablePath(readPath: string, anchors?: Partial<PathAnchors>): Promise<string>;
   /**
@@ -114,6 +120,15 @@ export function createPathPolicy(options: PathPolicyOptions): PathPolicy {
       }
       await requireCanonicallyInside(absolute, canonical);
       return absolute;
+    },
+
+    async namesSaveFolder(savePath, anchors) {
+      if (findPathTextProblem(savePath)) return false;
+      if (namesFolder(savePath)) return true;
+      const absolute = anchor(savePath, anchors.baseDir ?? anchors.defaultDir);
+      // Only look inside the allowed folders: the answer must not reveal what exists elsewhere.
+      if (!roots.some((root) => isInsideFolder(absolute, root))) return false;
+      return (await lstatOrUndefined(absolute))?.isDirectory() ?? false;
     },
 
     async openFolder(absoluteFolder, options) {

@@ -120,6 +120,9 @@ export class Scheduler extends EventEmitter {
 
   constructor(private readonly options: SchedulerOptions) {
     super();
+    // Every call waiting on a batch (generate_image, check_batch_status, the dashboard) listens here while it
+    // waits; their number is bounded by the queue cap, not by Node's leak heuristic of 10.
+    this.setMaxListeners(0);
     this.maxAttempts = options.maxAttempts ?? 3;
     this.jobTimeoutMs = options.jobTimeoutMs ?? 30 * 60_000;
     options.pool.on('up', (id: string) => this.onBackendUp(id));

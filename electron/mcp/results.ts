@@ -1,7 +1,7 @@
 import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/server';
-import type { BridgeError } from '../errors.js';
+import { withHint, type BridgeError } from '../errors.js';
 import type {
   BatchAccepted,
   BatchConvertResult,
@@ -50,7 +50,7 @@ function text(value: string): ContentBlock {
 }
 
 function describeError(error: ToolError): string {
-  return error.hint ? `${error.message} ${error.hint}` : error.message;
+  return withHint(error.message, error.hint);
 }
 
 export function renderGenerateImage(

@@ -43,7 +43,7 @@ export const generateImageArgs = z.object({
   save_path: imageFields.save_path.describe('Relative to the project root'),
   format: imageFields.format.describe('Default: save_path extension, else png'),
   workflow: imageFields.workflow.describe('Workflow id (file name without .json)'),
-  preview: z.boolean().optional().describe('Inline a small preview'),
+  preview: z.boolean().optional().describe('Inline a preview'),
   wait_seconds: waitSeconds.describe('Default 45'),
   idempotency_key: idempotencyKey,
 });
@@ -94,6 +94,8 @@ const webpOptions = {
   lossless: z.boolean().optional(),
   max_width: z.number().int().min(1).max(16384).optional(),
   keep_original: z.boolean().optional().describe('Default true; false deletes the source'),
+  // The "already exists" refusal tells the agent to pass this, so both WebP tools must accept it.
+  overwrite: z.boolean().optional(),
 };
 
 export const convertToWebpArgs = z.object({
@@ -105,7 +107,7 @@ export const convertToWebpArgs = z.object({
 export const batchConvertToWebpArgs = z
   .object({
     paths: z.array(path).min(1).max(500).optional(),
-    directory: path.optional().describe('Instead of paths: the images in this folder'),
+    directory: path.optional().describe("Instead of paths: a folder's images"),
     recursive: z.boolean().optional(),
     ...webpOptions,
   })

@@ -117,7 +117,7 @@ export const toolSpecs = [
   }),
   tool({
     name: 'check_comfyui_status',
-    description: 'Each ComfyUI backend: reachable, version, GPU, queue, default workflow runnable.',
+    description: 'Each ComfyUI: reachable, version, GPU, queue, default workflow runnable.',
     inputSchema: checkComfyuiStatusArgs,
     outputSchema: comfyStatusOutput,
     annotations: reads,
@@ -126,8 +126,7 @@ export const toolSpecs = [
   }),
   tool({
     name: 'convert_to_webp',
-    description:
-      'Convert an image to WebP (keep_original: false deletes it); reports the new path and sizes.',
+    description: 'Convert an image to WebP (keep_original: false deletes it); new path and sizes.',
     inputSchema: convertToWebpArgs,
     outputSchema: convertResultOutput,
     annotations: converts,
@@ -136,8 +135,7 @@ export const toolSpecs = [
   }),
   tool({
     name: 'batch_convert_to_webp',
-    description:
-      'Convert images (paths or a directory) to WebP (keep_original: false deletes them); per-file results.',
+    description: 'Convert images (paths or a directory) to WebP (keep_original: false deletes them).',
     inputSchema: batchConvertToWebpArgs,
     outputSchema: batchConvertResultOutput,
     annotations: converts,

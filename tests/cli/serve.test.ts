@@ -250,7 +250,10 @@ describe.skipIf(!isBuilt)('comfyui-mcp-bridge serve', () => {
   });
 
   it.each([
-    [['serve', '--bogus'], /Unknown option '--bogus'/],
+    [
+      ['serve', '--bogus'],
+      /^comfyui-mcp-bridge: Unknown option --bogus\. Run comfyui-mcp-bridge --help for the options\.$/m,
+    ],
     [['serve', '--port', 'eighty'], /--port must be 0-65535, not "eighty"/],
     [
       ['serve', '--comfyui', 'localhost:8188'],

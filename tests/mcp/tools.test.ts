@@ -323,6 +323,17 @@ describe.each(eras)('tool calls from a %s-era client', (era) => {
     );
   });
 
+  it('puts a full stop between a message that lacks one and its hint', async () => {
+    const { client } = await setUp(era, {
+      generateImage: () =>
+        Promise.reject(
+          new BridgeError('execution_error', 'CUDA out of memory', { hint: 'Try a smaller size.' }),
+        ),
+    });
+    const result = await client.callTool('generate_image', { prompt: 'x' });
+    expect(textOf(result)).toBe('CUDA out of memory. Try a smaller size.');
+  });
+
   it('hides an unexpected exception behind a generic error result and logs it', async () => {
     const logLines: string[] = [];
     const { client } = await setUp(

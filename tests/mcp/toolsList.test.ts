@@ -24,7 +24,7 @@ const expectedArguments: Record<string, string[]> = {
   cancel_batch: ['batch_id'],
   list_generated_images: ['directory', 'query', 'limit', 'cursor'],
   check_comfyui_status: [],
-  convert_to_webp: ['path', 'output_path', 'quality', 'lossless', 'max_width', 'keep_original'],
+  convert_to_webp: ['path', 'output_path', 'quality', 'lossless', 'max_width', 'keep_original', 'overwrite'],
   batch_convert_to_webp: [
     'paths',
     'directory',
@@ -33,6 +33,7 @@ const expectedArguments: Record<string, string[]> = {
     'lossless',
     'max_width',
     'keep_original',
+    'overwrite',
   ],
 };
 
