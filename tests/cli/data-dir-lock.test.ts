@@ -8,7 +8,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readEndpointRecord } from '../../electron/stdio/endpoint-record.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import { removeDirs, startSd15Fake, until } from '../core/harness.js';
-import { binPath, cleanEnv, isBuilt, notBuiltMessage, startServe, type ServeProcess } from './built-cli.js';
+import {
+  binPath,
+  cleanEnv,
+  isBuilt,
+  mcpTokenOf,
+  notBuiltMessage,
+  startServe,
+  type ServeProcess,
+} from './built-cli.js';
 
 /*
  * One core per data folder, with the built command: a second `serve` on a folder in use refuses to start
@@ -78,9 +86,10 @@ function startSecond(
   });
 }
 
-async function mcpClient(mcpUrl: string): Promise<Client> {
+async function mcpClient(mcpUrl: string, token: string | undefined): Promise<Client> {
   const client = new Client({ name: 'lock-test', version: '1' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl)));
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers } }));
   return client;
 }
 
@@ -105,7 +114,7 @@ describe.skipIf(!isBuilt)('one core per data folder', () => {
     fake.setStepMs(40);
     const first = await startServe(args);
     running.push(first);
-    const client = await mcpClient(first.mcpUrl);
+    const client = await mcpClient(first.mcpUrl, mcpTokenOf(dataDir));
     const submittedBefore = fake.submitted.length;
     const accepted = await client.callTool({
       name: 'batch_generate_images',

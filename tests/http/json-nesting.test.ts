@@ -46,12 +46,20 @@ describe('a deeply nested body', () => {
   it('to /mcp gets a JSON-RPC parse error at once, and a concurrent MCP client is served', async () => {
     const refused = fetch(fixture.core.mcpUrl, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+        Authorization: `Bearer ${fixture.core.settings.get().mcpToken}`,
+      },
       body: deepMessage,
     });
     const client = new Client({ name: 'nesting-test', version: '1' });
     const served = client
-      .connect(new StreamableHTTPClientTransport(new URL(fixture.core.mcpUrl)))
+      .connect(
+        new StreamableHTTPClientTransport(new URL(fixture.core.mcpUrl), {
+          requestInit: { headers: { Authorization: `Bearer ${fixture.core.settings.get().mcpToken}` } },
+        }),
+      )
       .then(() => client.listTools());
 
     const response = await refused;

@@ -28,7 +28,11 @@ beforeAll(async () => {
   fake = await startSd15Fake(2);
   fixture = await startTestCore({ urls: [fake.url] });
   client = new Client({ name: 'pixel-limit-test', version: '1' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(fixture.core.mcpUrl)));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(fixture.core.mcpUrl), {
+      requestInit: { headers: { Authorization: `Bearer ${fixture.core.settings.get().mcpToken}` } },
+    }),
+  );
 });
 afterAll(async () => {
   await client.close();
