@@ -228,7 +228,6 @@ export class BackendPool extends EventEmitter {
     if (this.closed || this.entries.get(entry.id) !== entry) return;
     entry.probed = true;
     this.reportReachability();
-    if (this.closed || this.entries.get(entry.id) !== entry) return;
     this.checkFailover(entry);
     entry.timer = setTimeout(() => void this.probe(entry), this.healthIntervalMs);
     entry.timer.unref();
@@ -281,11 +280,7 @@ export class BackendPool extends EventEmitter {
   }
 
   private reachability(): BackendReachability[] {
-    return [...this.entries.values()].map((entry) => ({
-      url: entry.id,
-      available: entry.available,
-      probed: entry.probed,
-    }));
+    return [...this.entries.values()].map(({ id: url, available, probed }) => ({ url, available, probed }));
   }
 
   private checkFailover(entry: BackendEntry): void {
