@@ -24,9 +24,11 @@ export function percentFor(phase: GenerationPhase): number {
   }
 }
 
-export function messageFor(phase: GenerationPhase): string {
+/** Words for a phase; `unreachable` (why no backend can take work) explains a wait that would otherwise look busy. */
+export function messageFor(phase: GenerationPhase, unreachable?: string): string {
   switch (phase.kind) {
     case 'queued':
+      if (unreachable !== undefined) return `waiting: ${unreachable}`;
       return phase.position === 0 ? 'waiting for a free ComfyUI' : `queued: ${phase.position} ahead`;
     case 'submitted':
       return 'queued in ComfyUI';
@@ -86,10 +88,15 @@ export class ProgressReporter {
   private phase: GenerationPhase = { kind: 'queued', position: 0 };
   private readonly stream: ProgressStream;
 
-  constructor(send: (update: ProgressUpdate) => void, heartbeatMs: number) {
+  /** `unreachable` is read at every report, so the heartbeat tells when ComfyUI goes away or comes back. */
+  constructor(
+    send: (update: ProgressUpdate) => void,
+    heartbeatMs: number,
+    unreachable: () => string | undefined = () => undefined,
+  ) {
     this.stream = new ProgressStream(
       send,
-      () => ({ value: percentFor(this.phase), total, message: messageFor(this.phase) }),
+      () => ({ value: percentFor(this.phase), total, message: messageFor(this.phase, unreachable()) }),
       heartbeatMs,
     );
   }

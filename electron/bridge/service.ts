@@ -189,7 +189,11 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
         return scheduler.submit([await toSpec(fields, ctx, policyFor(ctx))], 'interactive', idempotency);
       });
       const job = batch.jobs[0]!;
-      const reporter = new ProgressReporter((update) => ctx.progress(update), heartbeatMs);
+      const reporter = new ProgressReporter(
+        (update) => ctx.progress(update),
+        heartbeatMs,
+        () => pool.unreachableReason(),
+      );
       const onProgress = (event: { jobId: string; value: number; max: number }) => {
         if (event.jobId === job.id) reporter.update({ kind: 'sampling', value: event.value, max: event.max });
       };
@@ -230,7 +234,8 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
           ...hintFor(error.code),
         });
       }
-      return { status: 'running', batch_id: batch.id, images: [] };
+      const waiting = job.state === 'pending' ? pool.unreachableReason() : undefined;
+      return { status: 'running', batch_id: batch.id, images: [], ...(waiting ? { waiting } : {}) };
     },
 
     async batchGenerateImages(args, ctx) {

@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { ApiGraph, ImageRef, ObjectInfo, QueueState, RunResult, SystemStats } from '../comfy/types.js';
+import { ComfyError } from '../comfy/errors.js';
 import { monotonicNow, type MonotonicClock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { BackendLoad } from './dispatch.js';
+import { reachabilityTransition, unreachableReason, type BackendReachability } from './reachability.js';
 
 /** The part of the ComfyUI client the scheduler uses. */
 export interface BackendClient {
@@ -68,6 +70,8 @@ interface BackendEntry {
   /** When `available` last changed, on the monotonic clock. */
   since: number;
   failedOver: boolean;
+  /** A health probe has finished at least once. */
+  probed: boolean;
   timer?: NodeJS.Timeout;
   connecting?: Promise<void>;
 }
@@ -83,6 +87,8 @@ export class BackendPool extends EventEmitter {
   private readonly failoverAfterMs: number;
   private readonly now: MonotonicClock;
   private closed = false;
+  /** The WARN for "no backend reachable" was logged and the INFO for the end of that outage is still due. */
+  private outageReported = false;
 
   constructor(private readonly options: BackendPoolOptions) {
     super();
@@ -105,6 +111,7 @@ export class BackendPool extends EventEmitter {
     }
     for (const id of wanted) if (!this.entries.has(id)) this.add(id);
     this.emit('change');
+    this.reportReachability();
   }
 
   setWindow(window: number): void {
@@ -148,6 +155,14 @@ export class BackendPool extends EventEmitter {
     }));
   }
 
+  /**
+   * Why no job can start now ("no ComfyUI reachable at … — start ComfyUI or check the URL"), or undefined
+   * while a backend is usable or the first probes have not finished.
+   */
+  unreachableReason(): string | undefined {
+    return unreachableReason(this.reachability());
+  }
+
   /** Records that a job was sent to (or left) a backend, for least-loaded dispatch. */
   adjustInFlight(id: string, delta: 1 | -1): void {
     const entry = this.entries.get(id);
@@ -179,6 +194,7 @@ export class BackendPool extends EventEmitter {
       dispatched: 0,
       since: this.now(),
       failedOver: false,
+      probed: false,
     };
     this.entries.set(id, entry);
     client.on('status', (event) => {
@@ -207,8 +223,11 @@ export class BackendPool extends EventEmitter {
       await this.refresh(entry);
     } catch (error) {
       this.markUnavailable(entry, describeProblem(entry.id, error));
+      this.options.logger.debug('health probe failed', { backend: entry.id, problem: entry.problem });
     }
     if (this.closed || this.entries.get(entry.id) !== entry) return;
+    entry.probed = true;
+    this.reportReachability();
     this.checkFailover(entry);
     entry.timer = setTimeout(() => void this.probe(entry), this.healthIntervalMs);
     entry.timer.unref();
@@ -226,11 +245,14 @@ export class BackendPool extends EventEmitter {
       entry.failedOver = false;
       this.options.logger.info('backend available', { backend: entry.id, version: stats.version });
       this.emit('up', entry.id);
+      this.reportReachability();
     }
     this.emit('change');
   }
 
   private markUnavailable(entry: BackendEntry, problem: string): void {
+    // Closing the pool (or removing this backend) closes the client, whose socket then reports a drop: not news.
+    if (this.closed || this.entries.get(entry.id) !== entry) return;
     if (entry.available) {
       entry.since = this.now();
       this.options.logger.warn('backend unavailable', { backend: entry.id, problem });
@@ -238,6 +260,27 @@ export class BackendPool extends EventEmitter {
     entry.available = false;
     entry.problem = problem;
     this.emit('change');
+    this.reportReachability();
+  }
+
+  /** Logs the start of an outage of every backend once (WARN) and its end once (INFO). */
+  private reportReachability(): void {
+    if (this.closed) return;
+    const backends = this.reachability();
+    const transition = reachabilityTransition(backends, this.outageReported);
+    if (transition === 'outage') {
+      this.outageReported = true;
+      const problems = [...this.entries.values()].map((entry) => entry.problem);
+      this.options.logger.warn(`waiting: ${unreachableReason(backends)}`, { problems });
+    } else if (transition === 'recovered') {
+      this.outageReported = false;
+      const urls = backends.filter((backend) => backend.available).map((backend) => backend.url);
+      this.options.logger.info('ComfyUI reachable again', { backends: urls });
+    }
+  }
+
+  private reachability(): BackendReachability[] {
+    return [...this.entries.values()].map(({ id: url, available, probed }) => ({ url, available, probed }));
   }
 
   private checkFailover(entry: BackendEntry): void {
@@ -252,6 +295,8 @@ export function normaliseUrl(url: string): string {
 }
 
 function describeProblem(url: string, error: unknown): string {
+  // The client's own errors already name the URL and the remedy; wrapping them said everything twice.
+  if (error instanceof ComfyError) return error.message;
   const message = error instanceof Error ? error.message : String(error);
   return `ComfyUI at ${url} does not answer (${message}). Start ComfyUI, or check the URL in settings (ComfyUI Desktop listens on port 8000).`;
 }

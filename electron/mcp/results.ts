@@ -58,11 +58,15 @@ export function renderGenerateImage(
   options: { preview: boolean },
 ): CallToolResult {
   const images = result.images.map(({ previewWebp: _preview, ...image }) => image);
-  const structuredContent = { ...result, images };
+  const { waiting, ...fields } = result;
+  const structuredContent = { ...fields, images };
   const lines: string[] = [];
   if (result.status === 'running') {
+    const state = waiting
+      ? `Not started (batch ${result.batch_id}), waiting: ${waiting}.`
+      : `Still generating (batch ${result.batch_id}).`;
     lines.push(
-      `Still generating (batch ${result.batch_id}). Call check_batch_status with batch_id "${result.batch_id}" and wait_seconds to get the file.`,
+      `${state} Call check_batch_status with batch_id "${result.batch_id}" and wait_seconds to get the file.`,
     );
   } else if (result.status === 'failed') {
     lines.push(`Generation failed: ${result.error ? describeError(result.error) : 'no image was produced.'}`);

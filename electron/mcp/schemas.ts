@@ -250,8 +250,13 @@ export type BatchConvertToWebpArgs = z.infer<typeof batchConvertToWebpArgs>;
 export type ToolError = z.infer<typeof toolErrorSchema>;
 /** The service may attach a small WebP preview; it is inlined only when the call asked for `preview`. */
 export type GeneratedImage = z.infer<typeof generatedImageSchema> & { previewWebp?: Buffer };
+/**
+ * `waiting` says why a running image has not started ("no ComfyUI reachable at …"); it goes into the text only,
+ * not the output schema, which would push tools/list past its size budget.
+ */
 export type GenerateImageResult = Omit<z.infer<typeof generateImageOutput>, 'images'> & {
   images: GeneratedImage[];
+  waiting?: string;
 };
 export type BatchAccepted = z.infer<typeof batchAcceptedOutput>;
 export type BatchStatus = z.infer<typeof batchStatusOutput>;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startCore, type Core, type CoreOptions } from '../../electron/core.js';
-import { createLogger } from '../../electron/log.js';
+import { createLogger, type Logger } from '../../electron/log.js';
 import type { ProgressUpdate, ToolContext } from '../../electron/mcp/service.js';
 import { createSettings, memoryStore } from '../../electron/settings.js';
 import type { SettingsPatch } from '../../shared/settings.js';
@@ -32,10 +32,12 @@ export async function startTestCore(options: {
   outputDir?: string;
   settings?: SettingsPatch;
   tuning?: CoreOptions['tuning'];
+  /** Default: errors only (all levels with BRIDGE_TEST_LOGS set); tests that read the log pass their own. */
+  logger?: Logger;
 }): Promise<CoreFixture> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bridge-data-'));
   const outputDir = options.outputDir ?? mkdtempSync(join(tmpdir(), 'bridge-out-'));
-  const logger = createLogger({ level: process.env.BRIDGE_TEST_LOGS ? 'debug' : 'error' });
+  const logger = options.logger ?? createLogger({ level: process.env.BRIDGE_TEST_LOGS ? 'debug' : 'error' });
   const settings = createSettings({
     store: memoryStore(),
     logger,

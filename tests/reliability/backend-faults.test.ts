@@ -122,13 +122,13 @@ describe('backend faults', () => {
     await a.kill();
     // The failover deadline is 600 ms here; stay down for many of them, as a backend rebooting for minutes would.
     await until(
-      () => /does not answer/.test(fixture.core.pool.snapshot()[0]?.problem ?? ''),
+      () => /not reachable/.test(fixture.core.pool.snapshot()[0]?.problem ?? ''),
       'backend probed and found unreachable',
     );
     const down = await expectResponsive(fixture.client);
     const backends = down.backends as { reachable: boolean; error?: string }[];
     expect(backends[0]).toMatchObject({ reachable: false });
-    expect(backends[0]!.error).toMatch(/does not answer.*Start ComfyUI/);
+    expect(backends[0]!.error).toMatch(/not reachable.*Start ComfyUI/);
     await new Promise((resolveTimer) => setTimeout(resolveTimer, 4_000));
     const batch = fixture.core.scheduler.get(accepted.batch_id)!;
     expect(batch.jobs.every((job) => job.state === 'pending' || job.state === 'running')).toBe(true);
