@@ -4,7 +4,7 @@
  */
 import { linkSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { identityOf } from '../electron/images/file-identity.js';
+import { fileIdentityOf } from '../electron/images/file-identity.js';
 import type { FileIdentity, GenerationRecord } from '../shared/generation.js';
 
 const subjects = ['lighthouse at dusk', 'red fox in snow', 'city skyline', 'bowl of ramen', 'mountain lake'];
@@ -45,7 +45,7 @@ export function seedGallery(options: {
     const path = join(options.imagesDir, `gen-${String(index).padStart(5, '0')}.png`);
     linkSync(source, path);
     // The identity of the file recorded, as the pipeline keeps it (an entry without one would show "replaced").
-    const file = identityOf(statSync(path, { bigint: true }));
+    const file = fileIdentityOf(statSync(path, { bigint: true }));
     lines.push(JSON.stringify({ op: 'add', record: seededRecord(index, path, file) }));
   }
   writeFileSync(join(options.dataDir, 'gallery.jsonl'), lines.join('\n') + '\n');

@@ -18,8 +18,8 @@ import { lstat, open, readlink, realpath, type FileHandle } from 'node:fs/promis
 import path from 'node:path';
 import type { GenerationRecord } from '../../shared/generation.js';
 import type { CheckedFile } from '../desktop-port.js';
-import { isErrno } from '../images/errno.js';
-import { identityOf, sameIdentity } from '../images/file-identity.js';
+import { isErrno, lstatOrUndefined } from '../images/errno.js';
+import { fileIdentityOf, sameFileIdentity } from '../images/file-identity.js';
 import { isInsideFolder } from '../images/path-rules.js';
 
 export type FileState = 'present' | 'replaced' | 'missing';
@@ -65,7 +65,7 @@ export function judgeFile(
 /** Whether these stats are those of the file the record made (see the header for records without identity). */
 export function isRecordsFile(record: GenerationRecord, stats: BigIntStats): boolean {
   if (!stats.isFile()) return false;
-  if (record.file) return sameIdentity(record.file, identityOf(stats));
+  if (record.file) return sameFileIdentity(record.file, fileIdentityOf(stats));
   return Number(stats.size) === record.bytes && Number(stats.mtimeMs) <= Date.parse(record.createdAt);
 }
 
@@ -227,13 +227,4 @@ async function openFolder(
   const bound = `${procFds}/${handle.fd}`;
   const real = await readlink(bound).catch(() => undefined);
   return { path: bound, real, close: () => handle.close() };
-}
-
-async function lstatOrUndefined(file: string): Promise<BigIntStats | undefined> {
-  try {
-    return await lstat(file, { bigint: true });
-  } catch (error) {
-    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
-    throw error;
-  }
 }

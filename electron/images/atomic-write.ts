@@ -11,10 +11,10 @@ import path from 'node:path';
 import type { FileIdentity } from '../../shared/generation.js';
 import { isErrno } from './errno.js';
 import { PRIVATE_DIR_MODE } from '../private-files.js';
-import { identityOf, sameIdentity, type FolderHandle, type Identity } from './folder-handle.js';
+import type { FolderHandle } from './folder-handle.js';
 import { pathChanged, PathPolicyError } from './path-error.js';
 import { createPathPolicy } from './path-policy.js';
-import { identityOf as fileIdentityOf } from './file-identity.js';
+import { fileIdentityOf, objectIdentityOf, sameObject, type ObjectIdentity } from './file-identity.js';
 
 export type AtomicWriteFailure = 'exists' | 'not-writable' | 'disk-full' | 'recovery-failed' | 'io';
 
@@ -97,7 +97,7 @@ export async function writeIntoFolder(
         await handle.close();
       }
     });
-    const written = identityOf(stats);
+    const written = objectIdentityOf(stats);
     await folder.verify();
     let replacedFileKeptAt: string | undefined;
     if (options.overwrite) {
@@ -185,7 +185,7 @@ async function replaceKeepingCopy(
     const kept = await keepCopy(existing, target, recovery);
     await folder.verify();
     const current = await lstat(folder.child(name), { bigint: true }).catch(() => undefined);
-    if (!current || !sameIdentity(identityOf(current), identityOf(info))) {
+    if (!current || !sameObject(objectIdentityOf(current), objectIdentityOf(info))) {
       throw pathChanged(target, `it was not replaced (a copy of what was there is in "${kept}")`);
     }
     await explainFailures(target, folder.path, () => rename(folder.child(temp), folder.child(name)));
@@ -228,9 +228,9 @@ async function keepCopy(
 }
 
 /** Removes `at` only if it is still the file with `identity`. */
-async function unlinkIfSame(at: string, identity: Identity): Promise<void> {
+async function unlinkIfSame(at: string, identity: ObjectIdentity): Promise<void> {
   const current = await lstat(at, { bigint: true }).catch(() => undefined);
-  if (current && sameIdentity(identityOf(current), identity)) await unlink(at);
+  if (current && sameObject(objectIdentityOf(current), identity)) await unlink(at);
 }
 
 function symlinkTargetError(target: string): PathPolicyError {

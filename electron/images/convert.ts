@@ -16,7 +16,8 @@ import {
   pixelLimitOf,
   refuseOversizedImage,
 } from './pixel-limit.js';
-import { identityOf, sameIdentity, type FolderHandle, type Identity } from './folder-handle.js';
+import type { FolderHandle } from './folder-handle.js';
+import { objectIdentityOf, sameObject, type ObjectIdentity } from './file-identity.js';
 import { pathChanged, PathPolicyError } from './path-error.js';
 import { createPathPolicy } from './path-policy.js';
 
@@ -133,7 +134,7 @@ async function encode(bytes: Buffer, options: ConvertToWebpOptions, source: stri
 interface Original {
   /** Held open until the conversion ends, so its inode cannot be reused by another file meanwhile. */
   handle: FileHandle;
-  identity: Identity;
+  identity: ObjectIdentity;
   bytes: Buffer;
 }
 
@@ -156,7 +157,7 @@ async function openOriginal(folder: FolderHandle, name: string): Promise<Origina
     if (!info.isFile()) throw new ConversionError(`"${shown}" is not a file.`);
     const bytes = await handle.readFile();
     await folder.verify();
-    return { handle, identity: identityOf(info), bytes };
+    return { handle, identity: objectIdentityOf(info), bytes };
   } catch (error) {
     await handle.close();
     throw error;
@@ -170,7 +171,7 @@ async function openOriginal(folder: FolderHandle, name: string): Promise<Origina
 async function deleteOriginal(
   folder: FolderHandle,
   name: string,
-  read: Identity,
+  read: ObjectIdentity,
   outputPath: string,
 ): Promise<void> {
   const shown = folder.shown(name);
@@ -186,7 +187,7 @@ async function deleteOriginal(
     throw error;
   }
   const found = await lstat(folder.child(aside), { bigint: true });
-  if (sameIdentity(identityOf(found), read)) {
+  if (sameObject(objectIdentityOf(found), read)) {
     await unlink(folder.child(aside));
     await folder.sync();
     return;

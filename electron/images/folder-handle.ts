@@ -12,26 +12,14 @@
 import { constants, existsSync, type BigIntStats, type Dirent } from 'node:fs';
 import { lstat, mkdir, open, readdir, realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { isErrno } from './errno.js';
+import { isErrno, lstatOrUndefined } from './errno.js';
+import { objectIdentityOf, sameObject, type ObjectIdentity } from './file-identity.js';
 import { pathChanged } from './path-error.js';
-
-export interface Identity {
-  dev: bigint;
-  ino: bigint;
-}
-
-export function identityOf(stats: BigIntStats): Identity {
-  return { dev: stats.dev, ino: stats.ino };
-}
-
-export function sameIdentity(a: Identity, b: Identity): boolean {
-  return a.dev === b.dev && a.ino === b.ino;
-}
 
 /** One folder on the way from the root: its real path and what was there when it was opened. */
 interface Step {
   realPath: string;
-  identity: Identity;
+  identity: ObjectIdentity;
 }
 
 const procFdWorks = process.platform === 'linux' && existsSync('/proc/self/fd');
@@ -95,7 +83,7 @@ export class FolderHandle {
     if (bind) {
       const descriptor = await openFolderOrUndefined(realRoot, realRoot);
       if (!descriptor) throw changed();
-      const identity = identityOf(await descriptor.stat({ bigint: true }));
+      const identity = objectIdentityOf(await descriptor.stat({ bigint: true }));
       return new FolderHandle(realRoot, realRoot, [{ realPath: realRoot, identity }], descriptor);
     }
     const info = await lstatOrUndefined(realRoot);
@@ -103,13 +91,13 @@ export class FolderHandle {
     return new FolderHandle(
       realRoot,
       realRoot,
-      [{ realPath: realRoot, identity: identityOf(info) }],
+      [{ realPath: realRoot, identity: objectIdentityOf(info) }],
       undefined,
     );
   }
 
   /** What was opened: compare with what an operation finds to tell the same folder from a substitute. */
-  get identity(): Identity {
+  get identity(): ObjectIdentity {
     return this.steps.at(-1)!.identity;
   }
 
@@ -140,7 +128,7 @@ export class FolderHandle {
       let descriptor = await openFolderOrUndefined(at, shownAs);
       if (!descriptor && (await makeIfAsked())) descriptor = await openFolderOrUndefined(at, shownAs);
       if (!descriptor) throw pathChanged(shownAs, 'nothing was done');
-      const identity = identityOf(await descriptor.stat({ bigint: true }));
+      const identity = objectIdentityOf(await descriptor.stat({ bigint: true }));
       return new FolderHandle(shownAs, realPath, [...this.steps, { realPath, identity }], descriptor);
     }
     await this.verify();
@@ -150,7 +138,7 @@ export class FolderHandle {
     return new FolderHandle(
       shownAs,
       realPath,
-      [...this.steps, { realPath, identity: identityOf(info) }],
+      [...this.steps, { realPath, identity: objectIdentityOf(info) }],
       undefined,
     );
   }
@@ -171,7 +159,7 @@ export class FolderHandle {
     const changed = () => pathChanged(this.path, 'nothing more was done');
     for (const step of this.steps) {
       const info = await lstatOrUndefined(step.realPath);
-      if (!info?.isDirectory() || !sameIdentity(identityOf(info), step.identity)) throw changed();
+      if (!info?.isDirectory() || !sameObject(objectIdentityOf(info), step.identity)) throw changed();
     }
     if (this.path !== this.realPath) {
       const real = await realpath(this.path).catch(() => undefined);
@@ -232,15 +220,6 @@ async function openFolderOrUndefined(at: string, shownAs: string): Promise<FileH
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return undefined;
     if (isErrno(error, 'ELOOP', 'ENOTDIR')) throw pathChanged(shownAs, 'nothing was done');
-    throw error;
-  }
-}
-
-async function lstatOrUndefined(target: string): Promise<BigIntStats | undefined> {
-  try {
-    return await lstat(target, { bigint: true });
-  } catch (error) {
-    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
     throw error;
   }
 }

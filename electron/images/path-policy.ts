@@ -6,7 +6,7 @@
  */
 import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { isErrno } from './errno.js';
+import { isErrno, lstatOrUndefined } from './errno.js';
 import { FolderHandle } from './folder-handle.js';
 import { pathChanged, PathPolicyError } from './path-error.js';
 import { findPathTextProblem, isInsideFolder, namesFolder, printable } from './path-rules.js';
@@ -234,14 +234,5 @@ async function canonicalise(absolute: string): Promise<Canonical> {
       missing.push(path.basename(current));
       current = parent;
     }
-  }
-}
-
-async function lstatOrUndefined(target: string) {
-  try {
-    return await lstat(target);
-  } catch (error) {
-    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined;
-    throw error;
   }
 }

@@ -24,6 +24,20 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
+/** The options of a test bridge: any free port, its own folders, one ComfyUI. */
+export function serveArgs(options: { dataDir: string; outputDir: string; comfyui: string }): string[] {
+  return [
+    '--port',
+    '0',
+    '--data-dir',
+    options.dataDir,
+    '--output-dir',
+    options.outputDir,
+    '--comfyui',
+    options.comfyui,
+  ];
+}
+
 export interface ServeProcess {
   child: ChildProcess;
   /** The stdout lines seen so far. */

@@ -1,19 +1,19 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readEndpointRecord } from '../../electron/stdio/endpoint-record.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
-import { removeDirs, startSd15Fake, until } from '../core/harness.js';
+import { tempDirs, startSd15Fake, until } from '../core/harness.js';
 import {
   binPath,
   cleanEnv,
   isBuilt,
   mcpTokenOf,
   notBuiltMessage,
+  serveArgs,
   startServe,
   type ServeProcess,
 } from './built-cli.js';
@@ -26,12 +26,7 @@ import {
 
 if (!isBuilt) console.warn(`tests/cli: ${notBuiltMessage}`);
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bridge-lock-'));
-  dirs.push(dir);
-  return dir;
-};
+const { tempDir, removeTempDirs } = tempDirs('bridge-lock-');
 let fake: FakeComfyUI;
 const running: ServeProcess[] = [];
 beforeAll(async () => {
@@ -43,7 +38,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await fake.close();
-  removeDirs(...dirs);
+  removeTempDirs();
 });
 
 /**
@@ -101,16 +96,7 @@ const lockFiles = (dataDir: string) => readdirSync(dataDir).filter((name) => nam
 describe.skipIf(!isBuilt)('one core per data folder', () => {
   it('a second serve on the folder refuses in one line naming the first, and every prompt runs once', async () => {
     const dataDir = tempDir();
-    const args = [
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--output-dir',
-      join(dataDir, 'out'),
-      '--comfyui',
-      fake.url,
-    ];
+    const args = serveArgs({ dataDir, outputDir: join(dataDir, 'out'), comfyui: fake.url });
     fake.setStepMs(40);
     const first = await startServe(args);
     running.push(first);
@@ -157,16 +143,7 @@ describe.skipIf(!isBuilt)('one core per data folder', () => {
 
   it('a lock left by a SIGKILLed serve does not block the next start', async () => {
     const dataDir = tempDir();
-    const args = [
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--output-dir',
-      join(dataDir, 'out'),
-      '--comfyui',
-      fake.url,
-    ];
+    const args = serveArgs({ dataDir, outputDir: join(dataDir, 'out'), comfyui: fake.url });
     const first = await startServe(args);
     expect(lockFiles(dataDir)).toHaveLength(1);
     first.child.kill('SIGKILL');

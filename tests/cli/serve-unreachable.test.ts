@@ -1,29 +1,22 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startFakeComfyUI, type FakeComfyUI } from '../fakes/fake-comfyui.js';
-import { removeDirs, sd15Models, until } from '../core/harness.js';
-import { isBuilt, notBuiltMessage, startServe, type ServeProcess } from './built-cli.js';
+import { tempDirs, sd15Models, until } from '../core/harness.js';
+import { isBuilt, notBuiltMessage, serveArgs, startServe, type ServeProcess } from './built-cli.js';
 
 /* `serve` with ComfyUI down says so on the terminal: once, and again when it is back (issue 11 §3). */
 
 if (!isBuilt) console.warn(`tests/cli: ${notBuiltMessage}`);
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bridge-cli-'));
-  dirs.push(dir);
-  return dir;
-};
+const { tempDir, removeTempDirs } = tempDirs('bridge-cli-');
 let serve: ServeProcess | undefined;
 let fake: FakeComfyUI | undefined;
 afterEach(async () => {
   await serve?.stop();
   await fake?.close();
 });
-afterAll(() => removeDirs(...dirs));
+afterAll(() => removeTempDirs());
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -38,14 +31,7 @@ describe.skipIf(!isBuilt)('serve without a reachable ComfyUI', () => {
     const port = await closedPort();
     const url = `http://127.0.0.1:${port}`;
     serve = await startServe([
-      '--port',
-      '0',
-      '--data-dir',
-      tempDir(),
-      '--output-dir',
-      tempDir(),
-      '--comfyui',
-      url,
+      ...serveArgs({ dataDir: tempDir(), outputDir: tempDir(), comfyui: url }),
       '--log-level',
       'debug',
     ]);

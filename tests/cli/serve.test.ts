@@ -1,14 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { request } from 'node:http';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { endpointFileOf } from '../../electron/stdio/endpoint-record.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
-import { removeDirs, startSd15Fake, until } from '../core/harness.js';
+import { tempDirs, startSd15Fake, until } from '../core/harness.js';
 import {
   cleanEnv,
   isBuilt,
@@ -16,6 +16,7 @@ import {
   notBuiltMessage,
   packageRoot,
   runCli,
+  serveArgs,
   startServe,
   type ServeProcess,
 } from './built-cli.js';
@@ -24,12 +25,7 @@ import {
 
 if (!isBuilt) console.warn(`tests/cli: ${notBuiltMessage}`);
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bridge-cli-'));
-  dirs.push(dir);
-  return dir;
-};
+const { tempDir, removeTempDirs } = tempDirs('bridge-cli-');
 let fake: FakeComfyUI;
 let serve: ServeProcess | undefined;
 beforeAll(async () => {
@@ -41,7 +37,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await fake.close();
-  removeDirs(...dirs);
+  removeTempDirs();
 });
 
 async function toolNames(mcpUrl: string, token?: string): Promise<string[]> {
@@ -62,16 +58,7 @@ const messageLines = (stderr: string) =>
 describe.skipIf(!isBuilt)('comfyui-mcp-bridge serve', () => {
   it('prints exactly the two ready lines on stdout and serves MCP there', async () => {
     const dataDir = tempDir();
-    serve = await startServe([
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--output-dir',
-      tempDir(),
-      '--comfyui',
-      fake.url,
-    ]);
+    serve = await startServe(serveArgs({ dataDir, outputDir: tempDir(), comfyui: fake.url }));
     expect(serve.mcpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     const base = serve.mcpUrl.slice(0, -'/mcp'.length);
     expect(serve.dashboardUrl).toMatch(new RegExp(`^${base.replace(/\./g, '\\.')}/\\?token=[\\w-]{16,}$`));
@@ -83,16 +70,9 @@ describe.skipIf(!isBuilt)('comfyui-mcp-bridge serve', () => {
   it('becomes ready when no ComfyUI answers, and says so in check_comfyui_status', async () => {
     const nobody = await closedPort();
     const dataDir = tempDir();
-    serve = await startServe([
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--output-dir',
-      tempDir(),
-      '--comfyui',
-      `http://127.0.0.1:${nobody}`,
-    ]);
+    serve = await startServe(
+      serveArgs({ dataDir, outputDir: tempDir(), comfyui: `http://127.0.0.1:${nobody}` }),
+    );
     const client = new Client({ name: 'cli-test', version: '1' });
     await client.connect(
       new StreamableHTTPClientTransport(new URL(serve.mcpUrl), {
@@ -111,16 +91,7 @@ describe.skipIf(!isBuilt)('comfyui-mcp-bridge serve', () => {
 
   it('stops cleanly on SIGTERM: exit 0, endpoint file removed', async () => {
     const dataDir = tempDir();
-    serve = await startServe([
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--output-dir',
-      tempDir(),
-      '--comfyui',
-      fake.url,
-    ]);
+    serve = await startServe(serveArgs({ dataDir, outputDir: tempDir(), comfyui: fake.url }));
     expect(await serve.stop()).toBe(0);
     expect(existsSync(endpointFileOf(dataDir))).toBe(false);
     expect(serve.stderr()).toContain('bridge stopped');

@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireCoreLock, currentLockOwner, processStartTime } from '../../electron/core-lock.js';
 import { isBridgeError } from '../../electron/errors.js';
-import { removeDirs } from './harness.js';
+import { tempDirs } from './harness.js';
 
 /*
  * The data folder's lock on its own: refusal while held, take-over of a dead or reused pid's lock, and a
@@ -15,13 +14,8 @@ import { removeDirs } from './harness.js';
  * stale lock: exactly one wins each round.
  */
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bridge-core-lock-'));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => removeDirs(...dirs));
+const { tempDir, removeTempDirs } = tempDirs('bridge-core-lock-');
+afterAll(() => removeTempDirs());
 
 const lockNames = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('core.lock.'));
 

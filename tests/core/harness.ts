@@ -80,3 +80,18 @@ export async function until(
 export function removeDirs(...dirs: string[]): void {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 }
+
+/** A test file's scratch folders: `tempDir()` makes one, `removeTempDirs()` (in afterAll) removes them all. */
+export function tempDirs(defaultPrefix = 'bridge-test-') {
+  const made: string[] = [];
+  return {
+    tempDir(prefix = defaultPrefix): string {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      made.push(dir);
+      return dir;
+    },
+    removeTempDirs(): void {
+      removeDirs(...made.splice(0));
+    },
+  };
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityOf } from '../../electron/images/file-identity.js';
+import { fileIdentityOf } from '../../electron/images/file-identity.js';
 import type { GenerationRecord } from '../../shared/generation.js';
 import { e2eSkipReason, launchChromium, openPage, startBridge, uiTimeout, type Bridge } from './support.js';
 
@@ -30,7 +30,7 @@ async function seedGallery(dataDir: string, outputDir: string): Promise<void> {
     const path = join(folder, `${idOf(index)}.png`);
     copyFileSync(template, path);
     // As the pipeline records it: the identity of the file written (an entry without one would show "replaced").
-    const file = identityOf(statSync(path, { bigint: true }));
+    const file = fileIdentityOf(statSync(path, { bigint: true }));
     const record: GenerationRecord = {
       id: idOf(index),
       path,

@@ -18,7 +18,7 @@ import { FileChangedError } from '../../electron/desktop-port.js';
 import { judgeFile } from '../../electron/gallery/file-check.js';
 import { openGallery, type Gallery, type NewGenerationRecord } from '../../electron/gallery/index.js';
 import { moveCheckedFile } from '../../electron/gallery/trash.js';
-import { identityOf } from '../../electron/images/file-identity.js';
+import { fileIdentityOf } from '../../electron/images/file-identity.js';
 import { silentLogger } from '../../electron/log.js';
 
 let sandbox: string;
@@ -48,7 +48,7 @@ const createdAt = '2026-03-01T00:00:00.000Z';
 async function made(name: string, content: string): Promise<NewGenerationRecord & { id: string }> {
   const file = path.join(project, 'public', name);
   await writeFile(file, content);
-  const identity = identityOf(await stat(file, { bigint: true }));
+  const identity = fileIdentityOf(await stat(file, { bigint: true }));
   const record = {
     id: name.replace(/\W/gu, '-'),
     path: file,

@@ -12,7 +12,7 @@ import {
   type Gallery,
   type NewGenerationRecord,
 } from '../../electron/gallery/index.js';
-import { identityOf } from '../../electron/images/file-identity.js';
+import { fileIdentityOf } from '../../electron/images/file-identity.js';
 import { createLogger, silentLogger } from '../../electron/log.js';
 
 let dataDir: string;
@@ -224,7 +224,7 @@ async function writePng(file: string, width: number, height: number, mtime?: Dat
 
 /** A record of the file as it is now: its identity, as the pipeline records it from the write. */
 async function recordOfFile(i: number, file: string): Promise<NewGenerationRecord> {
-  const identity = identityOf(await stat(file, { bigint: true }));
+  const identity = fileIdentityOf(await stat(file, { bigint: true }));
   return record(i, { path: file, bytes: identity.size, file: identity });
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AtomicWriteError, tempName, writeFileAtomic } from '../../electron/images/atomic-write.js';
-import { identityOf, sameIdentity } from '../../electron/images/file-identity.js';
+import { fileIdentityOf, sameFileIdentity } from '../../electron/images/file-identity.js';
 import { tmpfsSkipNote, tryMountTmpfs, unmount } from './tmpfs.js';
 
 let sandbox: string;
@@ -39,7 +39,7 @@ describe('writeFileAtomic', () => {
     expect(result).toEqual({
       path: target,
       bytes: 11,
-      identity: identityOf(await stat(target, { bigint: true })),
+      identity: fileIdentityOf(await stat(target, { bigint: true })),
     });
     expect(await readFile(target, 'utf8')).toBe('image bytes');
     expect(await readdir(path.dirname(target))).toEqual(['hero.png']);
@@ -53,9 +53,9 @@ describe('writeFileAtomic', () => {
       allowedRoots: [sandbox],
       overwrite: true,
     });
-    const now = identityOf(await stat(target, { bigint: true }));
+    const now = fileIdentityOf(await stat(target, { bigint: true }));
     expect(second.identity).toEqual(now);
-    expect(sameIdentity(first.identity, now)).toBe(false);
+    expect(sameFileIdentity(first.identity, now)).toBe(false);
   });
 
   it('leaves an existing file untouched without overwrite and says how to proceed', async () => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -17,15 +16,10 @@ import { answerHello, newNonce, verifyHello } from '../../electron/stdio/handsha
 import { modernHeaders } from '../../electron/stdio/relay.js';
 import { shimCommand } from '../../electron/stdio/shim-command.js';
 import { sseData } from '../../electron/stdio/sse.js';
-import { removeDirs, startSd15Fake, startTestCore } from '../core/harness.js';
+import { removeDirs, tempDirs, startSd15Fake, startTestCore } from '../core/harness.js';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bridge-shim-parts-'));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => removeDirs(...dirs));
+const { tempDir, removeTempDirs } = tempDirs('bridge-shim-parts-');
+afterAll(() => removeTempDirs());
 
 describe('shimCwdOf', () => {
   const secret = 's'.repeat(32);

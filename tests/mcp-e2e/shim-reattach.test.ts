@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readEndpointRecord } from '../../electron/stdio/endpoint-record.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
-import { binPath, cleanEnv, isBuilt, notBuiltMessage, startServe } from '../cli/built-cli.js';
-import { removeDirs, startSd15Fake, until } from '../core/harness.js';
+import { binPath, cleanEnv, isBuilt, notBuiltMessage, serveArgs, startServe } from '../cli/built-cli.js';
+import { tempDirs, startSd15Fake, until } from '../core/harness.js';
 import { connect, type E2eClient } from './clients.js';
 
 /*
@@ -20,12 +19,7 @@ if (!isBuilt) console.warn(`tests/mcp-e2e: ${notBuiltMessage}`);
 const size = { workflow: 'sd15', width: 96, height: 64 };
 
 let fake: FakeComfyUI;
-const dirs: string[] = [];
-const tempDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-};
+const { tempDir, removeTempDirs } = tempDirs();
 const children: ChildProcess[] = [];
 let client: E2eClient | undefined;
 beforeAll(async () => {
@@ -40,7 +34,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await fake.close();
-  removeDirs(...dirs);
+  removeTempDirs();
 });
 
 /** Shim A: started with nothing on the folder, it hosts the core; it needs no client to do so. */
@@ -62,16 +56,7 @@ describe.skipIf(!isBuilt).each(['2025', '2026'] as const)('%s-era client through
     async (howAEnds) => {
       const dataDir = tempDir('bridge-reattach-data-');
       const project = tempDir('bridge-reattach-project-');
-      const args = [
-        '--port',
-        '0',
-        '--data-dir',
-        dataDir,
-        '--output-dir',
-        join(dataDir, 'out'),
-        '--comfyui',
-        fake.url,
-      ];
+      const args = serveArgs({ dataDir, outputDir: join(dataDir, 'out'), comfyui: fake.url });
       const hosting = await startHostingShim(dataDir, args);
       client = await connect(era, 'stdio', { shimArgs: args, cwd: project });
       fake.setStepMs(60);
@@ -114,16 +99,7 @@ describe.skipIf(!isBuilt)('a shim that misses the running core', () => {
   it('is refused by the lock and forwards to the holder instead of running a second core', async () => {
     const dataDir = tempDir('bridge-reattach-data-');
     const project = tempDir('bridge-reattach-project-');
-    const args = [
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--output-dir',
-      join(dataDir, 'out'),
-      '--comfyui',
-      fake.url,
-    ];
+    const args = serveArgs({ dataDir, outputDir: join(dataDir, 'out'), comfyui: fake.url });
     const serve = await startServe(args, cleanEnv());
     children.push(serve.child);
     // What a probe that timed out sees: no app. The endpoint file is hidden until the shim has been refused.

@@ -1,15 +1,14 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { endpointFileOf } from '../../electron/stdio/endpoint-record.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import { binPath, cleanEnv, isBuilt, notBuiltMessage, startServe } from '../cli/built-cli.js';
-import { removeDirs, startSd15Fake, startTestCore, until } from '../core/harness.js';
+import { removeDirs, tempDirs, startSd15Fake, startTestCore, until } from '../core/harness.js';
 import { connect, type E2eClient } from './clients.js';
 
 /*
@@ -22,18 +21,13 @@ if (!isBuilt) console.warn(`tests/mcp-e2e: ${notBuiltMessage}`);
 const size = { workflow: 'sd15', width: 96, height: 64 };
 
 let fake: FakeComfyUI;
-const dirs: string[] = [];
-const tempDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-};
+const { tempDir, removeTempDirs } = tempDirs();
 beforeAll(async () => {
   fake = await startSd15Fake(2);
 });
 afterAll(async () => {
   await fake.close();
-  removeDirs(...dirs);
+  removeTempDirs();
 });
 
 function inProcessArgs(dataDir: string) {
