@@ -214,6 +214,18 @@ describe('README: bundled models', () => {
   });
 });
 
+describe('LICENSE', () => {
+  it("is the licence package.json names, with the packaged app's copyright line", () => {
+    const { license } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string };
+    const text = readFileSync(join(root, 'LICENSE'), 'utf8');
+    expect(text.split('\n')[0]).toBe(`${license} License`);
+    const builderCopyright = /^copyright: Copyright © (.+)$/mu.exec(
+      readFileSync(join(root, 'electron-builder.yml'), 'utf8'),
+    )?.[1];
+    expect(text).toContain(`Copyright (c) ${builderCopyright}`);
+  });
+});
+
 describe('README and docs: links', () => {
   it.each(markdownFiles.map((file) => [file.slice(root.length + 1), file]))(
     '%s links only to files and headings that exist',
