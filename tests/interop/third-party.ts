@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { it } from 'vitest';
@@ -11,6 +11,11 @@ import { isBuilt, notBuiltMessage } from '../cli/built-cli.js';
  */
 
 const installDir = resolve(import.meta.dirname, 'node_modules');
+const pinned = (
+  JSON.parse(readFileSync(resolve(import.meta.dirname, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  }
+).dependencies;
 
 export interface ThirdPartyClient {
   name: string;
@@ -19,18 +24,18 @@ export interface ThirdPartyClient {
 }
 
 export const mcpRemote: ThirdPartyClient = {
-  name: 'mcp-remote 0.15.1',
+  name: `mcp-remote ${pinned['mcp-remote']}`,
   command: [process.execPath, join(installDir, 'mcp-remote', 'dist', 'proxy.js')],
 };
 
 /** Claude Code ships a native executable (its Node ≥ 22 engine only concerns its install script). */
 export const claudeCode: ThirdPartyClient = {
-  name: 'Claude Code 2.1.332',
+  name: `Claude Code ${pinned['@anthropic-ai/claude-code']}`,
   command: [join(installDir, '@anthropic-ai', 'claude-code', 'bin', 'claude.exe')],
 };
 
 export const geminiCli: ThirdPartyClient = {
-  name: 'Gemini CLI 0.61.0',
+  name: `Gemini CLI ${pinned['@google/gemini-cli']}`,
   command: [process.execPath, join(installDir, '@google', 'gemini-cli', 'bundle', 'gemini.js')],
 };
 
