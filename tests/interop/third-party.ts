@@ -39,7 +39,8 @@ export const geminiCli: ThirdPartyClient = {
   command: [process.execPath, join(installDir, '@google', 'gemini-cli', 'bundle', 'gemini.js')],
 };
 
-const installHint = 'install the clients with `npm ci --prefix tests/interop` (.ci/run does)';
+const installHint =
+  'install the clients with `bash scripts/install-interop-clients.sh` or `npm ci --prefix tests/interop` (.ci/run does)';
 
 /**
  * Whether the client is installed and the CLI built. If not: on CI (`CI` set) a failing test says what is
