@@ -10,7 +10,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['tests/**/*.test.ts'],
-          exclude: ['tests/renderer/**', 'tests/e2e/**', 'tests/comfyui-real/**'],
+          exclude: ['tests/renderer/**', 'tests/e2e/**', 'tests/comfyui-real/**', 'tests/interop/**'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },
@@ -29,6 +29,17 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['tests/e2e/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // Third-party clients (tests/interop/package.json) against the built `serve`: heavy processes, one file at a time.
+        test: {
+          name: 'interop',
+          environment: 'node',
+          include: ['tests/interop/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -92,12 +92,12 @@ export function mcpTokenOf(dataDir: string): string | undefined {
 /** Runs the command to completion (bounded by `timeoutMs`, then killed) and returns its exit code and output. */
 export function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; command?: string[] } = {},
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; command?: string[]; cwd?: string } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const [command, ...prefix] = options.command ?? [process.execPath, binPath];
   const child = spawn(command!, [...prefix, ...args], {
     env: options.env ?? cleanEnv(),
-    cwd: packageRoot,
+    cwd: options.cwd ?? packageRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

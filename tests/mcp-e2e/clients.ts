@@ -54,6 +54,8 @@ export interface ConnectOptions {
   /** stdio: arguments after `stdio` and the shim's working directory. */
   shimArgs?: string[];
   cwd?: string;
+  /** stdio: another server process than the shim (a third-party proxy such as mcp-remote). */
+  server?: { command: string; args: string[]; env?: Record<string, string> };
 }
 
 /** Generous per-call limit: the bounded-wait and long-poll tests wait on purpose. */
@@ -66,10 +68,10 @@ export async function connect(era: Era, via: Via, options: ConnectOptions): Prom
     Promise.resolve({ roots: (roots ?? []).map((dir) => ({ uri: pathToFileURL(dir).href, name: dir })) });
   const capabilities = roots === undefined ? {} : { roots: { listChanged: true } };
   const stdioParams = {
-    command: process.execPath,
-    args: [binPath, 'stdio', ...(options.shimArgs ?? [])],
+    command: options.server?.command ?? process.execPath,
+    args: options.server?.args ?? [binPath, 'stdio', ...(options.shimArgs ?? [])],
     cwd: options.cwd ?? packageRoot,
-    env: cleanEnv() as Record<string, string>,
+    env: (options.server?.env ?? cleanEnv()) as Record<string, string>,
     stderr: 'pipe' as const,
   };
   let stderr = '';

@@ -11,7 +11,8 @@ import { connect, type E2eClient, type Era, type Progress } from './clients.js';
  * Long calls over real HTTP, as the clients that cut them see them: a long-poll must never be silent for
  * 10 s (Claude Code closes a call silent for 60 s; progress resets that clock), and a client that gives up
  * on a call and sends it again with the same idempotency_key gets the same batch, run once by ComfyUI.
- * The core's heartbeat is 200 ms here (tests/core/harness.ts), so the test does not wait 10 s for real.
+ * The core's heartbeat is 200 ms here (tests/core/harness.ts), so the test does not wait 10 s for real;
+ * tests/interop/mcp-remote.test.ts holds a job past 10 s with the built `serve`'s real 5 s heartbeat.
  */
 
 const size = { workflow: 'sd15', width: 64, height: 64 };
@@ -61,6 +62,7 @@ describe.each(['2025', '2026'] as Era[])('%s-era client over HTTP', (era) => {
     await client?.close();
     client = undefined;
     fake.setStepMs(2);
+    fake.holdSampling(false);
     fixture.core.scheduler.setPaused(false);
   });
   afterAll(async () => {
@@ -131,6 +133,59 @@ describe.each(['2025', '2026'] as Era[])('%s-era client over HTTP', (era) => {
     expect(heard.every((update) => update.message === '0/2 done, 2 waiting')).toBe(true);
     for (let i = 1; i < heard.length; i++) expect(heard[i]!.progress).toBeGreaterThan(heard[i - 1]!.progress);
     await agent.call('cancel_batch', { batch_id: batchId });
+  });
+
+  it('a generate_image wait on a job ComfyUI holds running is never silent for 10 s', async () => {
+    const agent = await open();
+    fake.holdSampling(true);
+    const { heard, onprogress } = recorder();
+    const startedAt = Date.now();
+    const call = agent.call(
+      'generate_image',
+      { prompt: unique('held mid-run'), wait_seconds: 60, ...size },
+      { onprogress },
+    );
+    call.catch(() => undefined);
+    await until(
+      () => heard.filter((update) => update.message === 'step 1/20').length >= 4,
+      'four notifications while ComfyUI holds the job at its first step',
+    );
+    fake.holdSampling(false);
+    const result = await call;
+    const endedAt = Date.now();
+
+    expect(result.structuredContent, JSON.stringify(result.content)).toMatchObject({ status: 'completed' });
+    expect(longestSilence(startedAt, heard, endedAt)).toBeLessThan(maxSilenceMs);
+    // The 2026 client reports its own `input_required` round (for the roots) before the bridge's progress.
+    const bridge = heard.filter((update) => !update.message?.startsWith('Fulfilling input required'));
+    for (let i = 1; i < bridge.length; i++)
+      expect(bridge[i]!.progress).toBeGreaterThan(bridge[i - 1]!.progress);
+  });
+
+  it('a check_batch_status long-poll on a batch ComfyUI holds running is never silent for 10 s', async () => {
+    const agent = await open();
+    fake.holdSampling(true);
+    const accepted = await agent.call('batch_generate_images', {
+      items: [{ prompt: unique('held dawn') }, { prompt: unique('held dusk') }],
+      defaults: size,
+    });
+    const batchId = (accepted.structuredContent as { batch_id: string }).batch_id;
+
+    const { heard, onprogress } = recorder();
+    const startedAt = Date.now();
+    const call = agent.call('check_batch_status', { batch_id: batchId, wait_seconds: 60 }, { onprogress });
+    call.catch(() => undefined);
+    await until(
+      () => heard.filter((update) => /item \d: step 1\/20\b/.test(update.message ?? '')).length >= 4,
+      'four notifications while ComfyUI holds the first item at its first step',
+    );
+    fake.holdSampling(false);
+    const status = await call;
+    const endedAt = Date.now();
+
+    expect(status.structuredContent).toMatchObject({ done: true, completed: 2 });
+    expect(longestSilence(startedAt, heard, endedAt)).toBeLessThan(maxSilenceMs);
+    for (let i = 1; i < heard.length; i++) expect(heard[i]!.progress).toBeGreaterThan(heard[i - 1]!.progress);
   });
 
   it('a retried generate_image with the same idempotency_key gets the same batch; ComfyUI sees one prompt', async () => {
