@@ -30,7 +30,7 @@ export interface ShimFront {
   /** Settles when the client's first message has arrived (or its stdin closed). */
   readonly opened: Promise<void>;
   /** The client closed stdin having asked nothing beyond what the front answered itself. */
-  clientLeftSatisfied(): boolean;
+  readonly clientLeftSatisfied: () => boolean;
   /**
    * The backend could not be set up (and has read nothing): every request, held or still to come, is answered
    * with `message` as a JSON-RPC error. Settles when the client closes stdin.
@@ -147,7 +147,8 @@ export function startShimFront(options: ShimFrontOptions): ShimFront {
     refuse(message) {
       refusal = message;
       const unread: string[] = [];
-      for (let chunk: unknown; (chunk = backendInput.read()) !== null;) unread.push(String(chunk));
+      for (let chunk: Buffer | null; (chunk = backendInput.read() as Buffer | null) !== null;)
+        unread.push(chunk.toString());
       for (const line of [...unread.join('').split('\n'), ...held]) if (line.trim() !== '') refuseLine(line);
       held = [];
       return stdinClosed;
@@ -158,9 +159,7 @@ export function startShimFront(options: ShimFrontOptions): ShimFront {
 function parse(line: string): Message | undefined {
   try {
     const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Message)
-      : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
   } catch {
     return undefined;
   }
