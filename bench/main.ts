@@ -3,8 +3,9 @@
  * process) and prints every figure with its target and its ratio to that limit. Exits non-zero only on a crash;
  * a missed target is a result, not a failure. Knobs (environment): BENCH_STEP_MS (per sampler step, 20 steps
  * per image; default 25), BENCH_CALLS (generate_image calls per format; 50), BENCH_BATCH (100),
- * BENCH_GALLERY (10000), BENCH_WEBP (100), BENCH_CHROMIUM (/usr/bin/chromium), BENCH_ONLY (comma-separated
- * sections out of startup, overhead, batch, gallery, webp; all when unset) to repeat a few figures quickly.
+ * BENCH_GALLERY (10000), BENCH_WEBP (100), BENCH_SHIM_RUNS (spawns of the stdio shim per mode; 20),
+ * BENCH_CHROMIUM (/usr/bin/chromium), BENCH_ONLY (comma-separated sections out of startup, shim, overhead,
+ * batch, gallery, webp; all when unset) to repeat a few figures quickly.
  */
 import { copyFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -20,6 +21,7 @@ import { startFakeProcess, startServeProcess, type RunningServe } from './proces
 import { printLine, writeResults, type Figure } from './report.js';
 import { benchModels } from './session.js';
 import { seedGallery } from './seed-gallery.js';
+import { shimFigures, timeShimStartup, type ShimStartup } from './shim.js';
 import { median } from './stats.js';
 import { measureWebp } from './webp.js';
 import { Workspace } from './workspace.js';
@@ -33,8 +35,9 @@ const calls = knob('BENCH_CALLS', 50);
 const batchSize = knob('BENCH_BATCH', 100);
 const galleryCount = knob('BENCH_GALLERY', 10_000);
 const webpCount = knob('BENCH_WEBP', 100);
+const shimRuns = knob('BENCH_SHIM_RUNS', 20);
 const startupRuns = 5;
-const sectionNames = ['startup', 'overhead', 'batch', 'gallery', 'webp'] as const;
+const sectionNames = ['startup', 'shim', 'overhead', 'batch', 'gallery', 'webp'] as const;
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const unknownSection = only?.find((name) => !(sectionNames as readonly string[]).includes(name));
 if (unknownSection !== undefined) {
@@ -73,6 +76,41 @@ async function measureStartup(workspace: Workspace): Promise<Figure> {
       note: `runs ${times.map((time) => time.toFixed(0)).join(', ')} ms`,
     };
   } finally {
+    await fake.stop();
+  }
+}
+
+/**
+ * The stdio shim's start-up, forwarding to a running `serve` and hosting the core in-process (a fresh data
+ * folder each time), spawns of the two modes interleaved so a change in the machine's load hits both alike.
+ */
+async function measureShimStartup(workspace: Workspace): Promise<Figure[]> {
+  const fake = await startFakeProcess({ models: benchModels });
+  let serve: RunningServe | undefined;
+  try {
+    const dataDir = workspace.dir('shim', 'serve');
+    serve = await startServeProcess({ comfyuiUrls: [fake.url], dataDir, outputDir: join(dataDir, 'out') });
+    const forwarding: ShimStartup[] = [];
+    const inProcess: ShimStartup[] = [];
+    for (let run = 0; run < shimRuns; run++) {
+      forwarding.push(await timeShimStartup(['--data-dir', dataDir]));
+      const ownDir = workspace.dir('shim', String(run));
+      inProcess.push(
+        await timeShimStartup([
+          '--port',
+          '0',
+          '--data-dir',
+          ownDir,
+          '--comfyui',
+          fake.url,
+          '--output-dir',
+          ownDir,
+        ]),
+      );
+    }
+    return [...shimFigures('forwarding', forwarding, 150), ...shimFigures('in-process', inProcess, 300)];
+  } finally {
+    await serve?.stop();
     await fake.stop();
   }
 }
@@ -155,6 +193,11 @@ async function main(): Promise<void> {
     if (runs('startup')) {
       log('Start-up…');
       add(await measureStartup(workspace));
+    }
+
+    if (runs('shim')) {
+      log(`stdio shim start-up (${shimRuns} spawns per mode)…`);
+      add(...(await measureShimStartup(workspace)));
     }
 
     if (runs('overhead')) {

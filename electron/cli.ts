@@ -1,59 +1,44 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import Conf from 'conf';
 import { CliUsageError, parseCli, usage, type CliOptions } from './cli/options.js';
-import { bundledWorkflowsDirFor } from './cli/paths.js';
-import type { Core } from './core.js';
+import type { PackageInfo } from './cli/start-core.js';
+import { readStoredToken } from './cli/stored-token.js';
 import { withHint } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { makePrivateDataDir } from './private-files.js';
-import { runStdioShim } from './stdio/shim.js';
-import { createSettings, settingsStoreOptions, type KeyValueStore } from './settings.js';
-import type { SettingsPatch } from '../shared/settings.js';
+import { startShimFront } from './stdio/front.js';
+
+/*
+ * Only what every command needs is imported here. The stdio shim must answer its client's initialize within
+ * about a second (stdio/front.ts answers it from static data), so conf, zod, the SDK and the core are loaded
+ * on demand, after that answer.
+ */
 
 /** The package root: two levels above dist/electron/cli.js. */
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-/** Settings for this run from flags and environment variables; stored settings fill in the rest. */
-export function overridesFrom(options: CliOptions, storedAllowedDirs: readonly string[]): SettingsPatch {
-  return {
-    ...(options.host !== undefined ? { host: options.host } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.comfyuiUrls.length > 0 ? { comfyuiUrls: options.comfyuiUrls } : {}),
-    ...(options.outputDir !== undefined ? { outputDir: options.outputDir } : {}),
-    ...(options.workflowsDir !== undefined ? { userWorkflowsDir: options.workflowsDir } : {}),
-    ...(options.workflow !== undefined ? { defaultWorkflow: options.workflow } : {}),
-    ...(options.token !== undefined ? { mcpToken: options.token } : {}),
-    ...(options.maxPendingJobs !== undefined ? { maxPendingJobs: options.maxPendingJobs } : {}),
-    ...(options.maxInputMegapixels !== undefined ? { maxInputMegapixels: options.maxInputMegapixels } : {}),
-    ...(options.noTokenOnLoopback ? { requireTokenOnLoopback: false } : {}),
-    ...(options.allowDirs.length > 0 ? { allowedDirs: [...storedAllowedDirs, ...options.allowDirs] } : {}),
+function packageInfo(): PackageInfo {
+  const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {
+    version: string;
   };
+  return { root: packageRoot, version };
 }
 
-function openSettingsStore(dataDir: string): KeyValueStore {
-  return new Conf<Record<string, unknown>>({ ...settingsStoreOptions, cwd: dataDir });
+async function startFromCli(options: CliOptions, logger: Logger, pkg: PackageInfo) {
+  return (await import('./cli/start-core.js')).startFromCli(options, logger, pkg);
 }
 
-export async function startFromCli(options: CliOptions, logger: Logger): Promise<Core> {
-  const store = openSettingsStore(options.dataDir);
-  const stored = Array.isArray(store.store.allowedDirs) ? (store.store.allowedDirs as string[]) : [];
-  const settings = createSettings({ store, logger, overrides: overridesFrom(options, stored) });
-  // Loaded on demand: a forwarding stdio shim never needs the core, and its client waits for it to start.
-  const { startCore } = await import('./core.js');
-  return startCore({
-    settings,
-    dataDir: options.dataDir,
-    bundledWorkflowsDir: bundledWorkflowsDirFor(packageRoot, existsSync),
-    logger,
-    version: packageVersion(),
-  });
+/** An error as the user reads it: its message and, for a BridgeError, its hint. */
+function describeError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = (error as { hint?: unknown } | undefined)?.hint;
+  return withHint(message, typeof hint === 'string' ? hint : undefined);
 }
+
+/** How long the shim waits for its client's first message before it starts loading anyway. */
+const firstMessageWaitMs = 20;
 
 /**
  * The launcher shim. Everything it logs goes to stderr and the log file: stdout carries JSON-RPC only.
@@ -62,23 +47,43 @@ export async function startFromCli(options: CliOptions, logger: Logger): Promise
 async function stdio(options: CliOptions): Promise<void> {
   makePrivateDataDir(options.dataDir);
   const logger = createLogger({ level: options.logLevel, file: join(options.dataDir, 'logs', 'stdio.log') });
-  const storedToken = openSettingsStore(options.dataDir).store.mcpToken;
-  const token = options.token ?? (typeof storedToken === 'string' ? storedToken : undefined);
-  const cwd = process.cwd();
-  await runStdioShim({
-    dataDir: options.dataDir,
-    cwd,
+  const pkg = packageInfo();
+  const front = startShimFront({
+    input: process.stdin,
+    output: process.stdout,
+    version: pkg.version,
     logger,
-    ...(token === undefined ? {} : { token }),
-    startCore: (anyPort) => startFromCli(anyPort ? { ...options, port: 0 } : options, logger),
-    serverFactory: async (core) =>
-      (await import('./mcp/server.js')).createBridgeMcpServerFactory({
-        service: core.service,
-        logger,
-        cwd,
-        version: packageVersion(),
-      }),
   });
+  // An initialize already in the pipe is answered before loading starts: evaluating the modules below blocks.
+  await Promise.race([front.opened, delay(firstMessageWaitMs)]);
+  try {
+    const { runStdioShim } = await import('./stdio/shim.js');
+    const token = options.token ?? readStoredToken(options.dataDir);
+    const cwd = process.cwd();
+    await runStdioShim({
+      dataDir: options.dataDir,
+      cwd,
+      logger,
+      ...(token === undefined ? {} : { token }),
+      input: front.input,
+      output: front.output,
+      clientGone: front.clientLeftSatisfied,
+      startCore: (anyPort) => startFromCli(anyPort ? { ...options, port: 0 } : options, logger, pkg),
+      serverFactory: async (core) =>
+        (await import('./mcp/server.js')).createBridgeMcpServerFactory({
+          service: core.service,
+          logger,
+          cwd,
+          version: pkg.version,
+        }),
+    });
+  } catch (error) {
+    // The client already holds a successful initialize: the reason goes to it as each request's error.
+    const reason = describeError(error);
+    logger.error('the bridge could not be reached or started', { error: reason });
+    await front.refuse(`The ComfyUI MCP Bridge could not be reached or started: ${reason}`);
+    process.exit(1);
+  }
   // Timers of a stopped core (file watchers, sockets being torn down) must not keep a client waiting.
   process.exit(0);
 }
@@ -86,7 +91,7 @@ async function stdio(options: CliOptions): Promise<void> {
 async function serve(options: CliOptions): Promise<void> {
   makePrivateDataDir(options.dataDir);
   const logger = createLogger({ level: options.logLevel, file: join(options.dataDir, 'logs', 'bridge.log') });
-  const core = await startFromCli(options, logger);
+  const core = await startFromCli(options, logger, packageInfo());
   // The two ready lines are the only output on stdout; scripts and tests wait for them. Bound beyond loopback,
   // a line per address other machines can use follows.
   process.stdout.write(`MCP endpoint: ${core.mcpUrl}\nDashboard: ${core.dashboardUrl}\n`);
@@ -124,7 +129,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.stdout.write(usage);
       return;
     case 'version':
-      process.stdout.write(`${packageVersion()}\n`);
+      process.stdout.write(`${packageInfo().version}\n`);
       return;
     case 'serve':
       return serve(options);
@@ -134,10 +139,6 @@ export async function main(argv: readonly string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  const hint = (error as { hint?: unknown }).hint;
-  process.stderr.write(
-    `comfyui-mcp-bridge: ${withHint(message, typeof hint === 'string' ? hint : undefined)}\n`,
-  );
+  process.stderr.write(`comfyui-mcp-bridge: ${describeError(error)}\n`);
   process.exit(1);
 });

@@ -240,7 +240,8 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
         service,
         logger,
         shimSecret,
-        ...definedOnly({ version: options.version }),
+        // The tray passes none: serverInfo names the package version, as the stdio shim's early answer does.
+        version: options.version ?? packageVersionOf(packageRoot),
       }),
       logger,
       ...definedOnly({

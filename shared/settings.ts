@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { maxPendingJobsRange } from './settings-bounds.js';
 
-/** The bounds of `maxPendingJobs`, also checked by the command line's --max-pending. */
-export const maxPendingJobsRange = { min: 1, max: 100_000 } as const;
+export { maxPendingJobsRange };
 
 /**
  * The user's settings: one schema for the desktop app (electron-store), headless `serve` (conf) and tests.

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { maxPendingJobsRange } from '../../shared/settings.js';
+import { maxPendingJobsRange } from '../../shared/settings-bounds.js';
 import type { LogLevel } from '../log.js';
 
 /** What `serve` and `stdio` accept, from flags first, then environment variables, then settings. */

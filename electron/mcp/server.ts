@@ -14,6 +14,7 @@ import { createProgressSender, ROOTS_INPUT_KEY, rootsFromListAnswer } from './co
 import { requestKeyOf } from './request-key.js';
 import { shimCwdOf } from './shim-cwd.js';
 import { renderDomainError, renderInternalError } from './results.js';
+import { SERVER_INSTRUCTIONS, SERVER_NAME } from './server-identity.js';
 import type { BridgeService, ToolContext } from './service.js';
 import { toolSpecs } from './tools.js';
 import type { ToolSpec } from './tools.js';
@@ -32,13 +33,7 @@ export interface BridgeMcpServerOptions {
   version?: string;
 }
 
-export const SERVER_NAME = 'comfyui-mcp-bridge';
-
-const instructions =
-  "Generates images with the user's own ComfyUI and saves them into the project. Relative save paths resolve " +
-  'against the project root. Long generations return a batch_id: poll check_batch_status instead of retrying, ' +
-  'at most 45 s per call (many clients cut any call at 60 s). A call retried with the same idempotency_key ' +
-  'gets the same batch back instead of generating again.';
+export { SERVER_NAME } from './server-identity.js';
 
 export interface BridgeRequestContext extends McpRequestContext {
   /**
@@ -62,7 +57,7 @@ export function createBridgeMcpServerFactory(options: BridgeMcpServerOptions): B
   return (ctx) => {
     const server = new McpServer(
       { name: SERVER_NAME, version: options.version ?? '0.0.0' },
-      { instructions, capabilities: { tools: {} } },
+      { instructions: SERVER_INSTRUCTIONS, capabilities: { tools: {} } },
     );
     for (const spec of toolSpecs) registerTool(server, spec, options, logger, ctx.release);
     return server;

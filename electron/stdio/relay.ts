@@ -4,6 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../log.js';
 import { REQUEST_KEY_META } from '../mcp/request-key.js';
 import type { RelayTarget } from './attach.js';
+import { modernClaimOf } from './early-answer.js';
 import { sseData } from './sse.js';
 
 /*
@@ -61,7 +62,6 @@ interface InFlightCall {
   cancelled: boolean;
 }
 
-const MODERN_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
 /** Which params field the Mcp-Name header mirrors, per method (2026-07-28 Streamable HTTP binding). */
 const MCP_NAME_SOURCE: Record<string, string> = {
   'tools/call': 'name',
@@ -346,13 +346,6 @@ async function endSession(
   } catch (error) {
     logger.debug('could not end the session', { sessionId, error: String(error) });
   }
-}
-
-function modernClaimOf(message: JsonRpcMessage): string | undefined {
-  const meta = message.params?._meta;
-  if (typeof meta !== 'object' || meta === null) return undefined;
-  const version = (meta as Record<string, unknown>)[MODERN_VERSION_META_KEY];
-  return typeof version === 'string' ? version : undefined;
 }
 
 /** The standard headers a 2026-07-28 request POST must carry. */

@@ -21,6 +21,8 @@ export interface StdioShimOptions<C extends InProcessCore = InProcessCore> {
   serverFactory: (core: C) => McpServerFactory | Promise<McpServerFactory>;
   input?: Readable;
   output?: Writable;
+  /** True when the client has already left needing nothing more (stdio/front.ts): nothing is started then. */
+  clientGone?: () => boolean;
 }
 
 /**
@@ -33,6 +35,10 @@ export async function runStdioShim<C extends InProcessCore>(options: StdioShimOp
   const output = options.output ?? process.stdout;
   const logger = options.logger.child('stdio');
   const running = await findRunningApp(options.dataDir, { logger });
+  if (options.clientGone?.()) {
+    logger.info('the client left before it needed the bridge; stopping');
+    return;
+  }
   let core: C | undefined;
   if (running === undefined) {
     logger.info('no running app found; starting the bridge in-process', { dataDir: options.dataDir });

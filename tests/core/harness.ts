@@ -34,6 +34,8 @@ export async function startTestCore(options: {
   tuning?: CoreOptions['tuning'];
   /** Default: errors only (all levels with BRIDGE_TEST_LOGS set); tests that read the log pass their own. */
   logger?: Logger;
+  /** serverInfo.version of its MCP server. */
+  version?: string;
 }): Promise<CoreFixture> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bridge-data-'));
   const outputDir = options.outputDir ?? mkdtempSync(join(tmpdir(), 'bridge-out-'));
@@ -49,6 +51,7 @@ export async function startTestCore(options: {
     bundledWorkflowsDir,
     logger,
     tuning: { healthIntervalMs: 100, failoverAfterMs: 600, heartbeatMs: 200, ...options.tuning },
+    ...(options.version === undefined ? {} : { version: options.version }),
   });
   return { core, dataDir, outputDir };
 }
