@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -109,11 +109,17 @@ describe.each<Era>(['2025', '2026'])('%s-era client over HTTP: where an image go
     expect(savedImage(assetsImage.result).path).toBe(join(withAssets, 'assets', assetsImage.name));
   });
 
-  it('a "public" that is a file, not a folder, does not count', async () => {
-    const site = project('assets');
-    writeFileSync(join(site, 'public'), 'not a folder');
-    const { result, name } = await generate(await open([site]));
-    expect(savedImage(result).path).toBe(join(site, 'assets', name));
+  it('a "public" that is a file, or a link out of the project, does not count', async () => {
+    const agent = await open();
+    const withFile = project('assets');
+    writeFileSync(join(withFile, 'public'), 'not a folder');
+    const first = await generate(agent, { project_dir: withFile });
+    expect(savedImage(first.result).path).toBe(join(withFile, 'assets', first.name));
+    const withLink = project('static');
+    symlinkSync(elsewhere, join(withLink, 'public'), 'dir');
+    const second = await generate(agent, { project_dir: withLink });
+    expect(savedImage(second.result).path).toBe(join(withLink, 'static', second.name));
+    expect(readdirSync(elsewhere)).toEqual([]);
   });
 
   it('a project without an images folder sends the image to the output folder, and says why', async () => {
