@@ -26,16 +26,16 @@ export function advertise<Schema extends z.ZodType>(
   };
 }
 
+const UNADVERTISED = 'x-unadvertised';
+
 /**
  * Marks bounds that are sanity caps no sensible call reaches (a 200-character batch id, a seed past 2^53): zod
- * still enforces them, but the advertised argument schema leaves them out. Bounds an agent can meet (prompt
- * length, image size, wait, batch size) stay advertised.
+ * still enforces them, but the advertised schema leaves them out. Bounds an agent can meet (prompt length, image
+ * size, wait, batch size) stay advertised.
  */
 export function unadvertised(...keywords: ('maxLength' | 'minLength' | 'maximum')[]) {
   return { [UNADVERTISED]: keywords };
 }
-
-const UNADVERTISED = 'x-unadvertised';
 
 type Noise = (key: string, value: unknown, node: Record<string, unknown>, isRoot: boolean) => boolean;
 
@@ -45,8 +45,8 @@ const inputNoise: Noise = (key, _value, node) =>
   (Array.isArray(node[UNADVERTISED]) && node[UNADVERTISED].includes(key));
 // Below the root (whose type MCP requires) a result schema keeps field names, nesting and enums but no `type`:
 // the model reads the values themselves, and names such as `path`, `bytes` or `done` already say what they hold.
-const outputNoise: Noise = (key, value, _node, isRoot) =>
-  key === '$schema' ||
+const outputNoise: Noise = (key, value, node, isRoot) =>
+  inputNoise(key, value, node, isRoot) ||
   key === 'required' ||
   (key === 'additionalProperties' && value === false) ||
   (key === 'type' && !isRoot);
