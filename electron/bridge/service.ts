@@ -10,7 +10,12 @@ import { ImageTooLargeError, pixelLimitOf } from '../images/pixel-limit.js';
 import { readFileWithin } from '../images/checked-read.js';
 import { isErrno } from '../images/errno.js';
 import { FormatError, resolveOutputFormat } from '../images/format.js';
-import { createPathPolicy, PathPolicyError, type PathPolicy } from '../images/path-policy.js';
+import {
+  createPathPolicy,
+  PathPolicyError,
+  type PathAnchors,
+  type PathPolicy,
+} from '../images/path-policy.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
 import { SchedulerStoppedError, type Scheduler } from '../jobs/scheduler.js';
 import type { BatchIdempotency, BatchRecord, JobSpec } from '../jobs/types.js';
@@ -29,6 +34,7 @@ import type { WorkflowCatalog } from './catalog.js';
 import { defaultFileName } from './file-names.js';
 import { watchBatchProgress } from './batch-progress.js';
 import { IdempotentSubmitter, requestFingerprint } from './idempotency.js';
+import { chooseSaveTarget, findImagesFolder, implicitProjectDir, projectAnchors } from './save-location.js';
 import { DEFAULT_HEARTBEAT_MS, ProgressReporter } from './progress.js';
 import { toBatchStatus } from './status.js';
 
@@ -50,9 +56,18 @@ export interface BridgeServiceOptions {
   heartbeatMs?: number;
 }
 
-type GenerateFields = Omit<GenerateImageArgs, 'preview' | 'wait_seconds' | 'prompt' | 'idempotency_key'> & {
+type GenerateFields = Omit<
+  GenerateImageArgs,
+  'preview' | 'wait_seconds' | 'prompt' | 'idempotency_key' | 'project_dir'
+> & {
   prompt?: string | undefined;
 };
+
+/** Where one call's paths resolve (save-location.ts), and the project's images folder for unnamed images. */
+interface Placement {
+  anchors: PathAnchors;
+  imagesFolder: string | undefined;
+}
 
 export function createBridgeService(options: BridgeServiceOptions): BridgeService {
   const { scheduler, pool, catalog, gallery, settings, logger } = options;
@@ -71,10 +86,16 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
         ...(ctx.cwd ? [ctx.cwd] : []),
       ],
     });
-  const anchorsFor = (ctx: ToolContext) => ({
-    defaultDir: options.outputDir(),
-    ...(ctx.roots[0] ? { baseDir: ctx.roots[0] } : ctx.cwd ? { baseDir: ctx.cwd } : {}),
-  });
+  const anchorsFor = (projectDir: string | undefined, ctx: ToolContext, policy: PathPolicy) =>
+    projectAnchors(projectDir, ctx, policy, options.outputDir());
+  const placementFor = async (
+    projectDir: string | undefined,
+    ctx: ToolContext,
+    policy: PathPolicy,
+  ): Promise<Placement> => {
+    const anchors = await anchorsFor(projectDir, ctx, policy);
+    return { anchors, imagesFolder: anchors.baseDir ? await findImagesFolder(anchors.baseDir) : undefined };
+  };
   /** The call's idempotency key with what identifies its request, when the caller gave one. */
   /**
    * The agent's idempotency_key, else the stdio shim's request key: a shim that re-attaches to a new core sends an
@@ -84,12 +105,12 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     const key = args.idempotency_key ?? (ctx.requestKey === undefined ? undefined : `shim:${ctx.requestKey}`);
     return key === undefined
       ? undefined
-      : { key, fingerprint: requestFingerprint(tool, args, anchorsFor(ctx).baseDir) };
+      : { key, fingerprint: requestFingerprint(tool, args, implicitProjectDir(ctx)) };
   };
 
   async function toSpec(
     fields: GenerateFields,
-    ctx: ToolContext,
+    placement: Placement,
     policy: PathPolicy,
     suffix = '',
   ): Promise<JobSpec> {
@@ -99,19 +120,25 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     const size = catalog.defaultSize(workflow);
     const seed = fields.seed ?? randomInt(0, 2 ** 47);
     const generatedName = defaultFileName(prompt, seed, fields.format ?? 'png', suffix);
+    const { anchors } = placement;
     // A folder as save_path means "this folder, with the name the bridge would have chosen".
-    const requested =
-      fields.save_path && (await policy.namesSaveFolder(fields.save_path, anchorsFor(ctx)))
-        ? join(fields.save_path, generatedName)
-        : fields.save_path || generatedName;
+    const requested = chooseSaveTarget({
+      savePath:
+        fields.save_path && (await policy.namesSaveFolder(fields.save_path, anchors))
+          ? join(fields.save_path, generatedName)
+          : fields.save_path,
+      generatedName,
+      anchors,
+      imagesFolder: placement.imagesFolder,
+    });
     let target: { path: string; format: OutputFormat };
     try {
-      target = resolveOutputFormat(requested, fields.format);
+      target = resolveOutputFormat(requested.path, fields.format);
     } catch (error) {
       if (error instanceof FormatError) throw new BridgeError('invalid_format', error.message);
       throw error;
     }
-    const savePath = await resolvePath(policy, target.path, anchorsFor(ctx));
+    const savePath = await resolvePath(policy, target.path, anchors);
     const overwrite = fields.overwrite ?? false;
     if (!overwrite && (await exists(savePath))) {
       throw new BridgeError('file_exists', `"${savePath}" already exists and overwrite is false.`, {
@@ -129,6 +156,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       savePath,
       allowedRoots: [...policy.allowedRoots()],
       overwrite,
+      ...(requested.reason === undefined ? {} : { savedToReason: requested.reason }),
     };
   }
 
@@ -142,6 +170,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
         .filter((job) => job.result)
         .map(async (job) => ({
           ...job.result!,
+          ...(job.spec.savedToReason === undefined ? {} : { saved_to_reason: job.spec.savedToReason }),
           ...(withPreview ? await previewOf(job.result!.path, job.spec.allowedRoots) : {}),
         })),
     );
@@ -153,10 +182,12 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     idempotency: BatchIdempotency | undefined,
   ): Promise<BatchRecord> {
     const policy = policyFor(ctx);
+    const placement = await placementFor(args.project_dir, ctx, policy);
     const specs = await Promise.all(
       args.items.map(async (item, index) => {
         try {
-          return await toSpec({ ...args.defaults, ...definedOnly(item) }, ctx, policy, `-${index + 1}`);
+          const fields = { ...args.defaults, ...definedOnly(item) };
+          return await toSpec(fields, placement, policy, `-${index + 1}`);
         } catch (error) {
           if (error instanceof BridgeError)
             throw new BridgeError(error.code, `items[${index}]: ${error.message}`, error);
@@ -185,8 +216,10 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       // A retry with the key gets the first call's batch back, before its paths are checked again: the first
       // call may have written the file by now.
       const batch = await submissions.submit(idempotency, async () => {
-        const { idempotency_key: _key, ...fields } = args;
-        return scheduler.submit([await toSpec(fields, ctx, policyFor(ctx))], 'interactive', idempotency);
+        const { idempotency_key: _key, project_dir: projectDir, ...fields } = args;
+        const policy = policyFor(ctx);
+        const placement = await placementFor(projectDir, ctx, policy);
+        return scheduler.submit([await toSpec(fields, placement, policy)], 'interactive', idempotency);
       });
       const job = batch.jobs[0]!;
       const reporter = new ProgressReporter(
@@ -271,8 +304,9 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
 
     async listGeneratedImages(args, ctx) {
       const limit = args.limit ?? 50;
+      const policy = policyFor(ctx);
       const directory = args.directory
-        ? await readablePath(policyFor(ctx), args.directory, anchorsFor(ctx))
+        ? await readablePath(policy, args.directory, await anchorsFor(args.project_dir, ctx, policy))
         : undefined;
       let page;
       try {
@@ -308,7 +342,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
 
     async convertToWebp(args, ctx) {
       const policy = policyFor(ctx);
-      const anchors = anchorsFor(ctx);
+      const anchors = await anchorsFor(args.project_dir, ctx, policy);
       const source = await readablePath(policy, args.path, anchors);
       const outputPath = args.output_path ? await resolvePath(policy, args.output_path, anchors) : undefined;
       if (!outputPath) await resolvePath(policy, webpSibling(source), anchors);
@@ -343,7 +377,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
 
     async batchConvertToWebp(args, ctx) {
       const policy = policyFor(ctx);
-      const anchors = anchorsFor(ctx);
+      const anchors = await anchorsFor(args.project_dir, ctx, policy);
       const common = {
         recoveryDir: options.recoveryDir,
         maxInputPixels: pixelLimitOf(settings.get().maxInputMegapixels),

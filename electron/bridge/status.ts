@@ -18,6 +18,7 @@ export function toBatchStatus(batch: BatchRecord): BatchStatus {
             height: job.result.height,
             seed: job.result.seed,
             bytes: job.result.bytes,
+            ...(job.spec.savedToReason === undefined ? {} : { saved_to_reason: job.spec.savedToReason }),
           }
         : { seed: job.spec.seed }),
       ...(job.error ? { error: toToolError(job.error) } : {}),

@@ -14,6 +14,8 @@ export interface JobSpec {
   /** The folders the request was allowed to write into; checked again at write time (a symlink may appear meanwhile). */
   allowedRoots: string[];
   overwrite: boolean;
+  /** Why the file goes to savePath when the save_path given does not say (no save_path, no project folder). */
+  savedToReason?: string;
 }
 
 export type JobState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';

@@ -5,7 +5,7 @@ import type * as z from 'zod';
  * Every byte of tools/list is paid for in each agent's context, and clients drop tools from oversized
  * servers (the payload is capped by a test). This wraps a zod schema so validation stays zod's while the
  * advertised JSON Schema leaves out what tells the model nothing: the `$schema` dialect marker repeated on
- * every tool and, in result schemas, zod's `additionalProperties: false` and `required` lists. The
+ * every tool and, in result schemas, zod's `additionalProperties: false`, `required` lists and types. The
  * advertised result schema is therefore looser than the real one, never stricter.
  */
 export function advertise<Schema extends z.ZodType>(
@@ -26,20 +26,30 @@ export function advertise<Schema extends z.ZodType>(
   };
 }
 
+const UNADVERTISED = 'x-unadvertised';
+
+/**
+ * Marks bounds that are sanity caps no sensible call reaches (a 200-character batch id, a seed past 2^53): zod
+ * still enforces them, but the advertised schema leaves them out. Bounds an agent can meet (prompt length, image
+ * size, wait, batch size) stay advertised.
+ */
+export function unadvertised(...keywords: ('maxLength' | 'minLength' | 'maximum')[]) {
+  return { [UNADVERTISED]: keywords };
+}
+
 type Noise = (key: string, value: unknown, node: Record<string, unknown>, isRoot: boolean) => boolean;
 
-const inputNoise: Noise = (key) => key === '$schema';
-const outputNoise: Noise = (key, value, node, isRoot) =>
+const inputNoise: Noise = (key, _value, node) =>
   key === '$schema' ||
+  key === UNADVERTISED ||
+  (Array.isArray(node[UNADVERTISED]) && node[UNADVERTISED].includes(key));
+// Below the root (whose type MCP requires) a result schema keeps field names, nesting and enums but no `type`:
+// the model reads the values themselves, and names such as `path`, `bytes` or `done` already say what they hold.
+const outputNoise: Noise = (key, value, node, isRoot) =>
+  inputNoise(key, value, node, isRoot) ||
   key === 'required' ||
   (key === 'additionalProperties' && value === false) ||
-  // `properties` / `items` / `enum` already say object / array / string; the root keeps its type because MCP
-  // requires it.
-  (key === 'type' &&
-    !isRoot &&
-    ((value === 'object' && 'properties' in node) ||
-      (value === 'array' && 'items' in node) ||
-      (value === 'string' && Array.isArray(node.enum))));
+  (key === 'type' && !isRoot);
 
 function compact(node: Record<string, unknown>, isNoise: Noise, isRoot = true): Record<string, unknown> {
   const result: Record<string, unknown> = {};

@@ -49,6 +49,11 @@ function text(value: string): ContentBlock {
   return { type: 'text', text: value };
 }
 
+/** Why a file is where it is, when the save_path given does not say (see bridge/save-location.ts). */
+function whyThere(reason: string | undefined): string {
+  return reason === undefined ? '' : `; ${reason}`;
+}
+
 function describeError(error: ToolError): string {
   return withHint(error.message, error.hint);
 }
@@ -68,11 +73,12 @@ export function renderGenerateImage(
     lines.push(
       `${state} Call check_batch_status with batch_id "${result.batch_id}" and wait_seconds to get the file.`,
     );
-  } else if (result.status === 'failed') {
-    lines.push(`Generation failed: ${result.error ? describeError(result.error) : 'no image was produced.'}`);
   }
   for (const image of images)
-    lines.push(`Saved ${image.path} (${image.width}x${image.height} ${image.format}, seed ${image.seed})`);
+    lines.push(
+      `Saved ${image.path} (${image.width}x${image.height} ${image.format}, seed ${image.seed})` +
+        whyThere(image.saved_to_reason),
+    );
 
   const content: ContentBlock[] = [text(lines.join('\n'))];
   for (const image of result.images) {
@@ -81,7 +87,7 @@ export function renderGenerateImage(
     if (options.preview && preview && preview.byteLength <= MAX_PREVIEW_BYTES)
       content.push({ type: 'image', data: preview.toString('base64'), mimeType: 'image/webp' });
   }
-  return { content, structuredContent, ...(result.status === 'failed' ? { isError: true } : {}) };
+  return { content, structuredContent };
 }
 
 export function renderBatchAccepted(result: BatchAccepted): CallToolResult {
@@ -103,7 +109,7 @@ export function renderBatchStatus(result: BatchStatus): CallToolResult {
   const content: ContentBlock[] = [];
   for (const item of result.items) {
     if (item.status === 'completed' && item.path !== undefined) {
-      lines.push(`#${item.index}: ${item.path}`);
+      lines.push(`#${item.index}: ${item.path}${whyThere(item.saved_to_reason)}`);
       content.push(fileLink(item.path));
     } else if (item.status === 'failed' && item.error) {
       lines.push(`#${item.index} failed: ${describeError(item.error)}`);

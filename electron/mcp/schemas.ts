@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { unadvertised } from './advertise.js';
 
 /*
  * The agent-facing contract: argument and result shapes of the eight MCP tools. Argument names are part of
@@ -22,27 +23,32 @@ const path = z.string();
 
 // Bare validators; generate_image describes them once, batch items refer back to it.
 const imageFields = {
-  prompt: z.string().min(1).max(MAX_PROMPT_CHARS),
-  negative_prompt: z.string().max(MAX_PROMPT_CHARS).optional(),
+  prompt: z.string().min(1).max(MAX_PROMPT_CHARS).meta(unadvertised('minLength')),
+  negative_prompt: z.string().max(MAX_PROMPT_CHARS).meta(unadvertised('maxLength')).optional(),
   save_path: path.optional(),
   width: dimension.optional(),
   height: dimension.optional(),
-  seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).meta(unadvertised('maximum')).optional(),
   format: imageFormat.optional(),
-  workflow: z.string().max(200).optional(),
+  workflow: z.string().max(200).meta(unadvertised('maxLength')).optional(),
   overwrite: z.boolean().optional(),
 };
 
 const waitSeconds = z.number().min(0).max(MAX_WAIT_SECONDS).optional();
 // A retried call with the same key gets the first call's batch (see bridge/idempotency.ts); the name says
 // enough, and the tools/list budget is tight.
-const idempotencyKey = z.string().max(200).optional();
+const idempotencyKey = z.string().max(200).meta(unadvertised('maxLength')).optional();
+// The project folder (bridge/save-location.ts); described once, on generate_image.
+const projectDir = path.optional();
 
 export const generateImageArgs = z.object({
   ...imageFields,
-  save_path: imageFields.save_path.describe('Relative to the project root'),
-  format: imageFields.format.describe('Default: save_path extension, else png'),
-  workflow: imageFields.workflow.describe('Workflow id (file name without .json)'),
+  save_path: imageFields.save_path.describe(
+    'Relative to the project. Default: its public/, static/ or assets/, else the output folder',
+  ),
+  project_dir: projectDir.describe('Absolute; default: the client root'),
+  format: imageFields.format.describe('Default: from save_path, else png'),
+  workflow: imageFields.workflow.describe('Id: file name without .json'),
   preview: z.boolean().optional().describe('Inline a preview'),
   wait_seconds: waitSeconds.describe('Default 45'),
   idempotency_key: idempotencyKey,
@@ -51,12 +57,13 @@ export const generateImageArgs = z.object({
 // Named so the JSON Schema carries it once under $defs for both items and defaults.
 const batchItemArgs = z
   .object({ ...imageFields, prompt: imageFields.prompt.optional() })
-  .meta({ id: 'image_fields' });
+  .meta({ id: 'item' });
 
 export const batchGenerateImagesArgs = z
   .object({
     items: z.array(batchItemArgs).min(1).max(MAX_BATCH_ITEMS).describe('generate_image fields per image'),
-    defaults: batchItemArgs.optional().describe('Fields for items that omit them'),
+    defaults: batchItemArgs.optional().describe('Fields items omit'),
+    project_dir: projectDir,
     idempotency_key: idempotencyKey,
   })
   .superRefine((args, issues) => {
@@ -71,7 +78,7 @@ export const batchGenerateImagesArgs = z
     });
   });
 
-const batchId = z.string().max(200);
+const batchId = z.string().max(200).meta(unadvertised('maxLength'));
 
 export const checkBatchStatusArgs = z.object({
   batch_id: batchId,
@@ -81,10 +88,11 @@ export const checkBatchStatusArgs = z.object({
 export const cancelBatchArgs = z.object({ batch_id: batchId });
 
 export const listGeneratedImagesArgs = z.object({
-  directory: path.optional().describe('Images in this folder, not the gallery'),
-  query: z.string().max(500).optional().describe('Filter by prompt text'),
+  directory: path.optional().describe('A folder instead of the gallery'),
+  query: z.string().max(500).meta(unadvertised('maxLength')).optional().describe('Filter by prompt text'),
   limit: z.number().int().min(1).max(200).optional(),
-  cursor: z.string().max(500).optional().describe('next_cursor of the previous page'),
+  cursor: z.string().max(500).meta(unadvertised('maxLength')).optional().describe('A previous next_cursor'),
+  project_dir: projectDir,
 });
 
 export const checkComfyuiStatusArgs = z.object({});
@@ -92,7 +100,7 @@ export const checkComfyuiStatusArgs = z.object({});
 const webpOptions = {
   quality: z.number().int().min(1).max(100).optional(),
   lossless: z.boolean().optional(),
-  max_width: z.number().int().min(1).max(16384).optional(),
+  max_width: z.number().int().min(1).max(16384).meta(unadvertised('maximum')).optional(),
   keep_original: z.boolean().optional().describe('Default true; false deletes the source'),
   // The "already exists" refusal tells the agent to pass this, so both WebP tools must accept it.
   overwrite: z.boolean().optional(),
@@ -102,6 +110,7 @@ export const convertToWebpArgs = z.object({
   path,
   output_path: path.optional().describe('Default: same name with .webp'),
   ...webpOptions,
+  project_dir: projectDir,
 });
 
 export const batchConvertToWebpArgs = z
@@ -110,6 +119,7 @@ export const batchConvertToWebpArgs = z
     directory: path.optional().describe("Instead of paths: a folder's images"),
     recursive: z.boolean().optional(),
     ...webpOptions,
+    project_dir: projectDir,
   })
   .refine((args) => (args.paths === undefined) !== (args.directory === undefined), {
     message: 'Give either paths or directory, not both and not neither',
@@ -136,13 +146,14 @@ export const generatedImageSchema = z.object({
   bytes: z.number(),
   workflow: z.string(),
   backend: z.string(),
+  saved_to_reason: z.string().optional(),
 });
 
+// A failed generation is an isError result carrying `{ error }` (renderDomainError), as for every tool.
 export const generateImageOutput = z.object({
-  status: z.enum(['completed', 'running', 'failed']),
+  status: z.enum(['completed', 'running']),
   batch_id: z.string(),
   images: z.array(generatedImageSchema),
-  error: toolErrorSchema.optional(),
 });
 
 export const batchAcceptedOutput = z.object({ batch_id: z.string(), total: z.number() });
@@ -155,6 +166,7 @@ export const batchItemStatusSchema = z.object({
   height: z.number().optional(),
   seed: z.number().optional(),
   bytes: z.number().optional(),
+  saved_to_reason: z.string().optional(),
   error: itemErrorSchema.optional(),
 });
 
@@ -212,7 +224,7 @@ export const backendStatusSchema = z.object({
 
 export const comfyStatusOutput = z.object({
   backends: z.array(backendStatusSchema),
-  no_default_workflow: z.string().optional().describe('Why nothing can run, and what to install'),
+  no_default_workflow: z.string().optional(),
 });
 
 export const convertResultOutput = z.object({

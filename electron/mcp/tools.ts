@@ -47,50 +47,50 @@ function tool<Args extends z.ZodType>(spec: ToolSpec<Args>): ToolSpec<Args> {
   return spec;
 }
 
-const reads: ToolAnnotations = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-};
+/*
+ * Annotations give the hints a client can act on and leave out the MCP defaults that are also the cautious reading
+ * of a missing hint (readOnlyHint: false, idempotentHint: false), and idempotentHint on read-only tools, where the
+ * spec ignores it; tools/list stays within its budget and no client is misled by an absence. destructiveHint and
+ * openWorldHint are always given: their defaults (true) are wrong here except cancel_batch's destructiveHint, and
+ * some clients read destructiveHint even on read-only tools.
+ */
+const reads: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
+
+/** Adds files, never replaces one unasked (overwrite: true keeps the old file in the recovery folder). */
+const adds: ToolAnnotations = { destructiveHint: false, openWorldHint: false };
 
 /**
  * The WebP tools as their defaults behave: they add files and keep the originals (keep_original defaults to
  * true). Only keep_original: false deletes, and the descriptions say so; annotating every call as destructive
  * made Codex ask for approval on each one (and refuse in `codex exec`).
  */
-const converts: ToolAnnotations = {
-  readOnlyHint: false,
-  destructiveHint: false,
-  idempotentHint: false,
-  openWorldHint: false,
-};
+const converts: ToolAnnotations = adds;
 
 export const toolSpecs = [
   tool({
     name: 'generate_image',
     description:
-      'Generate an image with ComfyUI and save it. Past wait_seconds, returns status "running" and a batch_id; split long waits into check_batch_status calls.',
+      'Generate and save an image. Past wait_seconds: status "running" and a batch_id; split long waits into check_batch_status calls.',
     inputSchema: generateImageArgs,
     outputSchema: generateImageOutput,
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    annotations: adds,
     usesPaths: true,
     run: async (service, args, ctx) =>
       renderGenerateImage(await service.generateImage(args, ctx), { preview: args.preview === true }),
   }),
   tool({
     name: 'batch_generate_images',
-    description: 'Queue up to 100 images; returns a batch_id at once for check_batch_status.',
+    description: 'Queue 1-100 images; returns a batch_id at once.',
     inputSchema: batchGenerateImagesArgs,
     outputSchema: batchAcceptedOutput,
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    annotations: adds,
     usesPaths: true,
     run: async (service, args, ctx) => renderBatchAccepted(await service.batchGenerateImages(args, ctx)),
   }),
   tool({
     name: 'check_batch_status',
     description:
-      "A batch's counts and each item's status, path or error. Long-poll ≤ 45 s per call; call again to wait longer.",
+      "Counts and each item's status, path or error. Long-poll ≤ 45 s per call; call again to wait longer.",
     inputSchema: checkBatchStatusArgs,
     outputSchema: batchStatusOutput,
     annotations: reads,
@@ -99,10 +99,10 @@ export const toolSpecs = [
   }),
   tool({
     name: 'cancel_batch',
-    description: 'Cancel the unfinished items of a batch.',
+    description: "Cancel a batch's unfinished items.",
     inputSchema: cancelBatchArgs,
     outputSchema: cancelResultOutput,
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },
     usesPaths: false,
     run: async (service, args, ctx) => renderCancel(await service.cancelBatch(args, ctx)),
   }),
@@ -126,7 +126,7 @@ export const toolSpecs = [
   }),
   tool({
     name: 'convert_to_webp',
-    description: 'Convert an image to WebP (keep_original: false deletes it); new path and sizes.',
+    description: 'Convert an image to WebP; keep_original: false deletes it.',
     inputSchema: convertToWebpArgs,
     outputSchema: convertResultOutput,
     annotations: converts,
@@ -135,7 +135,7 @@ export const toolSpecs = [
   }),
   tool({
     name: 'batch_convert_to_webp',
-    description: 'Convert images (paths or a directory) to WebP (keep_original: false deletes them).',
+    description: 'Convert images or a folder to WebP; keep_original: false deletes them.',
     inputSchema: batchConvertToWebpArgs,
     outputSchema: batchConvertResultOutput,
     annotations: converts,

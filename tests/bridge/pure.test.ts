@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultFileName } from '../../electron/bridge/file-names.js';
 import { messageFor, percentFor, ProgressReporter } from '../../electron/bridge/progress.js';
+import { chooseSaveTarget } from '../../electron/bridge/save-location.js';
 import { toBatchStatus } from '../../electron/bridge/status.js';
 import type { BatchRecord, JobRecord } from '../../electron/jobs/types.js';
 
@@ -11,6 +12,32 @@ describe('defaultFileName', () => {
     );
     expect(defaultFileName('Crème brûlée', 7, 'jpeg')).toBe('creme-brulee-7.jpg');
     expect(defaultFileName('日本の猫', 1, 'png', '-3')).toBe('image-1-3.png');
+  });
+});
+
+describe('chooseSaveTarget', () => {
+  const name = 'fox-1.png';
+  const withProject = { defaultDir: '/out', baseDir: '/site' };
+  const choose = (
+    savePath: string | undefined,
+    anchors: { defaultDir: string; baseDir?: string },
+    images?: string,
+  ) => chooseSaveTarget({ savePath, generatedName: name, anchors, imagesFolder: images });
+
+  it("puts an unnamed image in the project's images folder, else the output folder, and says why", () => {
+    expect(choose(undefined, withProject, 'static')).toEqual({
+      path: '/site/static/fox-1.png',
+      reason: "no save_path: the project's static/ folder",
+    });
+    expect(choose(undefined, withProject).path).toBe('/out/fox-1.png');
+    expect(choose(undefined, { defaultDir: '/out' }).path).toBe('/out/fox-1.png');
+    expect(choose(undefined, { defaultDir: '/out' }).reason).toMatch(/no project folder/);
+  });
+
+  it('keeps a given save_path, explaining only a relative one with no project to resolve against', () => {
+    expect(choose('img/a.png', withProject, 'public')).toEqual({ path: 'img/a.png' });
+    expect(choose('/abs/a.png', { defaultDir: '/out' })).toEqual({ path: '/abs/a.png' });
+    expect(choose('img/a.png', { defaultDir: '/out' }).reason).toMatch(/resolved in the output folder/);
   });
 });
 

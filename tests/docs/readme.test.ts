@@ -49,8 +49,6 @@ const otherProgramsFlags: Record<string, string> = {
  * Arguments the README documents that another branch adds to the tools. Tolerated while absent from tools/list;
  * once present, the entry must go (the test says so), so this list never outlives the feature.
  */
-const pendingArguments = new Set(['project_dir']);
-
 /** snake_case code in the README that is neither a tool, an argument or result field, nor a code in the source. */
 const otherSnakeCaseTerms: Record<string, string> = {
   input_required: "the 2026-07-28 MCP protocol's round trip (Development section)",
@@ -168,18 +166,13 @@ describe('README: MCP tools', () => {
     expect([...documented.keys()].sort()).toEqual(tools.map((tool) => tool.name).sort());
     for (const tool of tools) {
       const actual = Object.keys((tool.inputSchema as { properties?: object }).properties ?? {});
-      for (const pending of pendingArguments) {
-        expect(actual, `${tool.name} now has ${pending}: remove it from pendingArguments`).not.toContain(
-          pending,
-        );
-      }
-      const named = documented.get(tool.name)!.filter((name) => !pendingArguments.has(name));
+      const named = documented.get(tool.name)!;
       expect(new Set(named), `arguments of ${tool.name} in README.md`).toEqual(new Set(actual));
     }
   });
 
   it('names in code only tools, their arguments and fields, or codes the source uses', () => {
-    const known = new Set<string>([...pendingArguments, ...Object.keys(otherSnakeCaseTerms)]);
+    const known = new Set<string>(Object.keys(otherSnakeCaseTerms));
     for (const tool of tools) {
       known.add(tool.name);
       collectPropertyNames(tool.inputSchema, known);

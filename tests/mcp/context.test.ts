@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { advertise } from '../../electron/mcp/advertise.js';
+import { advertise, unadvertised } from '../../electron/mcp/advertise.js';
 import { rootsFromListAnswer } from '../../electron/mcp/context.js';
 
 describe('rootsFromListAnswer', () => {
@@ -30,9 +30,13 @@ describe('rootsFromListAnswer', () => {
 });
 
 describe('advertise', () => {
-  const schema = z.object({ name: z.string().min(2), nested: z.object({ n: z.number() }).optional() });
+  const schema = z.object({
+    name: z.string().min(2),
+    nested: z.object({ n: z.number() }).optional(),
+    id: z.string().max(9).meta(unadvertised('maxLength')).optional(),
+  });
 
-  it('advertises without the dialect marker, and result schemas without required/additionalProperties', () => {
+  it('advertises without the dialect marker or unadvertised caps, and result schemas without required/additionalProperties/types', () => {
     const advertised = advertise(schema)['~standard'].jsonSchema;
     const input = advertised.input({ target: 'draft-2020-12' });
     expect(input).toEqual({
@@ -40,15 +44,13 @@ describe('advertise', () => {
       properties: {
         name: { type: 'string', minLength: 2 },
         nested: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
+        id: { type: 'string' },
       },
       required: ['name'],
     });
     expect(advertised.output({ target: 'draft-2020-12' })).toEqual({
       type: 'object',
-      properties: {
-        name: { minLength: 2, type: 'string' },
-        nested: { properties: { n: { type: 'number' } } },
-      },
+      properties: { name: { minLength: 2 }, nested: { properties: { n: {} } }, id: {} },
     });
   });
 
@@ -56,5 +58,6 @@ describe('advertise', () => {
     const validate = advertise(schema)['~standard'].validate;
     expect(await validate({ name: 'ok' })).toEqual({ value: { name: 'ok' } });
     expect(await validate({ name: 'x' })).toHaveProperty('issues');
+    expect(await validate({ name: 'ok', id: 'x'.repeat(10) })).toHaveProperty('issues');
   });
 });

@@ -170,19 +170,25 @@ describe.each(eras)('tool calls from a %s-era client', (era) => {
     expect(textOf(result)).toMatch(/check_batch_status.*b-slow/);
   });
 
-  it('reports a failed generation as an error result that keeps the structured outcome', async () => {
-    const error = {
-      code: 'comfy_validation',
-      message: 'Node 4 rejected the model.',
-      hint: 'Pick another workflow.',
+  it('says why an image went where it did, in structuredContent and in the text', async () => {
+    const image = {
+      path: '/out/fox-1.png',
+      width: 64,
+      height: 64,
+      format: 'png' as const,
+      seed: 1,
+      bytes: 10,
+      workflow: 'sd15',
+      backend: 'http://127.0.0.1:8188',
+      saved_to_reason: 'no save_path and no project folder (send roots or project_dir): the output folder',
     };
-    const { client } = await setUp(era, {
-      generateImage: () => Promise.resolve({ status: 'failed', batch_id: 'b-f', images: [], error }),
+    const { fake, client } = await setUp(era, {
+      generateImage: () => Promise.resolve({ status: 'completed', batch_id: 'b-r', images: [image] }),
     });
-    const result = await client.callTool('generate_image', { prompt: 'x' });
-    expect(result.isError).toBe(true);
-    expect(result.structuredContent).toEqual({ status: 'failed', batch_id: 'b-f', images: [], error });
-    expect(textOf(result)).toContain('Pick another workflow.');
+    const result = await client.callTool('generate_image', { prompt: 'x', project_dir: '/projects/site' });
+    expect(fake.calls[0]!.args).toEqual({ prompt: 'x', project_dir: '/projects/site' });
+    expect(result.structuredContent).toEqual({ status: 'completed', batch_id: 'b-r', images: [image] });
+    expect(textOf(result)).toContain(`Saved /out/fox-1.png (64x64 png, seed 1); ${image.saved_to_reason}`);
   });
 
   it('batch_generate_images passes items and defaults and returns the batch id', async () => {

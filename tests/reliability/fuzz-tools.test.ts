@@ -57,6 +57,8 @@ describe('fuzzing the MCP tools', () => {
     // Links inside the project that lead out of it: writes and reads through them must be refused.
     symlinkSync(outside, join(project, 'escape'), 'dir');
     symlinkSync(join(outside, 'secret.png'), join(project, 'escape-file.png'));
+    // An images folder that is a link out: an image without save_path (project_dir: sub) must not follow it.
+    symlinkSync(outside, join(project, 'sub', 'public'), 'dir');
     forbidden = [outside, base, join(project, '..', 'outside'), join(project, 'escape')];
 
     fake = await startFakeComfyUI({ models: sd15Models, stepMs: 1 });
@@ -140,6 +142,9 @@ describe('fuzzing the MCP tools', () => {
   );
   const withKnownBatch = (args: Record<string, unknown>) =>
     args.batch_id === 'KNOWN' ? { ...args, batch_id: knownBatches.at(-1) ?? 'none-yet' } : args;
+  // The project folder an agent names: hostile, or the project and a folder in it.
+  const projectDir = () =>
+    field(fc.oneof(hostilePath(forbidden), fc.constantFrom(project, join(project, 'sub'))));
   const webpOptions = {
     quality: field(fc.integer({ min: -1, max: 101 })),
     lossless: field(fc.boolean()),
@@ -152,7 +157,14 @@ describe('fuzzing the MCP tools', () => {
     [
       'generate_image',
       fc.oneof(
-        fc.record({ ...imageFields(), preview: field(fc.boolean()), wait_seconds: waitSeconds }).map(present),
+        fc
+          .record({
+            ...imageFields(),
+            project_dir: projectDir(),
+            preview: field(fc.boolean()),
+            wait_seconds: waitSeconds,
+          })
+          .map(present),
         plausibleImage(),
       ),
     ],
@@ -167,6 +179,7 @@ describe('fuzzing the MCP tools', () => {
             wrongValue,
           ),
           defaults: field(fc.record(imageFields()).map(present)),
+          project_dir: projectDir(),
         })
         .map(present),
     ],
@@ -183,6 +196,7 @@ describe('fuzzing the MCP tools', () => {
           query: field(fc.string({ maxLength: 30 })),
           limit: field(fc.integer({ min: -5, max: 300 })),
           cursor: field(fc.oneof(fc.string({ maxLength: 30 }), fc.base64String({ maxLength: 40 }))),
+          project_dir: projectDir(),
         })
         .map(present),
     ],
@@ -197,6 +211,7 @@ describe('fuzzing the MCP tools', () => {
           path: field(hostilePath(forbidden)),
           output_path: field(hostilePath(forbidden)),
           ...webpOptions,
+          project_dir: projectDir(),
         })
         .map(present),
     ],
@@ -208,6 +223,7 @@ describe('fuzzing the MCP tools', () => {
           directory: field(hostilePath(forbidden)),
           recursive: field(fc.boolean()),
           ...webpOptions,
+          project_dir: projectDir(),
         })
         .map(present),
     ],
