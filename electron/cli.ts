@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Conf from 'conf';
 import { CliUsageError, parseCli, usage, type CliOptions } from './cli/options.js';
+import { overridesFrom } from './cli/overrides.js';
 import { bundledWorkflowsDirFor } from './cli/paths.js';
 import type { Core } from './core.js';
 import { withHint } from './errors.js';
@@ -10,30 +11,12 @@ import { createLogger, type Logger } from './log.js';
 import { makePrivateDataDir } from './private-files.js';
 import { runStdioShim } from './stdio/shim.js';
 import { createSettings, settingsStoreOptions, type KeyValueStore } from './settings.js';
-import type { SettingsPatch } from '../shared/settings.js';
 
 /** The package root: two levels above dist/electron/cli.js. */
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-/** Settings for this run from flags and environment variables; stored settings fill in the rest. */
-export function overridesFrom(options: CliOptions, storedAllowedDirs: readonly string[]): SettingsPatch {
-  return {
-    ...(options.host !== undefined ? { host: options.host } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.comfyuiUrls.length > 0 ? { comfyuiUrls: options.comfyuiUrls } : {}),
-    ...(options.outputDir !== undefined ? { outputDir: options.outputDir } : {}),
-    ...(options.workflowsDir !== undefined ? { userWorkflowsDir: options.workflowsDir } : {}),
-    ...(options.workflow !== undefined ? { defaultWorkflow: options.workflow } : {}),
-    ...(options.token !== undefined ? { mcpToken: options.token } : {}),
-    ...(options.maxPendingJobs !== undefined ? { maxPendingJobs: options.maxPendingJobs } : {}),
-    ...(options.maxInputMegapixels !== undefined ? { maxInputMegapixels: options.maxInputMegapixels } : {}),
-    ...(options.noTokenOnLoopback ? { requireTokenOnLoopback: false } : {}),
-    ...(options.allowDirs.length > 0 ? { allowedDirs: [...storedAllowedDirs, ...options.allowDirs] } : {}),
-  };
 }
 
 function openSettingsStore(dataDir: string): KeyValueStore {
@@ -43,7 +26,13 @@ function openSettingsStore(dataDir: string): KeyValueStore {
 export async function startFromCli(options: CliOptions, logger: Logger): Promise<Core> {
   const store = openSettingsStore(options.dataDir);
   const stored = Array.isArray(store.store.allowedDirs) ? (store.store.allowedDirs as string[]) : [];
-  const settings = createSettings({ store, logger, overrides: overridesFrom(options, stored) });
+  const overrides = overridesFrom(options, stored);
+  const settings = createSettings({
+    store,
+    logger,
+    overrides: overrides.values,
+    overrideSources: overrides.sources,
+  });
   // Loaded on demand: a forwarding stdio shim never needs the core, and its client waits for it to start.
   const { startCore } = await import('./core.js');
   return startCore({
@@ -54,6 +43,9 @@ export async function startFromCli(options: CliOptions, logger: Logger): Promise
     version: packageVersion(),
   });
 }
+
+/** Shown as what set the port when the shim hosts the bridge on any free port because the configured one is taken. */
+const anyPortSource = 'the stdio shim (the configured port was taken)';
 
 /**
  * The launcher shim. Everything it logs goes to stderr and the log file: stdout carries JSON-RPC only.
@@ -70,7 +62,11 @@ async function stdio(options: CliOptions): Promise<void> {
     cwd,
     logger,
     ...(token === undefined ? {} : { token }),
-    startCore: (anyPort) => startFromCli(anyPort ? { ...options, port: 0 } : options, logger),
+    startCore: (anyPort) =>
+      startFromCli(
+        anyPort ? { ...options, port: 0, sources: { ...options.sources, port: anyPortSource } } : options,
+        logger,
+      ),
     serverFactory: async (core) =>
       (await import('./mcp/server.js')).createBridgeMcpServerFactory({
         service: core.service,
