@@ -5,6 +5,7 @@ import Conf from 'conf';
 import { CliUsageError, parseCli, usage, type CliOptions } from './cli/options.js';
 import { overridesFrom } from './cli/overrides.js';
 import { bundledWorkflowsDirFor } from './cli/paths.js';
+import { shimArgsOf } from './cli/shim-args.js';
 import type { Core } from './core.js';
 import { withHint } from './errors.js';
 import { createLogger, type Logger } from './log.js';
@@ -41,6 +42,7 @@ export async function startFromCli(options: CliOptions, logger: Logger): Promise
     bundledWorkflowsDir: bundledWorkflowsDirFor(packageRoot, existsSync),
     logger,
     version: packageVersion(),
+    shimArgs: shimArgsOf(options),
   });
 }
 

@@ -203,7 +203,16 @@ export const connectInfoSchema = z.object({
   }),
   snippets: z.array(
     z.object({
-      client: z.enum(['claude-code', 'claude-desktop', 'cursor', 'vscode', 'cline']),
+      client: z.enum([
+        'claude-code',
+        'claude-desktop',
+        'cursor',
+        'vscode',
+        'cline',
+        'codex',
+        'gemini-cli',
+        'windsurf',
+      ]),
       title: z.string(),
       /** Where the snippet goes (a file path or "terminal"). */
       where: z.string(),
