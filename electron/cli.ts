@@ -40,6 +40,9 @@ function describeError(error: unknown): string {
 /** How long the shim waits for its client's first message before it starts loading anyway. */
 const firstMessageWaitMs = 20;
 
+/** Shown as what set the port when the shim hosts the bridge on any free port because the configured one is taken. */
+const anyPortSource = 'the stdio shim (the configured port was taken)';
+
 /**
  * The launcher shim. Everything it logs goes to stderr and the log file: stdout carries JSON-RPC only.
  * Exits when the client closes stdin.
@@ -68,7 +71,12 @@ async function stdio(options: CliOptions): Promise<void> {
       input: front.input,
       output: front.output,
       clientGone: front.clientLeftSatisfied,
-      startCore: (anyPort) => startFromCli(anyPort ? { ...options, port: 0 } : options, logger, pkg),
+      startCore: (anyPort) =>
+        startFromCli(
+          anyPort ? { ...options, port: 0, sources: { ...options.sources, port: anyPortSource } } : options,
+          logger,
+          pkg,
+        ),
       serverFactory: async (core) =>
         (await import('./mcp/server.js')).createBridgeMcpServerFactory({
           service: core.service,

@@ -34,7 +34,7 @@ import { createMcpEndpoint, type McpEndpoint } from './mcp/endpoint.js';
 import { createBridgeMcpServerFactory } from './mcp/server.js';
 import type { BridgeService } from './mcp/service.js';
 import { createSettings, type KeyValueStore, type SettingsService } from './settings.js';
-import { shimCommand } from './stdio/shim-command.js';
+import { shimCommand, withShimArgs } from './stdio/shim-command.js';
 import { newShimSecret, removeEndpointRecord, writeEndpointRecord } from './stdio/endpoint-record.js';
 import { createShimHelloHandler } from './stdio/handshake.js';
 import { makePrivateDataDir } from './private-files.js';
@@ -51,6 +51,8 @@ export interface CoreOptions {
   rendererDir?: string;
   /** How agents' clients start the stdio shim; default this Node running the package's launcher. */
   shimCommand?: ShimCommand;
+  /** The run's options as shim flags (`cli/shim-args.ts`); `--data-dir` is always added. */
+  shimArgs?: readonly string[];
   /** Knobs for tests and benchmarks; the defaults suit a workstation. */
   tuning?: {
     healthIntervalMs?: number;
@@ -213,16 +215,20 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     userWorkflowsDir,
     mcpUrl: () => mcpUrlOnceListening,
     networkMcpUrls: () => networkMcpUrlsOnceListening,
-    shim:
+    // The data folder always: the agent's client starts the shim with its own environment, whose default
+    // data folder may not be this run's.
+    shim: withShimArgs(
       options.shimCommand ??
-      // Electron's executable acts as Node with ELECTRON_RUN_AS_NODE, and reads the launcher inside app.asar.
-      shimCommand({
-        platform: process.platform,
-        isPackaged: false,
-        execPath: process.execPath,
-        resourcesPath: '',
-        appPath: packageRoot ?? process.cwd(),
-      }),
+        // Electron's executable acts as Node with ELECTRON_RUN_AS_NODE, and reads the launcher inside app.asar.
+        shimCommand({
+          platform: process.platform,
+          isPackaged: false,
+          execPath: process.execPath,
+          resourcesPath: '',
+          appPath: packageRoot ?? process.cwd(),
+        }),
+      ['--data-dir', dataDir, ...(options.shimArgs ?? [])],
+    ),
     rendererDir: options.rendererDir ?? rendererDirFor(import.meta.dirname),
     running: {
       host: startup.host,

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { settingsSchema, type Settings, type SettingsPatch } from '../shared/settings.js';
 import type { Logger } from './log.js';
 import { PRIVATE_FILE_MODE } from './private-files.js';
+import { lockedChanges, settingLockedError, withoutLocked, type LockedSettings } from './settings-lock.js';
+
+export type { LockedSettings } from './settings-lock.js';
 
 /**
  * What both `conf` (headless) and electron-store (desktop) offer: electron-store extends conf, so the
@@ -14,7 +17,12 @@ export interface KeyValueStore {
 
 export interface SettingsService {
   get(): Settings;
-  /** Validates the whole result; an invalid patch (or a relative folder) throws and changes nothing. */
+  /** The settings a flag or environment variable set for this run, with it: they cannot be changed. */
+  locked(): LockedSettings;
+  /**
+   * Validates the whole result; an invalid patch (or a relative folder) throws and changes nothing, and so
+   * does a change to a locked setting (a BridgeError `setting_locked`).
+   */
   update(patch: SettingsPatch): Settings;
   onChange(listener: (next: Settings, previous: Settings) => void): () => void;
 }
@@ -31,25 +39,34 @@ export const settingsStoreOptions = {
 export function createSettings(options: {
   store: KeyValueStore;
   logger: Logger;
+  /** Values for this run only (flags, environment variables): never written back, and locked. */
   overrides?: SettingsPatch;
+  /** The flag or variable behind each override, as the dashboard names it; default "the command line". */
+  overrideSources?: LockedSettings;
 }): SettingsService {
   const { store, logger } = options;
   let current = readValid(store.store, logger);
-  // Command-line and environment overrides apply to this run only; they are not written back.
   const overrides = options.overrides ?? {};
+  const locked: LockedSettings = Object.fromEntries(
+    Object.keys(overrides).map((key) => [
+      key,
+      options.overrideSources?.[key as keyof Settings] ?? 'the command line',
+    ]),
+  );
   let effective = settingsSchema.parse({ ...current, ...overrides });
   const listeners = new Set<(next: Settings, previous: Settings) => void>();
 
   return {
     get: () => effective,
-    update(patch) {
+    locked: () => ({ ...locked }),
+    update(requested) {
+      const refused = lockedChanges(requested, effective, locked);
+      if (refused.length > 0) throw settingLockedError(refused, locked);
+      const patch = withoutLocked(requested, locked);
       const relative = relativeFolderProblem(patch);
       if (relative) throw new Error(relative);
       const nextStored = settingsSchema.parse({ ...current, ...patch });
-      const nextEffective = settingsSchema.parse({
-        ...nextStored,
-        ...withoutKeys(overrides, Object.keys(patch)),
-      });
+      const nextEffective = settingsSchema.parse({ ...nextStored, ...overrides });
       store.store = nextStored;
       current = nextStored;
       const previous = effective;
@@ -134,10 +151,6 @@ function withoutRelativeFolders(settings: Settings, logger: Logger): Settings {
     return false;
   });
   return next;
-}
-
-function withoutKeys(patch: SettingsPatch, keys: string[]): SettingsPatch {
-  return Object.fromEntries(Object.entries(patch).filter(([key]) => !keys.includes(key)));
 }
 
 /** A store kept in memory, for tests and for runs that must not touch the user's settings file. */

@@ -154,6 +154,8 @@ export const workflowListSchema = z.object({
   defaultId: z.string().optional(),
   defaultReason: z.string(),
   userFolder: z.string(),
+  /** The flag or variable that chose the default for this run (`--workflow`): it cannot be changed here then. */
+  defaultLockedBy: z.string().optional(),
   workflows: z.array(workflowViewSchema),
 });
 
@@ -170,10 +172,21 @@ export const settingsPatchSchema = z.strictObject(
     Object.entries(settingsViewSchema.shape).map(([key, field]) => [key, field.removeDefault().optional()]),
   ) as { [K in keyof SettingsViewShape]: z.ZodOptional<ReturnType<SettingsViewShape[K]['removeDefault']>> },
 );
+/**
+ * Settings a command-line flag or environment variable set for this run, each with the flag or variable
+ * (`--comfyui`, `COMFYUI_URL`). Flags win: the dashboard shows them read-only and the API refuses to change them.
+ */
+export const lockedSettingsSchema = z.partialRecord(
+  z.enum(Object.keys(settingsViewSchema.shape) as [keyof SettingsView, ...(keyof SettingsView)[]]),
+  z.string(),
+);
+export type LockedSettingsView = z.infer<typeof lockedSettingsSchema>;
 export const settingsResponseSchema = z.object({
   settings: settingsViewSchema,
   /** Changed settings that take effect only after a restart (host, port). */
   restartRequired: z.array(z.string()),
+  /** Absent: nothing is locked. */
+  locked: lockedSettingsSchema.optional(),
 });
 
 export const connectInfoSchema = z.object({
@@ -190,7 +203,16 @@ export const connectInfoSchema = z.object({
   }),
   snippets: z.array(
     z.object({
-      client: z.enum(['claude-code', 'claude-desktop', 'cursor', 'vscode', 'cline']),
+      client: z.enum([
+        'claude-code',
+        'claude-desktop',
+        'cursor',
+        'vscode',
+        'cline',
+        'codex',
+        'gemini-cli',
+        'windsurf',
+      ]),
       title: z.string(),
       /** Where the snippet goes (a file path or "terminal"). */
       where: z.string(),

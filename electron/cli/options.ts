@@ -21,7 +21,27 @@ export interface CliOptions {
   maxInputMegapixels?: number;
   logLevel: LogLevel;
   maxPendingJobs?: number;
+  /** Where each option given for this run came from: its flag (`--comfyui`) or variable (`COMFYUI_URL`). */
+  sources: OptionSources;
 }
+
+/** The options that stand for a setting (or the data folder), each with the flag that sets it. */
+export const optionFlags = {
+  host: '--host',
+  port: '--port',
+  comfyuiUrls: '--comfyui',
+  dataDir: '--data-dir',
+  outputDir: '--output-dir',
+  workflowsDir: '--workflows-dir',
+  workflow: '--workflow',
+  token: '--token',
+  noTokenOnLoopback: '--no-token-on-loopback',
+  allowDirs: '--allow-dir',
+  maxInputMegapixels: '--max-input-megapixels',
+  maxPendingJobs: '--max-pending',
+} as const;
+
+export type OptionSources = Partial<Record<keyof typeof optionFlags, string>>;
 
 export class CliUsageError extends Error {
   override name = 'CliUsageError';
@@ -122,36 +142,62 @@ export function parseCli(
   }
   if (positionals.length > 1) throw new CliUsageError(`unexpected argument "${positionals[1]}"`);
 
-  const pick = (flag: string | undefined, variable: string) => flag ?? nonEmpty(env[variable]);
-  const portText = pick(values.port, environmentVariables.port);
+  const sources: OptionSources = {};
+  /** The flag's value, else the variable's; records which one gave it. */
+  const pick = (option: keyof OptionSources, flag: string | undefined, variable: string) => {
+    const value = flag ?? nonEmpty(env[variable]);
+    if (value !== undefined) sources[option] = flag === undefined ? variable : optionFlags[option];
+    return value;
+  };
+  const pickList = (
+    option: keyof OptionSources,
+    flags: string[] | undefined,
+    variable: string,
+    separator: string,
+  ) => {
+    const list = flags ?? splitList(env[variable], separator);
+    if (list.length > 0) sources[option] = flags === undefined ? variable : optionFlags[option];
+    return list;
+  };
+  const portText = pick('port', values.port, environmentVariables.port);
   const port = portText === undefined ? undefined : parsePort(portText);
-  const logLevel = pick(values['log-level'], environmentVariables.logLevel) ?? 'info';
+  const logLevel = values['log-level'] ?? nonEmpty(env[environmentVariables.logLevel]) ?? 'info';
   if (!logLevels.includes(logLevel as LogLevel)) {
     throw new CliUsageError(`--log-level must be one of ${logLevels.join(', ')}, not "${logLevel}"`);
   }
-  const comfyuiUrls = values.comfyui ?? splitList(env[environmentVariables.comfyui], ',');
+  const comfyuiUrls = pickList('comfyuiUrls', values.comfyui, environmentVariables.comfyui, ',');
   for (const url of comfyuiUrls) checkUrl(url);
-  const host = pick(values.host, environmentVariables.host);
-  const outputDir = pick(values['output-dir'], environmentVariables.outputDir);
-  const workflowsDir = pick(values['workflows-dir'], environmentVariables.workflowsDir);
-  const workflow = pick(values.workflow, environmentVariables.workflow);
-  const token = pick(values.token, environmentVariables.token);
-  const maxPendingText = pick(values['max-pending'], environmentVariables.maxPending);
+  const host = pick('host', values.host, environmentVariables.host);
+  const dataDir = pick('dataDir', values['data-dir'], environmentVariables.dataDir);
+  const outputDir = pick('outputDir', values['output-dir'], environmentVariables.outputDir);
+  const workflowsDir = pick('workflowsDir', values['workflows-dir'], environmentVariables.workflowsDir);
+  const workflow = pick('workflow', values.workflow, environmentVariables.workflow);
+  const token = pick('token', values.token, environmentVariables.token);
+  const maxPendingText = pick('maxPendingJobs', values['max-pending'], environmentVariables.maxPending);
   const maxPendingJobs = maxPendingText === undefined ? undefined : parseMaxPending(maxPendingText);
-  const megapixelsText = pick(values['max-input-megapixels'], environmentVariables.maxInputMegapixels);
+  const megapixelsText = pick(
+    'maxInputMegapixels',
+    values['max-input-megapixels'],
+    environmentVariables.maxInputMegapixels,
+  );
   const maxInputMegapixels = megapixelsText === undefined ? undefined : parseMegapixels(megapixelsText);
-  const noTokenOnLoopback =
-    values['no-token-on-loopback'] === true ||
-    ['1', 'true'].includes(env[environmentVariables.noTokenOnLoopback]?.toLowerCase() ?? '');
+  const allowDirs = pickList('allowDirs', values['allow-dir'], environmentVariables.allowDirs, delimiter);
+  const noTokenOnLoopbackVariable = ['1', 'true'].includes(
+    env[environmentVariables.noTokenOnLoopback]?.toLowerCase() ?? '',
+  );
+  const noTokenOnLoopback = values['no-token-on-loopback'] === true || noTokenOnLoopbackVariable;
+  if (noTokenOnLoopback)
+    sources.noTokenOnLoopback = values['no-token-on-loopback']
+      ? optionFlags.noTokenOnLoopback
+      : environmentVariables.noTokenOnLoopback;
 
   return {
     command,
     comfyuiUrls,
-    dataDir: resolve(pick(values['data-dir'], environmentVariables.dataDir) ?? defaultDataDir(env, platform)),
-    allowDirs: (values['allow-dir'] ?? splitList(env[environmentVariables.allowDirs], delimiter)).map((dir) =>
-      resolve(dir),
-    ),
+    dataDir: resolve(dataDir ?? defaultDataDir(env, platform)),
+    allowDirs: allowDirs.map((dir) => resolve(dir)),
     logLevel: logLevel as LogLevel,
+    sources,
     ...(host !== undefined ? { host } : {}),
     ...(port !== undefined ? { port } : {}),
     ...(outputDir !== undefined ? { outputDir: resolve(outputDir) } : {}),

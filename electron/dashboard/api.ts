@@ -12,7 +12,9 @@ import type { BackendPool } from '../jobs/backend-pool.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { Logger } from '../log.js';
 import { definedOnly } from '../objects.js';
+import { withHint } from '../errors.js';
 import { relativeFolderProblem, type SettingsService } from '../settings.js';
+import { lockedChanges, settingLockedError } from '../settings-lock.js';
 import { chooseDefaultWorkflow } from '../workflows/default.js';
 import type { LoadedWorkflowEntry, WorkflowLibrary } from '../workflows/library.js';
 import { connectInfo, type ShimCommand } from './connect.js';
@@ -22,6 +24,7 @@ import { matchRoute, type ApiRouteName } from './routes.js';
 import type { restartSettings } from './views.js';
 import {
   describeDefault,
+  lockedView,
   recentBatches,
   restartRequired,
   toBatchView,
@@ -121,7 +124,11 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
 
   const settingsResponse = () => {
     const current = settings.get();
-    return { settings: toSettingsView(current), restartRequired: restartRequired(options.running, current) };
+    return {
+      settings: toSettingsView(current),
+      restartRequired: restartRequired(options.running, current),
+      locked: lockedView(settings.locked()),
+    };
   };
 
   return {
@@ -202,6 +209,7 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
       return Promise.resolve({
         ...describeDefault(preferred, choice, objectInfos.length > 0),
         userFolder: options.userWorkflowsDir,
+        ...definedOnly({ defaultLockedBy: settings.locked().defaultWorkflow }),
         workflows,
       });
     },
@@ -212,6 +220,12 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
       const parsed = settingsPatchSchema.safeParse(parseJson(body));
       if (!parsed.success) throw invalid('invalid_settings', parsed.error);
       const patch = parsed.data;
+      // Flags win over the dashboard: an edit of a setting a flag set is refused whole, before anything else.
+      const refused = lockedChanges(definedOnly(patch), settings.get(), settings.locked());
+      if (refused.length > 0) {
+        const error = settingLockedError(refused, settings.locked());
+        throw new ApiProblem(409, error.code, withHint(error.message, error.hint));
+      }
       if (patch.defaultWorkflow && !options.workflows.get(patch.defaultWorkflow)) {
         throw new ApiProblem(
           400,

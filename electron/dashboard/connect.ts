@@ -14,8 +14,9 @@ const clineTimeoutSeconds = 300;
 
 /**
  * The copy-ready "connect an agent" snippets, with the real URL and the /mcp token filled in: one paste sets
- * up an HTTP client. The stdio shim needs no token in its config: it reads it from the data folder. The snippets
- * use `mcpUrl`, the address on this machine; `networkMcpUrls` are listed for other machines.
+ * up an HTTP client. The stdio shim needs no token in its config: it reads it from the data folder; its
+ * arguments carry the data folder and the run's other options (`shim`, from the core). The snippets use
+ * `mcpUrl`, the address on this machine; `networkMcpUrls` are listed for other machines.
  */
 export function connectInfo(options: {
   mcpUrl: string;
@@ -64,6 +65,37 @@ export function connectInfo(options: {
         }),
       },
       {
+        // Codex reads Streamable HTTP servers from [mcp_servers.<name>] with `url`, and literal headers from
+        // `http_headers` (a `headers` key is ignored): https://developers.openai.com/codex/mcp and
+        // codex-rs/config/src/mcp_types.rs (`bearer_token_env_var` is the alternative, from a variable).
+        client: 'codex',
+        title: 'Codex',
+        where: '~/.codex/config.toml',
+        text: [
+          `[mcp_servers.${serverName}]`,
+          `url = ${tomlString(mcpUrl)}`,
+          ...(options.mcpToken
+            ? [`http_headers = { "Authorization" = ${tomlString(`Bearer ${options.mcpToken}`)} }`]
+            : []),
+        ].join('\n'),
+      },
+      {
+        // Gemini CLI: `httpUrl` is Streamable HTTP (`url` would be SSE), `headers` are sent as given:
+        // https://github.com/google-gemini/gemini-cli/blob/main/docs/tools/mcp-server.md
+        client: 'gemini-cli',
+        title: 'Gemini CLI',
+        where: '~/.gemini/settings.json (or .gemini/settings.json in the project)',
+        text: json({ mcpServers: { [serverName]: { httpUrl: mcpUrl, ...headers } } }),
+      },
+      {
+        // Windsurf (Cascade): a remote server takes `serverUrl` and `headers`, in the Claude Desktop layout:
+        // https://docs.windsurf.com/windsurf/cascade/mcp ("Remote HTTP MCPs").
+        client: 'windsurf',
+        title: 'Windsurf',
+        where: '~/.codeium/windsurf/mcp_config.json',
+        text: json({ mcpServers: { [serverName]: { serverUrl: mcpUrl, ...headers } } }),
+      },
+      {
         client: 'claude-desktop',
         title: 'Claude Desktop',
         where: claudeDesktopConfigPath(options.platform),
@@ -71,6 +103,11 @@ export function connectInfo(options: {
       },
     ],
   };
+}
+
+/** A TOML basic string: JSON's escapes (\\, \", \n, \uXXXX) are TOML's too. */
+function tomlString(text: string): string {
+  return JSON.stringify(text);
 }
 
 export function claudeDesktopConfigPath(platform: NodeJS.Platform): string {

@@ -3,6 +3,7 @@ import type {
   BatchView,
   GalleryItem,
   ItemView,
+  LockedSettingsView,
   SettingsView,
   StatusView,
   WorkflowView,
@@ -11,6 +12,7 @@ import type { GenerationRecord } from '../../shared/generation.js';
 import type { Settings } from '../../shared/settings.js';
 import type { FileVerdict } from '../gallery/index.js';
 import type { BackendSnapshot } from '../jobs/backend-pool.js';
+import type { LockedSettings } from '../settings-lock.js';
 import { countJobs, isBatchDone, type BatchRecord, type JobRecord } from '../jobs/types.js';
 import type { DefaultChoice } from '../workflows/default.js';
 import type { WorkflowEntry } from '../workflows/library.js';
@@ -202,6 +204,12 @@ export function describeDefault(
 
 export function toSettingsView(settings: Settings): SettingsView {
   const { dashboardToken: _hidden, ...view } = settings;
+  return view;
+}
+
+/** The locked settings as the dashboard sees them (the dashboard token is never named to it). */
+export function lockedView(locked: LockedSettings): LockedSettingsView {
+  const { dashboardToken: _hidden, ...view } = locked;
   return view;
 }
 

@@ -116,7 +116,11 @@ export class Scheduler extends EventEmitter {
   private admitting = 0;
   private readonly maxAttempts: number;
   private readonly jobTimeoutMs: number;
-  private readonly subscribed = new Set<string>();
+  /**
+   * The clients listened to, not their URLs: a URL removed in Settings and added again gets a new client,
+   * whose events must be heard too (keyed by URL, progress stopped for good after such a change).
+   */
+  private readonly subscribed = new WeakSet<BackendClient>();
 
   constructor(private readonly options: SchedulerOptions) {
     super();
@@ -713,10 +717,9 @@ export class Scheduler extends EventEmitter {
   }
 
   private subscribe(backendId: string): void {
-    if (this.subscribed.has(backendId)) return;
     const client = this.options.pool.client(backendId);
-    if (!client) return;
-    this.subscribed.add(backendId);
+    if (!client || this.subscribed.has(client)) return;
+    this.subscribed.add(client);
     client.on('started', ({ promptId }) => {
       if (!this.unwanted.get(backendId)?.delete(promptId)) return;
       this.options.logger.warn('a prompt given up on reached ComfyUI late; interrupting it', {

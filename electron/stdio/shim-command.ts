@@ -35,3 +35,11 @@ export function shimCommand(input: ShimCommandInput): ShimCommand {
     env: { ELECTRON_RUN_AS_NODE: '1' },
   };
 }
+
+/** The shim command with more arguments after `stdio` (the options that make it reach this run). */
+export function withShimArgs<Command extends { args: string[] }>(
+  shim: Command,
+  args: readonly string[],
+): Command {
+  return { ...shim, args: [...shim.args, ...args] };
+}

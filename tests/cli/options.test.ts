@@ -48,6 +48,18 @@ describe('parseCli', () => {
       allowDirs: [resolve('x'), resolve('y')],
       logLevel: 'info',
       maxPendingJobs: 50,
+      sources: {
+        host: '--host',
+        port: '--port',
+        comfyuiUrls: '--comfyui',
+        dataDir: '--data-dir',
+        outputDir: '--output-dir',
+        workflowsDir: '--workflows-dir',
+        workflow: '--workflow',
+        token: '--token',
+        allowDirs: '--allow-dir',
+        maxPendingJobs: '--max-pending',
+      },
     });
   });
 
@@ -67,6 +79,14 @@ describe('parseCli', () => {
       token: 'from-flag',
       dataDir: '/srv/bridge',
       maxPendingJobs: 200,
+    });
+    // What set each option, for the dashboard to name (a flag, or the variable when no flag was given).
+    expect(options.sources).toEqual({
+      comfyuiUrls: 'COMFYUI_URL',
+      port: 'COMFYUI_MCP_PORT',
+      token: '--token',
+      dataDir: 'COMFYUI_MCP_DATA_DIR',
+      maxPendingJobs: 'COMFYUI_MCP_MAX_PENDING',
     });
   });
 

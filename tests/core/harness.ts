@@ -40,10 +40,10 @@ export async function startTestCore(options: {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bridge-data-'));
   const outputDir = options.outputDir ?? mkdtempSync(join(tmpdir(), 'bridge-out-'));
   const logger = options.logger ?? createLogger({ level: process.env.BRIDGE_TEST_LOGS ? 'debug' : 'error' });
+  // Stored (in memory), not overrides: overrides stand for command-line flags, which the dashboard cannot change.
   const settings = createSettings({
-    store: memoryStore(),
+    store: memoryStore({ comfyuiUrls: options.urls, port: 0, outputDir, ...options.settings }),
     logger,
-    overrides: { comfyuiUrls: options.urls, port: 0, outputDir, ...options.settings },
   });
   const core = await startCore({
     settings,

@@ -77,13 +77,57 @@ describe('settings', () => {
     expect(lines.join('')).toMatch(/allowed folder that is not an absolute path.*"value":"pictures"/);
   });
 
-  it('applies overrides for this run without writing them, until the user changes that setting', () => {
-    const store = memoryStore({ port: 9000 });
-    const settings = createSettings({ store, logger: quiet, overrides: { port: 0, outputDir: '/tmp/out' } });
-    expect(settings.get()).toMatchObject({ port: 0, outputDir: '/tmp/out' });
-    expect(store.store).toEqual({ port: 9000 });
-    settings.update({ port: 9100 });
-    expect(settings.get()).toMatchObject({ port: 9100, outputDir: '/tmp/out' });
+  it('applies overrides for this run without writing them, and keeps them: flags win (issue 11 §3)', () => {
+    const store = memoryStore({ port: 9000, comfyuiUrls: ['http://127.0.0.1:8188'] });
+    const settings = createSettings({
+      store,
+      logger: quiet,
+      overrides: { port: 0, outputDir: '/tmp/out', comfyuiUrls: ['http://gpu.lan:8188'] },
+      overrideSources: { port: '--port', comfyuiUrls: 'COMFYUI_URL' },
+    });
+    expect(settings.get()).toMatchObject({
+      port: 0,
+      outputDir: '/tmp/out',
+      comfyuiUrls: ['http://gpu.lan:8188'],
+    });
+    expect(settings.locked()).toEqual({
+      port: '--port',
+      comfyuiUrls: 'COMFYUI_URL',
+      outputDir: 'the command line',
+    });
+    expect(store.store).toEqual({ port: 9000, comfyuiUrls: ['http://127.0.0.1:8188'] });
+
+    // Clearing the list (the dashboard's way to ask for discovery) used to drop the flag for the rest of the run.
+    let refusal: unknown;
+    try {
+      settings.update({ comfyuiUrls: [], defaultWaitSeconds: 12 });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toMatchObject({ code: 'setting_locked' });
+    expect((refusal as Error).message).toContain('comfyuiUrls (set by COMFYUI_URL)');
+    expect(() => settings.update({ port: 9100 })).toThrow(/port \(set by --port\)/);
+    expect(settings.get()).toMatchObject({
+      port: 0,
+      comfyuiUrls: ['http://gpu.lan:8188'],
+      defaultWaitSeconds: 45,
+    });
+    expect(store.store).toEqual({ port: 9000, comfyuiUrls: ['http://127.0.0.1:8188'] });
+
+    // A locked setting sent back unchanged (a whole form) is no edit; the rest of the patch applies.
+    settings.update({ port: 0, comfyuiUrls: ['http://gpu.lan:8188'], defaultWaitSeconds: 12 });
+    expect(settings.get()).toMatchObject({
+      port: 0,
+      comfyuiUrls: ['http://gpu.lan:8188'],
+      defaultWaitSeconds: 12,
+    });
+    // The stored values stay the user's: the next run without the flags uses them.
+    expect(store.store).toMatchObject({
+      port: 9000,
+      comfyuiUrls: ['http://127.0.0.1:8188'],
+      outputDir: '',
+      defaultWaitSeconds: 12,
+    });
   });
 
   it('tells listeners the new and previous values', () => {

@@ -358,12 +358,21 @@ describe('dashboard API on a real core', () => {
       'claude-code',
       'claude-desktop',
       'cline',
+      'codex',
       'cursor',
+      'gemini-cli',
       'vscode',
+      'windsurf',
     ]);
     for (const snippet of info.snippets.filter((s) => s.client !== 'claude-desktop'))
       expect(snippet.text, snippet.client).toContain(fixture.core.mcpUrl);
-    expect(info.shim.args).toEqual([expect.stringMatching(/bin[\\/]comfyui-mcp-bridge\.js$/), 'stdio']);
+    // The data folder always: the agent's client starts the shim with its own default data folder.
+    expect(info.shim.args).toEqual([
+      expect.stringMatching(/bin[\\/]comfyui-mcp-bridge\.js$/),
+      'stdio',
+      '--data-dir',
+      fixture.dataDir,
+    ]);
     expect(existsSync(info.shim.args[0]!)).toBe(true);
     // This Node (or Electron's executable acting as Node) runs the launcher.
     expect(info.shim.command).toBe(process.execPath);

@@ -9,6 +9,16 @@ describe('settings form', () => {
     expect(patchFrom(saved, draftFrom(saved))).toEqual({ patch: {}, errors: {} });
   });
 
+  it('never sends a field a flag set, even when the form would normalise it (issue 11 §3)', () => {
+    const flagged = settingsView({ comfyuiUrls: ['http://gpu.lan:8188/'], port: 9100 });
+    const draft = { ...draftFrom(flagged), port: 'not a port', defaultWaitSeconds: '30' };
+    expect(patchFrom(flagged, draft).patch).toHaveProperty('comfyuiUrls');
+    expect(patchFrom(flagged, draft, { comfyuiUrls: '--comfyui', port: '--port' })).toEqual({
+      patch: { defaultWaitSeconds: 30 },
+      errors: {},
+    });
+  });
+
   it('sends only the changed fields, lists split by line, numbers as numbers', () => {
     const draft = {
       ...draftFrom(saved),

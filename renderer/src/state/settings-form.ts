@@ -1,4 +1,8 @@
-import { settingsPatchSchema, type SettingsView } from '../../../shared/dashboard-api.js';
+import {
+  settingsPatchSchema,
+  type LockedSettingsView,
+  type SettingsView,
+} from '../../../shared/dashboard-api.js';
 
 /** The settings form as typed: lists are one entry per line, numbers are text until saved. */
 export interface SettingsDraft {
@@ -42,11 +46,30 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((value, index) => value === b[index]);
 }
 
+/** What the form says under a field a flag or variable set for this run (it is read-only then). */
+export function lockedHelp(source: string): string {
+  return `Set by ${source} for this run: flags win over the dashboard. Change it where the bridge is started.`;
+}
+
 /**
  * The PATCH body for what changed between the saved settings and the draft, or the reasons it cannot be saved
- * (per field, in words that say what to type instead).
+ * (per field, in words that say what to type instead). Fields a flag set (`locked`) are never sent: the form
+ * normalises what it reads (a URL's trailing slash), which must not turn into an edit the bridge refuses.
  */
 export function patchFrom(
+  saved: SettingsView,
+  draft: SettingsDraft,
+  locked: LockedSettingsView = {},
+): { patch: Partial<SettingsView>; errors: DraftErrors } {
+  const result = draftPatch(saved, draft);
+  for (const key of Object.keys(locked) as (keyof SettingsView)[]) {
+    delete result.patch[key];
+    delete result.errors[key as keyof SettingsDraft];
+  }
+  return result;
+}
+
+function draftPatch(
   saved: SettingsView,
   draft: SettingsDraft,
 ): { patch: Partial<SettingsView>; errors: DraftErrors } {

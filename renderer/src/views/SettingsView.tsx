@@ -1,31 +1,53 @@
 import { useState, type ReactNode } from 'react';
-import type { SettingsView as Settings } from '../../../shared/dashboard-api.js';
+import type { LockedSettingsView, SettingsView as Settings } from '../../../shared/dashboard-api.js';
 import { adviceFor } from '../api/errors.js';
 import { ErrorNote, Loading } from '../components/Notes.js';
 import { useLive, useLiveEvents, useResource } from '../state/live.js';
-import { draftFrom, patchFrom, type DraftErrors, type SettingsDraft } from '../state/settings-form.js';
+import {
+  draftFrom,
+  lockedHelp,
+  patchFrom,
+  type DraftErrors,
+  type SettingsDraft,
+} from '../state/settings-form.js';
+
+interface FieldProps {
+  id: string;
+  'aria-describedby': string;
+  'aria-invalid': boolean;
+  /** A flag or variable set it for this run: shown, not editable. */
+  readOnly: boolean;
+}
 
 function Field({
   name,
   label,
   help,
   errors,
+  locked,
   children,
 }: {
   name: keyof SettingsDraft;
   label: string;
   help: ReactNode;
   errors: DraftErrors;
-  children: (props: { id: string; 'aria-describedby': string; 'aria-invalid': boolean }) => ReactNode;
+  locked: LockedSettingsView;
+  children: (props: FieldProps) => ReactNode;
 }) {
   const id = `setting-${name}`;
   const error = errors[name];
+  const lockedBy = locked[name];
   return (
-    <div className="field">
+    <div className="field" data-locked={lockedBy !== undefined}>
       <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-describedby': `${id}-help`, 'aria-invalid': error !== undefined })}
+      {children({
+        id,
+        'aria-describedby': `${id}-help`,
+        'aria-invalid': error !== undefined,
+        readOnly: lockedBy !== undefined,
+      })}
       <p id={`${id}-help`} className={error ? 'field-error' : 'muted'}>
-        {error ?? help}
+        {error ?? (lockedBy !== undefined ? lockedHelp(lockedBy) : help)}
       </p>
     </div>
   );
@@ -33,11 +55,13 @@ function Field({
 
 function SettingsForm({
   saved,
+  locked,
   onSaved,
   message,
   setMessage,
 }: {
   saved: Settings;
+  locked: LockedSettingsView;
   onSaved: (settings: Settings, restart: string[]) => void;
   message: string | undefined;
   setMessage: (message: string | undefined) => void;
@@ -54,7 +78,7 @@ function SettingsForm({
 
   const save = (event: React.FormEvent) => {
     event.preventDefault();
-    const { patch, errors: found } = patchFrom(saved, draft);
+    const { patch, errors: found } = patchFrom(saved, draft, locked);
     setErrors(found);
     setProblem(undefined);
     setMessage(undefined);
@@ -87,6 +111,7 @@ function SettingsForm({
         name="comfyuiUrls"
         label="ComfyUI servers"
         errors={errors}
+        locked={locked}
         help="One address per line; several share the work. Empty: find a local ComfyUI on 8188, then ComfyUI Desktop on 8000."
       >
         {(props) => (
@@ -103,6 +128,7 @@ function SettingsForm({
         name="outputDir"
         label="Output folder"
         errors={errors}
+        locked={locked}
         help="Where images go when an agent gives no folder."
       >
         {(props) => (
@@ -113,6 +139,7 @@ function SettingsForm({
         name="allowedDirs"
         label="Allowed folders"
         errors={errors}
+        locked={locked}
         help="Extra folders agents may save into, one per line (their projects are allowed already)."
       >
         {(props) => (
@@ -129,6 +156,7 @@ function SettingsForm({
         name="userWorkflowsDir"
         label="Your workflows folder"
         errors={errors}
+        locked={locked}
         help="Watched for API-format workflow files."
       >
         {(props) => (
@@ -141,16 +169,23 @@ function SettingsForm({
         )}
       </Field>
       <div className="field-row">
-        <Field name="host" label="Address" errors={errors} help="127.0.0.1 keeps the bridge to this machine.">
+        <Field
+          name="host"
+          label="Address"
+          errors={errors}
+          locked={locked}
+          help="127.0.0.1 keeps the bridge to this machine."
+        >
           {(props) => <input {...props} value={draft.host} onChange={edit('host')} spellCheck={false} />}
         </Field>
-        <Field name="port" label="Port" errors={errors} help="Takes effect after a restart.">
+        <Field name="port" label="Port" errors={errors} locked={locked} help="Takes effect after a restart.">
           {(props) => <input {...props} inputMode="numeric" value={draft.port} onChange={edit('port')} />}
         </Field>
         <Field
           name="defaultWaitSeconds"
           label="Default wait (seconds)"
           errors={errors}
+          locked={locked}
           help="How long generate_image waits before answering “running”."
         >
           {(props) => (
@@ -167,6 +202,7 @@ function SettingsForm({
         name="mcpToken"
         label="MCP access token"
         errors={errors}
+        locked={locked}
         help="Agents send it as “Authorization: Bearer …” (the Connect view’s snippets include it), on 127.0.0.1 too. Empty: a new one is generated at the next start."
       >
         {(props) => (
@@ -220,7 +256,8 @@ export function SettingsView() {
       <SettingsForm
         key={JSON.stringify(loaded.value.settings)}
         saved={loaded.value.settings}
-        onSaved={(settings, restartRequired) => set(() => ({ settings, restartRequired }))}
+        locked={loaded.value.locked ?? {}}
+        onSaved={(settings, restartRequired) => set((current) => ({ ...current, settings, restartRequired }))}
         message={message}
         setMessage={setMessage}
       />

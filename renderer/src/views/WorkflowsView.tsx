@@ -11,7 +11,8 @@ function Workflow({
 }: {
   workflow: WorkflowView;
   isDefault: boolean;
-  onMakeDefault: (id: string) => void;
+  /** Absent while a flag chose the default for this run. */
+  onMakeDefault: ((id: string) => void) | undefined;
 }) {
   const titleId = `workflow-${workflow.id}`;
   return (
@@ -30,7 +31,7 @@ function Workflow({
         </span>
         {isDefault ? (
           <span className="badge badge-default">Default</span>
-        ) : workflow.status === 'ok' ? (
+        ) : workflow.status === 'ok' && onMakeDefault ? (
           <button
             type="button"
             onClick={() => onMakeDefault(workflow.id)}
@@ -133,6 +134,12 @@ export function WorkflowsView() {
         Default: <strong>{list.defaultId ?? 'none'}</strong>{' '}
         <span className="muted">— {list.defaultReason}</span>
       </p>
+      {list.defaultLockedBy !== undefined ? (
+        <p className="muted">
+          Set by <code>{list.defaultLockedBy}</code> for this run: flags win over the dashboard. Change it
+          where the bridge is started.
+        </p>
+      ) : null}
       <p className="muted">
         Add your own: export a workflow from ComfyUI with “Export (API)” into <code>{list.userFolder}</code>.
         It appears here at once; mark inputs with <code>{'{{prompt}}'}</code>, <code>{'{{width}}'}</code>… or
@@ -150,7 +157,7 @@ export function WorkflowsView() {
             key={`${workflow.source}-${workflow.id}`}
             workflow={workflow}
             isDefault={workflow.id === list.defaultId}
-            onMakeDefault={makeDefault}
+            onMakeDefault={list.defaultLockedBy === undefined ? makeDefault : undefined}
           />
         ))}
       </ul>
