@@ -34,6 +34,8 @@ export async function startTestCore(options: {
   tuning?: CoreOptions['tuning'];
   /** Default: errors only (all levels with BRIDGE_TEST_LOGS set); tests that read the log pass their own. */
   logger?: Logger;
+  /** Default: the headless desktop, as `serve` has. */
+  desktop?: CoreOptions['desktop'];
 }): Promise<CoreFixture> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bridge-data-'));
   const outputDir = options.outputDir ?? mkdtempSync(join(tmpdir(), 'bridge-out-'));
@@ -49,6 +51,7 @@ export async function startTestCore(options: {
     bundledWorkflowsDir,
     logger,
     tuning: { healthIntervalMs: 100, failoverAfterMs: 600, heartbeatMs: 200, ...options.tuning },
+    ...(options.desktop ? { desktop: options.desktop } : {}),
   });
   return { core, dataDir, outputDir };
 }

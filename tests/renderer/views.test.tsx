@@ -2,6 +2,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../renderer/src/App.js';
 import type { ApiClient } from '../../renderer/src/api/client.js';
+import { ApiError } from '../../renderer/src/api/errors.js';
 import { LiveProvider } from '../../renderer/src/state/live.js';
 import { Lightbox } from '../../renderer/src/views/Lightbox.js';
 import {
@@ -202,8 +203,8 @@ describe('workflows', () => {
 });
 
 describe('lightbox', () => {
-  function renderLightbox(deleteImage: ApiClient['deleteImage']) {
-    const live = fakeClient({ deleteImage });
+  function renderLightbox(deleteImage: ApiClient['deleteImage'], revealImage?: ApiClient['revealImage']) {
+    const live = fakeClient({ deleteImage, ...(revealImage ? { revealImage } : {}) });
     const onClose = vi.fn();
     const onDeleted = vi.fn();
     render(
@@ -279,6 +280,18 @@ describe('lightbox', () => {
     const confirm = screen.getByRole('dialog', { name: 'Delete this image?' });
     expect(confirm.textContent).toMatch(/stays where it is/);
     expect(confirm.textContent).not.toMatch(/moves to the trash/);
+  });
+
+  it('says when reveal in folder is not available (headless), instead of claiming it showed the file', async () => {
+    const message =
+      'Reveal in folder needs the desktop app; this bridge runs headless (serve). Its folder is /home/me/site/public.';
+    renderLightbox(
+      () => Promise.reject(new Error('unused')),
+      () => Promise.reject(new ApiError('not_available', message, 501)),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Reveal in folder' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(message);
+    expect(screen.queryByText('Shown in the file manager.')).toBeNull();
   });
 
   it('closes on Escape', () => {
