@@ -10,7 +10,13 @@ import { settingsSchema } from './settings.js';
  * browser cannot set headers (image URLs, the websocket). The page receives it in its own URL (`/?token=`).
  */
 
-export const deviceSchema = z.object({ name: z.string(), vramTotal: z.number(), vramFree: z.number() });
+/** A ComfyUI device; `vramTotal`/`vramFree` are ComfyUI's figures, which on a CPU are RAM (see devices.ts). */
+export const deviceSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  vramTotal: z.number(),
+  vramFree: z.number(),
+});
 
 export const backendViewSchema = z.object({
   url: z.string(),

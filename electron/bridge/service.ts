@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { access } from 'node:fs/promises';
+import { deviceTitle } from '../../shared/devices.js';
 import type { GenerationRecord, OutputFormat } from '../../shared/generation.js';
 import type { DirectoryImage } from '../gallery/directory.js';
 import { BridgeError } from '../errors.js';
@@ -408,7 +409,12 @@ function comfyStatus(
         queue_length: backend.queueRemaining,
         ...(backend.stats ? { version: backend.stats.version } : {}),
         ...(device
-          ? { device: device.name, vram_total_bytes: device.vramTotal, vram_free_bytes: device.vramFree }
+          ? {
+              device: deviceTitle(device),
+              device_type: device.type,
+              memory_total_bytes: device.vramTotal,
+              memory_free_bytes: device.vramFree,
+            }
           : {}),
         ...(defaultId && check
           ? {

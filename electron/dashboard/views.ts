@@ -28,6 +28,7 @@ export function toBackendView(snapshot: BackendSnapshot): BackendView {
     ...(snapshot.stats ? { version: snapshot.stats.version } : {}),
     devices: (snapshot.stats?.devices ?? []).map((device) => ({
       name: device.name,
+      type: device.type,
       vramTotal: device.vramTotal,
       vramFree: device.vramFree,
     })),

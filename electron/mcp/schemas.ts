@@ -196,8 +196,10 @@ export const backendStatusSchema = z.object({
   reachable: z.boolean(),
   version: z.string().optional(),
   device: z.string().optional(),
-  vram_total_bytes: z.number().optional(),
-  vram_free_bytes: z.number().optional(),
+  /** ComfyUI's device type: cuda, cpu, mps…; the memory below is VRAM except on cpu (RAM) and mps (unified). */
+  device_type: z.string().optional(),
+  memory_total_bytes: z.number().optional(),
+  memory_free_bytes: z.number().optional(),
   queue_length: z.number().optional(),
   default_workflow: z
     .object({
@@ -212,7 +214,8 @@ export const backendStatusSchema = z.object({
 
 export const comfyStatusOutput = z.object({
   backends: z.array(backendStatusSchema),
-  no_default_workflow: z.string().optional().describe('Why nothing can run, and what to install'),
+  /** Why nothing can run, and what to install where (undescribed: tools/list stays within 8 KB). */
+  no_default_workflow: z.string().optional(),
 });
 
 export const convertResultOutput = z.object({

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BridgeError } from '../../electron/errors.js';
 import { readEmbeddedMetadata } from '../../electron/images/render.js';
+import { renderComfyStatus } from '../../electron/mcp/results.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import { startFakeComfyUI } from '../fakes/fake-comfyui.js';
 import {
@@ -145,6 +146,23 @@ describe('the bridge service on a real core', () => {
     const status = await core.service.checkComfyuiStatus(ctx);
     expect(status.backends[0]!.default_workflow).toMatchObject({ id: 'sd15', can_run: true });
     expect(status.no_default_workflow).toBeUndefined();
+  });
+
+  it('names a CPU device as CPU with RAM, not as a GPU with VRAM', async () => {
+    // The fake answers /system_stats as the captured ComfyUI started with --cpu (comfyui/API.md).
+    const { core } = await setup();
+    const { ctx } = toolContext();
+    const status = await core.service.checkComfyuiStatus(ctx);
+    expect(status.backends[0]).toMatchObject({
+      device: 'CPU',
+      device_type: 'cpu',
+      memory_total_bytes: 25_276_026_880,
+      memory_free_bytes: 23_986_651_136,
+    });
+    expect(status.backends[0]).not.toHaveProperty('vram_total_bytes');
+    const text = (renderComfyStatus(status).content[0] as { text: string }).text;
+    expect(text).toContain('CPU (22.3 GB RAM free of 23.5 GB)');
+    expect(text).not.toMatch(/VRAM/);
   });
 
   it('keeps ComfyUI execution errors intact in the failure', async () => {

@@ -56,6 +56,22 @@ describe('connection status', () => {
     expect(screen.getByText('Connection refused.')).toBeTruthy();
   });
 
+  it('shows a CPU device as CPU with RAM, not as VRAM', async () => {
+    const base = statusView();
+    const cpu = {
+      ...base,
+      backends: [
+        {
+          ...base.backends[0]!,
+          devices: [{ name: 'cpu', type: 'cpu', vramTotal: 25_276_026_880, vramFree: 23_986_651_136 }],
+        },
+      ],
+    };
+    renderApp('status', fakeClient({ status: () => Promise.resolve(cpu) }).client);
+    const devices = await screen.findByRole('list', { name: 'Devices of http://127.0.0.1:8188' });
+    expect(devices.textContent).toBe('CPU — 22.3 GB free of 23.5 GB RAM');
+  });
+
   it('says the bridge is not answering when the status cannot be loaded', async () => {
     const live = fakeClient({ status: () => Promise.reject(new TypeError('Failed to fetch')) });
     renderApp('status', live.client);
