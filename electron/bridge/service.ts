@@ -535,7 +535,9 @@ function asBridgeError(error: unknown, code: string): unknown {
 function hintFor(code: string): { hint?: string } {
   switch (code) {
     case 'execution_error':
-      return { hint: 'See details.comfyui for the failing node; check its inputs or the ComfyUI console.' };
+      return {
+        hint: 'See details.comfyui for the failing node and check its inputs; the traceback is in the bridge log and the ComfyUI console.',
+      };
     case 'comfyui_rejected':
       return {
         hint: 'ComfyUI refused the workflow; details.comfyui holds its node_errors (often a missing model file).',
