@@ -79,6 +79,25 @@ describe('connection status', () => {
   });
 });
 
+describe('a wrong dashboard token', () => {
+  it('says the token is wrong and how to get the right one, with commands as code, not as backticks', async () => {
+    const refused = new ApiError(
+      'unauthorized',
+      'Missing or wrong dashboard token: open the dashboard from the tray, or with the URL `serve` printed.',
+      401,
+    );
+    renderApp('status', fakeClient({ status: () => Promise.reject(refused) }).client);
+    const indicator = await screen.findByRole('status', { name: 'Connection: Wrong access token' });
+    expect(indicator.dataset.state).toBe('wrong-token');
+    expect(indicator.textContent).not.toMatch(/not answering/);
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toMatch(/access token in this page's address is wrong/);
+    expect(alert.textContent).not.toContain('`');
+    const code = [...alert.querySelectorAll('code')].map((element) => element.textContent);
+    expect(code).toEqual(['Dashboard:', 'comfyui-mcp-bridge serve', 'dashboardToken', 'settings.json']);
+  });
+});
+
 describe('batches', () => {
   it('moves per-image bars on progress events, shows each state and cancels', async () => {
     const batch = batchView('b-20', [

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { WorkflowView } from '../../../shared/dashboard-api.js';
 import { adviceFor } from '../api/errors.js';
+import { CodeText } from '../components/CodeText.js';
 import { ErrorNote, Loading } from '../components/Notes.js';
 import { useLive, useLiveEvents, useResource } from '../state/live.js';
 
@@ -140,7 +141,7 @@ export function WorkflowsView() {
       </p>
       {problem ? (
         <p role="alert" className="note note-error">
-          {problem}
+          <CodeText text={problem} />
         </p>
       ) : null}
       {user.length === 0 ? <p className="muted">You have not added workflows of your own yet.</p> : null}
