@@ -141,7 +141,34 @@ describe('the bridge service on a real core', () => {
     const { ctx } = toolContext();
     const status = await core.service.checkComfyuiStatus(ctx);
     expect(status.backends[0]).toMatchObject({ reachable: true });
-    expect(status.no_default_workflow).toMatch(/sd15 \(v1-5-pruned-emaonly-fp16\.safetensors\)/);
+    // Each missing file with the ComfyUI models folder it goes in and its download link (workflows/*.meta.json).
+    expect(status.no_default_workflow).toContain(
+      'sd15 (checkpoints/v1-5-pruned-emaonly-fp16.safetensors from https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/main/v1-5-pruned-emaonly-fp16.safetensors)',
+    );
+    expect(status.no_default_workflow).toContain(
+      'diffusion_models/flux1-schnell.safetensors from https://huggingface.co/black-forest-labs/FLUX.1-schnell/resolve/main/flux1-schnell.safetensors',
+    );
+
+    const failure = await core.service
+      .generateImage({ prompt: 'x' }, ctx)
+      .catch((error: unknown) => error as BridgeError);
+    expect(failure).toMatchObject({ code: 'no_usable_workflow' });
+    expect((failure as BridgeError).message).toContain(
+      'checkpoints/v1-5-pruned-emaonly-fp16.safetensors from https://huggingface.co/',
+    );
+    const { install } = (failure as BridgeError).details as {
+      install: { workflow: string; models: { file: string; folder: string; url?: string }[] }[];
+    };
+    expect(install.find((option) => option.workflow === 'sd15')).toEqual({
+      workflow: 'sd15',
+      models: [
+        {
+          file: 'v1-5-pruned-emaonly-fp16.safetensors',
+          folder: 'checkpoints',
+          url: 'https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/main/v1-5-pruned-emaonly-fp16.safetensors',
+        },
+      ],
+    });
   });
 
   it('reports the default workflow per backend, and no problem, when one can run', async () => {
