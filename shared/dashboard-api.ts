@@ -145,7 +145,8 @@ export const workflowViewSchema = z.object({
   title: z.string(),
   description: z.string(),
   family: z.string(),
-  models: z.array(z.object({ file: z.string(), folder: z.string().optional() })),
+  /** `folder`: ComfyUI's models sub-folder the file goes in; `url`: where to download it. */
+  models: z.array(z.object({ file: z.string(), folder: z.string().optional(), url: z.string().optional() })),
   parameters: z.array(workflowParameterSchema),
   outputNodeIds: z.array(z.string()),
   notes: z.array(z.string()),

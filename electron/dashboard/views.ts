@@ -159,7 +159,11 @@ export function toWorkflowView(entry: WorkflowEntry, checks: readonly BackendChe
     title: workflow.meta.title,
     description: workflow.meta.description,
     family: workflow.meta.family,
-    models: workflow.meta.models.map((model) => ({ file: model.file, folder: model.folder })),
+    models: workflow.meta.models.map((model) => ({
+      file: model.file,
+      folder: model.folder,
+      ...(model.url ? { url: model.url } : {}),
+    })),
     parameters: Object.entries(workflow.parameters.targets).flatMap(([name, targets]) =>
       (targets ?? []).map((target) => ({
         name,

@@ -237,6 +237,25 @@ describe('workflows', () => {
   });
 });
 
+describe('workflows without their models', () => {
+  it('links each model file to its download, next to the ComfyUI folder it goes in', async () => {
+    const url =
+      'https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/main/v1-5-pruned-emaonly-fp16.safetensors';
+    const sd15 = workflowView('sd15', {
+      models: [{ file: 'v1-5-pruned-emaonly-fp16.safetensors', folder: 'checkpoints', url }],
+    });
+    const list = {
+      defaultReason: 'No bundled workflow has all its models on any backend.',
+      userFolder: '/w',
+      workflows: [sd15],
+    };
+    renderApp('workflows', fakeClient({ workflows: () => Promise.resolve(list) }).client);
+    const link = await screen.findByRole('link', { name: 'download' });
+    expect(link.getAttribute('href')).toBe(url);
+    expect(screen.getByText('checkpoints/v1-5-pruned-emaonly-fp16.safetensors')).toBeTruthy();
+  });
+});
+
 describe('lightbox', () => {
   function renderLightbox(deleteImage: ApiClient['deleteImage'], revealImage?: ApiClient['revealImage']) {
     const live = fakeClient({ deleteImage, ...(revealImage ? { revealImage } : {}) });

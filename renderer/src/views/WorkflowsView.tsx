@@ -75,10 +75,18 @@ function Workflow({
         <p>
           Needs:{' '}
           {workflow.models.map((model) => (
-            <code key={model.file} className="model">
-              {model.folder ? `${model.folder}/` : ''}
-              {model.file}
-            </code>
+            <span key={model.file}>
+              <code className="model">
+                {model.folder ? `${model.folder}/` : ''}
+                {model.file}
+              </code>
+              {model.url ? (
+                <>
+                  {' '}
+                  (<a href={model.url}>download</a>)
+                </>
+              ) : null}{' '}
+            </span>
           ))}
         </p>
       ) : null}
