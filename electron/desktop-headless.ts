@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { DesktopPort } from './desktop-port.js';
+import { DesktopUnavailableError, type DesktopPort } from './desktop-port.js';
 import { moveCheckedFile } from './gallery/trash.js';
 import type { Logger } from './log.js';
 import { PRIVATE_DIR_MODE } from './private-files.js';
@@ -14,7 +14,7 @@ export interface HeadlessDesktopOptions {
 
 /**
  * The desktop port without a desktop (servers, CI, tests): deleted files are kept in a trash folder instead of
- * being unlinked, and everything that needs a screen is only logged.
+ * being unlinked, a reveal in the file manager is refused (the caller says so), and notifications are only logged.
  */
 export function createHeadlessDesktop({ trashDir, logger }: HeadlessDesktopOptions): DesktopPort {
   const log = logger.child('desktop');
@@ -26,8 +26,11 @@ export function createHeadlessDesktop({ trashDir, logger }: HeadlessDesktopOptio
       else await moveFile(path, target);
       log.info('moved to trash folder', { path, trashedAs: target });
     },
-    revealInFolder(path) {
-      log.info('reveal in folder is not available without a desktop', { path });
+    revealInFolder() {
+      // Refused rather than logged: the dashboard would otherwise report a reveal that nobody saw.
+      throw new DesktopUnavailableError(
+        'Reveal in folder needs the desktop app; this bridge runs headless (serve)',
+      );
     },
     openPath(path) {
       log.info('open path is not available without a desktop', { path });

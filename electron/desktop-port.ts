@@ -9,7 +9,7 @@ export interface DesktopPort {
    * moved only while it is still the one checked; otherwise the move fails with a FileChangedError.
    */
   moveToTrash(path: string, checked?: CheckedFile): Promise<void>;
-  /** Shows the file selected in the system file manager. */
+  /** Shows the file selected in the system file manager; throws DesktopUnavailableError where there is none. */
   revealInFolder(path: string): void;
   /** Opens a file or folder with the system's default application. */
   openPath(path: string): Promise<void>;
@@ -39,4 +39,10 @@ export class FileChangedError extends Error {
   constructor(readonly path: string) {
     super(`${path} changed while it was being moved to the trash; it was left where it is.`);
   }
+}
+
+/** The service needs a desktop (a screen, a file manager) and this bridge runs without one (`serve`). */
+export class DesktopUnavailableError extends Error {
+  override readonly name = 'DesktopUnavailableError';
+  readonly code = 'not_available';
 }

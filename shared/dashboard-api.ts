@@ -10,7 +10,13 @@ import { settingsSchema } from './settings.js';
  * browser cannot set headers (image URLs, the websocket). The page receives it in its own URL (`/?token=`).
  */
 
-export const deviceSchema = z.object({ name: z.string(), vramTotal: z.number(), vramFree: z.number() });
+/** A ComfyUI device; `vramTotal`/`vramFree` are ComfyUI's figures, which on a CPU are RAM (see devices.ts). */
+export const deviceSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  vramTotal: z.number(),
+  vramFree: z.number(),
+});
 
 export const backendViewSchema = z.object({
   url: z.string(),
@@ -139,7 +145,8 @@ export const workflowViewSchema = z.object({
   title: z.string(),
   description: z.string(),
   family: z.string(),
-  models: z.array(z.object({ file: z.string(), folder: z.string().optional() })),
+  /** `folder`: ComfyUI's models sub-folder the file goes in; `url`: where to download it. */
+  models: z.array(z.object({ file: z.string(), folder: z.string().optional(), url: z.string().optional() })),
   parameters: z.array(workflowParameterSchema),
   outputNodeIds: z.array(z.string()),
   notes: z.array(z.string()),

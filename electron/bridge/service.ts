@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { access } from 'node:fs/promises';
+import { deviceTitle } from '../../shared/devices.js';
 import type { GenerationRecord, OutputFormat } from '../../shared/generation.js';
 import type { DirectoryImage } from '../gallery/directory.js';
 import { BridgeError } from '../errors.js';
@@ -442,7 +443,12 @@ function comfyStatus(
         queue_length: backend.queueRemaining,
         ...(backend.stats ? { version: backend.stats.version } : {}),
         ...(device
-          ? { device: device.name, vram_total_bytes: device.vramTotal, vram_free_bytes: device.vramFree }
+          ? {
+              device: deviceTitle(device),
+              device_type: device.type,
+              memory_total_bytes: device.vramTotal,
+              memory_free_bytes: device.vramFree,
+            }
           : {}),
         ...(defaultId && check
           ? {
@@ -563,7 +569,9 @@ function asBridgeError(error: unknown, code: string): unknown {
 function hintFor(code: string): { hint?: string } {
   switch (code) {
     case 'execution_error':
-      return { hint: 'See details.comfyui for the failing node; check its inputs or the ComfyUI console.' };
+      return {
+        hint: 'See details.comfyui for the failing node and check its inputs; the traceback is in the bridge log and the ComfyUI console.',
+      };
     case 'comfyui_rejected':
       return {
         hint: 'ComfyUI refused the workflow; details.comfyui holds its node_errors (often a missing model file).',

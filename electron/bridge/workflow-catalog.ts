@@ -70,7 +70,8 @@ export function createWorkflowCatalog(options: WorkflowCatalogOptions): Workflow
             .sort((a, b) => (a.workflow.meta.defaultRank ?? 0) - (b.workflow.meta.defaultRank ?? 0))[0]?.id;
       if (fallback && options.objectInfos().length === 0) return fallback;
       throw new BridgeError('no_usable_workflow', choice.reason, {
-        hint: 'Install the model files a bundled workflow names (see check_comfyui_status), or pass workflow.',
+        hint: 'details.install lists each missing file with its folder and link; or pass workflow.',
+        ...('install' in choice && choice.install ? { details: { install: choice.install } } : {}),
       });
     },
 

@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
 import type { z } from 'zod';
 import type { apiRoutes } from '../../shared/dashboard-api.js';
 import { galleryQuerySchema, settingsPatchSchema, type StatusView } from '../../shared/dashboard-api.js';
 import type { Settings } from '../../shared/settings.js';
 import type { WorkflowCatalog } from '../bridge/catalog.js';
-import { FileChangedError, type DesktopPort } from '../desktop-port.js';
+import { DesktopUnavailableError, FileChangedError, type DesktopPort } from '../desktop-port.js';
+import { withHint } from '../errors.js';
 import { CursorError, type Gallery } from '../gallery/index.js';
 import { hasRequestToken } from '../http/guard.js';
 import type { RouteHandler } from '../http/server.js';
@@ -176,7 +178,13 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
     },
 
     revealImage({ id }) {
-      options.desktop.revealInFolder(recordOf(id).path);
+      const { path } = recordOf(id);
+      try {
+        options.desktop.revealInFolder(path);
+      } catch (error) {
+        if (!(error instanceof DesktopUnavailableError)) throw error;
+        throw new ApiProblem(501, error.code, withHint(error.message, `Its folder is ${dirname(path)}.`));
+      }
       return Promise.resolve({ ok: true as const });
     },
 

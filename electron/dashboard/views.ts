@@ -30,6 +30,7 @@ export function toBackendView(snapshot: BackendSnapshot): BackendView {
     ...(snapshot.stats ? { version: snapshot.stats.version } : {}),
     devices: (snapshot.stats?.devices ?? []).map((device) => ({
       name: device.name,
+      type: device.type,
       vramTotal: device.vramTotal,
       vramFree: device.vramFree,
     })),
@@ -160,7 +161,11 @@ export function toWorkflowView(entry: WorkflowEntry, checks: readonly BackendChe
     title: workflow.meta.title,
     description: workflow.meta.description,
     family: workflow.meta.family,
-    models: workflow.meta.models.map((model) => ({ file: model.file, folder: model.folder })),
+    models: workflow.meta.models.map((model) => ({
+      file: model.file,
+      folder: model.folder,
+      ...(model.url ? { url: model.url } : {}),
+    })),
     parameters: Object.entries(workflow.parameters.targets).flatMap(([name, targets]) =>
       (targets ?? []).map((target) => ({
         name,

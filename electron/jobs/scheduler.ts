@@ -2,10 +2,11 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultSettings } from '../../shared/settings.js';
-import type { ApiGraph, ImageRef, NodeOutputs, RunResult } from '../comfy/types.js';
+import type { ApiGraph, ImageRef, NodeError, NodeOutputs, RunResult } from '../comfy/types.js';
 import type { Logger } from '../log.js';
 import type { BackendClient, BackendPool } from './backend-pool.js';
 import type { BatchStore } from './batch-store.js';
+import { executionFailure, executionFailureLog, withoutTracebacks } from './comfy-failure.js';
 import { chooseBackend, whyUndispatchable } from './dispatch.js';
 import { queueFullRefusal } from './queue-cap.js';
 import { isTransient, resubmitDelayMs, submitFailure, viewRetryDelaysMs } from './retry.js';
@@ -489,7 +490,7 @@ export class Scheduler extends EventEmitter {
     const { job, batch } = run;
     if (submitFailure(error) === 'refused') {
       this.untrack(run);
-      this.finish(job, batch, { state: 'failed', error: toJobError(error, 'comfyui_rejected') });
+      this.failRefused(run, error);
       return;
     }
     const found = await lookUp(client, run.promptId).catch(() => 'unknown' as const);
@@ -574,14 +575,12 @@ export class Scheduler extends EventEmitter {
       }
       case 'error':
         this.untrack(run);
-        this.finish(job, batch, {
-          state: 'failed',
-          error: {
-            code: 'execution_error',
-            message: `ComfyUI failed in node ${result.error.nodeId} (${result.error.nodeType}): ${result.error.exceptionMessage.trim()}`,
-            details: result.error,
-          },
+        this.options.logger.warn('ComfyUI failed running a job', {
+          job: job.id,
+          backend: run.backend,
+          ...executionFailureLog(result.error),
         });
+        this.finish(job, batch, { state: 'failed', error: executionFailure(result.error) });
         return;
       case 'interrupted':
         this.untrack(run);
@@ -603,7 +602,7 @@ export class Scheduler extends EventEmitter {
     this.untrack(run);
     const name = error instanceof Error ? error.name : '';
     if (name === 'ComfyValidationError' || name === 'ComfyHttpError') {
-      this.finish(run.job, run.batch, { state: 'failed', error: toJobError(error, 'comfyui_rejected') });
+      this.failRefused(run, error);
     } else {
       // Another backend (or this one later) gets the job; the prompt this backend may still hold must not run too.
       this.options.logger.warn('following the run failed; the job goes back to the queue', {
@@ -613,6 +612,18 @@ export class Scheduler extends EventEmitter {
       this.disown(run.backend, run.promptId);
       this.retryOrFail(run.job, run.batch, messageOf(error));
     }
+  }
+
+  /** ComfyUI refused the prompt: the job fails with its node_errors (tracebacks only in this log line). */
+  private failRefused(run: Active, error: unknown): void {
+    const { nodeErrors } = error as { nodeErrors?: unknown };
+    this.options.logger.warn('ComfyUI refused a job', {
+      job: run.job.id,
+      backend: run.backend,
+      error,
+      nodeErrors,
+    });
+    this.finish(run.job, run.batch, { state: 'failed', error: toJobError(error, 'comfyui_rejected') });
   }
 
   private async onTimeout(run: Active): Promise<void> {
@@ -933,7 +944,11 @@ function toJobError(error: unknown, fallbackCode: string): JobError {
     return {
       code: typeof code === 'string' ? code : fallbackCode,
       message: typeof message === 'string' ? message : 'unexpected error',
-      ...(details !== undefined ? { details } : nodeErrors !== undefined ? { details: { nodeErrors } } : {}),
+      ...(details !== undefined
+        ? { details }
+        : nodeErrors !== undefined
+          ? { details: { nodeErrors: withoutTracebacks(nodeErrors as Record<string, NodeError>) } }
+          : {}),
     };
   }
   return { code: fallbackCode, message: String(error) };

@@ -1,6 +1,7 @@
 import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/server';
+import { deviceMemory } from '../../shared/devices.js';
 import { withHint, type BridgeError } from '../errors.js';
 import type {
   BatchAccepted,
@@ -140,13 +141,25 @@ export function renderImageList(result: ImageList): CallToolResult {
   return { content: [text(lines.join('\n'))], structuredContent: result };
 }
 
+/** "CPU (21.0 GB RAM free of 23.5 GB)": what the memory is, since ComfyUI calls a CPU's RAM its VRAM. */
+function describeDevice(backend: ComfyStatus['backends'][number]): string {
+  const { device = '', device_type: type, memory_total_bytes: total, memory_free_bytes: free } = backend;
+  if (total === undefined || free === undefined) return device;
+  const memory = type === undefined ? 'memory' : deviceMemory(type);
+  return `${device} (${gigabytes(free)} ${memory} free of ${gigabytes(total)})`;
+}
+
+function gigabytes(bytes: number): string {
+  return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+}
+
 export function renderComfyStatus(result: ComfyStatus): CallToolResult {
   const lines = result.backends.map((backend) => {
     if (!backend.reachable)
       return `${backend.url}: not reachable${backend.error ? ` (${backend.error})` : ''}`;
     const parts = [`${backend.url}: reachable`];
     if (backend.version !== undefined) parts.push(`ComfyUI ${backend.version}`);
-    if (backend.device !== undefined) parts.push(backend.device);
+    if (backend.device !== undefined) parts.push(describeDevice(backend));
     if (backend.queue_length !== undefined) parts.push(`queue ${backend.queue_length}`);
     const workflow = backend.default_workflow;
     if (workflow) {

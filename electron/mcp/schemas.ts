@@ -208,8 +208,10 @@ export const backendStatusSchema = z.object({
   reachable: z.boolean(),
   version: z.string().optional(),
   device: z.string().optional(),
-  vram_total_bytes: z.number().optional(),
-  vram_free_bytes: z.number().optional(),
+  /** ComfyUI's device type: cuda, cpu, mps…; the memory below is VRAM except on cpu (RAM) and mps (unified). */
+  device_type: z.string().optional(),
+  memory_total_bytes: z.number().optional(),
+  memory_free_bytes: z.number().optional(),
   queue_length: z.number().optional(),
   default_workflow: z
     .object({

@@ -117,7 +117,7 @@ export const toolSpecs = [
   }),
   tool({
     name: 'check_comfyui_status',
-    description: 'Each ComfyUI: reachable, version, GPU, queue, default workflow runnable.',
+    description: 'Each ComfyUI: reachable, version, device, queue, default workflow runnable.',
     inputSchema: checkComfyuiStatusArgs,
     outputSchema: comfyStatusOutput,
     annotations: reads,

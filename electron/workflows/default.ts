@@ -8,7 +8,10 @@ export interface DefaultCandidate {
   source: 'bundled' | 'user';
 }
 
-export type DefaultChoice = { id: string; reason: string } | { id: undefined; reason: string };
+export type DefaultChoice =
+  | { id: string; reason: string }
+  /** `install`: when no bundled workflow can run, what each one lacks (absent while no backend answers). */
+  | { id: undefined; reason: string; install?: InstallOption[] };
 
 function runsSomewhere(workflow: Workflow, objectInfos: ObjectInfo[]): WorkflowValidation | true {
   let first: WorkflowValidation | undefined;
@@ -59,8 +62,10 @@ export function chooseDefaultWorkflow(
       };
     }
   }
-  const names = ranked.map(
-    ({ workflow }) => `${workflow.id} (${workflow.meta.models.map((m) => m.file).join(', ')})`,
+  const install = ranked.map(({ workflow }) => modelsToInstall(workflow, objectInfos));
+  const names = install.map(
+    ({ workflow, models }) =>
+      `${workflow} (${models.map((m) => `${m.folder}/${m.file}${m.url ? ` from ${m.url}` : ''}`).join(', ')})`,
   );
   // A user workflow is never the default on its own (it may be an upscaler or an img2img graph), but the
   // agent can pass one that runs, and should be told which.
@@ -77,7 +82,28 @@ export function chooseDefaultWorkflow(
     id: undefined,
     reason:
       `${preferredProblem}No bundled workflow has all its models on any backend. ` +
-      `Download the files of one of: ${names.join('; ')}, or add your own workflow to the user workflows folder ` +
-      `and make it the default.${own}`,
+      `Download the missing files of one of them into that folder under ComfyUI's models/: ${names.join('; ')}. ` +
+      `Or add your own workflow to the user workflows folder and make it the default.${own}`,
+    install,
   };
+}
+
+/** A bundled workflow's model files no backend has, each with the ComfyUI models folder it goes in and its link. */
+export interface InstallOption {
+  workflow: string;
+  models: { file: string; folder: string; url?: string }[];
+}
+
+/** What the backend closest to running it lacks (its sidecar gives folder and link; the graph, the folder only). */
+function modelsToInstall(workflow: Workflow, objectInfos: ObjectInfo[]): InstallOption {
+  const validations = objectInfos.map((objectInfo) => validateWorkflow(workflow.graph, objectInfo));
+  const closest = validations.sort((a, b) => a.missingModels.length - b.missingModels.length)[0];
+  const missing = closest ? closest.missingModels : [];
+  const models = missing.map((model) => {
+    const known = workflow.meta.models.find((m) => m.file === model.value.split(/[\\/]/u).pop());
+    return known
+      ? { file: known.file, folder: known.folder, ...(known.url ? { url: known.url } : {}) }
+      : { file: model.value, folder: model.folder ?? 'models' };
+  });
+  return { workflow: workflow.id, models };
 }

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { GalleryItem, ItemView, StatusView as Status } from '../../shared/dashboard-api.js';
 import type { ApiClient } from './api/client.js';
-import { ApiError, adviceFor } from './api/errors.js';
+import { ApiError, adviceFor, isTokenProblem } from './api/errors.js';
+import { CodeText } from './components/CodeText.js';
 import { ErrorNote } from './components/Notes.js';
 import { fileName } from './state/gallery.js';
 import { LiveProvider, useLive, useLiveEvents, useResource } from './state/live.js';
@@ -40,16 +41,18 @@ function useHashView(): ViewId {
   return view;
 }
 
+const failedLabels = { 'wrong-token': 'Wrong access token', 'bridge-down': 'Bridge not answering' };
+
 function ConnectionIndicator({ status, error }: { status: Status | undefined; error: unknown }) {
   const { eventsState } = useLive();
   const summary = status ? summarizeConnection(status) : undefined;
-  const label =
-    error !== undefined ? 'Bridge not answering' : summary ? connectionLabels[summary] : 'Checking…';
+  const failed = error === undefined ? undefined : isTokenProblem(error) ? 'wrong-token' : 'bridge-down';
+  const label = failed ? failedLabels[failed] : summary ? connectionLabels[summary] : 'Checking…';
   return (
     <a
       href="#/status"
       className="indicator"
-      data-state={error !== undefined ? 'bridge-down' : (summary ?? 'checking')}
+      data-state={failed ?? summary ?? 'checking'}
       role="status"
       aria-label={`Connection: ${label}`}
     >
@@ -174,7 +177,7 @@ function NoToken() {
     <main>
       <h1>ComfyUI MCP Bridge</h1>
       <div role="alert" className="note note-error">
-        {adviceFor(new ApiError('no_token', 'No access token.'))}
+        <CodeText text={adviceFor(new ApiError('no_token', 'No access token.'))} />
       </div>
     </main>
   );

@@ -5,6 +5,8 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BridgeError } from '../../electron/errors.js';
 import { readEmbeddedMetadata } from '../../electron/images/render.js';
+import { createLogger, type Logger } from '../../electron/log.js';
+import { renderComfyStatus } from '../../electron/mcp/results.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import { startFakeComfyUI } from '../fakes/fake-comfyui.js';
 import {
@@ -22,10 +24,13 @@ describe('the bridge service on a real core', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function setup(fake?: FakeComfyUI): Promise<CoreFixture & { fake: FakeComfyUI; project: string }> {
+  async function setup(
+    fake?: FakeComfyUI,
+    logger?: Logger,
+  ): Promise<CoreFixture & { fake: FakeComfyUI; project: string }> {
     const comfy = fake ?? (await startSd15Fake());
     cleanups.push(() => comfy.close());
-    const fixture = await startTestCore({ urls: [comfy.url] });
+    const fixture = await startTestCore({ urls: [comfy.url], ...(logger ? { logger } : {}) });
     const project = mkdtempSync(join(tmpdir(), 'project-'));
     cleanups.push(async () => {
       await fixture.core.stop();
@@ -136,7 +141,34 @@ describe('the bridge service on a real core', () => {
     const { ctx } = toolContext();
     const status = await core.service.checkComfyuiStatus(ctx);
     expect(status.backends[0]).toMatchObject({ reachable: true });
-    expect(status.no_default_workflow).toMatch(/sd15 \(v1-5-pruned-emaonly-fp16\.safetensors\)/);
+    // Each missing file with the ComfyUI models folder it goes in and its download link (workflows/*.meta.json).
+    expect(status.no_default_workflow).toContain(
+      'sd15 (checkpoints/v1-5-pruned-emaonly-fp16.safetensors from https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/main/v1-5-pruned-emaonly-fp16.safetensors)',
+    );
+    expect(status.no_default_workflow).toContain(
+      'diffusion_models/flux1-schnell.safetensors from https://huggingface.co/black-forest-labs/FLUX.1-schnell/resolve/main/flux1-schnell.safetensors',
+    );
+
+    const failure = await core.service
+      .generateImage({ prompt: 'x' }, ctx)
+      .catch((error: unknown) => error as BridgeError);
+    expect(failure).toMatchObject({ code: 'no_usable_workflow' });
+    expect((failure as BridgeError).message).toContain(
+      'checkpoints/v1-5-pruned-emaonly-fp16.safetensors from https://huggingface.co/',
+    );
+    const { install } = (failure as BridgeError).details as {
+      install: { workflow: string; models: { file: string; folder: string; url?: string }[] }[];
+    };
+    expect(install.find((option) => option.workflow === 'sd15')).toEqual({
+      workflow: 'sd15',
+      models: [
+        {
+          file: 'v1-5-pruned-emaonly-fp16.safetensors',
+          folder: 'checkpoints',
+          url: 'https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/main/v1-5-pruned-emaonly-fp16.safetensors',
+        },
+      ],
+    });
   });
 
   it('reports the default workflow per backend, and no problem, when one can run', async () => {
@@ -147,17 +179,55 @@ describe('the bridge service on a real core', () => {
     expect(status.no_default_workflow).toBeUndefined();
   });
 
-  it('keeps ComfyUI execution errors intact in the failure', async () => {
-    const { core, fake } = await setup();
+  it('names a CPU device as CPU with RAM, not as a GPU with VRAM', async () => {
+    // The fake answers /system_stats as the captured ComfyUI started with --cpu (comfyui/API.md).
+    const { core } = await setup();
+    const { ctx } = toolContext();
+    const status = await core.service.checkComfyuiStatus(ctx);
+    expect(status.backends[0]).toMatchObject({
+      device: 'CPU',
+      device_type: 'cpu',
+      memory_total_bytes: 25_276_026_880,
+      memory_free_bytes: 23_986_651_136,
+    });
+    expect(status.backends[0]).not.toHaveProperty('vram_total_bytes');
+    const text = (renderComfyStatus(status).content[0] as { text: string }).text;
+    expect(text).toContain('CPU (22.3 GB RAM free of 23.5 GB)');
+    expect(text).not.toMatch(/VRAM/);
+  });
+
+  it('keeps the node, exception type and message of a ComfyUI failure, and its traceback in the log only', async () => {
+    const lines: string[] = [];
+    const { core, fake } = await setup(
+      undefined,
+      createLogger({ level: 'warn', sink: (line) => lines.push(line) }),
+    );
     fake.failNext(1, 'CUDA out of memory');
     const { ctx } = toolContext();
     const failure = await core.service
       .generateImage({ prompt: 'x', workflow: 'sd15', width: 64, height: 64 }, ctx)
       .catch((error: unknown) => error as BridgeError);
     expect(failure).toMatchObject({ code: 'execution_error' });
-    expect((failure as BridgeError).message).toContain('CUDA out of memory');
-    const details = (failure as BridgeError).details as { comfyui: { exceptionMessage: string } };
-    expect(details.comfyui.exceptionMessage).toContain('CUDA out of memory');
+    expect((failure as BridgeError).message).toMatch(
+      /^ComfyUI failed in node \d+ \(\w+\): RuntimeError: CUDA out of memory$/,
+    );
+    const { comfyui } = (failure as BridgeError).details as { comfyui: Record<string, unknown> };
+    expect(Object.keys(comfyui).sort()).toEqual(['exceptionMessage', 'exceptionType', 'nodeId', 'nodeType']);
+    expect(comfyui).toMatchObject({
+      exceptionType: 'RuntimeError',
+      exceptionMessage: 'CUDA out of memory',
+    });
+    // What the agent gets, and the batch status it may read later, carry no Python traceback.
+    const batchId = ((failure as BridgeError).details as { batch_id: string }).batch_id;
+    const status = await core.service.checkBatchStatus({ batch_id: batchId }, ctx);
+    for (const shown of [JSON.stringify((failure as BridgeError).details), JSON.stringify(status)]) {
+      expect(shown).not.toContain('^^^^');
+      expect(shown).not.toContain('File \\"<ComfyUI>');
+    }
+    const logged = lines.find((line) => line.includes('ComfyUI failed running a job'));
+    expect(logged).toContain('CUDA out of memory');
+    expect(logged).toContain('^^^^');
+    expect(logged).toContain('in process_inputs');
   });
 
   it('rejects a batch whose items would write the same file, queueing nothing', async () => {

@@ -36,6 +36,8 @@ export async function startTestCore(options: {
   logger?: Logger;
   /** serverInfo.version of its MCP server. */
   version?: string;
+  /** Default: the headless desktop, as `serve` has. */
+  desktop?: CoreOptions['desktop'];
 }): Promise<CoreFixture> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bridge-data-'));
   const outputDir = options.outputDir ?? mkdtempSync(join(tmpdir(), 'bridge-out-'));
@@ -52,6 +54,7 @@ export async function startTestCore(options: {
     logger,
     tuning: { healthIntervalMs: 100, failoverAfterMs: 600, heartbeatMs: 200, ...options.tuning },
     ...(options.version === undefined ? {} : { version: options.version }),
+    ...(options.desktop ? { desktop: options.desktop } : {}),
   });
   return { core, dataDir, outputDir };
 }

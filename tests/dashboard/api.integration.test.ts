@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +9,8 @@ import {
   galleryPageSchema,
   workflowListSchema,
 } from '../../shared/dashboard-api.js';
+import { createHeadlessDesktop } from '../../electron/desktop-headless.js';
+import { silentLogger } from '../../electron/log.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import {
   removeDirs,
@@ -69,12 +71,12 @@ describe('dashboard API on a real core', () => {
     const imageId = fixture.core.gallery.list().items[0]!.id;
     await until(() => fixture.core.pool.snapshot()[0]?.available === true, 'backend available');
 
-    const calls: Record<keyof typeof apiRoutes, { path: string; body?: unknown }> = {
+    // Reveal needs a desktop; its own test below checks both answers.
+    const calls: Record<Exclude<keyof typeof apiRoutes, 'revealImage'>, { path: string; body?: unknown }> = {
       status: { path: '/api/status' },
       batches: { path: '/api/batches' },
       cancelBatch: { path: `/api/batches/${batchId}/cancel` },
       gallery: { path: '/api/gallery?limit=1' },
-      revealImage: { path: `/api/gallery/${imageId}/reveal` },
       workflows: { path: '/api/workflows' },
       settings: { path: '/api/settings' },
       updateSettings: { path: '/api/settings', body: { defaultWaitSeconds: 30 } },
@@ -109,6 +111,40 @@ describe('dashboard API on a real core', () => {
     expect(existsSync(kept!.path!)).toBe(true);
     expect(deleted!.imageId).toBeUndefined();
     expect(deleted!.jobId).toBe(imageId);
+  });
+
+  it('reveals an image through the desktop, and says headless (serve) cannot instead of reporting success', async () => {
+    const comfy = await fake();
+    const revealed: string[] = [];
+    const headless = await core({ urls: [comfy.url] });
+    const desktop = createHeadlessDesktop({
+      trashDir: join(headless.dataDir, 'trash'),
+      logger: silentLogger,
+    });
+    const withDesktop = await core({
+      urls: [comfy.url],
+      desktop: { ...desktop, revealInFolder: (path) => void revealed.push(path) },
+    });
+    for (const fixture of [headless, withDesktop]) await finishedBatch(fixture, 1);
+
+    const headlessImage = headless.core.gallery.list().items[0]!;
+    const refused = await apiOf(headless.core).call(`/api/gallery/${headlessImage.id}/reveal`, {
+      method: 'POST',
+    });
+    expect(refused.status).toBe(501);
+    const { error } = apiErrorSchema.parse(refused.json());
+    expect(error.code).toBe('not_available');
+    expect(error.message).toBe(
+      `Reveal in folder needs the desktop app; this bridge runs headless (serve). Its folder is ${dirname(headlessImage.path)}.`,
+    );
+
+    const desktopImage = withDesktop.core.gallery.list().items[0]!;
+    const shown = await apiOf(withDesktop.core).call(`/api/gallery/${desktopImage.id}/reveal`, {
+      method: 'POST',
+    });
+    expect(shown.status).toBe(200);
+    expect(apiRoutes.revealImage.response.parse(shown.json())).toEqual({ ok: true });
+    expect(revealed).toEqual([desktopImage.path]);
   });
 
   it('refuses a request without the token, with a wrong one, and from a foreign origin or host', async () => {

@@ -1,3 +1,4 @@
+import { deviceMemory, deviceTitle } from '../../shared/devices.js';
 import { describe, expect, it } from 'vitest';
 import {
   backendViewSchema,
@@ -47,6 +48,20 @@ function batch(id: string, createdAt: string, jobs: JobRecord[]): BatchRecord {
 
 const noContext: ItemContext = { progressOf: () => undefined, imageIdOf: () => undefined };
 
+describe('device names', () => {
+  it('calls a CPU device CPU with RAM, Apple silicon unified memory, and a GPU by its name with VRAM', () => {
+    expect([deviceTitle({ name: 'cpu', type: 'cpu' }), deviceMemory('cpu')]).toEqual(['CPU', 'RAM']);
+    expect([deviceTitle({ name: 'mps', type: 'mps' }), deviceMemory('mps')]).toEqual([
+      'mps',
+      'unified memory',
+    ]);
+    expect([deviceTitle({ name: 'cuda:0 RTX', type: 'cuda' }), deviceMemory('cuda')]).toEqual([
+      'cuda:0 RTX',
+      'VRAM',
+    ]);
+  });
+});
+
 describe('backend view', () => {
   it('shows stats when known and the problem when unreachable', () => {
     const up: BackendSnapshot = {
@@ -68,7 +83,7 @@ describe('backend view', () => {
       url: 'http://a:8188',
       reachable: true,
       version: '0.3.64',
-      devices: [{ name: 'RTX', vramTotal: 24, vramFree: 20 }],
+      devices: [{ name: 'RTX', type: 'cuda', vramTotal: 24, vramFree: 20 }],
       queueRemaining: 2,
       inFlight: 1,
       since: '2026-01-01T00:00:00.000Z',

@@ -228,8 +228,10 @@ export class FakeExecutor {
           executed,
           exception_message: error.exceptionMessage,
           exception_type: error.exceptionType,
+          // Shaped like 08-failure's: frames as Python 3.11 prints them, `^^^^` markers under each call.
           traceback: [
-            '  File "<ComfyUI>/execution.py", line 496, in execute\n',
+            '  File "<ComfyUI>/execution.py", line 496, in execute\n    output_data, output_ui, has_subgraph, has_pending_tasks = await get_output_data(prompt_id, unique_id, obj, input_data_all)\n                                                              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n',
+            '  File "<ComfyUI>/execution.py", line 277, in process_inputs\n    result = f(**inputs)\n             ^^^^^^^^^^^\n',
             `  File "<fake-comfyui>/${nodeType}", line 1, in run\n    raise ${error.exceptionType.split('.').at(-1)}(…)\n`,
           ],
           current_inputs: Object.fromEntries(

@@ -28,7 +28,12 @@ export function statusView(overrides: Partial<StatusView> = {}): StatusView {
         reachable: true,
         version: '0.3.64',
         devices: [
-          { name: 'cuda:0 NVIDIA GeForce RTX 4090', vramTotal: 24 * 1024 ** 3, vramFree: 20 * 1024 ** 3 },
+          {
+            name: 'cuda:0 NVIDIA GeForce RTX 4090',
+            type: 'cuda',
+            vramTotal: 24 * 1024 ** 3,
+            vramFree: 20 * 1024 ** 3,
+          },
         ],
         queueRemaining: 0,
         inFlight: 0,

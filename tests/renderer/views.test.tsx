@@ -2,6 +2,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../renderer/src/App.js';
 import type { ApiClient } from '../../renderer/src/api/client.js';
+import { ApiError } from '../../renderer/src/api/errors.js';
 import { LiveProvider } from '../../renderer/src/state/live.js';
 import { Lightbox } from '../../renderer/src/views/Lightbox.js';
 import {
@@ -55,10 +56,45 @@ describe('connection status', () => {
     expect(screen.getByText('Connection refused.')).toBeTruthy();
   });
 
+  it('shows a CPU device as CPU with RAM, not as VRAM', async () => {
+    const base = statusView();
+    const cpu = {
+      ...base,
+      backends: [
+        {
+          ...base.backends[0]!,
+          devices: [{ name: 'cpu', type: 'cpu', vramTotal: 25_276_026_880, vramFree: 23_986_651_136 }],
+        },
+      ],
+    };
+    renderApp('status', fakeClient({ status: () => Promise.resolve(cpu) }).client);
+    const devices = await screen.findByRole('list', { name: 'Devices of http://127.0.0.1:8188' });
+    expect(devices.textContent).toBe('CPU — 22.3 GB free of 23.5 GB RAM');
+  });
+
   it('says the bridge is not answering when the status cannot be loaded', async () => {
     const live = fakeClient({ status: () => Promise.reject(new TypeError('Failed to fetch')) });
     renderApp('status', live.client);
     expect((await screen.findByRole('alert')).textContent).toMatch(/Could not load the status/);
+  });
+});
+
+describe('a wrong dashboard token', () => {
+  it('says the token is wrong and how to get the right one, with commands as code, not as backticks', async () => {
+    const refused = new ApiError(
+      'unauthorized',
+      'Missing or wrong dashboard token: open the dashboard from the tray, or with the URL `serve` printed.',
+      401,
+    );
+    renderApp('status', fakeClient({ status: () => Promise.reject(refused) }).client);
+    const indicator = await screen.findByRole('status', { name: 'Connection: Wrong access token' });
+    expect(indicator.dataset.state).toBe('wrong-token');
+    expect(indicator.textContent).not.toMatch(/not answering/);
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toMatch(/access token in this page's address is wrong/);
+    expect(alert.textContent).not.toContain('`');
+    const code = [...alert.querySelectorAll('code')].map((element) => element.textContent);
+    expect(code).toEqual(['Dashboard:', 'comfyui-mcp-bridge serve', 'dashboardToken', 'settings.json']);
   });
 });
 
@@ -201,9 +237,28 @@ describe('workflows', () => {
   });
 });
 
+describe('workflows without their models', () => {
+  it('links each model file to its download, next to the ComfyUI folder it goes in', async () => {
+    const url =
+      'https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/main/v1-5-pruned-emaonly-fp16.safetensors';
+    const sd15 = workflowView('sd15', {
+      models: [{ file: 'v1-5-pruned-emaonly-fp16.safetensors', folder: 'checkpoints', url }],
+    });
+    const list = {
+      defaultReason: 'No bundled workflow has all its models on any backend.',
+      userFolder: '/w',
+      workflows: [sd15],
+    };
+    renderApp('workflows', fakeClient({ workflows: () => Promise.resolve(list) }).client);
+    const link = await screen.findByRole('link', { name: 'download' });
+    expect(link.getAttribute('href')).toBe(url);
+    expect(screen.getByText('checkpoints/v1-5-pruned-emaonly-fp16.safetensors')).toBeTruthy();
+  });
+});
+
 describe('lightbox', () => {
-  function renderLightbox(deleteImage: ApiClient['deleteImage']) {
-    const live = fakeClient({ deleteImage });
+  function renderLightbox(deleteImage: ApiClient['deleteImage'], revealImage?: ApiClient['revealImage']) {
+    const live = fakeClient({ deleteImage, ...(revealImage ? { revealImage } : {}) });
     const onClose = vi.fn();
     const onDeleted = vi.fn();
     render(
@@ -279,6 +334,18 @@ describe('lightbox', () => {
     const confirm = screen.getByRole('dialog', { name: 'Delete this image?' });
     expect(confirm.textContent).toMatch(/stays where it is/);
     expect(confirm.textContent).not.toMatch(/moves to the trash/);
+  });
+
+  it('says when reveal in folder is not available (headless), instead of claiming it showed the file', async () => {
+    const message =
+      'Reveal in folder needs the desktop app; this bridge runs headless (serve). Its folder is /home/me/site/public.';
+    renderLightbox(
+      () => Promise.reject(new Error('unused')),
+      () => Promise.reject(new ApiError('not_available', message, 501)),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Reveal in folder' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(message);
+    expect(screen.queryByText('Shown in the file manager.')).toBeNull();
   });
 
   it('closes on Escape', () => {

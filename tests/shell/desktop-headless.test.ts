@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHeadlessDesktop } from '../../electron/desktop-headless.js';
+import { DesktopUnavailableError } from '../../electron/desktop-port.js';
 import { createLogger } from '../../electron/log.js';
 
 let root: string;
@@ -47,12 +48,12 @@ describe('createHeadlessDesktop', () => {
     await expect(desktop().moveToTrash(join(root, 'missing.png'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('logs what needs a screen instead of doing it', async () => {
+  it('logs what needs a screen instead of doing it, and refuses a reveal rather than report one', async () => {
     const port = desktop();
-    port.revealInFolder('/out/a.png');
+    expect(() => port.revealInFolder('/out/a.png')).toThrow(DesktopUnavailableError);
     await port.openPath('/out');
     port.notify('Batch finished', '4 images');
-    expect(lines.join('')).toContain('"path":"/out/a.png"');
+    expect(lines.join('')).toContain('"path":"/out"');
     expect(lines.join('')).toContain('"title":"Batch finished"');
   });
 

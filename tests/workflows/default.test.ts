@@ -80,14 +80,17 @@ describe('chooseDefaultWorkflow', () => {
     const info = withModels({ 'CheckpointLoaderSimple.ckpt_name': ['v1-5-pruned-emaonly.safetensors'] });
     const choice = chooseDefaultWorkflow([...candidates, user], [info]);
     expect(choice.id).toBeUndefined();
-    expect(choice.reason).toBe(
-      'No bundled workflow has all its models on any backend. Download the files of one of: ' +
-        'z-image-turbo (z_image_turbo_bf16.safetensors, qwen_3_4b.safetensors, ae.safetensors); ' +
-        'flux-schnell (flux1-schnell.safetensors, t5xxl_fp8_e4m3fn.safetensors, clip_l.safetensors, ae.safetensors); ' +
-        'sdxl-turbo (sd_xl_turbo_1.0_fp16.safetensors); sdxl (sd_xl_base_1.0.safetensors); ' +
-        'sd15 (v1-5-pruned-emaonly-fp16.safetensors), or add your own workflow to the user workflows folder ' +
-        'and make it the default. Your workflows that can run: mine; pass one as workflow, or make it the default.',
+    // Each missing file in ComfyUI's models folder it goes in, with its link from the sidecar.
+    expect(choice.reason).toMatch(
+      /^No bundled workflow has all its models on any backend\. Download the missing files of one of them into that folder under ComfyUI's models\/: z-image-turbo \(diffusion_models\/z_image_turbo_bf16\.safetensors from https:\/\/huggingface\.co\/.*; sd15 \(checkpoints\/v1-5-pruned-emaonly-fp16\.safetensors from https:\/\/huggingface\.co\/Comfy-Org\/stable-diffusion-v1-5-archive\/resolve\/main\/v1-5-pruned-emaonly-fp16\.safetensors\)\. Or add your own workflow to the user workflows folder and make it the default\. Your workflows that can run: mine; pass one as workflow, or make it the default\.$/,
     );
+    expect(choice.id === undefined && choice.install?.map((option) => option.workflow)).toEqual([
+      'z-image-turbo',
+      'flux-schnell',
+      'sdxl-turbo',
+      'sdxl',
+      'sd15',
+    ]);
   });
 
   it('says so when no backend is reachable', () => {

@@ -11,13 +11,19 @@ export class ApiError extends Error {
   }
 }
 
-/** What the person should do about an error, in one sentence they can act on. */
+/** Whether the bridge refused the page's token (it answers, so "not answering" would send the person astray). */
+export function isTokenProblem(error: unknown): boolean {
+  return error instanceof ApiError && (error.code === 'unauthorized' || error.code === 'no_token');
+}
+
+/** What the person should do about an error, in one sentence they can act on; `code` spans in backticks. */
 export function adviceFor(error: unknown): string {
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
   switch (error.code) {
     case 'no_token':
+      return 'This page has no access token. Open the dashboard from the tray menu, or from the `Dashboard:` link that `comfyui-mcp-bridge serve` prints.';
     case 'unauthorized':
-      return 'This page has no valid access token. Open the dashboard from the tray menu, or from the "Dashboard:" link that `comfyui-mcp-bridge serve` prints.';
+      return "The access token in this page's address is wrong (the bridge's token changed, or the link is from another bridge). Open the dashboard from the tray menu, or from the `Dashboard:` link that `comfyui-mcp-bridge serve` prints; the token is `dashboardToken` in `settings.json` in the data folder.";
     case 'network':
       return 'The bridge is not answering. Check that the app (or `comfyui-mcp-bridge serve`) is still running, then reload.';
     case 'bad_response':

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { GalleryItem } from '../../../shared/dashboard-api.js';
 import { adviceFor } from '../api/errors.js';
+import { CodeText } from '../components/CodeText.js';
 import { Dialog } from '../components/Dialog.js';
 import { useLive } from '../state/live.js';
 import { fileName, fileProblemLabel, formatTime } from '../state/gallery.js';
@@ -97,7 +98,7 @@ export function Lightbox({
       </div>
       {problem ? (
         <p role="alert" className="note note-error">
-          {problem}
+          <CodeText text={problem} />
         </p>
       ) : null}
       <p role="status" className="muted">

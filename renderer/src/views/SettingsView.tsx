@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import type { LockedSettingsView, SettingsView as Settings } from '../../../shared/dashboard-api.js';
 import { adviceFor } from '../api/errors.js';
+import { CodeText } from '../components/CodeText.js';
 import { ErrorNote, Loading } from '../components/Notes.js';
 import { useLive, useLiveEvents, useResource } from '../state/live.js';
 import {
@@ -217,7 +218,7 @@ function SettingsForm({
       </Field>
       {problem ? (
         <p role="alert" className="note note-error">
-          {problem}
+          <CodeText text={problem} />
         </p>
       ) : null}
       <div className="actions">

@@ -1,3 +1,4 @@
+import { deviceMemory, deviceTitle } from '../../../shared/devices.js';
 import type { BackendView, StatusView as Status } from '../../../shared/dashboard-api.js';
 import { clockTime, formatBytes, summarizeConnection } from '../state/status.js';
 
@@ -15,10 +16,11 @@ function Backend({ backend }: { backend: BackendView }) {
       </p>
       {!backend.reachable && backend.problem ? <p className="note note-warn">{backend.problem}</p> : null}
       {backend.devices.length > 0 ? (
-        <ul className="devices" aria-label={`GPUs of ${backend.url}`}>
+        <ul className="devices" aria-label={`Devices of ${backend.url}`}>
           {backend.devices.map((device) => (
             <li key={device.name}>
-              {device.name} — {formatBytes(device.vramFree)} free of {formatBytes(device.vramTotal)} VRAM
+              {deviceTitle(device)} — {formatBytes(device.vramFree)} free of {formatBytes(device.vramTotal)}{' '}
+              {deviceMemory(device.type)}
             </li>
           ))}
         </ul>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { WorkflowView } from '../../../shared/dashboard-api.js';
 import { adviceFor } from '../api/errors.js';
+import { CodeText } from '../components/CodeText.js';
 import { ErrorNote, Loading } from '../components/Notes.js';
 import { useLive, useLiveEvents, useResource } from '../state/live.js';
 
@@ -75,10 +76,18 @@ function Workflow({
         <p>
           Needs:{' '}
           {workflow.models.map((model) => (
-            <code key={model.file} className="model">
-              {model.folder ? `${model.folder}/` : ''}
-              {model.file}
-            </code>
+            <span key={model.file}>
+              <code className="model">
+                {model.folder ? `${model.folder}/` : ''}
+                {model.file}
+              </code>
+              {model.url ? (
+                <>
+                  {' '}
+                  (<a href={model.url}>download</a>)
+                </>
+              ) : null}{' '}
+            </span>
           ))}
         </p>
       ) : null}
@@ -147,7 +156,7 @@ export function WorkflowsView() {
       </p>
       {problem ? (
         <p role="alert" className="note note-error">
-          {problem}
+          <CodeText text={problem} />
         </p>
       ) : null}
       {user.length === 0 ? <p className="muted">You have not added workflows of your own yet.</p> : null}
