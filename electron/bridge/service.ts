@@ -29,7 +29,7 @@ import type { WorkflowCatalog } from './catalog.js';
 import { defaultFileName } from './file-names.js';
 import { watchBatchProgress } from './batch-progress.js';
 import { IdempotentSubmitter, requestFingerprint } from './idempotency.js';
-import { DEFAULT_HEARTBEAT_MS, ProgressReporter } from './progress.js';
+import { DEFAULT_HEARTBEAT_MS, phaseOfRun, ProgressReporter, type GenerationPhase } from './progress.js';
 import { toBatchStatus } from './status.js';
 
 export interface BridgeServiceOptions {
@@ -194,18 +194,25 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
         heartbeatMs,
         () => pool.unreachableReason(),
       );
+      // Where the job is now: it may have been dispatched, even started, before these listeners were added.
+      const current = (): GenerationPhase =>
+        job.state === 'running'
+          ? phaseOfRun(scheduler.phaseOf(job.id))
+          : { kind: 'queued', position: scheduler.queuePosition(job.id) ?? 0 };
       const onProgress = (event: { jobId: string; value: number; max: number }) => {
         if (event.jobId === job.id) reporter.update({ kind: 'sampling', value: event.value, max: event.max });
       };
+      const onPhase = (event: { jobId: string }) => {
+        if (event.jobId === job.id) reporter.update(current());
+      };
       const onJob = (changed: { id: string; state: string }) => {
-        if (changed.id !== job.id) return;
-        if (changed.state === 'running') reporter.update({ kind: 'submitted' });
-        if (changed.state === 'pending')
-          reporter.update({ kind: 'queued', position: scheduler.queuePosition(job.id) ?? 0 });
+        if (changed.id === job.id && (changed.state === 'running' || changed.state === 'pending'))
+          reporter.update(current());
       };
       scheduler.on('progress', onProgress);
+      scheduler.on('phase', onPhase);
       scheduler.on('job', onJob);
-      reporter.update({ kind: 'queued', position: scheduler.queuePosition(job.id) ?? 0 });
+      reporter.update(current());
       const onAbort = () => void scheduler.cancel(batch.id);
       // With its own key the agent said it may come back for this batch: a cancelled call (most clients cancel
       // when their own time-out fires) leaves the work running; cancel_batch stops it. (The stdio shim's internal
@@ -217,6 +224,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       } finally {
         reporter.stop();
         scheduler.off('progress', onProgress);
+        scheduler.off('phase', onPhase);
         scheduler.off('job', onJob);
         ctx.signal.removeEventListener('abort', onAbort);
       }

@@ -29,6 +29,7 @@ export interface BackendClient {
     listener: (e: { promptId: string; node: string; value: number; max: number }) => void,
   ): unknown;
   on(event: 'started', listener: (e: { promptId: string }) => void): unknown;
+  on(event: 'executing', listener: (e: { promptId: string; node: string | null }) => void): unknown;
   on(event: 'status', listener: (e: { queueRemaining: number }) => void): unknown;
   on(event: 'connection', listener: (e: { connected: boolean }) => void): unknown;
 }
