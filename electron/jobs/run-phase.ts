@@ -41,9 +41,11 @@ export class PhaseBook {
     return true;
   }
 
+  /** Records a sampler step; the caller advances to sampling right after, so that event carries the step. */
   step(jobId: string, value: number, max: number): void {
     const current = this.phases.get(jobId);
-    if (current?.phase === 'sampling') current.step = { value, max };
+    if (current) current.step = { value, max };
+    else this.phases.set(jobId, { phase: 'loading', step: { value, max } });
   }
 
   of(jobId: string): { phase: RunPhase; step?: { value: number; max: number } } | undefined {

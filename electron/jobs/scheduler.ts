@@ -750,8 +750,8 @@ export class Scheduler extends EventEmitter {
     client.on('progress', (event) => {
       const run = this.byPrompt.get(event.promptId);
       if (!run) return;
-      this.advancePhase(run, 'sampling');
       this.phases.step(run.job.id, event.value, event.max);
+      this.advancePhase(run, 'sampling');
       this.emit('progress', {
         batchId: run.batch.id,
         jobId: run.job.id,
