@@ -137,11 +137,7 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
   const catalog = createWorkflowCatalog({
     library: workflows,
     preferred: () => settings.get().defaultWorkflow,
-    objectInfos: () =>
-      pool.ids().flatMap((id) => {
-        const info = pool.objectInfo(id);
-        return info ? [info] : [];
-      }),
+    backends: () => pool.views(),
   });
   const scheduler = new Scheduler({
     store: new BatchStore(dataDir, logger.child('batches')),
@@ -150,12 +146,12 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     prepare: (spec) => prepareJob(catalog, spec),
     canRun: (workflow, backendId) => {
       const objectInfo = pool.objectInfo(backendId);
-      return objectInfo ? catalog.check(workflow, objectInfo).runnable : false;
+      return objectInfo ? catalog.check(workflow, objectInfo, pool.version(backendId)).runnable : false;
     },
     explainCannotRun: (workflow, backendId) => {
       const objectInfo = pool.objectInfo(backendId);
       return objectInfo
-        ? catalog.check(workflow, objectInfo).messages.join(' ')
+        ? catalog.check(workflow, objectInfo, pool.version(backendId)).messages.join(' ')
         : 'its node list is not known yet';
     },
     deliver: (job, batchId, image, backend) =>

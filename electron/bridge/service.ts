@@ -95,6 +95,8 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
   ): Promise<JobSpec> {
     const prompt = fields.prompt;
     if (!prompt) throw new BridgeError('invalid_arguments', 'prompt is required.');
+    // Model files come and go while ComfyUI runs; the default and the dispatcher's check need today's lists.
+    await pool.refreshObjectInfo();
     const workflow = catalog.resolveId(fields.workflow);
     const size = catalog.defaultSize(workflow);
     const seed = fields.seed ?? randomInt(0, 2 ** 47);
@@ -310,8 +312,10 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       };
     },
 
-    checkComfyuiStatus() {
-      return Promise.resolve(comfyStatus(pool, catalog, settings.get().defaultWorkflow, logger));
+    async checkComfyuiStatus() {
+      // The user may have just added or deleted a model file: answer from ComfyUI's lists as they are now.
+      await pool.refreshObjectInfo();
+      return comfyStatus(pool, catalog, settings.get().defaultWorkflow, logger);
     },
 
     async convertToWebp(args, ctx) {
@@ -409,7 +413,8 @@ function comfyStatus(
     backends: pool.snapshot().map((backend) => {
       const device = backend.stats?.devices[0];
       const objectInfo = pool.objectInfo(backend.id);
-      const check = defaultId && objectInfo ? catalog.check(defaultId, objectInfo) : undefined;
+      const check =
+        defaultId && objectInfo ? catalog.check(defaultId, objectInfo, backend.stats?.version) : undefined;
       return {
         url: backend.url,
         reachable: backend.available,

@@ -125,7 +125,11 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
   };
 
   return {
-    status: () => Promise.resolve(options.status()),
+    // A page load or the user's refresh: show model files as ComfyUI lists them now, not as at connection time.
+    status: async () => {
+      await options.pool.refreshObjectInfo();
+      return options.status();
+    },
 
     batches: () =>
       Promise.resolve({
@@ -173,20 +177,22 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
       return Promise.resolve({ ok: true as const });
     },
 
-    workflows() {
+    async workflows() {
+      await options.pool.refreshObjectInfo();
       const entries = options.workflows.list();
       const backends = options.pool.ids();
-      const objectInfos = backends.flatMap((backend) => {
-        const info = options.pool.objectInfo(backend);
-        return info ? [info] : [];
-      });
+      const views = options.pool.views();
       const workflows = entries.map((entry) => {
         const checks: BackendCheck[] =
           entry.status === 'ok'
             ? backends.map((backend) => {
                 const info = options.pool.objectInfo(backend);
                 return info
-                  ? { backend, checked: true, ...options.catalog.check(entry.id, info) }
+                  ? {
+                      backend,
+                      checked: true,
+                      ...options.catalog.check(entry.id, info, options.pool.version(backend)),
+                    }
                   : { backend, checked: false };
               })
             : [];
@@ -196,14 +202,14 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
       const loaded = entries.filter((entry): entry is LoadedWorkflowEntry => entry.status === 'ok');
       const choice = chooseDefaultWorkflow(
         loaded.map((entry) => ({ workflow: entry.workflow, source: entry.source })),
-        objectInfos,
+        views,
         preferred || undefined,
       );
-      return Promise.resolve({
-        ...describeDefault(preferred, choice, objectInfos.length > 0),
+      return {
+        ...describeDefault(preferred, choice, views.length > 0),
         userFolder: options.userWorkflowsDir,
         workflows,
-      });
+      };
     },
 
     settings: () => Promise.resolve(settingsResponse()),
