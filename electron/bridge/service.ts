@@ -11,7 +11,7 @@ import { readFileWithin } from '../images/checked-read.js';
 import { isErrno } from '../images/errno.js';
 import { FormatError, resolveOutputFormat } from '../images/format.js';
 import { createPathPolicy, PathPolicyError, type PathPolicy } from '../images/path-policy.js';
-import type { BackendPool } from '../jobs/backend-pool.js';
+import { STATUS_OBJECT_INFO_MAX_AGE_MS, type BackendPool } from '../jobs/backend-pool.js';
 import { SchedulerStoppedError, type Scheduler } from '../jobs/scheduler.js';
 import type { BatchIdempotency, BatchRecord, JobSpec } from '../jobs/types.js';
 import type { Logger } from '../log.js';
@@ -314,7 +314,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
 
     async checkComfyuiStatus() {
       // The user may have just added or deleted a model file: answer from ComfyUI's lists as they are now.
-      await pool.refreshObjectInfo();
+      await pool.refreshObjectInfo(STATUS_OBJECT_INFO_MAX_AGE_MS);
       return comfyStatus(pool, catalog, settings.get().defaultWorkflow, logger);
     },
 

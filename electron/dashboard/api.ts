@@ -8,7 +8,7 @@ import { FileChangedError, type DesktopPort } from '../desktop-port.js';
 import { CursorError, type Gallery } from '../gallery/index.js';
 import { hasRequestToken } from '../http/guard.js';
 import type { RouteHandler } from '../http/server.js';
-import type { BackendPool } from '../jobs/backend-pool.js';
+import { STATUS_OBJECT_INFO_MAX_AGE_MS, type BackendPool } from '../jobs/backend-pool.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { Logger } from '../log.js';
 import { definedOnly } from '../objects.js';
@@ -127,7 +127,7 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
   return {
     // A page load or the user's refresh: show model files as ComfyUI lists them now, not as at connection time.
     status: async () => {
-      await options.pool.refreshObjectInfo();
+      await options.pool.refreshObjectInfo(STATUS_OBJECT_INFO_MAX_AGE_MS);
       return options.status();
     },
 
@@ -178,7 +178,7 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
     },
 
     async workflows() {
-      await options.pool.refreshObjectInfo();
+      await options.pool.refreshObjectInfo(STATUS_OBJECT_INFO_MAX_AGE_MS);
       const entries = options.workflows.list();
       const backends = options.pool.ids();
       const views = options.pool.views();

@@ -143,8 +143,9 @@ export class BackendPool extends EventEmitter {
     await Promise.all(
       wanted.map((id) => {
         const entry = this.entries.get(id);
-        if (!entry?.available) return undefined;
-        if (entry.objectInfoAt !== undefined && this.now() - entry.objectInfoAt < maxAgeMs) return undefined;
+        if (!entry?.available) return Promise.resolve();
+        if (entry.objectInfoAt !== undefined && this.now() - entry.objectInfoAt < maxAgeMs)
+          return Promise.resolve();
         return (entry.objectInfoRead ??= this.readObjectInfo(entry).finally(
           () => (entry.objectInfoRead = undefined),
         ));
@@ -346,8 +347,10 @@ export class BackendPool extends EventEmitter {
   }
 }
 
-/** How old a backend's /object_info may be when a decision needs it (a call without workflow, a status check). */
+/** How old a backend's /object_info may be when a call picks its workflow and backend. */
 export const OBJECT_INFO_MAX_AGE_MS = 5_000;
+/** How old it may be for a status someone asked for (check_comfyui_status, the dashboard's refresh). */
+export const STATUS_OBJECT_INFO_MAX_AGE_MS = 1_000;
 
 export function normaliseUrl(url: string): string {
   return url.replace(/\/+$/, '');
