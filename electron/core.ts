@@ -25,6 +25,7 @@ import { mcpTokenToEnforce } from './http/guard.js';
 import { createHttpServer, type BridgeHttpServer } from './http/server.js';
 import { makePreview } from './images/render.js';
 import { BackendPool } from './jobs/backend-pool.js';
+import type { JobRecord } from './jobs/types.js';
 import { BatchStore } from './jobs/batch-store.js';
 import { Scheduler } from './jobs/scheduler.js';
 import type { Logger } from './log.js';
@@ -139,11 +140,7 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
   const catalog = createWorkflowCatalog({
     library: workflows,
     preferred: () => settings.get().defaultWorkflow,
-    objectInfos: () =>
-      pool.ids().flatMap((id) => {
-        const info = pool.objectInfo(id);
-        return info ? [info] : [];
-      }),
+    backends: () => pool.views(),
   });
   const scheduler = new Scheduler({
     store: new BatchStore(dataDir, logger.child('batches')),
@@ -152,12 +149,12 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     prepare: (spec) => prepareJob(catalog, spec),
     canRun: (workflow, backendId) => {
       const objectInfo = pool.objectInfo(backendId);
-      return objectInfo ? catalog.check(workflow, objectInfo).runnable : false;
+      return objectInfo ? catalog.check(workflow, objectInfo, pool.version(backendId)).runnable : false;
     },
     explainCannotRun: (workflow, backendId) => {
       const objectInfo = pool.objectInfo(backendId);
       return objectInfo
-        ? catalog.check(workflow, objectInfo).messages.join(' ')
+        ? catalog.check(workflow, objectInfo, pool.version(backendId)).messages.join(' ')
         : 'its node list is not known yet';
     },
     deliver: (job, batchId, image, backend) =>
@@ -177,6 +174,12 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     ...definedOnly({ jobTimeoutMs: tuning.jobTimeoutMs }),
   });
   scheduler.setPaused(settings.get().paused);
+  // ComfyUI refused a graph, most often for a model file deleted since its list was read: read that backend's
+  // lists again, so the next call's default and the dispatcher's check see the folder as it is.
+  scheduler.on('job', (job: JobRecord) => {
+    if (job.state === 'failed' && job.error?.code === 'comfyui_rejected' && job.dispatch)
+      void pool.refreshObjectInfo(0, [job.dispatch.backend]);
+  });
 
   const discovery = await chooseBackendUrls(settings.get().comfyuiUrls, tuning.discoveryCandidates, logger);
   pool.setUrls(discovery);

@@ -239,8 +239,11 @@ export const dashboardEventSchema = z.discriminatedUnion('type', [
     type: z.literal('progress'),
     batchId: z.string(),
     jobId: z.string(),
+    /** Sampler steps done and in all (0 and 0 before the first step). */
     value: z.number(),
     max: z.number(),
+    /** ComfyUI's phase for the job, in this order: loading, sampling, decoding, saving. */
+    phase: z.enum(['loading', 'sampling', 'decoding', 'saving']).optional(),
   }),
   z.object({ type: z.literal('gallery'), change: z.enum(['added', 'removed']), id: z.string() }),
   z.object({ type: z.literal('workflows') }),

@@ -11,9 +11,11 @@ export interface WorkflowCatalog {
     id: string,
     params: { prompt: string; negativePrompt: string; width: number; height: number; seed: number },
   ): PreparedPrompt;
-  /** Whether a backend has every node type and model file the workflow needs; messages say what to install. */
+  /** Whether a backend has every node type, model file and ComfyUI version the workflow needs; messages say what to do. */
   check(
     id: string,
     objectInfo: ObjectInfo,
+    /** The backend's ComfyUI version, for a workflow whose sidecar names a minimum. */
+    version?: string,
   ): { runnable: boolean; missingNodeTypes: string[]; missingModels: string[]; messages: string[] };
 }

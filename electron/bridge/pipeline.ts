@@ -135,7 +135,12 @@ function resultOf(record: GenerationRecord): JobResult {
 }
 
 /** The prompt and settings, in the "parameters" form other image tools read, plus plain keys. */
-function embeddedMetadata(spec: JobRecord['spec'], backend: string): Record<string, string> {
+/**
+ * The bridge's text chunks (PNG) or XMP properties (JPEG, WebP). ComfyUI's own PNG chunks are "prompt" (its API
+ * graph as JSON) and "workflow" (its UI graph); the bridge never writes those keys, so every reader finds one
+ * meaning per key: "parameters" (the A1111-style summary many tools show) and "bridge-*" for the parts.
+ */
+export function embeddedMetadata(spec: JobRecord['spec'], backend: string): Record<string, string> {
   const parameters = [
     spec.prompt,
     ...(spec.negativePrompt ? [`Negative prompt: ${spec.negativePrompt}`] : []),
@@ -143,10 +148,10 @@ function embeddedMetadata(spec: JobRecord['spec'], backend: string): Record<stri
   ].join('\n');
   return {
     parameters,
-    prompt: spec.prompt,
-    ...(spec.negativePrompt ? { negative_prompt: spec.negativePrompt } : {}),
-    seed: String(spec.seed),
-    workflow: spec.workflow,
-    generator: `comfyui-mcp-bridge via ComfyUI at ${backend}`,
+    'bridge-prompt': spec.prompt,
+    ...(spec.negativePrompt ? { 'bridge-negative-prompt': spec.negativePrompt } : {}),
+    'bridge-seed': String(spec.seed),
+    'bridge-workflow': spec.workflow,
+    'bridge-generator': `comfyui-mcp-bridge via ComfyUI at ${backend}`,
   };
 }

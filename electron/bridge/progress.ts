@@ -1,24 +1,34 @@
 import type { BatchCounts } from '../jobs/types.js';
 import type { ProgressUpdate } from '../mcp/service.js';
 
-/** Where a single image is, as the agent's progress bar sees it. */
+/**
+ * Where a single image is, as the agent's progress bar sees it: waiting in our queue, queued in ComfyUI's, then
+ * ComfyUI's own phases in order (loading, sampling n/N, decoding) and saving (ComfyUI's output node, then the
+ * bridge's download and write).
+ */
 export type GenerationPhase =
   | { kind: 'queued'; position: number }
   | { kind: 'submitted' }
+  | { kind: 'loading' }
   | { kind: 'sampling'; value: number; max: number }
+  | { kind: 'decoding' }
   | { kind: 'saving' };
 
 const total = 100;
 
-/** Percent of the whole call for a phase: queueing is the first 5 %, sampling runs to 95 %, saving the rest. */
+/** Percent of the whole call for a phase: up to 5 % before sampling, sampling to 90 %, then decoding and saving. */
 export function percentFor(phase: GenerationPhase): number {
   switch (phase.kind) {
     case 'queued':
       return 0;
     case 'submitted':
+      return 3;
+    case 'loading':
       return 5;
     case 'sampling':
-      return 5 + (90 * Math.min(phase.value, phase.max)) / Math.max(phase.max, 1);
+      return 5 + (85 * Math.min(phase.value, phase.max)) / Math.max(phase.max, 1);
+    case 'decoding':
+      return 90;
     case 'saving':
       return 95;
   }
@@ -32,11 +42,27 @@ export function messageFor(phase: GenerationPhase, unreachable?: string): string
       return phase.position === 0 ? 'waiting for a free ComfyUI' : `queued: ${phase.position} ahead`;
     case 'submitted':
       return 'queued in ComfyUI';
+    case 'loading':
+      return 'loading the model';
     case 'sampling':
-      return `step ${phase.value}/${phase.max}`;
+      return phase.max === 0 ? 'sampling' : `step ${phase.value}/${phase.max}`;
+    case 'decoding':
+      return 'decoding the image';
     case 'saving':
       return 'saving the image';
   }
+}
+
+/** The phase of a running job as the scheduler knows it; sampling before its first step has max 0. */
+export function phaseOfRun(
+  run:
+    | { phase: 'loading' | 'sampling' | 'decoding' | 'saving'; step?: { value: number; max: number } }
+    | undefined,
+): GenerationPhase {
+  if (!run) return { kind: 'submitted' };
+  if (run.phase === 'sampling')
+    return { kind: 'sampling', value: run.step?.value ?? 0, max: run.step?.max ?? 0 };
+  return { kind: run.phase };
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   type PathAnchors,
   type PathPolicy,
 } from '../images/path-policy.js';
-import type { BackendPool } from '../jobs/backend-pool.js';
+import { STATUS_OBJECT_INFO_MAX_AGE_MS, type BackendPool } from '../jobs/backend-pool.js';
 import { SchedulerStoppedError, type Scheduler } from '../jobs/scheduler.js';
 import type { BatchIdempotency, BatchRecord, JobSpec } from '../jobs/types.js';
 import type { Logger } from '../log.js';
@@ -36,7 +36,7 @@ import { defaultFileName } from './file-names.js';
 import { watchBatchProgress } from './batch-progress.js';
 import { IdempotentSubmitter, requestFingerprint } from './idempotency.js';
 import { chooseSaveTarget, findImagesFolder, implicitProjectDir, projectAnchors } from './save-location.js';
-import { DEFAULT_HEARTBEAT_MS, ProgressReporter } from './progress.js';
+import { DEFAULT_HEARTBEAT_MS, phaseOfRun, ProgressReporter, type GenerationPhase } from './progress.js';
 import { toBatchStatus } from './status.js';
 
 export interface BridgeServiceOptions {
@@ -117,6 +117,8 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
   ): Promise<JobSpec> {
     const prompt = fields.prompt;
     if (!prompt) throw new BridgeError('invalid_arguments', 'prompt is required.');
+    // Model files come and go while ComfyUI runs; the default and the dispatcher's check need today's lists.
+    await pool.refreshObjectInfo();
     const workflow = catalog.resolveId(fields.workflow);
     const size = catalog.defaultSize(workflow);
     const seed = fields.seed ?? randomInt(0, 2 ** 47);
@@ -228,18 +230,25 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
         heartbeatMs,
         () => pool.unreachableReason(),
       );
+      // Where the job is now: it may have been dispatched, even started, before these listeners were added.
+      const current = (): GenerationPhase =>
+        job.state === 'running'
+          ? phaseOfRun(scheduler.phaseOf(job.id))
+          : { kind: 'queued', position: scheduler.queuePosition(job.id) ?? 0 };
       const onProgress = (event: { jobId: string; value: number; max: number }) => {
         if (event.jobId === job.id) reporter.update({ kind: 'sampling', value: event.value, max: event.max });
       };
+      const onPhase = (event: { jobId: string }) => {
+        if (event.jobId === job.id) reporter.update(current());
+      };
       const onJob = (changed: { id: string; state: string }) => {
-        if (changed.id !== job.id) return;
-        if (changed.state === 'running') reporter.update({ kind: 'submitted' });
-        if (changed.state === 'pending')
-          reporter.update({ kind: 'queued', position: scheduler.queuePosition(job.id) ?? 0 });
+        if (changed.id === job.id && (changed.state === 'running' || changed.state === 'pending'))
+          reporter.update(current());
       };
       scheduler.on('progress', onProgress);
+      scheduler.on('phase', onPhase);
       scheduler.on('job', onJob);
-      reporter.update({ kind: 'queued', position: scheduler.queuePosition(job.id) ?? 0 });
+      reporter.update(current());
       const onAbort = () => void scheduler.cancel(batch.id);
       // With its own key the agent said it may come back for this batch: a cancelled call (most clients cancel
       // when their own time-out fires) leaves the work running; cancel_batch stops it. (The stdio shim's internal
@@ -251,6 +260,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       } finally {
         reporter.stop();
         scheduler.off('progress', onProgress);
+        scheduler.off('phase', onPhase);
         scheduler.off('job', onJob);
         ctx.signal.removeEventListener('abort', onAbort);
       }
@@ -337,8 +347,10 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       };
     },
 
-    checkComfyuiStatus() {
-      return Promise.resolve(comfyStatus(pool, catalog, settings.get().defaultWorkflow, logger));
+    async checkComfyuiStatus() {
+      // The user may have just added or deleted a model file: answer from ComfyUI's lists as they are now.
+      await pool.refreshObjectInfo(STATUS_OBJECT_INFO_MAX_AGE_MS);
+      return comfyStatus(pool, catalog, settings.get().defaultWorkflow, logger);
     },
 
     async convertToWebp(args, ctx) {
@@ -436,7 +448,8 @@ function comfyStatus(
     backends: pool.snapshot().map((backend) => {
       const device = backend.stats?.devices[0];
       const objectInfo = pool.objectInfo(backend.id);
-      const check = defaultId && objectInfo ? catalog.check(defaultId, objectInfo) : undefined;
+      const check =
+        defaultId && objectInfo ? catalog.check(defaultId, objectInfo, backend.stats?.version) : undefined;
       return {
         url: backend.url,
         reachable: backend.available,

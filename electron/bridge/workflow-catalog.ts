@@ -1,10 +1,11 @@
 import type { ObjectInfo } from '../comfy/types.js';
 import { BridgeError } from '../errors.js';
 import { bindWorkflow, WorkflowBindingError } from '../workflows/bind.js';
-import { chooseDefaultWorkflow } from '../workflows/default.js';
+import { checkOnBackend, chooseDefaultWorkflow } from '../workflows/default.js';
+import type { BackendView } from '../workflows/requirements.js';
 import type { LoadedWorkflowEntry, WorkflowLibrary } from '../workflows/library.js';
 import { resolveRequestedSize } from '../workflows/bind.js';
-import { validateWorkflow, type WorkflowValidation } from '../workflows/validate.js';
+import type { WorkflowValidation } from '../workflows/validate.js';
 import type { Workflow } from '../workflows/workflow.js';
 import type { WorkflowCatalog } from './catalog.js';
 
@@ -12,8 +13,8 @@ export interface WorkflowCatalogOptions {
   library: WorkflowLibrary;
   /** The user's chosen default workflow id ('' for the smart default). */
   preferred(): string;
-  /** /object_info of every backend we know, for the smart default. */
-  objectInfos(): ObjectInfo[];
+  /** /object_info and version of every backend we know, for the smart default. */
+  backends(): BackendView[];
 }
 
 /** The workflow library seen from the bridge: which workflow a call means, binding, and per-backend checks. */
@@ -42,11 +43,12 @@ export function createWorkflowCatalog(options: WorkflowCatalogOptions): Workflow
     return entry.workflow;
   };
 
-  const validate = (id: string, objectInfo: ObjectInfo): WorkflowValidation => {
-    let perInfo = checks.get(objectInfo);
-    if (!perInfo) checks.set(objectInfo, (perInfo = new Map<string, WorkflowValidation>()));
-    let result = perInfo.get(id);
-    if (!result) perInfo.set(id, (result = validateWorkflow(workflowOf(id).graph, objectInfo)));
+  const validate = (id: string, backend: BackendView): WorkflowValidation => {
+    let perInfo = checks.get(backend.objectInfo);
+    if (!perInfo) checks.set(backend.objectInfo, (perInfo = new Map<string, WorkflowValidation>()));
+    const key = `${id}\n${backend.version ?? ''}`;
+    let result = perInfo.get(key);
+    if (!result) perInfo.set(key, (result = checkOnBackend(workflowOf(id), backend)));
     return result;
   };
 
@@ -57,7 +59,7 @@ export function createWorkflowCatalog(options: WorkflowCatalogOptions): Workflow
       const loaded = library.list().filter((entry): entry is LoadedWorkflowEntry => entry.status === 'ok');
       const choice = chooseDefaultWorkflow(
         loaded.map((entry) => ({ workflow: entry.workflow, source: entry.source })),
-        options.objectInfos(),
+        options.backends(),
         preferred || undefined,
       );
       if (choice.id) return choice.id;
@@ -68,7 +70,7 @@ export function createWorkflowCatalog(options: WorkflowCatalogOptions): Workflow
         : loaded
             .filter((entry) => entry.source === 'bundled' && entry.workflow.meta.defaultRank !== undefined)
             .sort((a, b) => (a.workflow.meta.defaultRank ?? 0) - (b.workflow.meta.defaultRank ?? 0))[0]?.id;
-      if (fallback && options.objectInfos().length === 0) return fallback;
+      if (fallback && options.backends().length === 0) return fallback;
       throw new BridgeError('no_usable_workflow', choice.reason, {
         hint: 'details.install lists each missing file with its folder and link; or pass workflow.',
         ...('install' in choice && choice.install ? { details: { install: choice.install } } : {}),
@@ -96,8 +98,8 @@ export function createWorkflowCatalog(options: WorkflowCatalogOptions): Workflow
       }
     },
 
-    check(id, objectInfo) {
-      const result = validate(id, objectInfo);
+    check(id, objectInfo, version) {
+      const result = validate(id, { objectInfo, ...(version === undefined ? {} : { version }) });
       return {
         runnable: result.runnable,
         missingNodeTypes: result.missingNodes,

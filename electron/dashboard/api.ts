@@ -10,11 +10,10 @@ import { withHint } from '../errors.js';
 import { CursorError, type Gallery } from '../gallery/index.js';
 import { hasRequestToken } from '../http/guard.js';
 import type { RouteHandler } from '../http/server.js';
-import type { BackendPool } from '../jobs/backend-pool.js';
+import { STATUS_OBJECT_INFO_MAX_AGE_MS, type BackendPool } from '../jobs/backend-pool.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { Logger } from '../log.js';
 import { definedOnly } from '../objects.js';
-import { withHint } from '../errors.js';
 import { relativeFolderProblem, type SettingsService } from '../settings.js';
 import { lockedChanges, settingLockedError } from '../settings-lock.js';
 import { chooseDefaultWorkflow } from '../workflows/default.js';
@@ -134,7 +133,11 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
   };
 
   return {
-    status: () => Promise.resolve(options.status()),
+    // A page load or the user's refresh: show model files as ComfyUI lists them now, not as at connection time.
+    status: async () => {
+      await options.pool.refreshObjectInfo(STATUS_OBJECT_INFO_MAX_AGE_MS);
+      return options.status();
+    },
 
     batches: () =>
       Promise.resolve({
@@ -188,20 +191,22 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
       return Promise.resolve({ ok: true as const });
     },
 
-    workflows() {
+    async workflows() {
+      await options.pool.refreshObjectInfo(STATUS_OBJECT_INFO_MAX_AGE_MS);
       const entries = options.workflows.list();
       const backends = options.pool.ids();
-      const objectInfos = backends.flatMap((backend) => {
-        const info = options.pool.objectInfo(backend);
-        return info ? [info] : [];
-      });
+      const views = options.pool.views();
       const workflows = entries.map((entry) => {
         const checks: BackendCheck[] =
           entry.status === 'ok'
             ? backends.map((backend) => {
                 const info = options.pool.objectInfo(backend);
                 return info
-                  ? { backend, checked: true, ...options.catalog.check(entry.id, info) }
+                  ? {
+                      backend,
+                      checked: true,
+                      ...options.catalog.check(entry.id, info, options.pool.version(backend)),
+                    }
                   : { backend, checked: false };
               })
             : [];
@@ -211,15 +216,15 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
       const loaded = entries.filter((entry): entry is LoadedWorkflowEntry => entry.status === 'ok');
       const choice = chooseDefaultWorkflow(
         loaded.map((entry) => ({ workflow: entry.workflow, source: entry.source })),
-        objectInfos,
+        views,
         preferred || undefined,
       );
-      return Promise.resolve({
-        ...describeDefault(preferred, choice, objectInfos.length > 0),
+      return {
+        ...describeDefault(preferred, choice, views.length > 0),
         userFolder: options.userWorkflowsDir,
         ...definedOnly({ defaultLockedBy: settings.locked().defaultWorkflow }),
         workflows,
-      });
+      };
     },
 
     settings: () => Promise.resolve(settingsResponse()),

@@ -1,6 +1,7 @@
 import type { DashboardEvent, StatusView } from '../../shared/dashboard-api.js';
 import type { Gallery } from '../gallery/index.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
+import type { JobPhase } from '../jobs/run-phase.js';
 import type { JobProgress, Scheduler } from '../jobs/scheduler.js';
 import type { BatchRecord, JobRecord } from '../jobs/types.js';
 import type { SettingsService } from '../settings.js';
@@ -42,7 +43,7 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
     latestProgress.delete(jobId);
     if (progress) {
       const { batchId, value, max } = progress;
-      publish({ type: 'progress', batchId, jobId, value, max });
+      publish({ type: 'progress', batchId, jobId, value, max, phase: 'sampling' });
     }
   });
 
@@ -68,9 +69,16 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
     latestProgress.set(progress.jobId, progress);
     progressThrottle.schedule(progress.jobId);
   };
+  // A new phase goes out at once, never folded away, and a step still waiting in the throttle is older news.
+  const onPhase = ({ batchId, jobId, phase }: JobPhase) => {
+    latestProgress.delete(jobId);
+    const step = scheduler.phaseOf(jobId)?.step;
+    publish({ type: 'progress', batchId, jobId, value: step?.value ?? 0, max: step?.max ?? 0, phase });
+  };
 
   scheduler.on('job', onJob);
   scheduler.on('progress', onProgress);
+  scheduler.on('phase', onPhase);
   pool.on('change', statusChanged);
   const offWorkflows = options.workflows.on('change', () => publish({ type: 'workflows' }));
   const offSettings = options.settings.onChange((next) => {
@@ -82,6 +90,7 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
     stop() {
       scheduler.off('job', onJob);
       scheduler.off('progress', onProgress);
+      scheduler.off('phase', onPhase);
       pool.off('change', statusChanged);
       offWorkflows();
       offSettings();

@@ -72,10 +72,20 @@ export async function renderImage(input: Buffer, options: RenderOptions): Promis
   if (format !== 'png' && entries.length > 0) pipeline = pipeline.withXmp(xmpPacket(options.metadata ?? {}));
 
   const bytes = await pipeline.toBuffer();
+  // Re-encoding drops ComfyUI's own chunks ("prompt": its API graph, "workflow": its UI graph); they are carried
+  // over so that a resized PNG has the same keys as one whose bytes were kept.
+  const text = format === 'png' ? { ...comfyChunks(input), ...options.metadata } : {};
   return {
-    bytes: format === 'png' && entries.length > 0 ? addPngText(bytes, options.metadata ?? {}) : bytes,
+    bytes: format === 'png' && Object.keys(text).length > 0 ? addPngText(bytes, text) : bytes,
     ...result,
   };
+}
+
+/** ComfyUI's own text chunks of a PNG it saved (none for other formats). */
+function comfyChunks(input: Buffer): Record<string, string> {
+  if (!isPng(input)) return {};
+  const { prompt, workflow } = readPngText(input);
+  return { ...(prompt === undefined ? {} : { prompt }), ...(workflow === undefined ? {} : { workflow }) };
 }
 
 /** The metadata renderImage embedded (PNG text chunks, or the bridge's XMP properties in JPEG/WebP). */

@@ -12,10 +12,10 @@ export function xmpPacket(properties: Record<string, string>): string {
     return `   <bridge:${key}>${escapeXml(value)}</bridge:${key}>`;
   });
   const description =
-    properties.prompt === undefined
+    properties['bridge-prompt'] === undefined
       ? []
       : [
-          `   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">${escapeXml(properties.prompt)}</rdf:li></rdf:Alt></dc:description>`,
+          `   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">${escapeXml(properties['bridge-prompt'])}</rdf:li></rdf:Alt></dc:description>`,
         ];
   return [
     '<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>',

@@ -29,6 +29,7 @@ export interface BackendClient {
     listener: (e: { promptId: string; node: string; value: number; max: number }) => void,
   ): unknown;
   on(event: 'started', listener: (e: { promptId: string }) => void): unknown;
+  on(event: 'executing', listener: (e: { promptId: string; node: string | null }) => void): unknown;
   on(event: 'status', listener: (e: { queueRemaining: number }) => void): unknown;
   on(event: 'connection', listener: (e: { connected: boolean }) => void): unknown;
 }
@@ -64,6 +65,10 @@ interface BackendEntry {
   problem?: string;
   stats?: SystemStats;
   objectInfo?: ObjectInfo;
+  /** When objectInfo was read, on the monotonic clock. */
+  objectInfoAt?: number;
+  /** The read under way, which every caller shares (single flight). */
+  objectInfoRead?: Promise<void>;
   queueRemaining: number;
   inFlight: number;
   dispatched: number;
@@ -125,6 +130,41 @@ export class BackendPool extends EventEmitter {
 
   objectInfo(id: string): ObjectInfo | undefined {
     return this.entries.get(id)?.objectInfo;
+  }
+
+  /**
+   * Reads /object_info again from each available backend (all, or `ids`) whose copy is older than `maxAgeMs`:
+   * its lists of model files change while it runs (a download finishes, a file is deleted), and validation and
+   * the smart default must see that. Concurrent callers share one read per backend; a failed read keeps the old
+   * copy (the health probe reports the backend).
+   */
+  async refreshObjectInfo(maxAgeMs = OBJECT_INFO_MAX_AGE_MS, ids?: readonly string[]): Promise<void> {
+    const wanted = ids ? ids.map(normaliseUrl) : [...this.entries.keys()];
+    await Promise.all(
+      wanted.map((id) => {
+        const entry = this.entries.get(id);
+        if (!entry?.available) return Promise.resolve();
+        if (entry.objectInfoAt !== undefined && this.now() - entry.objectInfoAt < maxAgeMs)
+          return Promise.resolve();
+        return (entry.objectInfoRead ??= this.readObjectInfo(entry).finally(
+          () => (entry.objectInfoRead = undefined),
+        ));
+      }),
+    );
+  }
+
+  /** Node list and version of every backend whose node list is known, for workflow checks. */
+  views(): { objectInfo: ObjectInfo; version?: string }[] {
+    return [...this.entries.values()].flatMap((entry) =>
+      entry.objectInfo
+        ? [{ objectInfo: entry.objectInfo, ...(entry.stats ? { version: entry.stats.version } : {}) }]
+        : [],
+    );
+  }
+
+  /** ComfyUI's version on that backend, from its last /system_stats. */
+  version(id: string): string | undefined {
+    return this.entries.get(id)?.stats?.version;
   }
 
   ids(): string[] {
@@ -233,9 +273,26 @@ export class BackendPool extends EventEmitter {
     entry.timer.unref();
   }
 
+  private async readObjectInfo(entry: BackendEntry): Promise<void> {
+    const started = this.now();
+    try {
+      const info = await entry.client.objectInfo();
+      if (this.entries.get(entry.id) !== entry) return;
+      entry.objectInfo = info;
+      entry.objectInfoAt = started;
+      this.emit('change');
+    } catch (error) {
+      this.options.logger.debug('could not read /object_info again', { backend: entry.id, error });
+    }
+  }
+
   private async refresh(entry: BackendEntry): Promise<void> {
     const stats = await entry.client.systemStats();
-    if (!entry.objectInfo || !entry.available) entry.objectInfo = await entry.client.objectInfo();
+    if (!entry.objectInfo || !entry.available) {
+      const started = this.now();
+      entry.objectInfo = await entry.client.objectInfo();
+      entry.objectInfoAt = started;
+    }
     entry.stats = stats;
     if (!entry.client.connected) throw new Error('the websocket is not connected');
     if (!entry.available) {
@@ -289,6 +346,11 @@ export class BackendPool extends EventEmitter {
     this.emit('down', entry.id);
   }
 }
+
+/** How old a backend's /object_info may be when a call picks its workflow and backend. */
+export const OBJECT_INFO_MAX_AGE_MS = 5_000;
+/** How old it may be for a status someone asked for (check_comfyui_status, the dashboard's refresh). */
+export const STATUS_OBJECT_INFO_MAX_AGE_MS = 1_000;
 
 export function normaliseUrl(url: string): string {
   return url.replace(/\/+$/, '');

@@ -21,6 +21,7 @@ import {
   type JobResult,
   type JobSpec,
 } from './types.js';
+import { PhaseBook, phaseOfNode, type JobPhase, type RunPhase } from './run-phase.js';
 
 /** A workflow bound to one job's parameters, ready for POST /prompt. */
 export interface PreparedPrompt {
@@ -74,6 +75,8 @@ interface Active {
   /** The backend's window slot is given back as soon as ComfyUI is done, before the download and write. */
   slotReleased: boolean;
   timer?: NodeJS.Timeout;
+  /** Node id → class type of the graph sent, to name the phase a node starts (unknown for a reconciled run). */
+  classTypes?: Record<string, string>;
 }
 
 /** Raised to a waiting caller when the scheduler stops; the job itself stays resumable on disk. */
@@ -87,7 +90,8 @@ export class SchedulerStoppedError extends Error {
  * Owns the queue of jobs: interactive calls go ahead of batch items; each backend gets a small in-flight
  * window so its GPU never waits for us; a job whose backend died is handed to another, never completed twice.
  *
- * Events: 'job' (job, batch) on every state change; 'progress' (JobProgress); 'batch-done' (batch).
+ * Events: 'job' (job, batch) on every state change; 'progress' (JobProgress); 'phase' (JobPhase) when a running
+ * job enters loading, sampling, decoding or saving; 'batch-done' (batch).
  */
 export class Scheduler extends EventEmitter {
   private readonly batches = new Map<string, BatchRecord>();
@@ -122,6 +126,7 @@ export class Scheduler extends EventEmitter {
    * whose events must be heard too (keyed by URL, progress stopped for good after such a change).
    */
   private readonly subscribed = new WeakSet<BackendClient>();
+  private readonly phases = new PhaseBook();
 
   constructor(private readonly options: SchedulerOptions) {
     super();
@@ -309,6 +314,11 @@ export class Scheduler extends EventEmitter {
   }
 
   /** Position of a pending job in our queue (0 = next), or undefined once it has been dispatched. */
+  /** The phase (and latest step) of a running job, for a caller that starts listening while it runs. */
+  phaseOf(jobId: string): { phase: RunPhase; step?: { value: number; max: number } } | undefined {
+    return this.phases.of(jobId);
+  }
+
   queuePosition(jobId: string): number | undefined {
     const job = this.queues.interactive.findIndex((queued) => queued.id === jobId);
     if (job >= 0) return job;
@@ -402,6 +412,9 @@ export class Scheduler extends EventEmitter {
     job.dispatch = { backend: backendId, promptId };
     job.updatedAt = new Date().toISOString();
     const run = this.track(job, batch, backendId, promptId);
+    run.classTypes = Object.fromEntries(
+      Object.entries(prepared.graph).map(([id, node]) => [id, node.class_type]),
+    );
     this.emit('job', job, batch);
     // The prompt id is on disk before ComfyUI hears of it, so a crash in between is reconciled, not re-run blindly.
     void this.persist(batch).then(() => this.send(run, client, prepared, front));
@@ -460,6 +473,7 @@ export class Scheduler extends EventEmitter {
     clearTimeout(run.timer);
     this.active.delete(run.job.id);
     this.byPrompt.delete(run.promptId);
+    this.phases.forget(run.job.id);
     this.releaseSlot(run);
   }
 
@@ -560,6 +574,7 @@ export class Scheduler extends EventEmitter {
           return;
         }
         this.releaseSlot(run);
+        this.advancePhase(run, 'saving');
         try {
           const bytes = await this.download(run, client, ref);
           if (!this.isCurrent(run)) return;
@@ -732,6 +747,8 @@ export class Scheduler extends EventEmitter {
     if (!client || this.subscribed.has(client)) return;
     this.subscribed.add(client);
     client.on('started', ({ promptId }) => {
+      const started = this.byPrompt.get(promptId);
+      if (started) this.advancePhase(started, 'loading');
       if (!this.unwanted.get(backendId)?.delete(promptId)) return;
       this.options.logger.warn('a prompt given up on reached ComfyUI late; interrupting it', {
         backend: backendId,
@@ -739,9 +756,16 @@ export class Scheduler extends EventEmitter {
       });
       void this.interruptQuietly(backendId, promptId);
     });
+    client.on('executing', ({ promptId, node }) => {
+      const run = this.byPrompt.get(promptId);
+      const phase = run && node !== null ? phaseOfNode(run.classTypes?.[node]) : undefined;
+      if (run && phase) this.advancePhase(run, phase);
+    });
     client.on('progress', (event) => {
       const run = this.byPrompt.get(event.promptId);
       if (!run) return;
+      this.phases.step(run.job.id, event.value, event.max);
+      this.advancePhase(run, 'sampling');
       this.emit('progress', {
         batchId: run.batch.id,
         jobId: run.job.id,
@@ -750,6 +774,11 @@ export class Scheduler extends EventEmitter {
         node: event.node,
       } satisfies JobProgress);
     });
+  }
+
+  private advancePhase(run: Active, phase: RunPhase): void {
+    if (!this.phases.advance(run.job.id, phase)) return;
+    this.emit('phase', { batchId: run.batch.id, jobId: run.job.id, phase } satisfies JobPhase);
   }
 
   private onBackendUp(backendId: string): void {

@@ -1,4 +1,4 @@
-import type { ObjectInfo } from '../comfy/types.js';
+import { unmetRequirements, type BackendView } from './requirements.js';
 import { validateWorkflow, type WorkflowValidation } from './validate.js';
 import type { Workflow } from './workflow.js';
 
@@ -13,10 +13,18 @@ export type DefaultChoice =
   /** `install`: when no bundled workflow can run, what each one lacks (absent while no backend answers). */
   | { id: undefined; reason: string; install?: InstallOption[] };
 
-function runsSomewhere(workflow: Workflow, objectInfos: ObjectInfo[]): WorkflowValidation | true {
+/** The graph's own check against one backend, plus what the sidecar requires (ComfyUI version, nodes, options). */
+export function checkOnBackend(workflow: Workflow, backend: BackendView): WorkflowValidation {
+  const validation = validateWorkflow(workflow.graph, backend.objectInfo);
+  const unmet = unmetRequirements(workflow.meta, backend);
+  if (unmet.length === 0) return validation;
+  return { ...validation, runnable: false, messages: [...unmet, ...validation.messages] };
+}
+
+function runsSomewhere(workflow: Workflow, backends: BackendView[]): WorkflowValidation | true {
   let first: WorkflowValidation | undefined;
-  for (const objectInfo of objectInfos) {
-    const validation = validateWorkflow(workflow.graph, objectInfo);
+  for (const backend of backends) {
+    const validation = checkOnBackend(workflow, backend);
     if (validation.runnable) return true;
     first ??= validation;
   }
@@ -30,10 +38,10 @@ function runsSomewhere(workflow: Workflow, objectInfos: ObjectInfo[]): WorkflowV
  */
 export function chooseDefaultWorkflow(
   workflows: DefaultCandidate[],
-  objectInfos: ObjectInfo[],
+  backends: BackendView[],
   preferred?: string,
 ): DefaultChoice {
-  if (objectInfos.length === 0) {
+  if (backends.length === 0) {
     return {
       id: undefined,
       reason: 'No ComfyUI backend is reachable, so no workflow can be checked; start ComfyUI.',
@@ -42,7 +50,7 @@ export function chooseDefaultWorkflow(
   let preferredProblem = '';
   if (preferred !== undefined) {
     const chosen = workflows.find((candidate) => candidate.workflow.id === preferred);
-    const result = chosen && runsSomewhere(chosen.workflow, objectInfos);
+    const result = chosen && runsSomewhere(chosen.workflow, backends);
     if (result === true) return { id: preferred, reason: `"${preferred}" is the chosen default workflow.` };
     preferredProblem = chosen
       ? `The chosen default "${preferred}" cannot run on any backend (${result?.messages[0] ?? 'unknown problem'}). `
@@ -55,23 +63,24 @@ export function chooseDefaultWorkflow(
     )
     .sort((a, b) => (a.workflow.meta.defaultRank as number) - (b.workflow.meta.defaultRank as number));
   for (const { workflow } of ranked) {
-    if (runsSomewhere(workflow, objectInfos) === true) {
+    if (runsSomewhere(workflow, backends) === true) {
       return {
         id: workflow.id,
         reason: `${preferredProblem}"${workflow.id}" is the first bundled workflow whose models a backend has.`,
       };
     }
   }
-  const install = ranked.map(({ workflow }) => modelsToInstall(workflow, objectInfos));
-  const names = install.map(
-    ({ workflow, models }) =>
-      `${workflow} (${models.map((m) => `${m.folder}/${m.file}${m.url ? ` from ${m.url}` : ''}`).join(', ')})`,
-  );
+  const install = ranked.map(({ workflow }) => modelsToInstall(workflow, backends));
+  const names = install.map(({ workflow, models }, index) => {
+    const needs = ranked[index]!.workflow.meta.requires?.comfyui;
+    const files = models.map((m) => `${m.folder}/${m.file}${m.url ? ` from ${m.url}` : ''}`);
+    return `${workflow} (${[...files, ...(needs ? [`needs ComfyUI ≥ ${needs}`] : [])].join(', ')})`;
+  });
   // A user workflow is never the default on its own (it may be an upscaler or an img2img graph), but the
   // agent can pass one that runs, and should be told which.
   const runnableOwn = workflows
     .filter(
-      (candidate) => candidate.source === 'user' && runsSomewhere(candidate.workflow, objectInfos) === true,
+      (candidate) => candidate.source === 'user' && runsSomewhere(candidate.workflow, backends) === true,
     )
     .map(({ workflow }) => workflow.id)
     .sort();
@@ -81,7 +90,7 @@ export function chooseDefaultWorkflow(
   return {
     id: undefined,
     reason:
-      `${preferredProblem}No bundled workflow has all its models on any backend. ` +
+      `${preferredProblem}No bundled workflow has all its models (and the ComfyUI version it needs) on any backend. ` +
       `Download the missing files of one of them into that folder under ComfyUI's models/: ${names.join('; ')}. ` +
       `Or add your own workflow to the user workflows folder and make it the default.${own}`,
     install,
@@ -95,8 +104,8 @@ export interface InstallOption {
 }
 
 /** What the backend closest to running it lacks (its sidecar gives folder and link; the graph, the folder only). */
-function modelsToInstall(workflow: Workflow, objectInfos: ObjectInfo[]): InstallOption {
-  const validations = objectInfos.map((objectInfo) => validateWorkflow(workflow.graph, objectInfo));
+function modelsToInstall(workflow: Workflow, backends: BackendView[]): InstallOption {
+  const validations = backends.map((backend) => validateWorkflow(workflow.graph, backend.objectInfo));
   const closest = validations.sort((a, b) => a.missingModels.length - b.missingModels.length)[0];
   const missing = closest ? closest.missingModels : [];
   const models = missing.map((model) => {

@@ -20,6 +20,21 @@ const modelFileSchema = z.strictObject({
   url: z.url().optional(),
 });
 
+/** What the model needs from ComfyUI beyond the graph's own nodes and files. */
+const requiresSchema = z.strictObject({
+  /** The first ComfyUI release that supports the model ("0.3.75"); older ones may accept the graph and fail at load. */
+  comfyui: z
+    .string()
+    .regex(/^\d+(\.\d+)*$/, 'a version such as 0.3.75')
+    .optional(),
+  /** Node types the model needs. */
+  nodes: z.array(z.string().min(1)).default([]),
+  /** Choice values the model needs, e.g. { node: "CLIPLoader", input: "type", value: "lumina2" }. */
+  options: z
+    .array(z.strictObject({ node: z.string().min(1), input: z.string().min(1), value: z.string() }))
+    .default([]),
+});
+
 /** The sidecar `<id>.meta.json` next to a workflow; the graph file itself stays pure API format. */
 export const workflowMetaSchema = z.strictObject({
   title: z.string().min(1),
@@ -33,6 +48,7 @@ export const workflowMetaSchema = z.strictObject({
   defaultRank: z.int().min(1).optional(),
   /** The seed input takes values below this (e.g. a colour); the requested seed is reduced modulo it. */
   seedModulus: z.int().min(2).optional(),
+  requires: requiresSchema.optional(),
   /** Values for placeholders a request may leave out ({{steps}}, {{cfg}}, {{denoise}}). */
   defaults: z
     .strictObject({ steps: z.int().min(1), cfg: z.number().min(0), denoise: z.number().min(0).max(1) })

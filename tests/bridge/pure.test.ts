@@ -46,7 +46,9 @@ describe('progress', () => {
 
   it('maps phases to a 0–100 scale with a message', () => {
     expect(percentFor({ kind: 'queued', position: 2 })).toBe(0);
-    expect(percentFor({ kind: 'sampling', value: 10, max: 20 })).toBe(50);
+    expect(percentFor({ kind: 'sampling', value: 10, max: 20 })).toBe(47.5);
+    expect(messageFor({ kind: 'sampling', value: 0, max: 0 })).toBe('sampling');
+    expect(messageFor({ kind: 'decoding' })).toBe('decoding the image');
     expect(percentFor({ kind: 'saving' })).toBe(95);
     expect(messageFor({ kind: 'queued', position: 2 })).toBe('queued: 2 ahead');
     expect(messageFor({ kind: 'sampling', value: 3, max: 20 })).toBe('step 3/20');
@@ -63,7 +65,7 @@ describe('progress', () => {
     vi.advanceTimersByTime(10_000);
     expect(sent).toHaveLength(4);
     for (let i = 1; i < sent.length; i++) expect(sent[i]).toBeGreaterThan(sent[i - 1]!);
-    expect(sent[0]).toBe(50);
+    expect(sent[0]).toBe(47.5);
   });
 });
 

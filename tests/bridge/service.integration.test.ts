@@ -69,8 +69,8 @@ describe('the bridge service on a real core', () => {
     const meta = await sharp(image.path).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['webp', 300, 200]);
     expect(await readEmbeddedMetadata(readFileSync(image.path))).toMatchObject({
-      prompt: 'a red fox in snow',
-      seed: '1234',
+      'bridge-prompt': 'a red fox in snow',
+      'bridge-seed': '1234',
     });
     expect(image.previewWebp!.byteLength).toBeLessThanOrEqual(100 * 1024);
     expect(updates.some((update) => update.message?.startsWith('step '))).toBe(true);

@@ -81,7 +81,10 @@ describe('/api/events on a real core', () => {
     const progress = await nextEvent(
       events,
       (event): event is Extract<DashboardEvent, { type: 'progress' }> =>
-        event.type === 'progress' && event.batchId === batchId,
+        event.type === 'progress' &&
+        event.batchId === batchId &&
+        event.phase === 'sampling' &&
+        event.value > 0,
       'a progress event of the batch',
     );
     expect(progress.max).toBeGreaterThan(0);

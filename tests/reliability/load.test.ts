@@ -107,7 +107,7 @@ describe('load', () => {
     for (const { path, prompt, project } of all) {
       expect(path.startsWith(join(project, 'images') + '/'), path).toBe(true);
       // The file holds this client's own image: its embedded prompt is the one this client sent.
-      expect(readPngText(readFileSync(path)).prompt, path).toBe(prompt);
+      expect(readPngText(readFileSync(path))['bridge-prompt'], path).toBe(prompt);
     }
     for (const { project } of clients) expect(readdirSync(join(project, 'images'))).toHaveLength(10);
     const runs = completedRunsByJob(backends);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { ObjectInfo } from '../../electron/comfy/types.js';
 import { chooseDefaultWorkflow, type DefaultCandidate } from '../../electron/workflows/default.js';
 import { parseWorkflowMeta } from '../../electron/workflows/meta.js';
+import type { BackendView } from '../../electron/workflows/requirements.js';
 import { describeWorkflow } from '../../electron/workflows/workflow.js';
 import {
   bundledDir,
@@ -22,19 +22,32 @@ const candidates: DefaultCandidate[] = bundledIds.map((id) => ({
     parseWorkflowMeta(readJson(join(bundledDir, `${id}.meta.json`)), `${id}.meta.json`),
   ),
 }));
-const bare = realObjectInfo();
-const sd15Only = withModels({ 'CheckpointLoaderSimple.ckpt_name': ['v1-5-pruned-emaonly-fp16.safetensors'] });
-const turboAndSd15 = withModels({
-  'CheckpointLoaderSimple.ckpt_name': [
-    'v1-5-pruned-emaonly-fp16.safetensors',
-    'sd_xl_turbo_1.0_fp16.safetensors',
-  ],
-});
-const flux = withModels({
-  'UNETLoader.unet_name': ['flux1-schnell.safetensors'],
-  'DualCLIPLoader.clip_name1': ['t5xxl_fp8_e4m3fn.safetensors', 'clip_l.safetensors'],
-  'DualCLIPLoader.clip_name2': ['t5xxl_fp8_e4m3fn.safetensors', 'clip_l.safetensors'],
+const bare: BackendView = { objectInfo: realObjectInfo() };
+const sd15Only: BackendView = {
+  objectInfo: withModels({ 'CheckpointLoaderSimple.ckpt_name': ['v1-5-pruned-emaonly-fp16.safetensors'] }),
+};
+const turboAndSd15: BackendView = {
+  objectInfo: withModels({
+    'CheckpointLoaderSimple.ckpt_name': [
+      'v1-5-pruned-emaonly-fp16.safetensors',
+      'sd_xl_turbo_1.0_fp16.safetensors',
+    ],
+  }),
+};
+const flux: BackendView = {
+  objectInfo: withModels({
+    'UNETLoader.unet_name': ['flux1-schnell.safetensors'],
+    'DualCLIPLoader.clip_name1': ['t5xxl_fp8_e4m3fn.safetensors', 'clip_l.safetensors'],
+    'DualCLIPLoader.clip_name2': ['t5xxl_fp8_e4m3fn.safetensors', 'clip_l.safetensors'],
+    'VAELoader.vae_name': ['ae.safetensors'],
+  }),
+};
+/** Every Z-Image Turbo file and the SD 1.5 checkpoint: which one is the default depends on the version. */
+const zImageFiles = withModels({
+  'UNETLoader.unet_name': ['z_image_turbo_bf16.safetensors'],
+  'CLIPLoader.clip_name': ['qwen_3_4b.safetensors'],
   'VAELoader.vae_name': ['ae.safetensors'],
+  'CheckpointLoaderSimple.ckpt_name': ['v1-5-pruned-emaonly-fp16.safetensors'],
 });
 
 describe('chooseDefaultWorkflow', () => {
@@ -77,12 +90,14 @@ describe('chooseDefaultWorkflow', () => {
         defaultRank: 1,
       }),
     };
-    const info = withModels({ 'CheckpointLoaderSimple.ckpt_name': ['v1-5-pruned-emaonly.safetensors'] });
+    const info = {
+      objectInfo: withModels({ 'CheckpointLoaderSimple.ckpt_name': ['v1-5-pruned-emaonly.safetensors'] }),
+    };
     const choice = chooseDefaultWorkflow([...candidates, user], [info]);
     expect(choice.id).toBeUndefined();
     // Each missing file in ComfyUI's models folder it goes in, with its link from the sidecar.
     expect(choice.reason).toMatch(
-      /^No bundled workflow has all its models on any backend\. Download the missing files of one of them into that folder under ComfyUI's models\/: z-image-turbo \(diffusion_models\/z_image_turbo_bf16\.safetensors from https:\/\/huggingface\.co\/.*; sd15 \(checkpoints\/v1-5-pruned-emaonly-fp16\.safetensors from https:\/\/huggingface\.co\/Comfy-Org\/stable-diffusion-v1-5-archive\/resolve\/main\/v1-5-pruned-emaonly-fp16\.safetensors\)\. Or add your own workflow to the user workflows folder and make it the default\. Your workflows that can run: mine; pass one as workflow, or make it the default\.$/,
+      /^No bundled workflow has all its models \(and the ComfyUI version it needs\) on any backend\. Download the missing files of one of them into that folder under ComfyUI's models\/: z-image-turbo \(diffusion_models\/z_image_turbo_bf16\.safetensors from https:\/\/huggingface\.co\/.*, needs ComfyUI ≥ 0\.3\.75\); .*; sd15 \(checkpoints\/v1-5-pruned-emaonly-fp16\.safetensors from https:\/\/huggingface\.co\/Comfy-Org\/stable-diffusion-v1-5-archive\/resolve\/main\/v1-5-pruned-emaonly-fp16\.safetensors\)\. Or add your own workflow to the user workflows folder and make it the default\. Your workflows that can run: mine; pass one as workflow, or make it the default\.$/,
     );
     expect(choice.id === undefined && choice.install?.map((option) => option.workflow)).toEqual([
       'z-image-turbo',
@@ -93,9 +108,29 @@ describe('chooseDefaultWorkflow', () => {
     ]);
   });
 
+  it('honours the ComfyUI version a sidecar requires: no Z-Image on 0.3.64, which has no Z-Image support', () => {
+    const old = chooseDefaultWorkflow(
+      candidates,
+      [{ objectInfo: zImageFiles, version: '0.3.64' }],
+      'z-image-turbo',
+    );
+    expect(old.id).toBe('sd15');
+    expect(old.reason).toContain(
+      'Z-Image Turbo needs ComfyUI ≥ 0.3.75 (this one is 0.3.64); update ComfyUI.',
+    );
+    expect(chooseDefaultWorkflow(candidates, [{ objectInfo: zImageFiles, version: '0.3.75' }]).id).toBe(
+      'z-image-turbo',
+    );
+    expect(chooseDefaultWorkflow(candidates, [{ objectInfo: zImageFiles, version: 'v0.8.1' }]).id).toBe(
+      'z-image-turbo',
+    );
+    // A backend that does not say its version is not held back.
+    expect(chooseDefaultWorkflow(candidates, [{ objectInfo: zImageFiles }]).id).toBe('z-image-turbo');
+  });
+
   it('says so when no backend is reachable', () => {
-    const objectInfos: ObjectInfo[] = [];
-    expect(chooseDefaultWorkflow(candidates, objectInfos, 'sd15')).toEqual({
+    const none: BackendView[] = [];
+    expect(chooseDefaultWorkflow(candidates, none, 'sd15')).toEqual({
       id: undefined,
       reason: 'No ComfyUI backend is reachable, so no workflow can be checked; start ComfyUI.',
     });
