@@ -82,8 +82,8 @@ async function view(ref) {
 }
 
 /** Queues a graph and waits (polling /history, bounded) for its end; outputs' images described. */
-async function run(graph) {
-  const promptId = `capture-${tag}-${Math.random().toString(36).slice(2, 8)}`;
+async function run(key, graph) {
+  const promptId = `capture-${tag}-${key}`;
   const { record } = await exchange('POST', '/prompt', { json: { prompt: graph, prompt_id: promptId } });
   if (record.status !== 200) return { submit: record };
   const deadline = Date.now() + 60_000;
@@ -249,7 +249,7 @@ const graphs = {
   },
 };
 const runs = {};
-for (const [key, graph] of Object.entries(graphs)) runs[key] = { graph, ...(await run(graph)) };
+for (const [key, graph] of Object.entries(graphs)) runs[key] = { graph, ...(await run(key, graph)) };
 check(runs.loadImage.status === 'success', 'LoadImage of the upload runs');
 check(runs.loadImageMissing.submit.status === 400, 'a missing LoadImage file is refused at validation');
 

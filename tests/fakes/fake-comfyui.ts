@@ -516,7 +516,8 @@ class FakeComfyUIServer implements FakeComfyUI {
     }
     if (key === 'POST /free') return empty();
     if (key === 'GET /view') return this.view(query, res);
-    if (key === 'POST /upload/image') return this.uploadImage(req, body, res);
+    if (key === 'POST /upload/image') return this.uploadImage(req, body, res, false);
+    if (key === 'POST /upload/mask') return this.uploadImage(req, body, res, true);
     if (key === 'GET /') return send(res, 200, 'text/html', '<!doctype html><title>fake ComfyUI</title>');
     send(res, 404, 'text/plain; charset=utf-8', '404: Not Found');
   }
@@ -641,7 +642,13 @@ class FakeComfyUIServer implements FakeComfyUI {
     send(res, 200, 'image/png', bytes, filename);
   }
 
-  private async uploadImage(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  /** /upload/image and /upload/mask (captures/upload-image.json, upload-mask.json). */
+  private async uploadImage(
+    req: IncomingMessage,
+    body: Buffer,
+    res: ServerResponse,
+    mask: boolean,
+  ): Promise<void> {
     let form: FormData;
     try {
       form = await new Response(new Uint8Array(body), {
@@ -651,17 +658,29 @@ class FakeComfyUIServer implements FakeComfyUI {
       return send(res, 400, 'application/octet-stream', '');
     }
     const image = form.get('image');
-    if (!(image instanceof File)) return send(res, 400, 'application/octet-stream', '');
+    if (!(image instanceof File) || !image.name) return send(res, 400, 'application/octet-stream', '');
     const type = (form.get('type') ?? 'input') as ImageRef['type'];
     const subfolder = formText(form, 'subfolder');
+    if (this.files.resolve(type, subfolder, image.name) === 'forbidden')
+      return send(res, 400, 'application/octet-stream', '');
     const overwrite = ['true', '1'].includes(formText(form, 'overwrite'));
-    const ref = this.files.upload(
-      Buffer.from(await image.arrayBuffer()),
-      image.name,
-      type,
-      subfolder,
-      overwrite,
-    );
+    const bytes = Buffer.from(await image.arrayBuffer());
+    let ref: ImageRef | undefined;
+    if (mask) {
+      const original = parseJson(Buffer.from(formText(form, 'original_ref'))) as
+        { filename?: unknown; type?: unknown; subfolder?: unknown } | undefined;
+      // ComfyUI's json.loads(None) raises: a 500 like any unhandled exception.
+      if (!original || typeof original !== 'object')
+        return send(res, 500, 'text/plain; charset=utf-8', serverError);
+      ref = await this.files.uploadMask(bytes, image.name, type, subfolder, overwrite, {
+        filename: typeof original.filename === 'string' ? original.filename : '',
+        ...(typeof original.type === 'string' && { type: original.type }),
+        ...(typeof original.subfolder === 'string' && { subfolder: original.subfolder }),
+      });
+    } else {
+      ref = this.files.upload(bytes, image.name, type, subfolder, overwrite);
+    }
+    if (!ref) return send(res, 500, 'text/plain; charset=utf-8', serverError);
     send(res, 200, json, JSON.stringify({ name: ref.filename, subfolder: ref.subfolder, type: ref.type }));
   }
 }
