@@ -97,6 +97,8 @@ export interface FakeComfyUI {
   }): void;
   /** GET /view requests answered since start. */
   readonly viewRequests: number;
+  /** POST /upload/image and /upload/mask requests received since start (restarts included). */
+  readonly uploadRequests: number;
   /** true: POSTs answer 500 text/plain and GETs answer 200 with a malformed JSON body. */
   setMalformed(on: boolean): void;
   /** Requests whose path (without /api) starts with one of these never get an answer. */
@@ -141,6 +143,7 @@ class FakeComfyUIServer implements FakeComfyUI {
   private hangs = 0;
   private viewBehaviour: { delayMs?: number; fail?: 500 | 404; failTimes?: number; body?: Buffer } = {};
   viewRequests = 0;
+  uploadRequests = 0;
   private lateAnswers = { delayMs: 0, count: 0 };
   private lateQueueing: { until: number | Promise<unknown>; count: number } = { until: 0, count: 0 };
   private promptFailures = { count: 0, status: 500, queued: false };
@@ -426,6 +429,7 @@ class FakeComfyUIServer implements FakeComfyUI {
     const method = req.method ?? 'GET';
     if (this.hangingPaths.some((p) => path.startsWith(p))) return;
     const body = await readBody(req);
+    if (method === 'POST' && (path === '/upload/image' || path === '/upload/mask')) this.uploadRequests += 1;
     if (this.malformed) {
       if (method === 'POST') return send(res, 500, 'text/plain; charset=utf-8', serverError);
       return send(res, 200, json, '{"system": {"os": "posix", ');
