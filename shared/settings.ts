@@ -25,6 +25,13 @@ export const settingsSchema = z.object({
     .max(1000)
     .default(40)
     .describe('Images larger than this are refused before decoding (convert_to_webp, images from ComfyUI).'),
+  maxSourceMegabytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(50)
+    .describe('Source and mask files of edits larger than this are refused before reading.'),
   userWorkflowsDir: z.string().default('').describe('Folder watched for your own API-format workflows.'),
   defaultWorkflow: z
     .string()

@@ -18,6 +18,8 @@ export interface GenerationParams {
   /** A file name in ComfyUI's input folder (already uploaded). */
   input_image?: string;
   mask_image?: string;
+  /** Upscale factor (ImageScaleBy's scale_by, an upscale workflow's {{scale}}). */
+  scale?: number;
 }
 
 export interface BoundWorkflow {
@@ -68,6 +70,7 @@ function checkParams(params: GenerationParams): void {
   checkInteger('steps', params.steps, 1, 10000);
   checkNumber('cfg', params.cfg, 0, 100);
   checkNumber('denoise', params.denoise, 0, 1);
+  checkNumber('scale', params.scale, 0.01, 8);
 }
 
 /**
@@ -116,6 +119,7 @@ export function bindWorkflow(
     denoise: params.denoise ?? workflow.meta.defaults.denoise,
     input_image: params.input_image,
     mask_image: params.mask_image,
+    scale: params.scale,
   };
 
   const graph = cloneGraph(workflow.graph);

@@ -11,6 +11,7 @@ export const PARAMETER_NAMES = [
   'denoise',
   'input_image',
   'mask_image',
+  'scale',
 ] as const;
 
 export type ParameterName = (typeof PARAMETER_NAMES)[number];

@@ -97,6 +97,8 @@ export interface FakeComfyUI {
   }): void;
   /** GET /view requests answered since start. */
   readonly viewRequests: number;
+  /** POST /upload/image and /upload/mask requests received since start (restarts included). */
+  readonly uploadRequests: number;
   /** true: POSTs answer 500 text/plain and GETs answer 200 with a malformed JSON body. */
   setMalformed(on: boolean): void;
   /** Requests whose path (without /api) starts with one of these never get an answer. */
@@ -141,6 +143,7 @@ class FakeComfyUIServer implements FakeComfyUI {
   private hangs = 0;
   private viewBehaviour: { delayMs?: number; fail?: 500 | 404; failTimes?: number; body?: Buffer } = {};
   viewRequests = 0;
+  uploadRequests = 0;
   private lateAnswers = { delayMs: 0, count: 0 };
   private lateQueueing: { until: number | Promise<unknown>; count: number } = { until: 0, count: 0 };
   private promptFailures = { count: 0, status: 500, queued: false };
@@ -426,6 +429,7 @@ class FakeComfyUIServer implements FakeComfyUI {
     const method = req.method ?? 'GET';
     if (this.hangingPaths.some((p) => path.startsWith(p))) return;
     const body = await readBody(req);
+    if (method === 'POST' && (path === '/upload/image' || path === '/upload/mask')) this.uploadRequests += 1;
     if (this.malformed) {
       if (method === 'POST') return send(res, 500, 'text/plain; charset=utf-8', serverError);
       return send(res, 200, json, '{"system": {"os": "posix", ');
@@ -516,7 +520,8 @@ class FakeComfyUIServer implements FakeComfyUI {
     }
     if (key === 'POST /free') return empty();
     if (key === 'GET /view') return this.view(query, res);
-    if (key === 'POST /upload/image') return this.uploadImage(req, body, res);
+    if (key === 'POST /upload/image') return this.uploadImage(req, body, res, false);
+    if (key === 'POST /upload/mask') return this.uploadImage(req, body, res, true);
     if (key === 'GET /') return send(res, 200, 'text/html', '<!doctype html><title>fake ComfyUI</title>');
     send(res, 404, 'text/plain; charset=utf-8', '404: Not Found');
   }
@@ -641,7 +646,13 @@ class FakeComfyUIServer implements FakeComfyUI {
     send(res, 200, 'image/png', bytes, filename);
   }
 
-  private async uploadImage(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  /** /upload/image and /upload/mask (captures/upload-image.json, upload-mask.json). */
+  private async uploadImage(
+    req: IncomingMessage,
+    body: Buffer,
+    res: ServerResponse,
+    mask: boolean,
+  ): Promise<void> {
     let form: FormData;
     try {
       form = await new Response(new Uint8Array(body), {
@@ -651,17 +662,29 @@ class FakeComfyUIServer implements FakeComfyUI {
       return send(res, 400, 'application/octet-stream', '');
     }
     const image = form.get('image');
-    if (!(image instanceof File)) return send(res, 400, 'application/octet-stream', '');
+    if (!(image instanceof File) || !image.name) return send(res, 400, 'application/octet-stream', '');
     const type = (form.get('type') ?? 'input') as ImageRef['type'];
     const subfolder = formText(form, 'subfolder');
+    if (this.files.resolve(type, subfolder, image.name) === 'forbidden')
+      return send(res, 400, 'application/octet-stream', '');
     const overwrite = ['true', '1'].includes(formText(form, 'overwrite'));
-    const ref = this.files.upload(
-      Buffer.from(await image.arrayBuffer()),
-      image.name,
-      type,
-      subfolder,
-      overwrite,
-    );
+    const bytes = Buffer.from(await image.arrayBuffer());
+    let ref: ImageRef | undefined;
+    if (mask) {
+      const original = parseJson(Buffer.from(formText(form, 'original_ref'))) as
+        { filename?: unknown; type?: unknown; subfolder?: unknown } | undefined;
+      // ComfyUI's json.loads(None) raises: a 500 like any unhandled exception.
+      if (!original || typeof original !== 'object')
+        return send(res, 500, 'text/plain; charset=utf-8', serverError);
+      ref = await this.files.uploadMask(bytes, image.name, type, subfolder, overwrite, {
+        filename: typeof original.filename === 'string' ? original.filename : '',
+        ...(typeof original.type === 'string' && { type: original.type }),
+        ...(typeof original.subfolder === 'string' && { subfolder: original.subfolder }),
+      });
+    } else {
+      ref = this.files.upload(bytes, image.name, type, subfolder, overwrite);
+    }
+    if (!ref) return send(res, 500, 'text/plain; charset=utf-8', serverError);
     send(res, 200, json, JSON.stringify({ name: ref.filename, subfolder: ref.subfolder, type: ref.type }));
   }
 }

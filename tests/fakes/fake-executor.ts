@@ -183,9 +183,8 @@ export class FakeExecutor {
         const nodeValues =
           ui !== undefined
             ? []
-            : node.class_type === 'LoadImage'
-              ? [await this.deps.files.inputImage(String(inputs.image)), { type: 'MASK' }]
-              : computeOutputs(node.class_type, info?.output ?? [], inputs);
+            : ((await this.loadedFile(id, node.class_type, inputs)) ??
+              computeOutputs(node.class_type, info?.output ?? [], inputs));
         if (node.class_type === 'GetImageSize') {
           const image = inputs.image as FakeValue | undefined;
           outbox.text(id, `width: ${image?.width}, height: ${image?.height}\n batch size: ${image?.batch}`);
@@ -245,6 +244,31 @@ export class FakeExecutor {
     }
     record('execution_success', { prompt_id: promptId }, 'client');
     return { status: 'success', outputs, messages };
+  }
+
+  /**
+   * LoadImage / LoadImageMask: the file's size; a file that is not an image fails the node as PIL does
+   * (captures/upload-graphs.json). Undefined for every other node.
+   */
+  private async loadedFile(
+    id: string,
+    classType: string,
+    inputs: NodeInputs,
+  ): Promise<FakeValue[] | undefined> {
+    if (classType !== 'LoadImage' && classType !== 'LoadImageMask') return undefined;
+    const name = String(inputs.image);
+    const { files } = this.deps;
+    const value = classType === 'LoadImage' ? await files.inputImage(name) : await files.inputMask(name);
+    if (!value)
+      throw new RunStopped(
+        'error',
+        id,
+        'PIL.UnidentifiedImageError',
+        `cannot identify image file '${files.annotatedPath(name) ?? name}'\n`,
+      );
+    return classType === 'LoadImage'
+      ? [value, { type: 'MASK', width: value.width, height: value.height }]
+      : [value];
   }
 
   private async progress(

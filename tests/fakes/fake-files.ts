@@ -36,7 +36,7 @@ export class FakeFiles {
   ): Promise<ImageRef[]> {
     const width = image?.width ?? 512;
     const height = image?.height ?? 512;
-    const png = await this.png(width, height, image?.color ?? 0);
+    const png = await this.png(width, height, image?.color ?? 0, image?.alpha);
     const fullPrefix = type === 'temp' ? `ComfyUI_temp_${this.tempPrefix}` : prefix;
     const subfolder = fullPrefix.includes('/') ? fullPrefix.slice(0, fullPrefix.lastIndexOf('/')) : '';
     const name = basename(fullPrefix);
@@ -53,10 +53,11 @@ export class FakeFiles {
   }
 
   async pngOf(image: FakeValue | undefined): Promise<Buffer> {
-    return this.png(image?.width ?? 512, image?.height ?? 512, image?.color ?? 0);
+    return this.png(image?.width ?? 512, image?.height ?? 512, image?.color ?? 0, image?.alpha);
   }
 
-  private png(width: number, height: number, color: number): Promise<Buffer> {
+  private png(width: number, height: number, color: number, alpha = false): Promise<Buffer> {
+    if (alpha) return halfTransparentPng(width, height, color);
     if (!this.textured) return solidPng(width, height, color);
     // Drawn once per size: a run then costs only its simulated steps, as on a GPU, not the fake's CPU.
     const key = `${width}x${height}`;
@@ -73,15 +74,42 @@ export class FakeFiles {
       .toBuffer();
   }
 
+  /** LoadImage's and LoadImageMask's validator: the name (a subfolder path, or "name [input]") is a file. */
   inputExists(name: string): boolean {
-    const path = this.resolve('input', '', name);
-    return path !== 'forbidden' && path !== 'bad-request' && existsSync(path);
+    const path = this.annotatedPath(name);
+    return path !== undefined && existsSync(path);
   }
 
-  async inputImage(name: string): Promise<FakeValue> {
-    const path = this.resolve('input', '', name);
-    const meta = await sharp(typeof path === 'string' ? path : Buffer.alloc(0)).metadata();
-    return { type: 'IMAGE', width: meta.width, height: meta.height, batch: 1, color: 0x808080 };
+  /** LoadImage: the file's size, or undefined when it is not an image (PIL.UnidentifiedImageError). */
+  async inputImage(name: string): Promise<FakeValue | undefined> {
+    const size = await this.inputSize(name);
+    return size && { type: 'IMAGE', ...size, batch: 1, color: 0x808080 };
+  }
+
+  /** LoadImageMask: a MASK of the file's size, or undefined when it is not an image. */
+  async inputMask(name: string): Promise<FakeValue | undefined> {
+    const size = await this.inputSize(name);
+    return size && { type: 'MASK', ...size, batch: 1 };
+  }
+
+  private async inputSize(name: string): Promise<{ width: number; height: number } | undefined> {
+    const path = this.annotatedPath(name);
+    if (path === undefined) return undefined;
+    try {
+      const { width, height } = await sharp(path).metadata();
+      return width && height ? { width, height } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** folder_paths.get_annotated_filepath: "name [output]" and "name [temp]" pick the folder, input by default. */
+  annotatedPath(name: string): string | undefined {
+    const annotated = /^(.*) \[(input|output|temp)\]$/.exec(name);
+    const [file, type] =
+      annotated?.[1] && annotated[2] ? [annotated[1], annotated[2] as FolderType] : [name, 'input' as const];
+    const path = this.resolve(type, '', file);
+    return path === 'forbidden' || path === 'bad-request' ? undefined : path;
   }
 
   /** Top-level files of the input folder: what LoadImage's combo lists. */
@@ -104,11 +132,22 @@ export class FakeFiles {
     return existsSync(path) ? readFileSync(path) : undefined;
   }
 
-  /** /upload/image naming: same bytes keep the name, different bytes get "name (1).ext" unless overwriting. */
-  upload(bytes: Buffer, name: string, type: FolderType, subfolder: string, overwrite: boolean): ImageRef {
+  /**
+   * /upload/image naming: same bytes keep the name, different bytes get "name (1).ext" unless overwriting. A
+   * name with a slash is a 500 in ComfyUI (captures/upload-image.json): undefined here.
+   */
+  upload(
+    bytes: Buffer,
+    name: string,
+    type: FolderType,
+    subfolder: string,
+    overwrite: boolean,
+    write: (path: string) => void = (path) => writeFileSync(path, bytes),
+  ): ImageRef | undefined {
+    if (name.includes('/')) return undefined;
     const dir = join(this.folder(type), subfolder.split('/').join(sep));
     mkdirSync(dir, { recursive: true });
-    let filename = basename(name);
+    let filename = name;
     if (!overwrite) {
       const stem = filename.slice(0, filename.length - extname(filename).length);
       for (let i = 1; existsSync(join(dir, filename)); i++) {
@@ -116,8 +155,50 @@ export class FakeFiles {
         filename = `${stem} (${i})${extname(name)}`;
       }
     }
-    writeFileSync(join(dir, filename), bytes);
+    write(join(dir, filename));
     return { filename, subfolder, type };
+  }
+
+  /**
+   * /upload/mask: the original's RGB with the uploaded mask's alpha, written under the mask's name. The naming
+   * compares the upload with the stored composite, so the same mask again gets "(1)"; an original that is
+   * missing or unsafe writes nothing and still answers the name (captures/upload-mask.json).
+   */
+  async uploadMask(
+    mask: Buffer,
+    name: string,
+    type: FolderType,
+    subfolder: string,
+    overwrite: boolean,
+    original: { filename: string; type?: string; subfolder?: string },
+  ): Promise<ImageRef | undefined> {
+    const composite = await this.composite(mask, original);
+    return this.upload(mask, name, type, subfolder, overwrite, (path) => {
+      if (composite) writeFileSync(path, composite);
+    });
+  }
+
+  private async composite(
+    mask: Buffer,
+    original: { filename: string; type?: string; subfolder?: string },
+  ): Promise<Buffer | undefined> {
+    if (!original.filename || original.filename.startsWith('/') || original.filename.includes('..'))
+      return undefined;
+    const type = original.type ?? 'output';
+    if (type !== 'input' && type !== 'output' && type !== 'temp') return undefined;
+    const path = this.resolve(type, original.subfolder ?? '', original.filename);
+    if (path === 'forbidden' || path === 'bad-request' || !existsSync(path)) return undefined;
+    const rgb = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const alpha = await sharp(mask).ensureAlpha().extractChannel(3).raw().toBuffer();
+    const { width, height } = rgb.info;
+    const rgba = Buffer.alloc(width * height * 4);
+    for (let i = 0; i < width * height; i++) {
+      rgb.data.copy(rgba, i * 4, i * 3, i * 3 + 3);
+      rgba[i * 4 + 3] = alpha[i] ?? 255;
+    }
+    return sharp(rgba, { raw: { width, height, channels: 4 } })
+      .png()
+      .toBuffer();
   }
 }
 
@@ -132,6 +213,16 @@ function nextCounter(dir: string, name: string): number {
 
 function rgb(color: number): { r: number; g: number; b: number } {
   return { r: (color >> 16) & 0xff, g: (color >> 8) & 0xff, b: color & 0xff };
+}
+
+/** JoinImageWithAlpha's output in the fake: the left half transparent, the rest opaque. */
+async function halfTransparentPng(width: number, height: number, color: number): Promise<Buffer> {
+  const { r, g, b } = rgb(color);
+  const raw = Buffer.alloc(width * height * 4);
+  for (let i = 0; i < width * height; i++) raw.set([r, g, b, i % width < width / 2 ? 0 : 255], i * 4);
+  return sharp(raw, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 function solidPng(width: number, height: number, color: number): Promise<Buffer> {

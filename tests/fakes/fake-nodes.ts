@@ -13,6 +13,8 @@ export interface FakeValue {
   seed?: number;
   text?: string;
   steps?: number;
+  /** An IMAGE with an alpha channel (JoinImageWithAlpha): saved as RGBA, its left half transparent. */
+  alpha?: boolean;
 }
 
 export type NodeInputs = Record<string, unknown>;
@@ -75,6 +77,17 @@ export function computeOutputs(classType: string, outputTypes: string[], inputs:
       const quarter = inputs.rotation === '90 degrees' || inputs.rotation === '270 degrees';
       return [{ ...image, type: 'IMAGE', ...(quarter && { width: image?.height, height: image?.width }) }];
     }
+    case 'ImagePadForOutpaint': {
+      // The grown canvas and a MASK of the same size (1 in the added border; captures/upload-graphs.json).
+      const width = (image?.width ?? 512) + num(inputs.left, 0) + num(inputs.right, 0);
+      const height = (image?.height ?? 512) + num(inputs.top, 0) + num(inputs.bottom, 0);
+      return [
+        { ...image, type: 'IMAGE', width, height },
+        { type: 'MASK', width, height, batch: image?.batch ?? 1 },
+      ];
+    }
+    case 'JoinImageWithAlpha':
+      return [{ ...image, type: 'IMAGE', alpha: true }];
     case 'GetImageSize':
       return [
         { type: 'INT', width: image?.width },

@@ -60,7 +60,8 @@ export function buildObjectInfo(models: ModelLists, inputFiles: string[]): Objec
         if (folder) values = [...(models[folder] ?? [])];
         if (classType === 'VAELoader' && inputName === 'vae_name')
           values = [...(values ?? []), 'pixel_space'];
-        if (classType === 'LoadImage' && inputName === 'image') values = [...inputFiles].sort();
+        if ((classType === 'LoadImage' || classType === 'LoadImageMask') && inputName === 'image')
+          values = [...inputFiles].sort();
         if (values) section[inputName] = withComboValues(spec, values);
       }
     }

@@ -3,7 +3,7 @@ import type { NodeError, ObjectInfo, PromptError } from '../../electron/comfy/ty
 /**
  * POST /prompt validation as ComfyUI 0.3.64 does it (execution.py validate_prompt / validate_inputs), for the
  * cases the bridge meets: unknown or missing class_type, no outputs, missing inputs, bad links, type mismatches,
- * value conversion, min/max, combo values (model files) and LoadImage's file check.
+ * value conversion, min/max, combo values (model files) and LoadImage's and LoadImageMask's file check.
  */
 export type ValidationOutcome =
   | { ok: true; outputs: string[]; nodeErrors: Record<string, NodeError> }
@@ -13,6 +13,9 @@ export interface ValidationContext {
   objectInfo: ObjectInfo;
   inputFileExists: (name: string) => boolean;
 }
+
+/** Nodes whose `image` input names a file in ComfyUI's input folder, checked by the node's own validator. */
+const imageLoaders = new Set(['LoadImage', 'LoadImageMask']);
 
 interface RawNode {
   class_type?: unknown;
@@ -198,8 +201,9 @@ function validateNode(
       continue;
     }
     const val = converted.value;
-    if (classType === 'LoadImage' && name === 'image') {
-      // LoadImage has its own validator, so its combo is not checked against the list (subfolders work).
+    if (imageLoaders.has(classType) && name === 'image') {
+      // LoadImage and LoadImageMask have their own validator, so the combo is not checked against the list
+      // (subfolders and "name [input]" work); a missing file fails it (captures/upload-graphs.json).
       if (!context.inputFileExists(String(val))) {
         errors.push(
           error(

@@ -1,0 +1,3 @@
+import { defineEditWorkflowSuite } from './edit-workflows-suite.js';
+
+defineEditWorkflowSuite({ name: 'fake ComfyUI' });
