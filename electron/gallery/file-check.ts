@@ -14,7 +14,7 @@
  * Otherwise it is `missing` (nothing at the path) or `replaced` (something else is there, or the path leads out).
  */
 import { constants, existsSync, type BigIntStats } from 'node:fs';
-import { lstat, open, readlink, realpath, type FileHandle } from 'node:fs/promises';
+import { open, readlink, realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { GenerationRecord } from '../../shared/generation.js';
 import type { CheckedFile } from '../desktop-port.js';

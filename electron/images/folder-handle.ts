@@ -9,8 +9,8 @@
  * path-based API. Elsewhere (no /proc/self/fd) the children are named by path and `verify()`, which callers run
  * around each step, re-checks the identity (device and inode) of every folder on the way.
  */
-import { constants, existsSync, type BigIntStats, type Dirent } from 'node:fs';
-import { lstat, mkdir, open, readdir, realpath, type FileHandle } from 'node:fs/promises';
+import { constants, existsSync, type Dirent } from 'node:fs';
+import { mkdir, open, readdir, realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno, lstatOrUndefined } from './errno.js';
 import { objectIdentityOf, sameObject, type ObjectIdentity } from './file-identity.js';

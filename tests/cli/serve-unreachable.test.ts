@@ -1,5 +1,4 @@
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startFakeComfyUI, type FakeComfyUI } from '../fakes/fake-comfyui.js';
 import { tempDirs, sd15Models, until } from '../core/harness.js';

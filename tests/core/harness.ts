@@ -91,13 +91,11 @@ export function removeDirs(...dirs: string[]): void {
 export function tempDirs(defaultPrefix = 'bridge-test-') {
   const made: string[] = [];
   return {
-    tempDir(prefix = defaultPrefix): string {
+    tempDir: (prefix = defaultPrefix): string => {
       const dir = mkdtempSync(join(tmpdir(), prefix));
       made.push(dir);
       return dir;
     },
-    removeTempDirs(): void {
-      removeDirs(...made.splice(0));
-    },
+    removeTempDirs: (): void => removeDirs(...made.splice(0)),
   };
 }
