@@ -1,11 +1,11 @@
-import type { JobProgress, Scheduler } from '../jobs/scheduler.js';
+import type { Scheduler } from '../jobs/scheduler.js';
 import { countJobs, type BatchRecord, type JobRecord } from '../jobs/types.js';
 import type { ProgressUpdate } from '../mcp/service.js';
-import { describeBatch, ProgressStream } from './progress.js';
+import { describeBatch, phaseOfRun, ProgressStream } from './progress.js';
 
 /**
  * Reports a batch's progress while a call long-polls it (check_batch_status): on every item that changes
- * state, on every sampler step, and as a heartbeat in between. Returns the function that stops it.
+ * state, on every sampler step and phase change, and as a heartbeat in between. Returns the function that stops it.
  */
 export function watchBatchProgress(
   scheduler: Scheduler,
@@ -13,7 +13,7 @@ export function watchBatchProgress(
   send: (update: ProgressUpdate) => void,
   heartbeatMs: number,
 ): () => void {
-  const steps = new Map<string, { value: number; max: number }>();
+  // The scheduler's phase book knows where each running job is (also for a call that started polling late).
   const stream = new ProgressStream(
     send,
     () =>
@@ -21,30 +21,24 @@ export function watchBatchProgress(
         countJobs(batch.jobs),
         batch.jobs
           .filter((job) => job.state === 'running')
-          .map((job) => {
-            const step = steps.get(job.id);
-            return { index: job.index, ...(step ? { step } : {}) };
-          }),
+          .map((job) => ({ index: job.index, phase: phaseOfRun(scheduler.phaseOf(job.id)) })),
       ),
     heartbeatMs,
   );
-  const onProgress = (event: JobProgress) => {
-    if (event.batchId !== batch.id) return;
-    steps.set(event.jobId, { value: event.value, max: event.max });
-    stream.emit();
+  const onChange = (event: { batchId: string }) => {
+    if (event.batchId === batch.id) stream.emit();
   };
-  const onJob = (job: JobRecord, changed: BatchRecord) => {
-    if (changed.id !== batch.id) return;
-    // A job sent again starts its steps afresh.
-    steps.delete(job.id);
-    stream.emit();
+  const onJob = (_job: JobRecord, changed: BatchRecord) => {
+    if (changed.id === batch.id) stream.emit();
   };
-  scheduler.on('progress', onProgress);
+  scheduler.on('progress', onChange);
+  scheduler.on('phase', onChange);
   scheduler.on('job', onJob);
   stream.emit();
   return () => {
     stream.stop();
-    scheduler.off('progress', onProgress);
+    scheduler.off('progress', onChange);
+    scheduler.off('phase', onChange);
     scheduler.off('job', onJob);
   };
 }

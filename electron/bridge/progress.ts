@@ -137,15 +137,15 @@ export class ProgressReporter {
   }
 }
 
-/** A running item of a batch and how far its sampler is. */
+/** A running item of a batch and where it is inside ComfyUI. */
 export interface RunningItem {
   index: number;
-  step?: { value: number; max: number };
+  phase: GenerationPhase;
 }
 
 /**
- * Progress of a whole batch (check_batch_status): finished items count one each, a sampling item the share of
- * its steps done; the message says how many are done and which item is at which step.
+ * Progress of a whole batch (check_batch_status): finished items count one each, a running item the share its
+ * phase stands for (as for one image); the message says how many are done and where each running item is.
  */
 export function describeBatch(counts: BatchCounts, running: readonly RunningItem[]): ProgressSnapshot {
   const finished = counts.completed + counts.failed + counts.cancelled;
@@ -153,12 +153,8 @@ export function describeBatch(counts: BatchCounts, running: readonly RunningItem
   const parts = [`${finished}/${counts.total} done`];
   if (counts.failed > 0) parts.push(`${counts.failed} failed`);
   for (const item of running) {
-    if (item.step) value += Math.min(item.step.value, item.step.max) / Math.max(item.step.max, 1);
-    parts.push(
-      item.step
-        ? `item ${item.index}: step ${item.step.value}/${item.step.max}`
-        : `item ${item.index}: queued in ComfyUI`,
-    );
+    value += percentFor(item.phase) / 100;
+    parts.push(`item ${item.index}: ${messageFor(item.phase)}`);
   }
   if (running.length === 0 && counts.pending > 0) parts.push(`${counts.pending} waiting`);
   return { value, total: counts.total, message: parts.join(', ') };

@@ -74,3 +74,45 @@ describe('progress phases of one image (fake ComfyUI)', () => {
     expect(kinds.slice(kinds.indexOf('decoding'))).not.toContain('sampling');
   });
 });
+
+describe('progress phases of a batch item (fake ComfyUI)', () => {
+  it('check_batch_status names where a running item is: loading, step n/N, decoding, saving, in order', async () => {
+    const fake = await startSd15Fake(20);
+    cleanups.push(() => fake.close());
+    const fixture = await startTestCore({ urls: [fake.url] });
+    const project = mkdtempSync(join(tmpdir(), 'phases-'));
+    cleanups.push(async () => {
+      await fixture.core.stop();
+      removeDirs(fixture.dataDir, fixture.outputDir, project);
+    });
+    const { core } = fixture;
+    await until(() => core.pool.snapshot().some((backend) => backend.available), 'the backend is up');
+
+    const submit = toolContext({ roots: [project] });
+    const batch = await core.service.batchGenerateImages(
+      {
+        items: [
+          { prompt: 'a lighthouse', workflow: 'sd15', width: 64, height: 64, seed: 7, save_path: 'b.png' },
+        ],
+      },
+      submit.ctx,
+    );
+    const { ctx, updates } = toolContext({ roots: [project] });
+    const status = await core.service.checkBatchStatus({ batch_id: batch.batch_id, wait_seconds: 60 }, ctx);
+    expect(status.done).toBe(true);
+    const itemPart = (message: string) => /item \d+: (.*)$/.exec(message)?.[1];
+    const parts = updates.flatMap((update) => {
+      const part = itemPart(update.message ?? '');
+      return part === undefined ? [] : [part];
+    });
+    // Before the fix a running item read "queued in ComfyUI" until its first step, and nothing after the last.
+    const loading = indexOf(parts, (m) => m === 'loading the model', 'loading');
+    const firstStep = indexOf(parts, (m) => /^step \d+\/\d+$/.test(m), 'sampler step');
+    const decoding = indexOf(parts, (m) => m === 'decoding the image', 'decoding');
+    const saving = indexOf(parts, (m) => m === 'saving the image', 'saving');
+    expect(loading).toBeLessThan(firstStep);
+    expect(firstStep).toBeLessThan(decoding);
+    expect(decoding).toBeLessThan(saving);
+    expect(parts.slice(loading)).not.toContain('queued in ComfyUI');
+  });
+});
