@@ -52,6 +52,7 @@ const otherProgramsFlags: Record<string, string> = {
 /** snake_case code in the README that is neither a tool, an argument or result field, nor a code in the source. */
 const otherSnakeCaseTerms: Record<string, string> = {
   input_required: "the 2026-07-28 MCP protocol's round trip (Development section)",
+  http_headers: "Codex's `~/.codex/config.toml` key for an HTTP server's headers (Connect section)",
 };
 
 // Values that at least one of the CLI's options accepts and stores; a flag or variable that none changes the
@@ -130,9 +131,10 @@ describe('README: command line', () => {
       const args = effectiveFlagArgs(flag);
       expect(args, `${flag} in the options table`).toBeDefined();
       const value = /=(\S+?)`/u.exec(variableCell)?.[1] ?? args![1] ?? '1';
-      expect(parseCli(['serve'], { [variable]: value }, 'linux'), `${variable} vs ${flag}`).toEqual(
-        parseCli(['serve', ...args!], {}, 'linux'),
-      );
+      // The options agree; only `sources` (which flag or variable set each, for the dashboard) differs.
+      const { sources: _fromVariable, ...byVariable } = parseCli(['serve'], { [variable]: value }, 'linux');
+      const { sources: _fromFlag, ...byFlag } = parseCli(['serve', ...args!], {}, 'linux');
+      expect(byVariable, `${variable} vs ${flag}`).toEqual(byFlag);
     }
   });
 });
