@@ -2,19 +2,26 @@
  * Reads a whole file through the folder the path policy opens for it (folder-handle.ts): never through a link,
  * and only while the folder's path still leads to the folder it was read from.
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { readFlags } from './atomic-write.js';
+import { isErrno } from './errno.js';
 import { PathPolicyError } from './path-error.js';
-import { createPathPolicy } from './path-policy.js';
+import { createPathPolicy, type PathPolicy } from './path-policy.js';
 
-export async function readFileWithin(absolute: string, allowedRoots: readonly string[]): Promise<Buffer> {
-  const folder = await createPathPolicy({ allowedRoots }).openFolder(path.dirname(absolute), {
-    create: false,
-  });
+/**
+ * Opens `absolute` (no link followed) in its folder as `policy` opens it, reads it with `read` from that handle,
+ * then checks the folder is still where its path leads. Errors of the open other than a link pass through.
+ */
+export async function readThroughFolder(
+  policy: PathPolicy,
+  absolute: string,
+  read: (handle: FileHandle) => Promise<Buffer> = (handle) => handle.readFile(),
+): Promise<Buffer> {
+  const folder = await policy.openFolder(path.dirname(absolute), { create: false });
   try {
     const handle = await open(folder.child(path.basename(absolute)), readFlags).catch((error: unknown) => {
-      throw (error as NodeJS.ErrnoException).code === 'ELOOP'
+      throw isErrno(error, 'ELOOP')
         ? new PathPolicyError(
             'symlink',
             absolute,
@@ -23,7 +30,7 @@ export async function readFileWithin(absolute: string, allowedRoots: readonly st
         : error;
     });
     try {
-      const bytes = await handle.readFile();
+      const bytes = await read(handle);
       await folder.verify();
       return bytes;
     } finally {
@@ -32,4 +39,8 @@ export async function readFileWithin(absolute: string, allowedRoots: readonly st
   } finally {
     await folder.close();
   }
+}
+
+export async function readFileWithin(absolute: string, allowedRoots: readonly string[]): Promise<Buffer> {
+  return readThroughFolder(createPathPolicy({ allowedRoots }), absolute);
 }

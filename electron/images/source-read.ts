@@ -5,11 +5,10 @@
  * file is size-limited before it is read, its header pixel-limited before it is decoded, and it is decoded whole
  * once, so a truncated or disguised file is refused here rather than by ComfyUI after an upload.
  */
-import { open, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
 import sharp from 'sharp';
 import { BridgeError } from '../errors.js';
-import { readFlags } from './atomic-write.js';
+import { readThroughFolder } from './checked-read.js';
 import { isErrno } from './errno.js';
 import { PathPolicyError, type PathAnchors, type PathPolicy } from './path-policy.js';
 import { checkPixelCount, decodeLimit, ImageTooLargeError } from './pixel-limit.js';
@@ -60,39 +59,23 @@ export async function readSourceImage(requested: string, options: SourceReadOpti
 }
 
 async function readChecked(absolute: string, options: SourceReadOptions): Promise<Buffer> {
-  const folder = await options.policy.openFolder(path.dirname(absolute), { create: false });
-  try {
-    const handle = await open(folder.child(path.basename(absolute)), readFlags).catch((error: unknown) => {
-      if (isErrno(error, 'ELOOP'))
-        throw new PathPolicyError(
-          'symlink',
-          absolute,
-          `"${absolute}" is a symbolic link; the bridge does not read through links.`,
-        );
-      if (isErrno(error, 'ENOENT'))
-        throw new PathPolicyError(
-          'not-found',
-          absolute,
-          `"${absolute}" does not exist (it was removed or renamed).`,
-        );
-      if (isErrno(error, 'EISDIR'))
-        throw new PathPolicyError(
-          'is-directory',
-          absolute,
-          `"${absolute}" is a folder; pass the path of an image file.`,
-        );
-      throw error;
-    });
-    try {
-      const bytes = await readLimited(handle, absolute, options);
-      await folder.verify();
-      return bytes;
-    } finally {
-      await handle.close();
-    }
-  } finally {
-    await folder.close();
-  }
+  return readThroughFolder(options.policy, absolute, (handle) =>
+    readLimited(handle, absolute, options),
+  ).catch((error: unknown) => {
+    if (isErrno(error, 'ENOENT'))
+      throw new PathPolicyError(
+        'not-found',
+        absolute,
+        `"${absolute}" does not exist (it was removed or renamed).`,
+      );
+    if (isErrno(error, 'EISDIR'))
+      throw new PathPolicyError(
+        'is-directory',
+        absolute,
+        `"${absolute}" is a folder; pass the path of an image file.`,
+      );
+    throw error;
+  });
 }
 
 /** The whole file, from the handle that was opened, refusing it when it is not a regular file or too big. */

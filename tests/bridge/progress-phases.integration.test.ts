@@ -18,19 +18,24 @@ function indexOf(messages: string[], test: (message: string) => boolean, what: s
   return index;
 }
 
+/** A core with one idle fake ComfyUI, up: slow enough steps that the sampler's progress is seen. */
+async function startIdleBackend() {
+  const fake = await startSd15Fake(20);
+  cleanups.push(() => fake.close());
+  const fixture = await startTestCore({ urls: [fake.url] });
+  const project = mkdtempSync(join(tmpdir(), 'phases-'));
+  cleanups.push(async () => {
+    await fixture.core.stop();
+    removeDirs(fixture.dataDir, fixture.outputDir, project);
+  });
+  const { core } = fixture;
+  await until(() => core.pool.snapshot().some((backend) => backend.available), 'the backend is up');
+  return { core, project };
+}
+
 describe('progress phases of one image (fake ComfyUI)', () => {
   it('reports queued, loading, sampling n/N, decoding and saving in order, never "waiting" once ComfyUI runs it', async () => {
-    // Slow enough steps that the sampler's progress is seen; the backend is idle, so the job starts at once.
-    const fake = await startSd15Fake(20);
-    cleanups.push(() => fake.close());
-    const fixture = await startTestCore({ urls: [fake.url] });
-    const project = mkdtempSync(join(tmpdir(), 'phases-'));
-    cleanups.push(async () => {
-      await fixture.core.stop();
-      removeDirs(fixture.dataDir, fixture.outputDir, project);
-    });
-    const { core } = fixture;
-    await until(() => core.pool.snapshot().some((backend) => backend.available), 'the backend is up');
+    const { core, project } = await startIdleBackend();
     const events = await openEvents(core);
     if (events.kind !== 'open') throw new Error(`events refused with ${events.status}`);
     cleanups.push(() => events.socket.terminate());
@@ -77,16 +82,7 @@ describe('progress phases of one image (fake ComfyUI)', () => {
 
 describe('progress phases of a batch item (fake ComfyUI)', () => {
   it('check_batch_status names where a running item is: loading, step n/N, decoding, saving, in order', async () => {
-    const fake = await startSd15Fake(20);
-    cleanups.push(() => fake.close());
-    const fixture = await startTestCore({ urls: [fake.url] });
-    const project = mkdtempSync(join(tmpdir(), 'phases-'));
-    cleanups.push(async () => {
-      await fixture.core.stop();
-      removeDirs(fixture.dataDir, fixture.outputDir, project);
-    });
-    const { core } = fixture;
-    await until(() => core.pool.snapshot().some((backend) => backend.available), 'the backend is up');
+    const { core, project } = await startIdleBackend();
 
     const submit = toolContext({ roots: [project] });
     const batch = await core.service.batchGenerateImages(
