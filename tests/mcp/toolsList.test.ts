@@ -202,6 +202,8 @@ describe.each(eras)('tools/list for a %s-era client', (era) => {
     expect(bytes).toBeLessThanOrEqual(8 * 1024);
     // Headroom: edit_image (about 1,500 bytes) is to join these eight tools under the same 8 KB cap. A change
     // that needs more room here trims elsewhere first (descriptions, advertise.ts), or raises this on purpose.
-    expect(bytes).toBeLessThanOrEqual(6_600);
+    // Raised from 6,600 for check_comfyui_status's device_type and memory_* fields (6,623 bytes); with edit_image
+    // the nine tools take 8,164 bytes on the edit_image branch.
+    expect(bytes).toBeLessThanOrEqual(6_650);
   });
 });
