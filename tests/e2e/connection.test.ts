@@ -17,7 +17,8 @@ describe.skipIf(skip)('connection status', () => {
   beforeAll(async () => {
     first = await startSd15Fake(2);
     second = await startSd15Fake(2);
-    bridge = await startBridge({ comfyuiUrls: [first.url] });
+    // Stored, not a flag: a flag would lock the address for the run, and this test changes it in Settings.
+    bridge = await startBridge({ comfyuiUrls: [], storedSettings: { comfyuiUrls: [first.url] } });
     browser = await launchChromium();
   });
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -39,7 +39,10 @@ export interface Bridge {
 }
 
 export interface BridgeOptions {
+  /** Given as --comfyui flags, which lock the setting for the run (the dashboard cannot change it). */
   comfyuiUrls: string[];
+  /** Settings stored in the data folder before the start, as the dashboard would have saved them. */
+  storedSettings?: Record<string, unknown>;
   /** Prepare the data folder (e.g. seed the gallery index) before the bridge starts. */
   prepare?: (dirs: { dataDir: string; outputDir: string; workflowsDir: string }) => void | Promise<void>;
 }
@@ -50,6 +53,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const workflowsDir = join(dataDir, 'my-workflows');
   mkdirSync(workflowsDir);
   await options.prepare?.({ dataDir, outputDir, workflowsDir });
+  if (options.storedSettings)
+    writeFileSync(join(dataDir, 'settings.json'), JSON.stringify(options.storedSettings), { mode: 0o600 });
   const serve = await startServe([
     '--port',
     '0',
