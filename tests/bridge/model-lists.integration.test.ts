@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BridgeError } from '../../electron/errors.js';
 import { comboOptions, inputSpec } from '../../electron/workflows/object-info.js';
 import { startFakeComfyUI, type FakeComfyUI } from '../fakes/fake-comfyui.js';
 import {
+  cleanupsAfterEach,
   removeDirs,
   sd15Models,
   startTestCore,
@@ -11,10 +12,7 @@ import {
   type CoreFixture,
 } from '../core/harness.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 /**
  * A core on a fake ComfyUI, with a monotonic clock the test moves on: the bridge trusts a copy of the model lists

@@ -1,15 +1,19 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DashboardEvent } from '../../shared/dashboard-api.js';
-import { removeDirs, startSd15Fake, startTestCore, toolContext, until } from '../core/harness.js';
+import {
+  cleanupsAfterEach,
+  removeDirs,
+  startSd15Fake,
+  startTestCore,
+  toolContext,
+  until,
+} from '../core/harness.js';
 import { openEvents } from '../dashboard/helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 /** The index of the first message that satisfies `test`, failing with the messages when there is none. */
 function indexOf(messages: string[], test: (message: string) => boolean, what: string): number {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   apiErrorSchema,
   apiRoutes,
@@ -13,6 +13,7 @@ import { createHeadlessDesktop } from '../../electron/desktop-headless.js';
 import { silentLogger } from '../../electron/log.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import {
+  cleanupsAfterEach,
   removeDirs,
   startSd15Fake,
   startTestCore,
@@ -22,10 +23,7 @@ import {
 } from '../core/harness.js';
 import { apiOf, eventually, send } from './helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 async function fake(): Promise<FakeComfyUI> {
   const started = await startSd15Fake();

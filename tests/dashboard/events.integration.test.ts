@@ -1,9 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { workflowListSchema, type DashboardEvent } from '../../shared/dashboard-api.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import {
+  cleanupsAfterEach,
   removeDirs,
   startSd15Fake,
   startTestCore,
@@ -13,10 +14,7 @@ import {
 } from '../core/harness.js';
 import { apiOf, isEvent, nextEvent, openEvents, type EventsOutcome } from './helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 async function fake(stepMs = 2): Promise<FakeComfyUI> {
   const started = await startSd15Fake(stepMs);

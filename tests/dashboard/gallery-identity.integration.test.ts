@@ -16,17 +16,20 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiRoutes, galleryPageSchema, type GalleryItem } from '../../shared/dashboard-api.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import { connect, type TestClient } from '../mcp/harness.js';
-import { removeDirs, startSd15Fake, startTestCore, type CoreFixture } from '../core/harness.js';
+import {
+  cleanupsAfterEach,
+  removeDirs,
+  startSd15Fake,
+  startTestCore,
+  type CoreFixture,
+} from '../core/harness.js';
 import { apiOf } from './helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 interface Session {
   fixture: CoreFixture;
