@@ -21,5 +21,7 @@ export { planGenerationSize } from './size.js';
 export type { Size, SizeRules } from './size.js';
 export { modelFolder, resolveModelPaths, validateWorkflow } from './validate.js';
 export type { InvalidValue, MissingModel, WorkflowValidation } from './validate.js';
+export { detectModes, WORKFLOW_MODES } from './modes.js';
+export type { EditMode, WorkflowMode } from './modes.js';
 export { describeWorkflow } from './workflow.js';
 export type { Workflow } from './workflow.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WORKFLOW_MODES } from './modes.js';
 
 const sizeSchema = z.strictObject({ width: z.int().min(1), height: z.int().min(1) });
 
@@ -41,6 +42,8 @@ export const workflowMetaSchema = z.strictObject({
   description: z.string().default(''),
   /** Model family, e.g. sd15, sdxl, flux; informational. */
   family: z.string().min(1),
+  /** What the workflow does (generate, or edit_image's modes); absent: inferred from the graph (modes.ts). */
+  modes: z.array(z.enum(WORKFLOW_MODES)).min(1).optional(),
   models: z.array(modelFileSchema).default([]),
   /** Inferred from the graph's latent node when absent. */
   size: sizeRulesSchema.optional(),

@@ -1,6 +1,7 @@
 import type { ApiGraph, ApiNode } from '../comfy/types.js';
 import { detectParameters, type WorkflowParameters } from './detect.js';
 import type { WorkflowMeta } from './meta.js';
+import { detectModes, type WorkflowMode } from './modes.js';
 import type { SizeRules } from './size.js';
 
 /** A parsed workflow with everything binding and validation need. */
@@ -13,6 +14,8 @@ export interface Workflow {
   /** Always present: from the sidecar or inferred from the latent node. */
   sizeRules: SizeRules;
   parameters: WorkflowParameters;
+  /** From the sidecar's `modes`, or detected from the graph. */
+  modes: WorkflowMode[];
 }
 
 /** Side multiples of latent nodes (their width/height `step` in /object_info); others default to 16. */
@@ -55,5 +58,6 @@ export function describeWorkflow(id: string, graph: ApiGraph, meta?: WorkflowMet
     meta: meta ?? { title: id, description: '', family: 'unknown', models: [], defaults: {} },
     sizeRules: meta?.size ?? inferSizeRules(graph, parameters),
     parameters,
+    modes: meta?.modes ?? detectModes(graph),
   };
 }
