@@ -20,6 +20,8 @@ export interface GenerationParams {
   mask_image?: string;
   /** Upscale factor (ImageScaleBy's scale_by, an upscale workflow's {{scale}}). */
   scale?: number;
+  /** Pixels added on each side before outpainting (ImagePadForOutpaint's left/right/top/bottom, {{extend_*}}). */
+  extend?: { left: number; right: number; top: number; bottom: number };
 }
 
 export interface BoundWorkflow {
@@ -71,6 +73,9 @@ function checkParams(params: GenerationParams): void {
   checkNumber('cfg', params.cfg, 0, 100);
   checkNumber('denoise', params.denoise, 0, 1);
   checkNumber('scale', params.scale, 0.01, 8);
+  for (const side of ['left', 'right', 'top', 'bottom'] as const) {
+    checkInteger(`extend.${side}`, params.extend?.[side], 0, MAX_SIDE);
+  }
 }
 
 /**
@@ -120,6 +125,10 @@ export function bindWorkflow(
     input_image: params.input_image,
     mask_image: params.mask_image,
     scale: params.scale,
+    extend_left: params.extend?.left,
+    extend_right: params.extend?.right,
+    extend_top: params.extend?.top,
+    extend_bottom: params.extend?.bottom,
   };
 
   const graph = cloneGraph(workflow.graph);

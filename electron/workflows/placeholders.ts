@@ -12,6 +12,10 @@ export const PARAMETER_NAMES = [
   'input_image',
   'mask_image',
   'scale',
+  'extend_left',
+  'extend_right',
+  'extend_top',
+  'extend_bottom',
 ] as const;
 
 export type ParameterName = (typeof PARAMETER_NAMES)[number];

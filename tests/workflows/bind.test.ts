@@ -268,6 +268,34 @@ describe('bindWorkflow placeholders and values', () => {
     expect(input(bound.graph, '1', 'image')).toBe('upload/cat.png');
     expect(bound.generationSize).toBeUndefined();
   });
+
+  it('writes the outpaint padding into {{extend_*}} as numbers, and refuses a negative one', () => {
+    const graph: ApiGraph = {
+      '1': { class_type: 'LoadImage', inputs: { image: '{{input_image}}' } },
+      '2': {
+        class_type: 'ImagePadForOutpaint',
+        inputs: {
+          image: ['1', 0],
+          left: '{{extend_left}}',
+          top: '{{extend_top}}',
+          right: '{{extend_right}}',
+          bottom: '{{extend_bottom}}',
+          feathering: 0,
+        },
+      },
+      '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'x' } },
+    };
+    const workflow = describeWorkflow('pad', graph);
+    const extend = { left: 64, right: 0, top: 8, bottom: 16 };
+    const bound = bindWorkflow(workflow, { prompt: 'p', input_image: 'a.png', extend });
+    expect(bound.graph['2']?.inputs).toMatchObject({ left: 64, right: 0, top: 8, bottom: 16 });
+    expect(() => bindWorkflow(workflow, { prompt: 'p', input_image: 'a.png' })).toThrow(
+      /uses \{\{extend_left\}\} but the request gives no extend_left/,
+    );
+    expect(() =>
+      bindWorkflow(workflow, { prompt: 'p', input_image: 'a.png', extend: { ...extend, top: -1 } }),
+    ).toThrow(/extend\.top must be a whole number from 0/);
+  });
 });
 
 describe('resolveRequestedSize', () => {

@@ -70,7 +70,19 @@ const cases: Case[] = [
       [35, 27, [255, 255, 255, 255]],
     ],
   },
-  { id: 'outpaint', params: { prompt: 'more sky', width: 168, height: 158 }, size: [168, 158], alpha: false },
+  {
+    id: 'outpaint',
+    params: {
+      prompt: 'more sky',
+      extend: { left: 64, right: 0, top: 10, bottom: 20 },
+      width: 104,
+      height: 60,
+    },
+    size: [104, 60],
+    alpha: false,
+    // The source moved right by the 64 pixels added on the left and down by the 10 added on top.
+    pixels: [[64 + 5, 10 + 5, [0, 20, 200, 255]]],
+  },
   { id: 'upscale', params: { prompt: '', scale: 2 }, size: [80, 60], alpha: false },
   {
     id: 'remove-background',
