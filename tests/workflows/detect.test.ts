@@ -147,7 +147,7 @@ describe('detectParameters with placeholders', () => {
     (graph['6'] as { inputs: Record<string, unknown> }).inputs.text = '{{promt}}';
     const parameters = detectParameters(graph);
     expect(parameters.notes).toEqual([
-      'Unknown placeholder {{promt}} is left as it is; known names: prompt, negative_prompt, width, height, seed, steps, cfg, denoise, input_image, mask_image, scale.',
+      'Unknown placeholder {{promt}} is left as it is; known names: prompt, negative_prompt, width, height, seed, steps, cfg, denoise, input_image, mask_image, scale, extend_left, extend_right, extend_top, extend_bottom.',
     ]);
     expect(where(parameters, 'prompt')).toEqual(['6.text']);
   });
