@@ -1,5 +1,6 @@
 import type { ApiGraph, ObjectInfo } from '../comfy/types.js';
 import { cloneGraph, isLink } from './graph.js';
+import type { NodePack } from './meta.js';
 import { comboOptions, inputSpec } from './object-info.js';
 
 export interface MissingModel {
@@ -83,12 +84,32 @@ function sameFileElsewhere(value: string, options: readonly unknown[]): string[]
 }
 const ALLOWED_SHOWN = 8;
 
+/** What to do about a node type this ComfyUI lacks: install the pack the sidecar names, or any that has it. */
+function missingNodeAdvice(classType: string, packs: readonly NodePack[]): string {
+  const pack = packs.find((candidate) => candidate.nodes.includes(classType));
+  if (!pack) {
+    return 'install the custom node that provides it (for example with ComfyUI-Manager) and restart ComfyUI.';
+  }
+  const models = pack.models.map(
+    (model) => `${model.file} (in ${model.folder}${model.url ? `, from ${model.url}` : ''})`,
+  );
+  return (
+    `it comes from the custom node pack ${pack.name} (${pack.url}). Install it: ${pack.install}.` +
+    (models.length > 0 ? ` The pack needs ${models.join(', ')}; it downloads them on first use.` : '')
+  );
+}
+
 /**
  * Checks a workflow against one backend's /object_info before anything is queued: node types that are
  * not installed, model files the loaders' option lists do not contain, and other choice values the
  * server does not offer. Both combo shapes (V1 list, V3 COMBO) and absent/empty options are handled.
+ * `packs` (the sidecar's `requires.packs`) turn "node type missing" into which pack to install and how.
  */
-export function validateWorkflow(graph: ApiGraph, objectInfo: ObjectInfo): WorkflowValidation {
+export function validateWorkflow(
+  graph: ApiGraph,
+  objectInfo: ObjectInfo,
+  packs: readonly NodePack[] = [],
+): WorkflowValidation {
   const missingNodes = new Set<string>();
   const missingModels: MissingModel[] = [];
   const invalidValues: InvalidValue[] = [];
@@ -100,7 +121,7 @@ export function validateWorkflow(graph: ApiGraph, objectInfo: ObjectInfo): Workf
       if (!missingNodes.has(classType)) {
         messages.push(
           `Node ${nodeId} uses node type "${classType}", which this ComfyUI does not have; ` +
-            'install the custom node that provides it (for example with ComfyUI-Manager) and restart ComfyUI.',
+            missingNodeAdvice(classType, packs),
         );
       }
       missingNodes.add(classType);

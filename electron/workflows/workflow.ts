@@ -1,7 +1,8 @@
 import type { ApiGraph, ApiNode } from '../comfy/types.js';
 import { detectParameters, type WorkflowParameters } from './detect.js';
 import type { WorkflowMeta } from './meta.js';
-import { detectModes, type WorkflowMode } from './modes.js';
+import { inferModes } from './detect-edit.js';
+import type { WorkflowMode } from './modes.js';
 import type { SizeRules } from './size.js';
 
 /** A parsed workflow with everything binding and validation need. */
@@ -51,13 +52,16 @@ export function inferSizeRules(graph: ApiGraph, parameters: WorkflowParameters):
 
 /** Builds the Workflow for a parsed graph; `meta` is the sidecar when the file has one. */
 export function describeWorkflow(id: string, graph: ApiGraph, meta?: WorkflowMeta): Workflow {
-  const parameters = detectParameters(graph);
+  const detected = detectParameters(graph);
+  // Without a sidecar `modes` the graph's nodes decide, and what made that unclear is worth showing.
+  const inferred = meta?.modes ? undefined : inferModes(graph);
+  const parameters = inferred ? { ...detected, notes: [...detected.notes, ...inferred.notes] } : detected;
   return {
     id,
     graph,
     meta: meta ?? { title: id, description: '', family: 'unknown', models: [], defaults: {} },
     sizeRules: meta?.size ?? inferSizeRules(graph, parameters),
     parameters,
-    modes: meta?.modes ?? detectModes(graph),
+    modes: meta?.modes ?? inferred?.modes ?? [],
   };
 }
