@@ -1,7 +1,7 @@
 import type { ApiGraph, ApiNode, NodeId } from '../comfy/types.js';
 import { consumersOf, isSampler, linksOf, nodeLabel } from './graph.js';
 import type { WorkflowMode } from './modes.js';
-import type { ParameterName } from './placeholders.js';
+import { findPlaceholders, type ParameterName } from './placeholders.js';
 
 /** One input of one node. */
 export interface InputRef {
@@ -77,6 +77,21 @@ function reaches(graph: ApiGraph, start: NodeId, targets: ReadonlySet<string>): 
   return false;
 }
 
+/** The class types of every node `id` takes input from, directly or further up. */
+function upstreamClasses(graph: ApiGraph, id: NodeId): Set<string> {
+  const classes = new Set<string>();
+  const seen = new Set<NodeId>();
+  const queue = linksOf(graph[id] as ApiNode).map(([, [upstream]]) => upstream);
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const node = graph[next];
+    if (seen.has(next) || !node) continue;
+    seen.add(next);
+    classes.add(node.class_type);
+    queue.push(...linksOf(node).map(([, [upstream]]) => upstream));
+  }
+  return classes;
+}
+
 function numberInput(graph: ApiGraph, nodeId: NodeId, input: string): InputRef | undefined {
   return typeof graph[nodeId]?.inputs[input] === 'number' ? { nodeId, input } : undefined;
 }
@@ -107,7 +122,7 @@ function findMasks(graph: ApiGraph, source: NodeId | undefined, notes: Note[]): 
         about: ['mask_image'],
         text:
           `${nodeLabel(graph, id)} reads the mask from the ${String(channel)} channel, but edit_image's masks are ` +
-          'white = change in a plain image; set its channel to red, or mark its image input with {{mask_image}}.',
+          'white = change in a plain image; set its channel to red.',
       });
     }
   }
@@ -126,7 +141,8 @@ function findMasks(graph: ApiGraph, source: NodeId | undefined, notes: Note[]): 
 /**
  * Finds, in a graph without placeholders for them, where an edit's inputs go: the source image (the
  * LoadImage feeding the edit), the mask (LoadImageMask), the outpaint padding (ImagePadForOutpaint's sides),
- * the upscale factor (ImageScaleBy.scale_by) and, for graphs that end in an ImageScale, the exact output size.
+ * the upscale factor (ImageScaleBy.scale_by, unless it follows an upscale model) and, for graphs that end in
+ * an ImageScale, the exact output size.
  */
 export function detectEditInputs(graph: ApiGraph): EditDetection {
   const notes: Note[] = [];
@@ -140,7 +156,11 @@ export function detectEditInputs(graph: ApiGraph): EditDetection {
   for (const id of idsOf(graph, OUTPAINT_PADS)) {
     for (const [input, name] of PADDING_INPUTS) add(name, numberInput(graph, id, input));
   }
-  for (const id of idsOf(graph, new Set(['ImageScaleBy']))) add('scale', numberInput(graph, id, 'scale_by'));
+  // After an upscale model, ImageScaleBy scales the model's result (0.5 after 4x makes 2x): not the factor.
+  for (const id of idsOf(graph, new Set(['ImageScaleBy']))) {
+    if (!upstreamClasses(graph, id).has('ImageUpscaleWithModel'))
+      add('scale', numberInput(graph, id, 'scale_by'));
+  }
   for (const id of idsOf(graph, new Set(['ImageScale']))) {
     const feedsOutput = consumersOf(graph, id, 0).some(([consumer]) =>
       OUTPUT_CLASSES.has((graph[consumer] as ApiNode).class_type),
@@ -164,11 +184,20 @@ export function inferModes(graph: ApiGraph): { modes: WorkflowMode[]; notes: str
   if (!classes.has('LoadImage') && !classes.has('LoadImageMask') && !classes.has('LoadImageOutput')) {
     return { modes: ['generate'], notes: [] };
   }
+  // An edit needs somewhere to put the source (and inpaint the mask): marked, or found unambiguously.
+  const marked = findPlaceholders(graph).targets;
+  const found = detectEditInputs(graph).refs;
+  if (!marked.input_image && !found.input_image) {
+    return {
+      modes: [],
+      notes: [
+        'This workflow reads images but serves no mode until it is clear which one is the source: mark it with ' +
+          '{{input_image}}.',
+      ],
+    };
+  }
   const samples = Object.values(graph).some(isSampler);
-  const masked = idsOf(graph, new Set(['LoadImageMask'])).some((id) => {
-    const channel = (graph[id] as ApiNode).inputs.channel;
-    return typeof channel === 'string' && COLOUR_CHANNELS.has(channel);
-  });
+  const masked = marked.mask_image !== undefined || found.mask_image !== undefined;
   const signs: [WorkflowMode, boolean][] = [
     ['remove_background', has(BACKGROUND_REMOVERS)],
     ['outpaint', samples && has(OUTPAINT_PADS)],
@@ -176,12 +205,12 @@ export function inferModes(graph: ApiGraph): { modes: WorkflowMode[]; notes: str
     ['restyle', samples && has(PLAIN_ENCODERS) && !has(INPAINT_ENCODERS)],
     ['upscale', !samples && has(RESIZERS) && !has(BACKGROUND_REMOVERS)],
   ];
-  const found = signs.filter(([, present]) => present).map(([mode]) => mode);
-  const chosen = found[0];
+  const shown = signs.filter(([, present]) => present).map(([mode]) => mode);
+  const chosen = shown[0];
   if (chosen === undefined) {
     const reason =
       samples && has(INPAINT_ENCODERS) && !masked
-        ? 'it inpaints, but with no LoadImageMask (channel red) for the mask'
+        ? 'it inpaints, but has no LoadImageMask (channel red) to take the mask'
         : 'it does none of the edits the bridge recognises';
     return {
       modes: [],
@@ -192,9 +221,9 @@ export function inferModes(graph: ApiGraph): { modes: WorkflowMode[]; notes: str
     };
   }
   const notes =
-    found.length > 1
+    shown.length > 1
       ? [
-          `This workflow looks like ${found.join(' and ')}; it is taken as ${chosen}. Name its modes in a sidecar ` +
+          `This workflow looks like ${shown.join(' and ')}; it is taken as ${chosen}. Name its modes in a sidecar ` +
             '(<id>.meta.json) if it serves another.',
         ]
       : [];
