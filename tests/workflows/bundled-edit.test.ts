@@ -114,29 +114,46 @@ describe('bundled edit workflows', () => {
         ]).toEqual([[64], [32], [0], [8]]);
       }
       if (targets.denoise) expect(valueAt('denoise')).toEqual([workflow.meta.defaults.denoise]);
-      // The last node before SaveImage scales to exactly the requested size (edit size rules have multiple 1).
-      if (targets.width) {
-        expect(valueAt('width')).toEqual([1000]);
-        expect(valueAt('height')).toEqual([750]);
+      if (!targets.width) return;
+      // {{width}}×{{height}} take the generation size: the request itself for an upscale (it ends in ImageScale,
+      // multiple 1), a size the model handles well (its multiple, near its native pixel count) for the others.
+      const size = bound.generationSize;
+      expect(valueAt('width')).toEqual([size?.width]);
+      expect(valueAt('height')).toEqual([size?.height]);
+      const { multiple } = workflow.sizeRules;
+      expect(((size?.width ?? 0) % multiple) + ((size?.height ?? 0) % multiple)).toBe(0);
+      if (workflow.modes.includes('upscale')) {
+        expect(size).toEqual({ width: 1000, height: 750 });
         const [, save] = nodeOf(bound.graph, 'SaveImage');
-        const last = bound.graph[(save.inputs.images as [string, number])[0]];
-        expect(last?.class_type).toBe('ImageScale');
+        expect(bound.graph[(save.inputs.images as [string, number])[0]]?.class_type).toBe('ImageScale');
+      } else {
+        expect(multiple).toBeGreaterThanOrEqual(8);
+        expect(Math.abs((size?.width ?? 0) / (size?.height ?? 1) - 1000 / 750)).toBeLessThan(0.02);
       }
     },
   );
 
   it.each([...byMode('inpaint'), ...byMode('outpaint')])(
-    '%s: composites the result over the source inside the mask only, so pixels outside it stay the source’s',
+    '%s: samples a scaled copy and composites the result over the full-size source inside the mask only',
     (id) => {
       const { graph } = bundledWorkflow(id);
       const [, composite] = nodeOf(graph, 'ImageCompositeMasked');
       const [, conditioning] = nodeOf(graph, 'InpaintModelConditioning');
-      // The destination is what the sampler started from (the source, or the padded source) and the mask the same.
-      expect(composite.inputs.destination).toEqual(conditioning.inputs.pixels);
+      // The sampler starts from the source (or padded source) scaled to the generation size…
+      const [scaleId] = conditioning.inputs.pixels as [string, number];
+      expect(graph[scaleId]).toMatchObject({
+        class_type: 'ImageScale',
+        inputs: { width: '{{width}}', height: '{{height}}', crop: 'disabled' },
+      });
+      // …and its result is stretched back over that same unscaled image, through the same mask: pixels outside
+      // the mask are the source's own.
+      expect(composite.inputs.destination).toEqual(graph[scaleId]?.inputs.image);
       expect(composite.inputs.mask).toEqual(conditioning.inputs.mask);
       expect(composite.inputs.resize_source).toBe(true);
       const [decodeId] = nodeOf(graph, 'VAEDecode');
       expect(composite.inputs.source).toEqual([decodeId, 0]);
+      const [, save] = nodeOf(graph, 'SaveImage');
+      expect(save.inputs.images).toEqual([Object.keys(graph).find((key) => graph[key] === composite), 0]);
       expect(nodeOf(graph, 'DifferentialDiffusion')).toBeDefined();
     },
   );
