@@ -103,13 +103,16 @@ export function chooseDefaultWorkflow(
     .map(({ workflow }) => workflow.id)
     .sort();
   const own = runnableOwn.length
-    ? ` Your workflows that can run: ${runnableOwn.join(', ')}; pass one as workflow, or make it the default.`
+    ? ` Your workflows that can run: ${runnableOwn.join(', ')}; pass one as workflow${mode === 'generate' ? ', or make it the default' : ''}.`
     : '';
   return {
     id: undefined,
     reason:
       `${preferredProblem}${noneMessage}` +
-      `Or add your own workflow to the user workflows folder and make it the default.${own}`,
+      (mode === 'generate'
+        ? 'Or add your own workflow to the user workflows folder and make it the default.'
+        : `Or add your own workflow to the user workflows folder (its sidecar's "modes" naming ${mode}) and pass it as workflow.`) +
+      own,
     install,
   };
 }

@@ -49,6 +49,13 @@ describe('bundled edit workflows', () => {
     }
   });
 
+  it('rank the workflows of each mode in a strict order, so the default per mode is never a tie', () => {
+    for (const mode of ['restyle', 'inpaint', 'outpaint', 'upscale', 'remove_background']) {
+      const ranks = byMode(mode).map((id) => bundledWorkflow(id).meta.defaultRank);
+      expect(new Set(ranks).size, mode).toBe(ranks.length);
+    }
+  });
+
   it('mark exactly the inputs their mode takes with placeholders, with a default strength where they take one', () => {
     const sampled = ['prompt', 'seed', 'width', 'height', 'input_image'] as const;
     expect(Object.fromEntries(bundledEditIds.map((id) => [id, placeholders(id)]))).toEqual({

@@ -255,6 +255,17 @@ describe('chooseDefaultWorkflow per mode', () => {
     );
   });
 
+  it('says so when no bundled workflow serves the mode at all', () => {
+    const generateOnly = candidates.filter((candidate) => candidate.workflow.modes.includes('generate'));
+    expect(chooseDefaultWorkflow(generateOnly, [sdxlBase], undefined, 'upscale')).toEqual({
+      id: undefined,
+      reason:
+        "No bundled workflow serves upscale. Or add your own workflow to the user workflows folder (its sidecar's " +
+        '"modes" naming upscale) and pass it as workflow.',
+      install: [],
+    });
+  });
+
   it('takes a preferred workflow only for its own mode', () => {
     // The setting names the text-to-image default: an edit call passes over it without a word.
     expect(chooseDefaultWorkflow(candidates, [sdxlBase], 'sdxl', 'inpaint')).toEqual({
@@ -283,7 +294,7 @@ describe('chooseDefaultWorkflow per mode', () => {
       objectInfo: withModels({ 'CheckpointLoaderSimple.ckpt_name': ['v1-5-pruned-emaonly.safetensors'] }),
     };
     const restyle = chooseDefaultWorkflow([...candidates, ...own], [sd15], undefined, 'restyle');
-    expect(restyle.reason).toContain('Your workflows that can run: my-img2img;');
+    expect(restyle.reason).toContain('Your workflows that can run: my-img2img; pass one as workflow.');
     const generate = chooseDefaultWorkflow([...candidates, ...own], [sd15]);
     expect(generate.reason).toContain('Your workflows that can run: my-t2i;');
   });
