@@ -141,8 +141,8 @@ function findMasks(graph: ApiGraph, source: NodeId | undefined, notes: Note[]): 
 /**
  * Finds, in a graph without placeholders for them, where an edit's inputs go: the source image (the
  * LoadImage feeding the edit), the mask (LoadImageMask), the outpaint padding (ImagePadForOutpaint's sides),
- * the upscale factor (ImageScaleBy.scale_by, unless it follows an upscale model) and, for graphs that end in
- * an ImageScale, the exact output size.
+ * the upscale factor (ImageScaleBy.scale_by, unless it follows an upscale model) and the size an ImageScale
+ * sets right before the output or the encoder.
  */
 export function detectEditInputs(graph: ApiGraph): EditDetection {
   const notes: Note[] = [];
@@ -161,11 +161,17 @@ export function detectEditInputs(graph: ApiGraph): EditDetection {
     if (!upstreamClasses(graph, id).has('ImageUpscaleWithModel'))
       add('scale', numberInput(graph, id, 'scale_by'));
   }
+  // An ImageScale sets the size when it is the last step before the output, or the first before the encoder
+  // (the size the model samples at, which the bridge plans from the request as it does a latent's).
   for (const id of idsOf(graph, new Set(['ImageScale']))) {
-    const feedsOutput = consumersOf(graph, id, 0).some(([consumer]) =>
-      OUTPUT_CLASSES.has((graph[consumer] as ApiNode).class_type),
-    );
-    if (!feedsOutput) continue;
+    const setsSize = consumersOf(graph, id, 0).some(([consumer, input]) => {
+      const consumerClass = (graph[consumer] as ApiNode).class_type;
+      return (
+        OUTPUT_CLASSES.has(consumerClass) ||
+        (input === 'pixels' && (PLAIN_ENCODERS.has(consumerClass) || INPAINT_ENCODERS.has(consumerClass)))
+      );
+    });
+    if (!setsSize) continue;
     add('width', numberInput(graph, id, 'width'));
     add('height', numberInput(graph, id, 'height'));
   }

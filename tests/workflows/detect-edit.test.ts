@@ -124,6 +124,23 @@ describe('edit detection in unmarked real-world graphs', () => {
     });
   });
 
+  it('an ImageScale right before the encoder sets the size the model samples at', () => {
+    const graph = fixture('edit-sd15-img2img');
+    graph['13'] = {
+      class_type: 'ImageScale',
+      inputs: { image: ['10', 0], upscale_method: 'lanczos', width: 768, height: 512, crop: 'center' },
+    };
+    (graph['12'] as { inputs: Record<string, unknown> }).inputs.pixels = ['13', 0];
+    const workflow = describeWorkflow('scaled-img2img', graph);
+    expect(editTargets(workflow.parameters)).toMatchObject({ width: ['13.width'], height: ['13.height'] });
+    expect(workflow.parameters.notes).toEqual([]);
+    // Its own size is the native one; the request is planned in multiples of 16 (safe for any VAE).
+    expect(workflow.sizeRules).toMatchObject({ multiple: 16, native: { width: 768, height: 512 } });
+    expect(
+      bindWorkflow(workflow, { prompt: 'p', width: 900, height: 600 }).graph['13']?.inputs,
+    ).toMatchObject({ width: 896, height: 608 });
+  });
+
   it('binds a detected inpaint graph: source, mask and strength land where the graph reads them', () => {
     const workflow = describeWorkflow('mine', fixture('edit-sdxl-inpaint-mask'));
     const bound = bindWorkflow(workflow, {
