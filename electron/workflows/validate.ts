@@ -1,6 +1,7 @@
 import type { ApiGraph, ObjectInfo } from '../comfy/types.js';
 import { cloneGraph, isLink } from './graph.js';
 import type { NodePack } from './meta.js';
+import { KNOWN_NODE_PACKS } from './node-packs.js';
 import { comboOptions, inputSpec } from './object-info.js';
 
 export interface MissingModel {
@@ -84,9 +85,9 @@ function sameFileElsewhere(value: string, options: readonly unknown[]): string[]
 }
 const ALLOWED_SHOWN = 8;
 
-/** What to do about a node type this ComfyUI lacks: install the pack the sidecar names, or any that has it. */
+/** What to do about a node type this ComfyUI lacks: install the pack that has it, named and with its link. */
 function missingNodeAdvice(classType: string, packs: readonly NodePack[]): string {
-  const pack = packs.find((candidate) => candidate.nodes.includes(classType));
+  const pack = [...packs, ...KNOWN_NODE_PACKS].find((candidate) => candidate.nodes.includes(classType));
   if (!pack) {
     return 'install the custom node that provides it (for example with ComfyUI-Manager) and restart ComfyUI.';
   }
@@ -103,7 +104,8 @@ function missingNodeAdvice(classType: string, packs: readonly NodePack[]): strin
  * Checks a workflow against one backend's /object_info before anything is queued: node types that are
  * not installed, model files the loaders' option lists do not contain, and other choice values the
  * server does not offer. Both combo shapes (V1 list, V3 COMBO) and absent/empty options are handled.
- * `packs` (the sidecar's `requires.packs`) turn "node type missing" into which pack to install and how.
+ * `packs` (the sidecar's `requires.packs`, then the packs the bridge knows) turn "node type missing" into
+ * which pack to install and how.
  */
 export function validateWorkflow(
   graph: ApiGraph,

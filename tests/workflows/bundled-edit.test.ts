@@ -3,10 +3,12 @@ import type { ApiGraph, ApiNode } from '../../electron/comfy/types.js';
 import { bindWorkflow } from '../../electron/workflows/bind.js';
 import { checkOnBackend } from '../../electron/workflows/default.js';
 import type { ParameterName } from '../../electron/workflows/placeholders.js';
+import { KNOWN_NODE_PACKS } from '../../electron/workflows/node-packs.js';
 import { validateWorkflow } from '../../electron/workflows/validate.js';
 import {
   bundledEditIds,
   bundledWorkflow,
+  fixture,
   nodePackObjectInfo,
   realObjectInfo,
   withModels,
@@ -192,6 +194,22 @@ describe('bundled edit workflows', () => {
         'The pack needs BiRefNet-general.safetensors (in RMBG/BiRefNet, from ' +
         'https://huggingface.co/1038lab/BiRefNet/resolve/main/BiRefNet-general.safetensors); it downloads them on first use.',
     );
+  });
+
+  it('names the pack for a workflow without a sidecar too, and the bundled sidecars agree with the packs the bridge knows', () => {
+    const [message] = validateWorkflow(fixture('edit-rmbg'), bare).messages;
+    expect(message).toBe(
+      'Node 2 uses node type "RMBG", which this ComfyUI does not have; it comes from the custom node pack ' +
+        'ComfyUI-RMBG (https://github.com/1038lab/ComfyUI-RMBG). Install it: ComfyUI-Manager: search "ComfyUI-RMBG" ' +
+        'and install; or `comfy node install comfyui-rmbg`; then install its requirements.txt and restart ComfyUI.',
+    );
+    for (const id of byMode('remove_background')) {
+      for (const pack of bundledWorkflow(id).meta.requires?.packs ?? []) {
+        const known = KNOWN_NODE_PACKS.find((candidate) => candidate.name === pack.name);
+        expect(known, pack.name).toMatchObject({ url: pack.url, install: pack.install });
+        expect(known?.nodes).toEqual(expect.arrayContaining(pack.nodes));
+      }
+    }
   });
 
   it.each(byMode('remove_background'))('%s: runs once its node pack is installed', (id) => {
