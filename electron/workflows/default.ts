@@ -29,7 +29,16 @@ function runsSomewhere(workflow: Workflow, backends: BackendView[]): WorkflowVal
     if (validation.runnable) return true;
     first ??= validation;
   }
-  return first ?? { runnable: false, missingNodes: [], missingModels: [], invalidValues: [], messages: [] };
+  return (
+    first ?? {
+      runnable: false,
+      missingNodes: [],
+      missingPacks: [],
+      missingModels: [],
+      invalidValues: [],
+      messages: [],
+    }
+  );
 }
 
 /**
@@ -129,18 +138,17 @@ export interface InstallOption {
 
 /** What the backend closest to running it lacks (its sidecar gives folder and link; the graph, the folder only). */
 function modelsToInstall(workflow: Workflow, backends: BackendView[]): InstallOption {
-  const validations = backends.map((backend) => validateWorkflow(workflow.graph, backend.objectInfo));
+  const packs = workflow.meta.requires?.packs;
+  const validations = backends.map((backend) => validateWorkflow(workflow.graph, backend.objectInfo, packs));
   const shortfall = (v: WorkflowValidation) => v.missingModels.length + v.missingNodes.length;
   const closest = validations.sort((a, b) => shortfall(a) - shortfall(b))[0];
   const missing = closest ? closest.missingModels : [];
-  const packs = (workflow.meta.requires?.packs ?? [])
-    .filter((pack) => pack.nodes.some((node) => closest?.missingNodes.includes(node)))
-    .map(({ name, url, install }) => ({ name, url, install }));
   const models = missing.map((model) => {
     const known = workflow.meta.models.find((m) => m.file === model.value.split(/[\\/]/u).pop());
     return known
       ? { file: known.file, folder: known.folder, ...(known.url ? { url: known.url } : {}) }
       : { file: model.value, folder: model.folder ?? 'models' };
   });
-  return { workflow: workflow.id, models, ...(packs.length > 0 ? { packs } : {}) };
+  const missingPacks = closest ? closest.missingPacks : [];
+  return { workflow: workflow.id, models, ...(missingPacks.length > 0 ? { packs: missingPacks } : {}) };
 }

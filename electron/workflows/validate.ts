@@ -25,10 +25,19 @@ export interface InvalidValue {
   allowed: string[];
 }
 
+/** A custom node pack to install: its name, repository and how. */
+export interface MissingPack {
+  name: string;
+  url: string;
+  install: string;
+}
+
 export interface WorkflowValidation {
   runnable: boolean;
   /** Node class types this ComfyUI does not have (a custom node is not installed). */
   missingNodes: string[];
+  /** The custom node packs that provide missing node types, where the sidecar or the bridge knows them. */
+  missingPacks: MissingPack[];
   missingModels: MissingModel[];
   /** Other choice inputs whose value this ComfyUI does not offer (e.g. a sampler newer than the server). */
   invalidValues: InvalidValue[];
@@ -85,9 +94,13 @@ function sameFileElsewhere(value: string, options: readonly unknown[]): string[]
 }
 const ALLOWED_SHOWN = 8;
 
+/** The pack that provides a node type: the sidecar's first, then the ones the bridge knows. */
+function packOf(classType: string, packs: readonly NodePack[]): NodePack | undefined {
+  return [...packs, ...KNOWN_NODE_PACKS].find((candidate) => candidate.nodes.includes(classType));
+}
+
 /** What to do about a node type this ComfyUI lacks: install the pack that has it, named and with its link. */
-function missingNodeAdvice(classType: string, packs: readonly NodePack[]): string {
-  const pack = [...packs, ...KNOWN_NODE_PACKS].find((candidate) => candidate.nodes.includes(classType));
+function missingNodeAdvice(pack: NodePack | undefined): string {
   if (!pack) {
     return 'install the custom node that provides it (for example with ComfyUI-Manager) and restart ComfyUI.';
   }
@@ -113,6 +126,7 @@ export function validateWorkflow(
   packs: readonly NodePack[] = [],
 ): WorkflowValidation {
   const missingNodes = new Set<string>();
+  const missingPacks = new Map<string, MissingPack>();
   const missingModels: MissingModel[] = [];
   const invalidValues: InvalidValue[] = [];
   const messages: string[] = [];
@@ -121,9 +135,11 @@ export function validateWorkflow(
     const classType = node.class_type;
     if (!objectInfo[classType]) {
       if (!missingNodes.has(classType)) {
+        const pack = packOf(classType, packs);
+        if (pack) missingPacks.set(pack.name, { name: pack.name, url: pack.url, install: pack.install });
         messages.push(
           `Node ${nodeId} uses node type "${classType}", which this ComfyUI does not have; ` +
-            missingNodeAdvice(classType, packs),
+            missingNodeAdvice(pack),
         );
       }
       missingNodes.add(classType);
@@ -165,6 +181,7 @@ export function validateWorkflow(
   return {
     runnable: missingNodes.size === 0 && missingModels.length === 0 && invalidValues.length === 0,
     missingNodes: [...missingNodes],
+    missingPacks: [...missingPacks.values()],
     missingModels,
     invalidValues,
     messages,

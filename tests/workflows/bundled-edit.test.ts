@@ -176,6 +176,7 @@ describe('bundled edit workflows', () => {
       const result = checkOnBackend(workflow, { objectInfo: bare });
       expect(result.runnable).toBe(false);
       expect(result.missingNodes).toEqual(pack?.nodes);
+      expect(result.missingPacks).toEqual([{ name: pack?.name, url: pack?.url, install: pack?.install }]);
       expect(result.messages).toHaveLength(1);
       expect(result.messages[0]).toContain(`custom node pack ${pack?.name} (${pack?.url})`);
       expect(result.messages[0]).toContain(`Install it: ${pack?.install}.`);
@@ -197,7 +198,9 @@ describe('bundled edit workflows', () => {
   });
 
   it('names the pack for a workflow without a sidecar too, and the bundled sidecars agree with the packs the bridge knows', () => {
-    const [message] = validateWorkflow(fixture('edit-rmbg'), bare).messages;
+    const { messages, missingPacks } = validateWorkflow(fixture('edit-rmbg'), bare);
+    expect(missingPacks.map((pack) => pack.name)).toEqual(['ComfyUI-RMBG']);
+    const [message] = messages;
     expect(message).toBe(
       'Node 2 uses node type "RMBG", which this ComfyUI does not have; it comes from the custom node pack ' +
         'ComfyUI-RMBG (https://github.com/1038lab/ComfyUI-RMBG). Install it: ComfyUI-Manager: search "ComfyUI-RMBG" ' +
