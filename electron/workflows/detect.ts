@@ -277,7 +277,7 @@ export function detectParameters(graph: ApiGraph, objectInfo?: ObjectInfo): Work
   const placeholders = findPlaceholders(graph);
   const detection = detectFromSamplers(graph, objectInfo);
   const edit = detectEditInputs(graph);
-  // The sampler's latent size wins; an edit graph has none, and its final ImageScale sets the size instead.
+  // The latent size node wins; an edit graph has none, and an ImageScale before its encoder or output sets it.
   const refs = { ...edit.refs, ...detection.refs };
   const editInputs = edit.refs.input_image !== undefined || placeholders.targets.input_image !== undefined;
   // An upscale or cut-out graph has no sampler and needs none: the "no sampler" note does not apply to it.

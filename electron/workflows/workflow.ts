@@ -1,5 +1,6 @@
 import type { ApiGraph, ApiNode } from '../comfy/types.js';
 import { detectParameters, type WorkflowParameters } from './detect.js';
+import { consumersOf } from './graph.js';
 import type { WorkflowMeta } from './meta.js';
 import { inferModes } from './detect-edit.js';
 import type { WorkflowMode } from './modes.js';
@@ -32,10 +33,18 @@ const DEFAULT_MULTIPLE = 16;
 const DEFAULT_MAX_SIDE = 4096;
 const DEFAULT_MIN_LATENT_SIDE = 64;
 
-/** Size rules for a workflow without a sidecar: its latent node's multiple; its own size as the native one. */
+/**
+ * Size rules for a workflow without a sidecar: its latent node's multiple; its own size as the native one. An
+ * ImageScale straight into the output (an upscale or resize graph) makes any size exactly: multiple 1, no native.
+ */
 export function inferSizeRules(graph: ApiGraph, parameters: WorkflowParameters): SizeRules {
   const widthTarget = parameters.targets.width?.[0];
   const sizeNode: ApiNode | undefined = widthTarget ? graph[widthTarget.nodeId] : undefined;
+  const finalResize =
+    widthTarget !== undefined &&
+    sizeNode?.class_type === 'ImageScale' &&
+    consumersOf(graph, widthTarget.nodeId, 0).some(([id]) => parameters.outputNodeIds.includes(id));
+  if (finalResize) return { multiple: 1, minSide: 1, maxSide: DEFAULT_MAX_SIDE };
   const multiple = (sizeNode && LATENT_MULTIPLES[sizeNode.class_type]) ?? DEFAULT_MULTIPLE;
   const rules: SizeRules = {
     multiple,

@@ -106,6 +106,13 @@ describe('edit detection in unmarked real-world graphs', () => {
     });
   });
 
+  it('a graph ending in ImageScale delivers any requested size exactly (multiple 1, no native size)', () => {
+    const workflow = describeWorkflow('resize', fixture('edit-resize'));
+    expect(workflow.sizeRules).toEqual({ multiple: 1, minSide: 1, maxSide: 4096 });
+    const bound = bindWorkflow(workflow, { prompt: '', width: 2050, height: 1533, input_image: 'in.png' });
+    expect(bound.graph['2']?.inputs).toMatchObject({ width: 2050, height: 1533 });
+  });
+
   it('ImageScaleBy on the source is the upscale factor', () => {
     const graph: ApiGraph = {
       '1': { class_type: 'LoadImage', inputs: { image: 'in.png' } },
