@@ -224,7 +224,7 @@ export interface PlannedVariant {
   /** How the source becomes this size: scaled whole, or cropped to its centre of interest. */
   fit: 'fill' | 'cover';
   maxBytes: number;
-  /** The next smaller width of the same format (0 if none): shrinking to meet a budget stays above it. */
+  /** Shrinking to meet the budget stays wider than this: the next smaller width (0 if none; og: its own width). */
   floorWidth: number;
 }
 
@@ -246,7 +246,8 @@ export function planVariants(source: SourceInfo, web: WebOption, mainPath: strin
       height: shape.height,
       fit: 'cover',
       maxBytes: settings.maxBytes,
-      floorWidth: 0,
+      // Exactly 1200×630: never shrunk to meet the budget.
+      floorWidth: shape.width,
     };
     return { settings, variants: [variant] };
   }

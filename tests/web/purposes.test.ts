@@ -111,7 +111,7 @@ describe('planVariants', () => {
         height: 630,
         fit: 'cover',
         maxBytes: 300_000,
-        floorWidth: 0,
+        floorWidth: 1200,
       },
     ]);
     const alpha = planVariants({ width: 768, height: 768, hasAlpha: true }, 'og', main);
