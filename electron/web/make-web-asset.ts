@@ -5,6 +5,7 @@
  * the main file: it reports the plan first and each variant as it lands, and stops (removing what it created) when
  * its signal aborts.
  */
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { DEFAULT_MAX_INPUT_MEGAPIXELS, checkPixelCount, pixelLimitOf } from '../images/pixel-limit.js';
 import { createPathPolicy } from '../images/path-policy.js';
@@ -104,6 +105,8 @@ export async function makeWebAsset(options: MakeWebAssetOptions): Promise<WebAss
     // One failure stops the others: their results would be removed anyway.
     const failed = new AbortController();
     const stop = signal ? AbortSignal.any([signal, failed.signal]) : failed.signal;
+    // Each variant waiting for the pool listens on `stop`: more than Node's default of 10 is expected, not a leak.
+    setMaxListeners(plan.variants.length + 1, stop);
     let done = 0;
     const makeOne = async (planned: PlannedVariant): Promise<WebVariant> => {
       const result = await encodeWithinBudget({
