@@ -7,7 +7,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
-import { DEFAULT_MAX_INPUT_MEGAPIXELS, checkPixelCount, pixelLimitOf } from '../images/pixel-limit.js';
+import { DEFAULT_MAX_INPUT_MEGAPIXELS, pixelLimitOf, refuseOversizedImage } from '../images/pixel-limit.js';
 import { createPathPolicy } from '../images/path-policy.js';
 import { draftAlt } from './alt.js';
 import { encodeWithinBudget } from './budget.js';
@@ -25,7 +25,6 @@ import {
 } from './purposes.js';
 import { VariantFolder } from './variant-files.js';
 import { webUrlOf, type WebRootKind } from './web-root.js';
-import sharp from 'sharp';
 
 export interface MakeWebAssetOptions {
   /** The main file, absolute and already written; variants go next to it. */
@@ -95,8 +94,11 @@ export async function makeWebAsset(options: MakeWebAssetOptions): Promise<WebAss
   });
   try {
     const bytes = options.bytes ?? (await folder.read(path.basename(mainPath)));
-    const header = await sharp(bytes).metadata();
-    checkPixelCount(`"${mainPath}"`, header.width, header.height, maxPixels);
+    await refuseOversizedImage(
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      `"${mainPath}"`,
+      maxPixels,
+    );
     const { image, hasAlpha } = await pool.run(() => decodeSource(bytes, maxPixels), signal);
     const plan = planVariants({ width: image.width, height: image.height, hasAlpha }, options.web, mainPath);
     await folder.refuseExisting(plan.variants.map((variant) => path.basename(variant.path)));

@@ -47,7 +47,7 @@ export function createWorkPool(concurrency: number = defaultWebConcurrency()): W
       return queue.length;
     },
     run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-      signal?.throwIfAborted();
+      if (signal?.aborted) return Promise.reject(signal.reason as Error);
       const runNow = async (): Promise<T> => {
         active++;
         try {

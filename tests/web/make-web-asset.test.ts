@@ -13,6 +13,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AtomicWriteError } from '../../electron/images/atomic-write.js';
+import { ImageTooLargeError } from '../../electron/images/pixel-limit.js';
 import { makeWebAsset, type WebAssetProgress } from '../../electron/web/make-web-asset.js';
 import { createWorkPool } from '../../electron/web/pool.js';
 import { photoPng } from './photo.js';
@@ -222,6 +223,16 @@ describe('makeWebAsset', () => {
     expect(filesIn(dir)).toEqual(['hero.png']);
     expect([pool.active, pool.waiting]).toEqual([0, 0]);
   }, 120_000);
+
+  it('refuses a main file over the pixel limit before decoding it', async () => {
+    const dir = freshFolder('large');
+    const mainPath = path.join(dir, 'big.png');
+    writeFileSync(mainPath, photo);
+    await expect(
+      makeWebAsset({ ...common(mainPath), web: 'hero', maxInputPixels: 1000 * 600 }),
+    ).rejects.toBeInstanceOf(ImageTooLargeError);
+    expect(filesIn(dir)).toEqual(['big.png']);
+  });
 
   it('reads the main file itself, refusing one outside the allowed folders', async () => {
     const outside = realpathSync(mkdtempSync(path.join(tmpdir(), 'web-outside-')));

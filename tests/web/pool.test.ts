@@ -53,6 +53,16 @@ describe('the work pool', () => {
     expect(ran).toBe(false);
   });
 
+  it('rejects, never throws, a task whose signal is already aborted', async () => {
+    const pool = createWorkPool(1);
+    let call: Promise<unknown> | undefined;
+    expect(
+      () => (call = pool.run(() => Promise.resolve(1), AbortSignal.abort(new Error('gone')))),
+    ).not.toThrow();
+    await expect(call).rejects.toThrow('gone');
+    expect([pool.active, pool.waiting]).toEqual([0, 0]);
+  });
+
   it('defaults to half the cores, from 1 to 4', () => {
     expect([1, 2, 3, 4, 8, 64].map((cores) => defaultWebConcurrency(cores))).toEqual([1, 1, 1, 2, 4, 4]);
     expect(() => createWorkPool(0)).toThrow(RangeError);
