@@ -3,9 +3,9 @@
  * process) and prints every figure with its target and its ratio to that limit. Exits non-zero only on a crash;
  * a missed target is a result, not a failure. Knobs (environment): BENCH_STEP_MS (per sampler step, 20 steps
  * per image; default 25), BENCH_CALLS (generate_image calls per format; 50), BENCH_BATCH (100),
- * BENCH_GALLERY (10000), BENCH_WEBP (100), BENCH_SHIM_RUNS (spawns of the stdio shim per mode; 20),
- * BENCH_CHROMIUM (/usr/bin/chromium), BENCH_ONLY (comma-separated sections out of startup, shim, overhead,
- * batch, gallery, webp; all when unset) to repeat a few figures quickly.
+ * BENCH_GALLERY (10000), BENCH_WEBP (100), BENCH_WEB (1024² sources for the web assets; 4), BENCH_SHIM_RUNS
+ * (spawns of the stdio shim per mode; 20), BENCH_CHROMIUM (/usr/bin/chromium), BENCH_ONLY (comma-separated sections out of startup, shim, overhead,
+ * batch, gallery, webp, web; all when unset) to repeat a few figures quickly.
  */
 import { copyFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -23,6 +23,7 @@ import { benchModels } from './session.js';
 import { seedGallery } from './seed-gallery.js';
 import { shimFigures, timeShimStartup, type ShimStartup } from './shim.js';
 import { median } from './stats.js';
+import { measureWebAssets } from './web.js';
 import { measureWebp } from './webp.js';
 import { Workspace } from './workspace.js';
 
@@ -35,9 +36,10 @@ const calls = knob('BENCH_CALLS', 50);
 const batchSize = knob('BENCH_BATCH', 100);
 const galleryCount = knob('BENCH_GALLERY', 10_000);
 const webpCount = knob('BENCH_WEBP', 100);
+const webCount = knob('BENCH_WEB', 4);
 const shimRuns = knob('BENCH_SHIM_RUNS', 20);
 const startupRuns = 5;
-const sectionNames = ['startup', 'shim', 'overhead', 'batch', 'gallery', 'webp'] as const;
+const sectionNames = ['startup', 'shim', 'overhead', 'batch', 'gallery', 'webp', 'web'] as const;
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const unknownSection = only?.find((name) => !(sectionNames as readonly string[]).includes(name));
 if (unknownSection !== undefined) {
@@ -193,6 +195,11 @@ async function main(): Promise<void> {
     if (runs('startup')) {
       log('Start-up…');
       add(await measureStartup(workspace));
+    }
+
+    if (runs('web')) {
+      log(`Web assets from ${webCount} 1024² sources…`);
+      add(...(await measureWebAssets(workspace, webCount)));
     }
 
     if (runs('shim')) {

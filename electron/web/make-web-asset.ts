@@ -1,0 +1,223 @@
+/**
+ * Makes an image web-ready: from the main file already written, every planned variant (purposes.ts) under its
+ * byte budget (budget.ts), written next to it (variant-files.ts), through the shared bounded pool (pool.ts); then
+ * the placeholder, dominant colour, alt draft and the snippet. It is meant to run after the tool has answered with
+ * the main file: it reports the plan first and each variant as it lands, and stops (removing what it created) when
+ * its signal aborts.
+ */
+import { setMaxListeners } from 'node:events';
+import path from 'node:path';
+import { DEFAULT_MAX_INPUT_MEGAPIXELS, pixelLimitOf, refuseOversizedImage } from '../images/pixel-limit.js';
+import { createPathPolicy } from '../images/path-policy.js';
+import { draftAlt } from './alt.js';
+import { encodeWithinBudget } from './budget.js';
+import { decodeSource } from './encode.js';
+import { renderOgMeta, renderPicture, type SnippetVariant } from './html.js';
+import { dominantColor, makePlaceholder, type Placeholder } from './placeholder.js';
+import type { WorkPool } from './pool.js';
+import {
+  planVariants,
+  variantPath,
+  type PlannedVariant,
+  type WebFormat,
+  type WebOption,
+  type WebPurpose,
+} from './purposes.js';
+import { VariantFolder } from './variant-files.js';
+import { webUrlOf, type WebRootKind } from './web-root.js';
+
+export interface MakeWebAssetOptions {
+  /** The main file, absolute and already written; variants go next to it. */
+  mainPath: string;
+  /** The main file's content when the caller still holds it; else it is read from its folder. */
+  bytes?: Uint8Array;
+  prompt: string;
+  web: WebOption;
+  /** The project folder the URLs are relative to (its public/, static/ or assets/); see web-root.ts. */
+  projectDir?: string;
+  allowedRoots: readonly string[];
+  recoveryDir: string;
+  /** Replace existing variant files (kept for recovery). Without it an existing one fails the asset up front. */
+  overwrite?: boolean;
+  maxInputPixels?: number;
+  /** The process's pool: every asset's encodes share it. */
+  pool: WorkPool;
+  signal?: AbortSignal;
+  onProgress?: (event: WebAssetProgress) => void;
+}
+
+export type WebAssetProgress =
+  | { kind: 'planned'; variants: readonly PlannedVariant[] }
+  | { kind: 'variant'; done: number; total: number; variant: WebVariant };
+
+export interface WebVariant {
+  path: string;
+  format: WebFormat;
+  width: number;
+  height: number;
+  bytes: number;
+  budget: {
+    max_bytes: number;
+    met: boolean;
+    quality: number;
+    ssim: number;
+    /** Planned size, when the file was made smaller to meet the budget. */
+    shrunk_from?: { width: number; height: number };
+  };
+  replaced_file_kept_at?: string;
+}
+
+export interface WebAsset {
+  purpose: WebPurpose;
+  /** The main file's size. */
+  width: number;
+  height: number;
+  variants: WebVariant[];
+  placeholder?: Placeholder;
+  dominant_color: string;
+  alt: string;
+  html: string;
+  /** Where the snippet's URLs start: a detected web root, base_url, or none found (check the URLs). */
+  web_root: WebRootKind;
+}
+
+export async function makeWebAsset(options: MakeWebAssetOptions): Promise<WebAsset> {
+  const { mainPath, pool, signal } = options;
+  const maxPixels = options.maxInputPixels ?? pixelLimitOf(DEFAULT_MAX_INPUT_MEGAPIXELS);
+  const folderHandle = await createPathPolicy({ allowedRoots: options.allowedRoots }).openFolder(
+    path.dirname(mainPath),
+    { create: false },
+  );
+  const folder = new VariantFolder(folderHandle, {
+    overwrite: options.overwrite ?? false,
+    recoveryDir: options.recoveryDir,
+  });
+  try {
+    const bytes = options.bytes ?? (await folder.read(path.basename(mainPath)));
+    await refuseOversizedImage(
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      `"${mainPath}"`,
+      maxPixels,
+    );
+    const { image, hasAlpha } = await pool.run(() => decodeSource(bytes, maxPixels), signal);
+    const plan = planVariants({ width: image.width, height: image.height, hasAlpha }, options.web, mainPath);
+    await folder.refuseExisting(plan.variants.map((variant) => path.basename(variant.path)));
+    options.onProgress?.({ kind: 'planned', variants: plan.variants });
+
+    // One failure stops the others: their results would be removed anyway.
+    const failed = new AbortController();
+    const stop = signal ? AbortSignal.any([signal, failed.signal]) : failed.signal;
+    // Each variant waiting for the pool listens on `stop`: more than Node's default of 10 is expected, not a leak.
+    setMaxListeners(plan.variants.length + 1, stop);
+    let done = 0;
+    const makeOne = async (planned: PlannedVariant): Promise<WebVariant> => {
+      const result = await encodeWithinBudget({
+        source: image,
+        target: { width: planned.width, height: planned.height, fit: planned.fit },
+        format: planned.format,
+        maxBytes: planned.maxBytes,
+        floorWidth: planned.floorWidth,
+        signal: stop,
+      });
+      stop.throwIfAborted();
+      const file = result.shrunkFrom ? variantPath(mainPath, result.width, planned.format) : planned.path;
+      const written = await folder.write(path.basename(file), result.data);
+      const variant: WebVariant = {
+        path: written.path,
+        format: planned.format,
+        width: result.width,
+        height: result.height,
+        bytes: written.bytes,
+        budget: {
+          max_bytes: result.maxBytes,
+          met: result.met,
+          quality: result.quality,
+          ssim: result.ssim,
+          ...(result.shrunkFrom ? { shrunk_from: result.shrunkFrom } : {}),
+        },
+        ...(written.replacedFileKeptAt ? { replaced_file_kept_at: written.replacedFileKeptAt } : {}),
+      };
+      options.onProgress?.({ kind: 'variant', done: ++done, total: plan.variants.length, variant });
+      return variant;
+    };
+    const settled = await Promise.allSettled(
+      plan.variants.map((planned) =>
+        pool
+          .run(() => makeOne(planned), stop)
+          .catch((error: unknown) => {
+            failed.abort(error);
+            throw error;
+          }),
+      ),
+    );
+    const failure = settled.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw signal?.aborted ? signal.reason : failure.reason;
+    const variants = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+
+    const settings = plan.settings;
+    const placeholder = settings.placeholder
+      ? await pool.run(() => makePlaceholder(image), signal)
+      : undefined;
+    const color = await pool.run(() => dominantColor(image), signal);
+    const alt = draftAlt(options.prompt);
+    const urlOptions = {
+      ...(options.projectDir === undefined ? {} : { projectDir: options.projectDir }),
+      ...(settings.baseUrl === undefined ? {} : { baseUrl: settings.baseUrl }),
+    };
+    const snippetVariants: SnippetVariant[] = variants.map((variant) => ({
+      url: webUrlOf(variant.path, urlOptions).url,
+      format: variant.format,
+      width: variant.width,
+      height: variant.height,
+    }));
+    const html = snippetOf(snippetVariants, {
+      alt: settings.decorative ? '' : alt,
+      sizes: settings.sizes,
+      loading: settings.loading,
+      fetchPriority: settings.fetchPriority,
+      displayWidth: settings.displayWidth,
+      // Under a transparent image the placeholder would stay visible once it loads.
+      placeholder: placeholder && !hasAlpha ? { dataUrl: placeholder.data_url, color } : undefined,
+    });
+    return {
+      purpose: settings.purpose,
+      width: image.width,
+      height: image.height,
+      variants,
+      ...(placeholder ? { placeholder } : {}),
+      dominant_color: color,
+      alt,
+      html,
+      web_root: webUrlOf(mainPath, urlOptions).root,
+    };
+  } catch (error) {
+    await folder.removeCreated();
+    throw error;
+  } finally {
+    await folderHandle.close();
+  }
+}
+
+function snippetOf(
+  variants: readonly SnippetVariant[],
+  options: {
+    alt: string;
+    sizes: string | undefined;
+    loading: 'eager' | 'lazy';
+    fetchPriority: 'high' | 'auto' | 'low';
+    displayWidth: number | undefined;
+    placeholder: { dataUrl: string; color: string } | undefined;
+  },
+): string {
+  const [only] = variants;
+  if (options.sizes === undefined && only) return renderOgMeta(only, options.alt);
+  return renderPicture({
+    variants,
+    alt: options.alt,
+    sizes: options.sizes ?? '100vw',
+    loading: options.loading,
+    fetchPriority: options.fetchPriority,
+    ...(options.displayWidth === undefined ? {} : { displayWidth: options.displayWidth }),
+    ...(options.placeholder ? { placeholder: options.placeholder } : {}),
+  });
+}
