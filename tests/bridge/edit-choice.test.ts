@@ -1,0 +1,177 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkflowCatalog } from '../../electron/bridge/workflow-catalog.js';
+import {
+  checkEditFormat,
+  defaultEditFormat,
+  editedPath,
+  maskFit,
+  planEdit,
+} from '../../electron/bridge/edit-plan.js';
+import { BridgeError } from '../../electron/errors.js';
+import { silentLogger } from '../../electron/log.js';
+import { createWorkflowLibrary, type WorkflowLibrary } from '../../electron/workflows/index.js';
+import type { BackendView } from '../../electron/workflows/requirements.js';
+import { buildObjectInfo } from '../fakes/fake-object-info.js';
+import { bundledWorkflowsDir } from '../core/harness.js';
+import { editWorkflowsDir } from '../mcp-e2e/edit-fixtures.js';
+
+const source = { width: 40, height: 30 };
+const limit = 16_000_000;
+
+function refusal(run: () => unknown): BridgeError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof BridgeError) return error;
+    throw error;
+  }
+  throw new Error('expected a BridgeError');
+}
+
+describe('edit plan (pure)', () => {
+  it('keeps the source size, or follows its aspect for one given side', () => {
+    expect(planEdit({ mode: 'restyle', prompt: 'x' }, source, limit)).toEqual({
+      width: 40,
+      height: 30,
+      strength: 0.6,
+    });
+    expect(planEdit({ mode: 'remove_background', width: 80 }, source, limit)).toEqual({
+      width: 80,
+      height: 60,
+    });
+    expect(planEdit({ mode: 'inpaint', prompt: 'x', mask: 'm.png' }, source, limit).strength).toBe(1);
+  });
+
+  it('outpaints by extend, or centred to a target (the odd pixel on the right and bottom)', () => {
+    expect(planEdit({ mode: 'outpaint', prompt: 'x', extend: { top: 5 } }, source, limit)).toMatchObject({
+      width: 40,
+      height: 35,
+      extend: { left: 0, right: 0, top: 5, bottom: 0 },
+    });
+    expect(planEdit({ mode: 'outpaint', prompt: 'x', width: 65, height: 30 }, source, limit)).toMatchObject({
+      width: 65,
+      height: 30,
+      extend: { left: 12, right: 13, top: 0, bottom: 0 },
+    });
+    expect(refusal(() => planEdit({ mode: 'outpaint', prompt: 'x' }, source, limit)).code).toBe(
+      'invalid_arguments',
+    );
+    expect(
+      refusal(() => planEdit({ mode: 'outpaint', prompt: 'x', extend: { left: 0 } }, source, limit)).message,
+    ).toMatch(/add nothing/);
+  });
+
+  it('upscales by scale (default 2) or to a target; refuses smaller targets and more than 8x', () => {
+    expect(planEdit({ mode: 'upscale' }, source, limit)).toEqual({ width: 80, height: 60, scale: 2 });
+    expect(planEdit({ mode: 'upscale', height: 45 }, source, limit)).toEqual({
+      width: 60,
+      height: 45,
+      scale: 1.5,
+    });
+    expect(refusal(() => planEdit({ mode: 'upscale', width: 400 }, source, limit)).message).toMatch(
+      /at most 8x/,
+    );
+    expect(refusal(() => planEdit({ mode: 'upscale', scale: 4 }, source, 10_000)).code).toBe(
+      'image_too_large',
+    );
+  });
+
+  it('refuses fields of another mode, a missing prompt, both or neither of mask and region, a region outside', () => {
+    expect(refusal(() => planEdit({ mode: 'restyle', prompt: 'x', scale: 2 }, source, limit)).message).toBe(
+      'scale applies to mode upscale, not restyle.',
+    );
+    expect(refusal(() => planEdit({ mode: 'outpaint', extend: { left: 2 } }, source, limit)).message).toMatch(
+      /needs a prompt/,
+    );
+    expect(refusal(() => planEdit({ mode: 'remove_background', strength: 0.5 }, source, limit)).code).toBe(
+      'invalid_arguments',
+    );
+    const region = { x: 0, y: 0, width: 10, height: 10 };
+    expect(
+      refusal(() => planEdit({ mode: 'inpaint', prompt: 'x', mask: 'm', region }, source, limit)).code,
+    ).toBe('invalid_arguments');
+    expect(
+      refusal(() => planEdit({ mode: 'inpaint', prompt: 'x', region: { ...region, x: 31 } }, source, limit))
+        .code,
+    ).toBe('region_outside_image');
+  });
+
+  it('names the result beside the source, never the source, a free name while taken', () => {
+    const taken = new Set(['/p/hero.edited.png', '/p/hero.edited-2.png']);
+    expect(editedPath('/p/hero.png', 'restyle', 'png', (path) => taken.has(path))).toBe(
+      '/p/hero.edited-3.png',
+    );
+    expect(editedPath('/p/logo.jpg', 'remove_background', 'png', () => false)).toBe('/p/logo.cutout.png');
+    expect(editedPath('/p/a.png', 'upscale', 'webp', () => false, '-2')).toBe('/p/a.upscaled-2.webp');
+    expect(defaultEditFormat('remove_background', 'jpeg')).toBe('png');
+    expect(defaultEditFormat('remove_background', 'webp')).toBe('webp');
+    expect(defaultEditFormat('restyle', 'jpeg')).toBe('jpeg');
+    expect(refusal(() => checkEditFormat('remove_background', 'jpeg')).code).toBe('format_without_alpha');
+  });
+
+  it('scales a mask of the same aspect (within a pixel of rounding) and refuses another aspect', () => {
+    expect(maskFit({ width: 40, height: 30 }, source)).toBe('same');
+    expect(maskFit({ width: 20, height: 15 }, source)).toBe('resize');
+    expect(maskFit({ width: 1023, height: 768 }, { width: 2048, height: 1536 })).toBe('resize');
+    expect(refusal(() => maskFit({ width: 30, height: 30 }, source)).code).toBe('mask_aspect_mismatch');
+  });
+});
+
+describe('which workflow an edit gets', () => {
+  let library: WorkflowLibrary;
+  let onlyBundled: WorkflowLibrary;
+  let empty: string;
+  const fakeBackend: BackendView = {
+    objectInfo: buildObjectInfo({ checkpoints: ['v1-5-pruned-emaonly-fp16.safetensors'] }, []),
+  };
+  beforeAll(async () => {
+    empty = mkdtempSync(join(tmpdir(), 'edit-choice-'));
+    library = await createWorkflowLibrary({
+      bundledDir: bundledWorkflowsDir,
+      userDir: editWorkflowsDir,
+      logger: silentLogger,
+    });
+    onlyBundled = await createWorkflowLibrary({
+      bundledDir: bundledWorkflowsDir,
+      userDir: empty,
+      logger: silentLogger,
+    });
+  });
+  afterAll(async () => {
+    await library.close();
+    await onlyBundled.close();
+    rmSync(empty, { recursive: true, force: true });
+  });
+  const catalogOf = (lib: WorkflowLibrary, backends: BackendView[]) =>
+    createWorkflowCatalog({ library: lib, preferred: () => '', backends: () => backends });
+
+  it('per mode, the workflow whose sidecar declares it; generate_image keeps to text-to-image workflows', () => {
+    const catalog = catalogOf(library, [fakeBackend]);
+    expect(catalog.resolveId(undefined, 'upscale')).toBe('upscale');
+    expect(catalog.resolveId(undefined, 'remove_background')).toBe('remove-background');
+    expect(catalog.resolveId(undefined, 'generate')).not.toMatch(/restyle|inpaint|outpaint|upscale|remove/);
+    const wrong = refusal(() => catalog.resolveId('upscale', 'generate'));
+    expect(wrong.code).toBe('workflow_wrong_mode');
+    expect(wrong.message).toMatch(/serves upscale, not generate/);
+    expect(refusal(() => catalog.resolveId('sd15', 'inpaint')).message).toMatch(
+      /Workflows for inpaint: inpaint\./,
+    );
+  });
+
+  it('says which workflows would serve a mode and what they lack, or that none does', () => {
+    const withoutCustomNode = structuredClone(fakeBackend.objectInfo);
+    delete withoutCustomNode.SlowProgress;
+    const lacking = refusal(() =>
+      catalogOf(library, [{ objectInfo: withoutCustomNode }]).resolveId(undefined, 'restyle'),
+    );
+    expect(lacking.code).toBe('no_usable_workflow');
+    expect(lacking.message).toMatch(/Workflows that would serve it: restyle \(.*SlowProgress/);
+    const none = refusal(() => catalogOf(onlyBundled, [fakeBackend]).resolveId(undefined, 'inpaint'));
+    expect(none.message).toMatch(/No workflow serves inpaint.*"modes" lists "inpaint"/);
+    // With no ComfyUI to ask, the first candidate is taken and the job waits for one.
+    expect(catalogOf(library, []).resolveId(undefined, 'outpaint')).toBe('outpaint');
+  });
+});
