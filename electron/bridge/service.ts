@@ -67,6 +67,9 @@ type GenerateFields = Omit<
   prompt?: string | undefined;
 };
 
+/** A batch item's fields that only an edit (an item with image and mode) takes. */
+const editOnlyFields = ['mask', 'region', 'strength', 'extend', 'scale'] as const;
+
 /** The fields every waiting call has besides what its image is. */
 interface InteractiveArgs {
   preview?: boolean | undefined;
@@ -218,8 +221,15 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       args.items.map(async (item, index) => {
         try {
           const fields = { ...args.defaults, ...definedOnly(item) };
-          if (fields.image === undefined && fields.mode === undefined)
+          if (fields.image === undefined && fields.mode === undefined) {
+            const editOnly = editOnlyFields.find((name) => fields[name] !== undefined);
+            if (editOnly)
+              throw new BridgeError(
+                'invalid_arguments',
+                `${editOnly} applies to edits: give image and mode too.`,
+              );
             return await toSpec(fields, placement, policy, `-${index + 1}`);
+          }
           if (fields.image === undefined || fields.mode === undefined)
             throw new BridgeError('invalid_arguments', 'an edit item needs both image and mode.');
           return await toEditSpec(

@@ -135,6 +135,15 @@ describe.each<Era>(['2025', '2026'])('%s-era client over HTTP: edits in batches'
     expect(result.structuredContent).toMatchObject({
       error: { code: 'invalid_arguments', message: 'items[1]: an edit item needs both image and mode.' },
     });
+    const generateWithMask = await agent.call('batch_generate_images', {
+      items: [{ prompt: 'a fox', mask: 'public/hero.png' }],
+    });
+    expect(generateWithMask.structuredContent).toMatchObject({
+      error: {
+        code: 'invalid_arguments',
+        message: 'items[0]: mask applies to edits: give image and mode too.',
+      },
+    });
   });
 
   it('cancel stops an edit batch: its edits leave ComfyUI and write nothing', async () => {
