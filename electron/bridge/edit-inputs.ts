@@ -42,8 +42,9 @@ export function readSource(
   anchors: Partial<PathAnchors>,
   limits: ReadLimits,
   role: 'source image' | 'mask' = 'source image',
+  decodeWhole = true,
 ): Promise<SourceImage> {
-  return readSourceImage(path, { policy, anchors, role, ...limits });
+  return readSourceImage(path, { policy, anchors, role, decodeWhole, ...limits });
 }
 
 /** An edit's source and mask as they are now, refused when either changed since the call was accepted. */
@@ -53,11 +54,12 @@ export async function readEditInputs(
   limits: ReadLimits,
 ): Promise<{ source: SourceImage; mask?: Buffer }> {
   const policy = createPathPolicy({ allowedRoots });
-  const source = await readSource(edit.source, policy, {}, limits);
+  // The same bytes as when the call was accepted (the hash says so) were decoded whole then: the header is enough.
+  const source = await readSource(edit.source, policy, {}, limits, 'source image', false);
   if (sha256(source.bytes) !== edit.sourceHash) throw changed('source image', edit.source);
   if (edit.region) return { source, mask: await regionMask(edit.region, source) };
   if (!edit.mask) return { source };
-  const mask = await readSource(edit.mask.path, policy, {}, limits, 'mask');
+  const mask = await readSource(edit.mask.path, policy, {}, limits, 'mask', false);
   if (sha256(mask.bytes) !== edit.mask.hash) throw changed('mask', edit.mask.path);
   return { source, mask: await fittedMask(mask, source) };
 }
