@@ -241,6 +241,41 @@ describe('restart in the middle of an edit batch', () => {
   });
 });
 
+describe('failover of an edit', () => {
+  it('a backend killed mid-edit: the edit goes to the other backend, which gets the source uploaded too', async () => {
+    const fakes = [await startFakeComfyUI({ stepMs: 2 }), await startFakeComfyUI({ stepMs: 2 })];
+    cleanups.push(async () => {
+      for (const one of fakes) await one.close();
+    });
+    const workspace = tempDir();
+    const { site } = await projectWithSource(workspace, 'site');
+    const fixture = await startTestCore({
+      urls: fakes.map((one) => one.url),
+      settings: { allowedDirs: [workspace], userWorkflowsDir: editWorkflowsDir },
+    });
+    cleanups.push(() => fixture.core.stop());
+    for (const one of fakes) one.holdSampling(true);
+    const agent = await openHttp('2026', fixture, [site]);
+    const batchId = await submit(agent, { items: [{ image: 'public/hero.png', mode: 'upscale' }] });
+    await until(() => fakes.some((one) => one.queueLength > 0), 'the edit on a backend');
+    const victim = fakes.find((one) => one.queueLength > 0)!;
+    const survivor = fakes.find((one) => one !== victim)!;
+    expect([victim.uploadRequests, survivor.uploadRequests]).toEqual([1, 0]);
+    survivor.holdSampling(false);
+    await victim.kill();
+    const status = await finished(agent, batchId);
+    expect(status.items[0], JSON.stringify(status.items)).toMatchObject({
+      status: 'completed',
+      width: 80,
+      height: 60,
+    });
+    expect(survivor.uploadRequests).toBe(1);
+    const job = fixture.core.scheduler.get(batchId)!.jobs[0]!;
+    expect([job.dispatch?.backend, job.attempts]).toEqual([survivor.url, 2]);
+    expect(status.items[0]!.path).toBe(join(site, 'public', 'hero.upscaled-1.png'));
+  });
+});
+
 describe.skipIf(!isBuilt).each<Era>(['2025', '2026'])(
   '%s-era client through the stdio shim: edit_image',
   (era) => {
