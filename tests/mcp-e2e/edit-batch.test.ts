@@ -276,6 +276,30 @@ describe('failover of an edit', () => {
   });
 });
 
+describe('an upload that gets no answer', () => {
+  it('is sent again after a pause, like a POST /prompt without answer, and the edit completes', async () => {
+    const one = await startFakeComfyUI({ stepMs: 2 });
+    cleanups.push(() => one.close());
+    const workspace = tempDir();
+    const { site } = await projectWithSource(workspace, 'site');
+    const fixture = await startTestCore({
+      urls: [one.url],
+      settings: { allowedDirs: [workspace], userWorkflowsDir: editWorkflowsDir },
+      tuning: { comfyRequestTimeoutMs: 1_000 },
+    });
+    cleanups.push(() => fixture.core.stop());
+    const agent = await openHttp('2026', fixture, [site]);
+    one.setHangingPaths(['/upload/image']);
+    const batchId = await submit(agent, { items: [{ image: 'public/hero.png', mode: 'upscale' }] });
+    const job = fixture.core.scheduler.get(batchId)!.jobs[0]!;
+    await until(() => job.attempts === 1 && job.state === 'pending', 'the first upload given up on');
+    one.setHangingPaths([]);
+    const status = await finished(agent, batchId);
+    expect(status.items[0], JSON.stringify(status.items)).toMatchObject({ status: 'completed', width: 80 });
+    expect(job.attempts).toBe(2);
+  });
+});
+
 describe.skipIf(!isBuilt).each<Era>(['2025', '2026'])(
   '%s-era client through the stdio shim: edit_image',
   (era) => {
