@@ -295,6 +295,19 @@ describe.each<Era>(['2025', '2026'])('%s-era client over HTTP: edit_image', (era
     expect(errorCode(mask)).toMatch(/^path_outside/);
   });
 
+  it('a retried call with the same idempotency_key gets the first edit back, not a second run', async () => {
+    const { agent, hero } = await open();
+    const args = { image: hero, mode: 'upscale', idempotency_key: `edit-${era}` };
+    const submitted = fake.submitted.length;
+    const first = editedImage(await agent.call('edit_image', args));
+    const again = await agent.call('edit_image', args);
+    expect(editedImage(again)).toEqual(first);
+    expect((again.structuredContent as { batch_id: string }).batch_id).toBeDefined();
+    expect(fake.submitted.length - submitted).toBe(1);
+    const other = await agent.call('edit_image', { ...args, scale: 4 });
+    expect(errorCode(other)).toBe('idempotency_conflict');
+  });
+
   it('uploads a source once per backend: two edits of the same file send it once', async () => {
     const { agent, site } = await open();
     // Content of its own, so no earlier test uploaded it.
