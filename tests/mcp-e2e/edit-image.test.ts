@@ -190,7 +190,8 @@ describe.each<Era>(['2025', '2026'])('%s-era client over HTTP: edit_image', (era
 
   it('remove_background: PNG with alpha, its transparency measured on the written file; JPEG refused', async () => {
     const { agent, site, hero } = await open();
-    const image = editedImage(await agent.call('edit_image', { image: hero, mode: 'remove_background' }));
+    const result = await agent.call('edit_image', { image: hero, mode: 'remove_background' });
+    const image = editedImage(result);
     expect(image.path).toBe(join(site, 'public', 'hero.cutout.png'));
     const written = await sharp(image.path).metadata();
     expect([written.format, written.hasAlpha]).toEqual(['png', true]);
@@ -199,6 +200,10 @@ describe.each<Era>(['2025', '2026'])('%s-era client over HTTP: edit_image', (era
     expect(transparent).toBeGreaterThan(0);
     expect(image.has_alpha).toBe(true);
     expect(image.transparent_fraction).toBeCloseTo(transparent, 3);
+    // Clients that show only text read it there too.
+    expect(JSON.stringify(result.content)).toContain(
+      `from ${hero}, ${Math.round(transparent * 100)}% transparent`,
+    );
 
     const webp = editedImage(
       await agent.call('edit_image', {
