@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,6 +159,33 @@ describe('which workflow an edit gets', () => {
     expect(refusal(() => catalog.resolveId('sd15', 'inpaint')).message).toMatch(
       /Workflows for inpaint: inpaint\./,
     );
+  });
+
+  it('a bundled edit workflow ranked first is the default for its mode, never for generate_image', async () => {
+    const bundled = mkdtempSync(join(tmpdir(), 'edit-choice-bundled-'));
+    try {
+      for (const name of ['sd15.json', 'sd15.meta.json'])
+        copyFileSync(join(bundledWorkflowsDir, name), join(bundled, name));
+      copyFileSync(join(editWorkflowsDir, 'upscale.json'), join(bundled, 'upscale.json'));
+      const meta = JSON.parse(readFileSync(join(editWorkflowsDir, 'upscale.meta.json'), 'utf8')) as object;
+      writeFileSync(join(bundled, 'upscale.meta.json'), JSON.stringify({ ...meta, defaultRank: 1 }));
+      const ranked = await createWorkflowLibrary({
+        bundledDir: bundled,
+        userDir: empty,
+        logger: silentLogger,
+      });
+      try {
+        const catalog = catalogOf(ranked, [fakeBackend]);
+        expect(catalog.resolveId(undefined, 'generate')).toBe('sd15');
+        expect(catalog.resolveId(undefined, 'upscale')).toBe('upscale');
+        // Nothing to check against yet: still a text-to-image workflow.
+        expect(catalogOf(ranked, []).resolveId(undefined, 'generate')).toBe('sd15');
+      } finally {
+        await ranked.close();
+      }
+    } finally {
+      rmSync(bundled, { recursive: true, force: true });
+    }
   });
 
   it('says which workflows would serve a mode and what they lack, or that none does', () => {
