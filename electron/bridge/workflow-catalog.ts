@@ -79,7 +79,8 @@ export function createWorkflowCatalog(options: WorkflowCatalogOptions): Workflow
     const first = candidatesForMode(mode, candidates)[0];
     if (first && options.backends().length === 0) return first.id;
     throw new BridgeError('no_usable_workflow', choice.reason, {
-      hint: 'Install what one of them lacks, or pass workflow.',
+      hint: 'details.install lists each missing file with its folder and link; or pass workflow.',
+      ...(choice.install ? { details: { install: choice.install } } : {}),
     });
   };
 

@@ -276,7 +276,7 @@ export function createApiHandler(options: DashboardApiOptions): RouteHandler {
         res,
         401,
         'unauthorized',
-        'Missing or wrong dashboard token: open the dashboard from the tray, or with the URL `serve` printed (it carries ?token=).',
+        'Missing or wrong dashboard token: open the dashboard from the tray, or with the Dashboard URL that "comfyui-mcp-bridge serve" printed (it carries ?token=).',
       );
     }
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -73,7 +73,7 @@ export function createEventsHub(options: EventsHubOptions): EventsHub {
           socket,
           401,
           'unauthorized',
-          'Missing or wrong dashboard token: open the dashboard from the tray or the URL `serve` printed.',
+          'Missing or wrong dashboard token: open the dashboard from the tray, or with the Dashboard URL that "comfyui-mcp-bridge serve" printed.',
         );
       }
       wss.handleUpgrade(req, socket, head, (client) => {

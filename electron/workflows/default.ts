@@ -1,3 +1,4 @@
+import type { WorkflowMode } from './modes.js';
 import { unmetRequirements, type BackendView } from './requirements.js';
 import { validateWorkflow, type WorkflowValidation } from './validate.js';
 import type { Workflow } from './workflow.js';
@@ -15,7 +16,7 @@ export type DefaultChoice =
 
 /** The graph's own check against one backend, plus what the sidecar requires (ComfyUI version, nodes, options). */
 export function checkOnBackend(workflow: Workflow, backend: BackendView): WorkflowValidation {
-  const validation = validateWorkflow(workflow.graph, backend.objectInfo);
+  const validation = validateWorkflow(workflow.graph, backend.objectInfo, workflow.meta.requires?.packs);
   const unmet = unmetRequirements(workflow.meta, backend);
   if (unmet.length === 0) return validation;
   return { ...validation, runnable: false, messages: [...unmet, ...validation.messages] };
@@ -28,19 +29,33 @@ function runsSomewhere(workflow: Workflow, backends: BackendView[]): WorkflowVal
     if (validation.runnable) return true;
     first ??= validation;
   }
-  return first ?? { runnable: false, missingNodes: [], missingModels: [], invalidValues: [], messages: [] };
+  return (
+    first ?? {
+      runnable: false,
+      missingNodes: [],
+      missingPacks: [],
+      missingModels: [],
+      invalidValues: [],
+      messages: [],
+    }
+  );
 }
 
 /**
- * The workflow to use when a request names none: the preferred one if it runs on some backend, else
- * the first bundled one, in `meta.defaultRank` order (fastest good model first), that some backend has
- * everything for. Undefined, with the reason, when nothing fits.
+ * The workflow to use for `mode` when a request names none: the preferred one if it serves the mode and runs
+ * on some backend, else the first bundled one serving the mode, in `meta.defaultRank` order (fastest good
+ * model first), that some backend has everything for. Undefined, with the reason, when nothing fits.
+ * Only workflows serving `mode` count: an inpaint workflow is never the text-to-image default, and a
+ * preferred workflow of another mode is passed over (with a word only for generate, the setting's own mode).
  */
 export function chooseDefaultWorkflow(
-  workflows: DefaultCandidate[],
+  allWorkflows: DefaultCandidate[],
   backends: BackendView[],
   preferred?: string,
+  mode: WorkflowMode = 'generate',
 ): DefaultChoice {
+  const workflows = allWorkflows.filter((candidate) => candidate.workflow.modes.includes(mode));
+  const bundledKind = mode === 'generate' ? 'bundled workflow' : `bundled ${mode} workflow`;
   if (backends.length === 0) {
     return {
       id: undefined,
@@ -48,7 +63,13 @@ export function chooseDefaultWorkflow(
     };
   }
   let preferredProblem = '';
-  if (preferred !== undefined) {
+  const elsewhere = allWorkflows.find((candidate) => candidate.workflow.id === preferred);
+  if (preferred !== undefined && elsewhere && !elsewhere.workflow.modes.includes(mode)) {
+    // The setting names the text-to-image default; for an edit mode it simply does not apply.
+    if (mode === 'generate') {
+      preferredProblem = `The chosen default "${preferred}" does not make images from text (it serves ${elsewhere.workflow.modes.join(', ') || 'no mode'}). `;
+    }
+  } else if (preferred !== undefined) {
     const chosen = workflows.find((candidate) => candidate.workflow.id === preferred);
     const result = chosen && runsSomewhere(chosen.workflow, backends);
     if (result === true) return { id: preferred, reason: `"${preferred}" is the chosen default workflow.` };
@@ -66,16 +87,22 @@ export function chooseDefaultWorkflow(
     if (runsSomewhere(workflow, backends) === true) {
       return {
         id: workflow.id,
-        reason: `${preferredProblem}"${workflow.id}" is the first bundled workflow whose models a backend has.`,
+        reason: `${preferredProblem}"${workflow.id}" is the first ${bundledKind} whose models a backend has.`,
       };
     }
   }
   const install = ranked.map(({ workflow }) => modelsToInstall(workflow, backends));
-  const names = install.map(({ workflow, models }, index) => {
+  const names = install.map(({ workflow, models, packs }, index) => {
     const needs = ranked[index]!.workflow.meta.requires?.comfyui;
     const files = models.map((m) => `${m.folder}/${m.file}${m.url ? ` from ${m.url}` : ''}`);
-    return `${workflow} (${[...files, ...(needs ? [`needs ComfyUI ≥ ${needs}`] : [])].join(', ')})`;
+    const nodePacks = (packs ?? []).map((p) => `the custom node pack ${p.name} (${p.url}; ${p.install})`);
+    return `${workflow} (${[...nodePacks, ...files, ...(needs ? [`needs ComfyUI ≥ ${needs}`] : [])].join(', ')})`;
   });
+  const noneMessage =
+    names.length === 0
+      ? `No bundled workflow serves ${mode}. `
+      : `No ${bundledKind} has all its models (and the ComfyUI version it needs) on any backend. ` +
+        `Download the missing files of one of them into that folder under ComfyUI's models/: ${names.join('; ')}. `;
   // A user workflow is never the default on its own (it may be an upscaler or an img2img graph), but the
   // agent can pass one that runs, and should be told which.
   const runnableOwn = workflows
@@ -85,28 +112,36 @@ export function chooseDefaultWorkflow(
     .map(({ workflow }) => workflow.id)
     .sort();
   const own = runnableOwn.length
-    ? ` Your workflows that can run: ${runnableOwn.join(', ')}; pass one as workflow, or make it the default.`
+    ? ` Your workflows that can run: ${runnableOwn.join(', ')}; pass one as workflow${mode === 'generate' ? ', or make it the default' : ''}.`
     : '';
   return {
     id: undefined,
     reason:
-      `${preferredProblem}No bundled workflow has all its models (and the ComfyUI version it needs) on any backend. ` +
-      `Download the missing files of one of them into that folder under ComfyUI's models/: ${names.join('; ')}. ` +
-      `Or add your own workflow to the user workflows folder and make it the default.${own}`,
+      `${preferredProblem}${noneMessage}` +
+      (mode === 'generate'
+        ? 'Or add your own workflow to the user workflows folder and make it the default.'
+        : `Or add your own workflow to the user workflows folder (its sidecar's "modes" naming ${mode}) and pass it as workflow.`) +
+      own,
     install,
   };
 }
 
-/** A bundled workflow's model files no backend has, each with the ComfyUI models folder it goes in and its link. */
+/**
+ * A bundled workflow's model files no backend has, each with the ComfyUI models folder it goes in and its
+ * link, and the custom node packs it needs that the closest backend lacks (absent when none).
+ */
 export interface InstallOption {
   workflow: string;
   models: { file: string; folder: string; url?: string }[];
+  packs?: { name: string; url: string; install: string }[];
 }
 
 /** What the backend closest to running it lacks (its sidecar gives folder and link; the graph, the folder only). */
 function modelsToInstall(workflow: Workflow, backends: BackendView[]): InstallOption {
-  const validations = backends.map((backend) => validateWorkflow(workflow.graph, backend.objectInfo));
-  const closest = validations.sort((a, b) => a.missingModels.length - b.missingModels.length)[0];
+  const packs = workflow.meta.requires?.packs;
+  const validations = backends.map((backend) => validateWorkflow(workflow.graph, backend.objectInfo, packs));
+  const shortfall = (v: WorkflowValidation) => v.missingModels.length + v.missingNodes.length;
+  const closest = validations.sort((a, b) => shortfall(a) - shortfall(b))[0];
   const missing = closest ? closest.missingModels : [];
   const models = missing.map((model) => {
     const known = workflow.meta.models.find((m) => m.file === model.value.split(/[\\/]/u).pop());
@@ -114,5 +149,6 @@ function modelsToInstall(workflow: Workflow, backends: BackendView[]): InstallOp
       ? { file: known.file, folder: known.folder, ...(known.url ? { url: known.url } : {}) }
       : { file: model.value, folder: model.folder ?? 'models' };
   });
-  return { workflow: workflow.id, models };
+  const missingPacks = closest ? closest.missingPacks : [];
+  return { workflow: workflow.id, models, ...(missingPacks.length > 0 ? { packs: missingPacks } : {}) };
 }

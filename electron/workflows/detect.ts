@@ -1,5 +1,6 @@
 import type { ApiGraph, ApiNode, NodeId, ObjectInfo } from '../comfy/types.js';
-import { isLink, linkOf, linksOf, nodeLabel, type Link } from './graph.js';
+import { isLink, isSampler, linkOf, linksOf, nodeLabel, type Link } from './graph.js';
+import { detectEditInputs, type InputRef, type Note } from './detect-edit.js';
 import { inputType } from './object-info.js';
 import { findImageOutputs } from './outputs.js';
 import {
@@ -17,11 +18,6 @@ export interface WorkflowParameters {
   outputNodeIds: NodeId[];
   /** Human-readable findings: what could not be detected and what that means for a request. */
   notes: string[];
-}
-
-interface InputRef {
-  nodeId: NodeId;
-  input: string;
 }
 
 /** Without /object_info, these names mark an encoder's prompt text (CLIPTextEncodeSD3 has clip_l/clip_g/t5xxl…). */
@@ -52,13 +48,6 @@ const NUMERIC_INPUTS: Record<string, ParameterName> = {
   cfg: 'cfg',
   denoise: 'denoise',
 };
-
-function isSampler(node: ApiNode): boolean {
-  return (
-    linkOf(node, 'latent_image') !== undefined &&
-    (linkOf(node, 'positive') ?? linkOf(node, 'guider')) !== undefined
-  );
-}
 
 /**
  * Where a scalar input's value lives: the input itself, or, when it is linked to a primitive node
@@ -178,31 +167,22 @@ function detectedTargets(graph: ApiGraph, refs: InputRef[]): ParameterTarget[] {
   }));
 }
 
-/** A finding, and the parameters it is about: placeholders for all of them make it moot. */
-interface Note {
-  about: ParameterName[];
-  text: string;
-}
-
 interface Detection {
   refs: Partial<Record<ParameterName, InputRef[]>>;
   notes: Note[];
 }
 
+const NO_SAMPLER_NOTE: Note = {
+  about: ['width', 'height', 'seed'],
+  text:
+    'No sampler (KSampler, SamplerCustomAdvanced, …) found, so nothing was detected automatically; ' +
+    'mark inputs with placeholders such as {{prompt}}, {{width}}, {{height}} and {{seed}}.',
+};
+
 function detectFromSamplers(graph: ApiGraph, objectInfo?: ObjectInfo): Detection {
   const samplers = Object.keys(graph).filter((id) => isSampler(graph[id] as ApiNode));
   if (samplers.length === 0) {
-    return {
-      refs: {},
-      notes: [
-        {
-          about: ['width', 'height', 'seed'],
-          text:
-            'No sampler (KSampler, SamplerCustomAdvanced, …) found, so nothing was detected automatically; ' +
-            'mark inputs with placeholders such as {{prompt}}, {{width}}, {{height}} and {{seed}}.',
-        },
-      ],
-    };
+    return { refs: {}, notes: [NO_SAMPLER_NOTE] };
   }
   const refs: Partial<Record<ParameterName, InputRef[]>> = {};
   const add = (name: ParameterName, ref: InputRef | undefined) => {
@@ -296,14 +276,23 @@ function detectFromSamplers(graph: ApiGraph, objectInfo?: ObjectInfo): Detection
 export function detectParameters(graph: ApiGraph, objectInfo?: ObjectInfo): WorkflowParameters {
   const placeholders = findPlaceholders(graph);
   const detection = detectFromSamplers(graph, objectInfo);
+  const edit = detectEditInputs(graph);
+  // The latent size node wins; an edit graph has none, and an ImageScale before its encoder or output sets it.
+  const refs = { ...edit.refs, ...detection.refs };
+  const editInputs = edit.refs.input_image !== undefined || placeholders.targets.input_image !== undefined;
+  // An upscale or cut-out graph has no sampler and needs none: the "no sampler" note does not apply to it.
+  const samplerNotes = detection.notes.filter(
+    (note) =>
+      !(editInputs && note === NO_SAMPLER_NOTE) && !note.about.every((name) => edit.refs[name] !== undefined),
+  );
   const targets: ParameterTargets = {};
   for (const name of PARAMETER_NAMES) {
     const marked = placeholders.targets[name];
-    const found = detection.refs[name];
+    const found = refs[name];
     if (marked) targets[name] = marked;
     else if (found && found.length > 0) targets[name] = detectedTargets(graph, found);
   }
-  const notes = detection.notes
+  const notes = [...samplerNotes, ...edit.notes]
     .filter((note) => !note.about.every((name) => placeholders.targets[name]))
     .map((note) => note.text);
   for (const name of placeholders.unknown) {

@@ -29,6 +29,25 @@ export function linksOf(node: ApiNode): [string, Link][] {
   return result;
 }
 
+/** A sampler denoises a latent under conditioning: KSampler, KSamplerAdvanced, SamplerCustom(Advanced), … */
+export function isSampler(node: ApiNode): boolean {
+  return (
+    linkOf(node, 'latent_image') !== undefined &&
+    (linkOf(node, 'positive') ?? linkOf(node, 'guider')) !== undefined
+  );
+}
+
+/** Every `[node id, input name]` that takes output `output` of node `id`. */
+export function consumersOf(graph: ApiGraph, id: NodeId, output: number): [NodeId, string][] {
+  const result: [NodeId, string][] = [];
+  for (const [consumerId, node] of Object.entries(graph)) {
+    for (const [input, link] of linksOf(node)) {
+      if (link[0] === id && link[1] === output) result.push([consumerId, input]);
+    }
+  }
+  return result;
+}
+
 export function nodeLabel(graph: ApiGraph, id: NodeId): string {
   const node = graph[id];
   if (!node) return `node ${id}`;

@@ -21,6 +21,26 @@ const modelFileSchema = z.strictObject({
   url: z.url().optional(),
 });
 
+/**
+ * A custom node pack the graph's nodes come from: /object_info lacking one of `nodes` means the pack is not
+ * installed, and the message says which pack and how to install it rather than only naming a node type.
+ */
+const nodePackSchema = z.strictObject({
+  /** As ComfyUI-Manager and the Comfy registry list it ("ComfyUI-RMBG"). */
+  name: z.string().min(1),
+  /** Its repository. */
+  url: z.url(),
+  /** How to install it, as one sentence ("ComfyUI-Manager: search … and install; then restart ComfyUI"). */
+  install: z.string().min(1),
+  /** The node types of this pack that the graph uses. */
+  nodes: z.array(z.string().min(1)).min(1),
+  /**
+   * Model files the pack needs outside ComfyUI's loader lists (most packs download them on first use):
+   * `folder` is where the pack keeps them, e.g. "RMBG/BiRefNet" under ComfyUI's models/.
+   */
+  models: z.array(modelFileSchema).default([]),
+});
+
 /** What the model needs from ComfyUI beyond the graph's own nodes and files. */
 const requiresSchema = z.strictObject({
   /** The first ComfyUI release that supports the model ("0.3.75"); older ones may accept the graph and fail at load. */
@@ -34,6 +54,8 @@ const requiresSchema = z.strictObject({
   options: z
     .array(z.strictObject({ node: z.string().min(1), input: z.string().min(1), value: z.string() }))
     .default([]),
+  /** Custom node packs the graph's nodes come from. */
+  packs: z.array(nodePackSchema).default([]),
 });
 
 /** The sidecar `<id>.meta.json` next to a workflow; the graph file itself stays pure API format. */
@@ -61,6 +83,7 @@ export const workflowMetaSchema = z.strictObject({
 
 export type WorkflowMeta = z.infer<typeof workflowMetaSchema>;
 export type ModelFile = z.infer<typeof modelFileSchema>;
+export type NodePack = z.infer<typeof nodePackSchema>;
 
 /** Parses a sidecar's JSON; throws an Error whose message names the file and each bad field. */
 export function parseWorkflowMeta(json: unknown, source: string): WorkflowMeta {

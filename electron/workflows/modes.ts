@@ -1,4 +1,5 @@
 import type { ApiGraph } from '../comfy/types.js';
+import { inferModes } from './detect-edit.js';
 
 /**
  * What a workflow does: `generate` makes an image from text (generate_image, batch items); the others are
@@ -18,14 +19,10 @@ export type WorkflowMode = (typeof WORKFLOW_MODES)[number];
 /** The modes of edit_image: every workflow mode but `generate`. */
 export type EditMode = Exclude<WorkflowMode, 'generate'>;
 
-/** Nodes that read a source image; a graph holding one cannot make an image from text alone. */
-const SOURCE_READERS = new Set(['LoadImage', 'LoadImageMask', 'LoadImageOutput']);
-
 /**
- * The modes of a workflow without a sidecar `modes`: `generate` when no node reads a source image. A graph
- * that reads one serves no mode until its sidecar says which edit it performs.
+ * The modes of a workflow without a sidecar `modes`: `generate` when no node reads a source image, else the
+ * edit its nodes show (detect-edit.ts), or none when they show no recognised edit.
  */
 export function detectModes(graph: ApiGraph): WorkflowMode[] {
-  const readsSource = Object.values(graph).some((node) => SOURCE_READERS.has(node.class_type));
-  return readsSource ? [] : ['generate'];
+  return inferModes(graph).modes;
 }

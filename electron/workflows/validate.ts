@@ -1,5 +1,7 @@
 import type { ApiGraph, ObjectInfo } from '../comfy/types.js';
 import { cloneGraph, isLink } from './graph.js';
+import type { NodePack } from './meta.js';
+import { KNOWN_NODE_PACKS } from './node-packs.js';
 import { comboOptions, inputSpec } from './object-info.js';
 
 export interface MissingModel {
@@ -23,10 +25,19 @@ export interface InvalidValue {
   allowed: string[];
 }
 
+/** A custom node pack to install: its name, repository and how. */
+export interface MissingPack {
+  name: string;
+  url: string;
+  install: string;
+}
+
 export interface WorkflowValidation {
   runnable: boolean;
   /** Node class types this ComfyUI does not have (a custom node is not installed). */
   missingNodes: string[];
+  /** The custom node packs that provide missing node types, where the sidecar or the bridge knows them. */
+  missingPacks: MissingPack[];
   missingModels: MissingModel[];
   /** Other choice inputs whose value this ComfyUI does not offer (e.g. a sampler newer than the server). */
   invalidValues: InvalidValue[];
@@ -83,13 +94,39 @@ function sameFileElsewhere(value: string, options: readonly unknown[]): string[]
 }
 const ALLOWED_SHOWN = 8;
 
+/** The pack that provides a node type: the sidecar's first, then the ones the bridge knows. */
+function packOf(classType: string, packs: readonly NodePack[]): NodePack | undefined {
+  return [...packs, ...KNOWN_NODE_PACKS].find((candidate) => candidate.nodes.includes(classType));
+}
+
+/** What to do about a node type this ComfyUI lacks: install the pack that has it, named and with its link. */
+function missingNodeAdvice(pack: NodePack | undefined): string {
+  if (!pack) {
+    return 'install the custom node that provides it (for example with ComfyUI-Manager) and restart ComfyUI.';
+  }
+  const models = pack.models.map(
+    (model) => `${model.file} (in ${model.folder}${model.url ? `, from ${model.url}` : ''})`,
+  );
+  return (
+    `it comes from the custom node pack ${pack.name} (${pack.url}). Install it: ${pack.install}.` +
+    (models.length > 0 ? ` The pack needs ${models.join(', ')}; it downloads them on first use.` : '')
+  );
+}
+
 /**
  * Checks a workflow against one backend's /object_info before anything is queued: node types that are
  * not installed, model files the loaders' option lists do not contain, and other choice values the
  * server does not offer. Both combo shapes (V1 list, V3 COMBO) and absent/empty options are handled.
+ * `packs` (the sidecar's `requires.packs`, then the packs the bridge knows) turn "node type missing" into
+ * which pack to install and how.
  */
-export function validateWorkflow(graph: ApiGraph, objectInfo: ObjectInfo): WorkflowValidation {
+export function validateWorkflow(
+  graph: ApiGraph,
+  objectInfo: ObjectInfo,
+  packs: readonly NodePack[] = [],
+): WorkflowValidation {
   const missingNodes = new Set<string>();
+  const missingPacks = new Map<string, MissingPack>();
   const missingModels: MissingModel[] = [];
   const invalidValues: InvalidValue[] = [];
   const messages: string[] = [];
@@ -98,9 +135,11 @@ export function validateWorkflow(graph: ApiGraph, objectInfo: ObjectInfo): Workf
     const classType = node.class_type;
     if (!objectInfo[classType]) {
       if (!missingNodes.has(classType)) {
+        const pack = packOf(classType, packs);
+        if (pack) missingPacks.set(pack.name, { name: pack.name, url: pack.url, install: pack.install });
         messages.push(
           `Node ${nodeId} uses node type "${classType}", which this ComfyUI does not have; ` +
-            'install the custom node that provides it (for example with ComfyUI-Manager) and restart ComfyUI.',
+            missingNodeAdvice(pack),
         );
       }
       missingNodes.add(classType);
@@ -142,6 +181,7 @@ export function validateWorkflow(graph: ApiGraph, objectInfo: ObjectInfo): Workf
   return {
     runnable: missingNodes.size === 0 && missingModels.length === 0 && invalidValues.length === 0,
     missingNodes: [...missingNodes],
+    missingPacks: [...missingPacks.values()],
     missingModels,
     invalidValues,
     messages,

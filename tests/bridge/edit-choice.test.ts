@@ -122,8 +122,9 @@ describe('edit plan (pure)', () => {
 
 describe('which workflow an edit gets', () => {
   let library: WorkflowLibrary;
-  let onlyBundled: WorkflowLibrary;
+  let onlyText: WorkflowLibrary;
   let empty: string;
+  let textOnlyDir: string;
   const fakeBackend: BackendView = {
     objectInfo: buildObjectInfo({ checkpoints: ['v1-5-pruned-emaonly-fp16.safetensors'] }, []),
   };
@@ -134,16 +135,16 @@ describe('which workflow an edit gets', () => {
       userDir: editWorkflowsDir,
       logger: silentLogger,
     });
-    onlyBundled = await createWorkflowLibrary({
-      bundledDir: bundledWorkflowsDir,
-      userDir: empty,
-      logger: silentLogger,
-    });
+    textOnlyDir = mkdtempSync(join(tmpdir(), 'edit-choice-text-'));
+    for (const name of ['sd15.json', 'sd15.meta.json'])
+      copyFileSync(join(bundledWorkflowsDir, name), join(textOnlyDir, name));
+    onlyText = await createWorkflowLibrary({ bundledDir: textOnlyDir, userDir: empty, logger: silentLogger });
   });
   afterAll(async () => {
     await library.close();
-    await onlyBundled.close();
+    await onlyText.close();
     rmSync(empty, { recursive: true, force: true });
+    rmSync(textOnlyDir, { recursive: true, force: true });
   });
   const catalogOf = (lib: WorkflowLibrary, backends: BackendView[]) =>
     createWorkflowCatalog({ library: lib, preferred: () => '', backends: () => backends });
@@ -157,7 +158,7 @@ describe('which workflow an edit gets', () => {
     expect(wrong.code).toBe('workflow_wrong_mode');
     expect(wrong.message).toMatch(/serves upscale, not generate/);
     expect(refusal(() => catalog.resolveId('sd15', 'inpaint')).message).toMatch(
-      /Workflows for inpaint: inpaint\./,
+      /Workflows for inpaint: flux-fill-inpaint, inpaint, sdxl-inpaint\./,
     );
   });
 
@@ -195,10 +196,18 @@ describe('which workflow an edit gets', () => {
       catalogOf(library, [{ objectInfo: withoutCustomNode }]).resolveId(undefined, 'restyle'),
     );
     expect(lacking.code).toBe('no_usable_workflow');
-    expect(lacking.message).toMatch(/Workflows that would serve it: restyle \(.*SlowProgress/);
-    const none = refusal(() => catalogOf(onlyBundled, [fakeBackend]).resolveId(undefined, 'inpaint'));
-    expect(none.message).toMatch(/No workflow serves inpaint.*"modes" lists "inpaint"/);
-    // With no ComfyUI to ask, the first candidate is taken and the job waits for one.
-    expect(catalogOf(library, []).resolveId(undefined, 'outpaint')).toBe('outpaint');
+    // The bundled restyle workflows need model files (named with their folders); the user's, its node.
+    expect(lacking.message).toMatch(/No bundled restyle workflow has all its models.*checkpoints\//);
+    expect(lacking.message).toMatch(/Your workflows for restyle cannot run: restyle \(.*SlowProgress/);
+    expect(lacking.details).toMatchObject({ install: expect.any(Array) as unknown[] });
+    const none = refusal(() => catalogOf(onlyText, [fakeBackend]).resolveId(undefined, 'inpaint'));
+    expect(none.message).toMatch(
+      /No bundled workflow serves inpaint\..*its sidecar's "modes" naming inpaint/,
+    );
+    // With no ComfyUI to ask, the first candidate (a bundled one) is taken and the job waits for one.
+    expect(['flux-fill-outpaint', 'sdxl-outpaint']).toContain(
+      catalogOf(library, []).resolveId(undefined, 'outpaint'),
+    );
+    expect(catalogOf(library, [fakeBackend]).resolveId(undefined, 'outpaint')).toBe('outpaint');
   });
 });

@@ -108,7 +108,26 @@ if (skipReason) {
 
     it('passes the real /object_info check for every bundled graph whose nodes this ComfyUI has', async () => {
       const objectInfo = (await (await fetch(`${comfyUrl}/object_info`)).json()) as ObjectInfo;
-      for (const id of ['sd15', 'sdxl', 'sdxl-turbo', 'flux-schnell', 'z-image-turbo', 'test-pattern']) {
+      // The edit workflows too, but not the cut-outs: their nodes come from custom node packs.
+      const edits = [
+        'sdxl-restyle',
+        'z-image-restyle',
+        'sdxl-inpaint',
+        'flux-fill-inpaint',
+        'sdxl-outpaint',
+        'flux-fill-outpaint',
+        'upscale-realesrgan',
+        'upscale-ultrasharp',
+      ];
+      for (const id of [
+        'sd15',
+        'sdxl',
+        'sdxl-turbo',
+        'flux-schnell',
+        'z-image-turbo',
+        'test-pattern',
+        ...edits,
+      ]) {
         const graph = JSON.parse(readFileSync(join(bundledWorkflowsDir, `${id}.json`), 'utf8')) as Parameters<
           typeof validateWorkflow
         >[0];

@@ -152,6 +152,9 @@ describe('dashboard API on a real core', () => {
     const missing = await send(fixture.core.url, { path: '/api/status' });
     expect(missing.status).toBe(401);
     expect(errorCode(missing.json())).toBe('unauthorized');
+    // Read as plain text by curl and agents: no Markdown backticks, and it names where the token comes from.
+    expect(JSON.stringify(missing.json())).not.toContain('`');
+    expect(JSON.stringify(missing.json())).toContain('comfyui-mcp-bridge serve');
     expect(missing.headers['www-authenticate']).toMatch(/^Bearer/);
 
     const wrong = await send(fixture.core.url, {

@@ -10,7 +10,7 @@ import {
 } from '../../electron/workflows/bind.js';
 import { parseWorkflowMeta } from '../../electron/workflows/meta.js';
 import { describeWorkflow, type Workflow } from '../../electron/workflows/workflow.js';
-import { bundledDir, bundledGraph, bundledIds, fixture, readJson } from './helpers.js';
+import { bundledDir, bundledGenerateIds, bundledGraph, fixture, readJson } from './helpers.js';
 
 function bundled(id: string): Workflow {
   const meta = parseWorkflowMeta(readJson(join(bundledDir, `${id}.meta.json`)), `${id}.meta.json`);
@@ -21,8 +21,9 @@ function input(graph: ApiGraph, nodeId: string, name: string): unknown {
   return graph[nodeId]?.inputs[name];
 }
 
-describe('bindWorkflow on every bundled workflow', () => {
-  it.each(bundledIds)(
+// The edit workflows are bound in bundled-edit.test.ts, with a source image, a mask and the rest.
+describe('bindWorkflow on every bundled text-to-image workflow', () => {
+  it.each(bundledGenerateIds)(
     '%s: fills every placeholder with typed values and leaves the library graph alone',
     (id) => {
       const workflow = bundled(id);

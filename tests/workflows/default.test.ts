@@ -9,6 +9,7 @@ import {
   bundledGraph,
   bundledIds,
   fixture,
+  nodePackObjectInfo,
   readJson,
   realObjectInfo,
   withModels,
@@ -134,5 +135,167 @@ describe('chooseDefaultWorkflow', () => {
       id: undefined,
       reason: 'No ComfyUI backend is reachable, so no workflow can be checked; start ComfyUI.',
     });
+  });
+});
+
+const sdxlBase: BackendView = {
+  objectInfo: withModels({ 'CheckpointLoaderSimple.ckpt_name': ['sd_xl_base_1.0.safetensors'] }),
+};
+const fluxFill: BackendView = {
+  objectInfo: withModels({
+    'UNETLoader.unet_name': ['flux1-fill-dev.safetensors'],
+    'DualCLIPLoader.clip_name1': ['t5xxl_fp8_e4m3fn.safetensors', 'clip_l.safetensors'],
+    'DualCLIPLoader.clip_name2': ['t5xxl_fp8_e4m3fn.safetensors', 'clip_l.safetensors'],
+    'VAELoader.vae_name': ['ae.safetensors'],
+  }),
+};
+function upscalers(...files: string[]): BackendView {
+  return { objectInfo: withModels({ 'UpscaleModelLoader.model_name': files }) };
+}
+/** A ComfyUI with some of the cut-out node packs installed. */
+function withPacks(...nodes: string[]): BackendView {
+  const packs = nodePackObjectInfo();
+  const installed = Object.fromEntries(nodes.map((node) => [node, packs[node]!]));
+  return { objectInfo: { ...realObjectInfo(), ...installed } };
+}
+
+describe('chooseDefaultWorkflow per mode', () => {
+  it('never makes an edit workflow the text-to-image default, though it ranks higher and its model is there', () => {
+    // sdxl-restyle, -inpaint and -outpaint (rank 2) run on the SDXL checkpoint too; sdxl is rank 4.
+    expect(chooseDefaultWorkflow(candidates, [sdxlBase])).toEqual({
+      id: 'sdxl',
+      reason: '"sdxl" is the first bundled workflow whose models a backend has.',
+    });
+    expect(chooseDefaultWorkflow(candidates, [sdxlBase], undefined, 'generate').id).toBe('sdxl');
+  });
+
+  it('picks, per edit mode, the first ranked workflow of that mode a backend can run', () => {
+    expect(chooseDefaultWorkflow(candidates, [sdxlBase], undefined, 'inpaint')).toEqual({
+      id: 'sdxl-inpaint',
+      reason: '"sdxl-inpaint" is the first bundled inpaint workflow whose models a backend has.',
+    });
+    expect(chooseDefaultWorkflow(candidates, [sdxlBase], undefined, 'outpaint').id).toBe('sdxl-outpaint');
+    expect(chooseDefaultWorkflow(candidates, [sdxlBase], undefined, 'restyle').id).toBe('sdxl-restyle');
+    // FLUX.1 Fill ranks before SDXL, on any backend.
+    expect(chooseDefaultWorkflow(candidates, [sdxlBase, fluxFill], undefined, 'inpaint').id).toBe(
+      'flux-fill-inpaint',
+    );
+    expect(chooseDefaultWorkflow(candidates, [fluxFill], undefined, 'outpaint').id).toBe(
+      'flux-fill-outpaint',
+    );
+    // Z-Image restyle needs the ComfyUI version Z-Image does.
+    const zImage = (version: string): BackendView => ({ objectInfo: zImageFiles, version });
+    expect(chooseDefaultWorkflow(candidates, [zImage('0.3.75')], undefined, 'restyle').id).toBe(
+      'z-image-restyle',
+    );
+    expect(chooseDefaultWorkflow(candidates, [zImage('0.3.64'), sdxlBase], undefined, 'restyle').id).toBe(
+      'sdxl-restyle',
+    );
+    expect(chooseDefaultWorkflow(candidates, [upscalers('4x-UltraSharp.pth')], undefined, 'upscale').id).toBe(
+      'upscale-ultrasharp',
+    );
+    expect(
+      chooseDefaultWorkflow(
+        candidates,
+        [upscalers('4x-UltraSharp.pth', 'RealESRGAN_x4plus.pth')],
+        undefined,
+        'upscale',
+      ).id,
+    ).toBe('upscale-realesrgan');
+    expect(
+      chooseDefaultWorkflow(candidates, [withPacks('InspyrenetRembg')], undefined, 'remove_background').id,
+    ).toBe('remove-background-inspyrenet');
+    expect(
+      chooseDefaultWorkflow(
+        candidates,
+        [withPacks('InspyrenetRembg', 'BiRefNetRMBG')],
+        undefined,
+        'remove_background',
+      ).id,
+    ).toBe('remove-background-birefnet');
+  });
+
+  it('names, when no workflow of the mode can run, the node packs to install and how', () => {
+    const choice = chooseDefaultWorkflow(candidates, [bare], undefined, 'remove_background');
+    expect(choice.id).toBeUndefined();
+    expect(choice.reason).toMatch(
+      /^No bundled remove_background workflow has all its models .* remove-background-birefnet \(the custom node pack ComfyUI-RMBG \(https:\/\/github\.com\/1038lab\/ComfyUI-RMBG; ComfyUI-Manager: search "ComfyUI-RMBG" and install; .*\)\); remove-background-inspyrenet \(the custom node pack ComfyUI-Inspyrenet-Rembg \(https:\/\/github\.com\/john-mnz\/ComfyUI-Inspyrenet-Rembg; .*\)\)\. Or add your own workflow/,
+    );
+    expect(choice.id === undefined && choice.install).toEqual([
+      {
+        workflow: 'remove-background-birefnet',
+        models: [],
+        packs: [
+          {
+            name: 'ComfyUI-RMBG',
+            url: 'https://github.com/1038lab/ComfyUI-RMBG',
+            install: expect.stringContaining('ComfyUI-Manager') as unknown,
+          },
+        ],
+      },
+      {
+        workflow: 'remove-background-inspyrenet',
+        models: [],
+        packs: [
+          {
+            name: 'ComfyUI-Inspyrenet-Rembg',
+            url: 'https://github.com/john-mnz/ComfyUI-Inspyrenet-Rembg',
+            install: expect.stringContaining('ComfyUI-Manager') as unknown,
+          },
+        ],
+      },
+    ]);
+    const inpaint = chooseDefaultWorkflow(candidates, [bare], undefined, 'inpaint');
+    expect(inpaint.id === undefined && inpaint.install?.map((option) => option.workflow)).toEqual([
+      'flux-fill-inpaint',
+      'sdxl-inpaint',
+    ]);
+    expect(inpaint.reason).toContain(
+      'diffusion_models/flux1-fill-dev.safetensors from https://huggingface.co/',
+    );
+  });
+
+  it('says so when no bundled workflow serves the mode at all', () => {
+    const generateOnly = candidates.filter((candidate) => candidate.workflow.modes.includes('generate'));
+    expect(chooseDefaultWorkflow(generateOnly, [sdxlBase], undefined, 'upscale')).toEqual({
+      id: undefined,
+      reason:
+        "No bundled workflow serves upscale. Or add your own workflow to the user workflows folder (its sidecar's " +
+        '"modes" naming upscale) and pass it as workflow.',
+      install: [],
+    });
+  });
+
+  it('takes a preferred workflow only for its own mode', () => {
+    // The setting names the text-to-image default: an edit call passes over it without a word.
+    expect(chooseDefaultWorkflow(candidates, [sdxlBase], 'sdxl', 'inpaint')).toEqual({
+      id: 'sdxl-inpaint',
+      reason: '"sdxl-inpaint" is the first bundled inpaint workflow whose models a backend has.',
+    });
+    expect(chooseDefaultWorkflow(candidates, [sdxlBase, fluxFill], 'sdxl-inpaint', 'inpaint')).toEqual({
+      id: 'sdxl-inpaint',
+      reason: '"sdxl-inpaint" is the chosen default workflow.',
+    });
+    expect(chooseDefaultWorkflow(candidates, [sdxlBase], 'sdxl-inpaint')).toEqual({
+      id: 'sdxl',
+      reason:
+        'The chosen default "sdxl-inpaint" does not make images from text (it serves inpaint). ' +
+        '"sdxl" is the first bundled workflow whose models a backend has.',
+    });
+  });
+
+  it('names your own runnable workflows of the mode only', () => {
+    const mine = (id: string, name: string): DefaultCandidate => ({
+      source: 'user',
+      workflow: describeWorkflow(id, fixture(name)),
+    });
+    const own = [mine('my-img2img', 'edit-sd15-img2img'), mine('my-t2i', 'sd15-default')];
+    const sd15 = {
+      objectInfo: withModels({ 'CheckpointLoaderSimple.ckpt_name': ['v1-5-pruned-emaonly.safetensors'] }),
+    };
+    const restyle = chooseDefaultWorkflow([...candidates, ...own], [sd15], undefined, 'restyle');
+    expect(restyle.reason).toContain('Your workflows that can run: my-img2img; pass one as workflow.');
+    const generate = chooseDefaultWorkflow([...candidates, ...own], [sd15]);
+    expect(generate.reason).toContain('Your workflows that can run: my-t2i;');
   });
 });

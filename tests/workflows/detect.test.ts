@@ -240,9 +240,9 @@ describe('detectParameters edge cases', () => {
     expect(where(parameters, 'seed')).toEqual(['3.seed', 'k2.seed']);
   });
 
-  it('reports a graph without a sampler or size node', () => {
+  it('reports a text-to-image graph without a sampler or size node', () => {
     const graph: ApiGraph = {
-      '1': { class_type: 'LoadImage', inputs: { image: 'in.png' } },
+      '1': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 0 } },
       '2': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
       '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'x' } },
     };

@@ -2,12 +2,36 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiGraph, InputSpec, ObjectInfo } from '../../electron/comfy/types.js';
+import { parseWorkflowMeta } from '../../electron/workflows/meta.js';
 import { parseWorkflow } from '../../electron/workflows/parse.js';
+import { describeWorkflow, type Workflow } from '../../electron/workflows/workflow.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const fixturesDir = join(here, 'fixtures');
 export const bundledDir = join(here, '..', '..', 'workflows');
-export const bundledIds = ['flux-schnell', 'sd15', 'sdxl', 'sdxl-turbo', 'test-pattern', 'z-image-turbo'];
+/** The bundled text-to-image workflows. */
+export const bundledGenerateIds = [
+  'flux-schnell',
+  'sd15',
+  'sdxl',
+  'sdxl-turbo',
+  'test-pattern',
+  'z-image-turbo',
+];
+/** The bundled edit_image workflows, each serving one mode. */
+export const bundledEditIds = [
+  'flux-fill-inpaint',
+  'flux-fill-outpaint',
+  'remove-background-birefnet',
+  'remove-background-inspyrenet',
+  'sdxl-inpaint',
+  'sdxl-outpaint',
+  'sdxl-restyle',
+  'upscale-realesrgan',
+  'upscale-ultrasharp',
+  'z-image-restyle',
+];
+export const bundledIds = [...bundledGenerateIds, ...bundledEditIds];
 
 export function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8')) as unknown;
@@ -48,4 +72,18 @@ export function withModels(models: Record<string, string[]>, objectInfo = realOb
     group[input] = updated;
   }
   return copy;
+}
+
+/** A bundled workflow with its sidecar, as the library loads it. */
+export function bundledWorkflow(id: string): Workflow {
+  const meta = parseWorkflowMeta(readJson(join(bundledDir, `${id}.meta.json`)), `${id}.meta.json`);
+  return describeWorkflow(id, bundledGraph(id), meta);
+}
+
+/**
+ * Node definitions of the custom node packs the bundled cut-out workflows use, as their /object_info entries
+ * (written from the packs' INPUT_TYPES: ComfyUI-RMBG's BiRefNetRMBG, ComfyUI-Inspyrenet-Rembg's node).
+ */
+export function nodePackObjectInfo(): ObjectInfo {
+  return readJson(join(fixturesDir, 'object-info-node-packs.json')) as ObjectInfo;
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeWorkflow, detectModes, parseWorkflowMeta } from '../../electron/workflows/index.js';
 import type { ApiGraph } from '../../electron/comfy/types.js';
+import { bundledEditIds, bundledGenerateIds } from './helpers.js';
 
 const bundled = 'workflows';
 const editFixtures = 'tests/fixtures/edit-workflows';
@@ -37,8 +38,25 @@ describe('workflow modes', () => {
     expect(describeWorkflow('plain', readsSource).modes).toEqual([]);
   });
 
-  it('every bundled workflow generates, and each model-free edit fixture serves the mode it is named for', () => {
-    for (const id of ids(bundled)) expect(load(bundled, id).modes, id).toContain('generate');
+  it('bundled workflows generate or serve their one edit mode, which their nodes show too; each model-free edit fixture serves the mode it is named for', () => {
+    for (const id of bundledGenerateIds) expect(load(bundled, id).modes, id).toEqual(['generate']);
+    const editModes = bundledEditIds.map((id) => [id, load(bundled, id).modes]);
+    expect(editModes).toEqual([
+      ['flux-fill-inpaint', ['inpaint']],
+      ['flux-fill-outpaint', ['outpaint']],
+      ['remove-background-birefnet', ['remove_background']],
+      ['remove-background-inspyrenet', ['remove_background']],
+      ['sdxl-inpaint', ['inpaint']],
+      ['sdxl-outpaint', ['outpaint']],
+      ['sdxl-restyle', ['restyle']],
+      ['upscale-realesrgan', ['upscale']],
+      ['upscale-ultrasharp', ['upscale']],
+      ['z-image-restyle', ['restyle']],
+    ]);
+    for (const id of ids(bundled)) {
+      const workflow = load(bundled, id);
+      expect(detectModes(workflow.graph), `${id}: detected from its nodes`).toEqual(workflow.modes);
+    }
     const fixtures = ids(editFixtures);
     expect(fixtures.length).toBe(5);
     for (const id of fixtures) expect(load(editFixtures, id).modes, id).toEqual([id.replace('-', '_')]);

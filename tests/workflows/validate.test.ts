@@ -32,6 +32,7 @@ describe('validateWorkflow against the real /object_info of ComfyUI 0.3.64', () 
     expect(validateWorkflow(bundledGraph('sd15'), info)).toEqual({
       runnable: true,
       missingNodes: [],
+      missingPacks: [],
       missingModels: [],
       invalidValues: [],
       messages: [],
