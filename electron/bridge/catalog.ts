@@ -11,6 +11,8 @@ export interface EditBinding {
   inputImage: string;
   maskImage?: string;
   denoise?: number;
+  /** The mode's strength, for a workflow whose sidecar has no defaults.denoise when the call gave none. */
+  fallbackDenoise?: number;
   scale?: number;
   extend?: Extend;
 }

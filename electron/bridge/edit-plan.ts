@@ -1,6 +1,6 @@
 /**
  * The pure decisions of an edit (edit_image, or a batch item with `image` and `mode`): which fields a mode takes,
- * its default strength, the exact output size, the output format, and the default file name next to the source.
+ * its fallback strength, the exact output size, the output format, and the default file name next to the source.
  * Every refusal is a BridgeError that names the field and what to pass instead.
  */
 import path from 'node:path';
@@ -36,7 +36,10 @@ export interface EditPlan {
   scale?: number;
 }
 
-/** How far from the source a mode goes when the call gives no strength; absent: the workflow's own value. */
+/**
+ * How far from the source a mode goes when neither the call (strength) nor the workflow (its sidecar's
+ * defaults.denoise) says: the workflow's own value is tuned for its model, so it comes first.
+ */
 export const DEFAULT_STRENGTH: Partial<Record<EditMode, number>> = { restyle: 0.6, inpaint: 1, outpaint: 1 };
 
 /** The suffix of the default file name: hero.png → hero.edited.png. */
@@ -79,7 +82,7 @@ function checkFieldsFor(request: EditRequest): void {
 /** The output size and the workflow values of an edit of a source of this size; throws a BridgeError. */
 export function planEdit(request: EditRequest, source: Size, maxPixels: number): EditPlan {
   checkFieldsFor(request);
-  const strength = request.strength ?? DEFAULT_STRENGTH[request.mode];
+  const { strength } = request;
   const withStrength = strength === undefined ? {} : { strength };
   let plan: EditPlan;
   switch (request.mode) {

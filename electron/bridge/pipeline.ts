@@ -12,6 +12,7 @@ import type { JobRecord, JobResult, StagedInputs } from '../jobs/types.js';
 import type { WorkflowCatalog } from './catalog.js';
 import { keepOutsideMask, measureTransparency, readEditInputs, type ReadLimits } from './edit-inputs.js';
 import { readFileWithin } from '../images/checked-read.js';
+import { DEFAULT_STRENGTH } from './edit-plan.js';
 
 /**
  * Binds a job's workflow to its parameters; the scheduler calls this when it dispatches (an edit once its inputs
@@ -34,6 +35,9 @@ export function prepareJob(
           edit: {
             ...staged,
             ...(edit.strength === undefined ? {} : { denoise: edit.strength }),
+            ...(DEFAULT_STRENGTH[edit.mode] === undefined
+              ? {}
+              : { fallbackDenoise: DEFAULT_STRENGTH[edit.mode] }),
             ...(edit.scale === undefined ? {} : { scale: edit.scale }),
             ...(edit.extend === undefined ? {} : { extend: edit.extend }),
           },

@@ -124,7 +124,7 @@ export function createWorkflowCatalog(options: WorkflowCatalogOptions): Workflow
           width: params.width,
           height: params.height,
           seed: params.seed,
-          ...editValues(params.edit),
+          ...editValues(params.edit, workflowOf(id).meta.defaults.denoise),
         });
         return { graph: bound.graph, outputNodes: bound.outputNodeIds };
       } catch (error) {
@@ -151,12 +151,14 @@ export function createWorkflowCatalog(options: WorkflowCatalogOptions): Workflow
   };
 }
 
-function editValues(edit: EditBinding | undefined) {
+/** An edit's workflow values; the strength is the call's, else the workflow's own default, else the mode's. */
+function editValues(edit: EditBinding | undefined, workflowDenoise: number | undefined) {
   if (!edit) return {};
+  const denoise = edit.denoise ?? workflowDenoise ?? edit.fallbackDenoise;
   return {
     input_image: edit.inputImage,
     ...(edit.maskImage === undefined ? {} : { mask_image: edit.maskImage }),
-    ...(edit.denoise === undefined ? {} : { denoise: edit.denoise }),
+    ...(denoise === undefined ? {} : { denoise }),
     ...(edit.scale === undefined ? {} : { scale: edit.scale }),
     ...(edit.extend === undefined ? {} : { extend: edit.extend }),
   };

@@ -32,7 +32,7 @@ export interface EditSpec {
   /** inpaint: a mask file (white = change) and its hash, or a region of the source. */
   mask?: { path: string; hash: string };
   region?: Region;
-  /** 0–1, how far from the source ({{denoise}}); absent: the workflow's own. */
+  /** 0–1, how far from the source ({{denoise}}), as the call gave it; absent: the workflow's own, else the mode's. */
   strength?: number;
   /** outpaint: pixels added on each side. */
   extend?: Extend;

@@ -33,16 +33,15 @@ function refusal(run: () => unknown): BridgeError {
 
 describe('edit plan (pure)', () => {
   it('keeps the source size, or follows its aspect for one given side', () => {
-    expect(planEdit({ mode: 'restyle', prompt: 'x' }, source, limit)).toEqual({
-      width: 40,
-      height: 30,
-      strength: 0.6,
-    });
+    // No strength from the call: the workflow's default (or the mode's) is applied when the job is bound.
+    expect(planEdit({ mode: 'restyle', prompt: 'x' }, source, limit)).toEqual({ width: 40, height: 30 });
     expect(planEdit({ mode: 'remove_background', width: 80 }, source, limit)).toEqual({
       width: 80,
       height: 60,
     });
-    expect(planEdit({ mode: 'inpaint', prompt: 'x', mask: 'm.png' }, source, limit).strength).toBe(1);
+    expect(
+      planEdit({ mode: 'inpaint', prompt: 'x', mask: 'm.png', strength: 0.4 }, source, limit).strength,
+    ).toBe(0.4);
   });
 
   it('outpaints by extend, or centred to a target (the odd pixel on the right and bottom)', () => {
@@ -186,6 +185,58 @@ describe('which workflow an edit gets', () => {
       }
     } finally {
       rmSync(bundled, { recursive: true, force: true });
+    }
+  });
+
+  it("binds the call's strength, else the workflow's own default, else the mode's", () => {
+    const catalog = catalogOf(library, [fakeBackend]);
+    const labelOf = (id: string, edit: Record<string, unknown>) =>
+      JSON.stringify(
+        catalog.prepare(id, {
+          prompt: 'p',
+          negativePrompt: '',
+          width: 40,
+          height: 30,
+          seed: 1,
+          edit: { inputImage: 'in.png', maskImage: 'm.png', ...edit },
+        }).graph,
+      );
+    // The inpaint fixture's sidecar says defaults.denoise 0.6.
+    expect(labelOf('inpaint', { fallbackDenoise: 1 })).toContain('denoise 0.6');
+    expect(labelOf('inpaint', { denoise: 0.25, fallbackDenoise: 1 })).toContain('denoise 0.25');
+    // sdxl-inpaint's is 0.9 in its sidecar.
+    expect(labelOf('sdxl-inpaint', { fallbackDenoise: 1 })).toContain('"denoise":0.9');
+  });
+
+  it("gives a workflow whose sidecar has no defaults.denoise the mode's strength", async () => {
+    const own = mkdtempSync(join(tmpdir(), 'edit-choice-own-'));
+    try {
+      copyFileSync(join(editWorkflowsDir, 'restyle.json'), join(own, 'my-restyle.json'));
+      const meta = JSON.parse(readFileSync(join(editWorkflowsDir, 'restyle.meta.json'), 'utf8')) as {
+        defaults?: unknown;
+      };
+      delete meta.defaults;
+      writeFileSync(join(own, 'my-restyle.meta.json'), JSON.stringify(meta));
+      const mine = await createWorkflowLibrary({
+        bundledDir: textOnlyDir,
+        userDir: own,
+        logger: silentLogger,
+      });
+      try {
+        const bound = catalogOf(mine, [fakeBackend]).prepare('my-restyle', {
+          prompt: 'p',
+          negativePrompt: '',
+          width: 40,
+          height: 30,
+          seed: 1,
+          edit: { inputImage: 'in.png', fallbackDenoise: 0.6 },
+        });
+        expect(JSON.stringify(bound.graph)).toContain('restyle p denoise 0.6');
+      } finally {
+        await mine.close();
+      }
+    } finally {
+      rmSync(own, { recursive: true, force: true });
     }
   });
 
