@@ -4,14 +4,16 @@
  * a missed target is a result, not a failure. Knobs (environment): BENCH_STEP_MS (per sampler step, 20 steps
  * per image; default 25), BENCH_CALLS (generate_image calls per format; 50), BENCH_BATCH (100),
  * BENCH_GALLERY (10000), BENCH_WEBP (100), BENCH_WEB (1024² sources for the web assets; 4), BENCH_SHIM_RUNS
- * (spawns of the stdio shim per mode; 20), BENCH_CHROMIUM (/usr/bin/chromium), BENCH_ONLY (comma-separated sections out of startup, shim, overhead,
- * batch, gallery, webp, web; all when unset) to repeat a few figures quickly.
+ * (spawns of the stdio shim per mode; 20), BENCH_CHROMIUM (/usr/bin/chromium), BENCH_ONLY (comma-separated
+ * sections out of startup, shim, overhead, edit, batch, gallery, webp, web; all when unset) to repeat a few
+ * figures quickly. BENCH_CALLS also sets the edit_image calls.
  */
 import { copyFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { measureFirstPaint } from './first-paint.js';
 import { measureGalleryListing } from './gallery.js';
+import { measureEditOverhead } from './edit.js';
 import { batchFigures, measureOverhead, runBatch } from './generation.js';
 import { writeDistinctPngs } from './images.js';
 import { describeMachine, machineLine } from './machine.js';
@@ -39,7 +41,7 @@ const webpCount = knob('BENCH_WEBP', 100);
 const webCount = knob('BENCH_WEB', 4);
 const shimRuns = knob('BENCH_SHIM_RUNS', 20);
 const startupRuns = 5;
-const sectionNames = ['startup', 'shim', 'overhead', 'batch', 'gallery', 'webp', 'web'] as const;
+const sectionNames = ['startup', 'shim', 'overhead', 'edit', 'batch', 'gallery', 'webp', 'web'] as const;
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const unknownSection = only?.find((name) => !(sectionNames as readonly string[]).includes(name));
 if (unknownSection !== undefined) {
@@ -131,7 +133,7 @@ async function measureGallerySession(workspace: Workspace): Promise<void> {
   let client: BenchClient | undefined;
   try {
     serve = await startServeProcess({ comfyuiUrls: [fake.url], dataDir, outputDir });
-    client = await connectClient(serve.mcpUrl);
+    client = await connectClient(serve.mcpUrl, serve.mcpToken);
     if (runs('gallery')) await measureGallery(serve, client, dataDir, workspace);
     if (runs('webp')) {
       log(`  WebP: writing ${webpCount} distinct 1024² PNGs…`);
@@ -217,6 +219,11 @@ async function main(): Promise<void> {
         unit: 'bytes',
         note: 'JSON of { tools }',
       });
+    }
+
+    if (runs('edit')) {
+      log(`Edit overhead (${calls} edit_image calls, 1024² sources)…`);
+      add(...(await measureEditOverhead(workspace, { stepMs, calls }, log)));
     }
 
     if (runs('batch')) {

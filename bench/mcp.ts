@@ -14,12 +14,13 @@ export interface BenchClient {
   close(): Promise<void>;
 }
 
-export async function connectClient(mcpUrl: string): Promise<BenchClient> {
+export async function connectClient(mcpUrl: string, token?: string): Promise<BenchClient> {
   const client = new Client(
     { name: 'bridge-bench', version: '1.0.0' },
     { versionNegotiation: { mode: { pin: '2026-07-28' } } },
   );
-  await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl)));
+  const headers: Record<string, string> = token === undefined ? {} : { Authorization: `Bearer ${token}` };
+  await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers } }));
   return {
     async call(name, args) {
       const result = (await client.callTool({ name, arguments: args })) as ToolResult;

@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { readStoredToken } from '../electron/cli/stored-token.js';
 import { buildRoot, repoRoot } from './paths.js';
 
 export interface Running {
@@ -16,6 +17,8 @@ export interface RunningFake extends Running {
 
 export interface RunningServe extends Running {
   readonly mcpUrl: string;
+  /** The bearer token /mcp requires (generated at first start into the data folder's settings). */
+  readonly mcpToken: string | undefined;
   readonly dashboardUrl: string;
   /** From spawn() to the last ready line on stdout. */
   readonly startupMs: number;
@@ -76,6 +79,7 @@ export async function startServeProcess(options: ServeOptions): Promise<RunningS
   return {
     pid,
     mcpUrl: value('MCP endpoint:'),
+    mcpToken: readStoredToken(options.dataDir),
     dashboardUrl: value('Dashboard:'),
     startupMs,
     rss: () => residentBytes(pid),

@@ -49,7 +49,7 @@ export async function startSession(
       outputDir,
       workflow: benchWorkflow,
     });
-    client = await connectClient(serve.mcpUrl);
+    client = await connectClient(serve.mcpUrl, serve.mcpToken);
     await waitUntilReady(client, settings.backends);
     return { serve, fakes, client, outputDir, stop };
   } catch (error) {

@@ -4,7 +4,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createBridgeService } from './bridge/service.js';
 import { deliverJob, findDeliveredJob, prepareJob, recoveryDirOf } from './bridge/pipeline.js';
-import { pixelLimitOf } from './images/pixel-limit.js';
+import { editReadLimits, stageEditInputs } from './bridge/edit-inputs.js';
+import { InputUploads } from './comfy/uploads.js';
 import { createWorkflowCatalog } from './bridge/workflow-catalog.js';
 import { ComfyClient } from './comfy/client.js';
 import { discoverComfyUrl } from './comfy/discovery.js';
@@ -142,11 +143,17 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     preferred: () => settings.get().defaultWorkflow,
     backends: () => pool.views(),
   });
+  // One per core: an edit's source goes to each backend once while that backend stays up (comfy/uploads.ts).
+  const uploads = new InputUploads();
+  const readLimits = () => editReadLimits(settings.get());
   const scheduler = new Scheduler({
     store: new BatchStore(dataDir, logger.child('batches')),
     pool,
     logger: logger.child('scheduler'),
-    prepare: (spec) => prepareJob(catalog, spec),
+    prepare: (spec, staged) => prepareJob(catalog, spec, staged),
+    stageInputs: (spec, backendId) =>
+      stageEditInputs(spec.edit!, spec.allowedRoots, readLimits(), uploads, pool.client(backendId)!),
+    outputNodes: (spec) => catalog.outputNodes(spec.workflow),
     canRun: (workflow, backendId) => {
       const objectInfo = pool.objectInfo(backendId);
       return objectInfo ? catalog.check(workflow, objectInfo, pool.version(backendId)).runnable : false;
@@ -162,7 +169,8 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
         {
           gallery,
           recoveryDir: recoveryDirOf(dataDir),
-          maxInputPixels: pixelLimitOf(settings.get().maxInputMegapixels),
+          maxInputPixels: readLimits().maxPixels,
+          maxSourceBytes: readLimits().maxBytes,
         },
         job,
         batchId,

@@ -3,6 +3,10 @@
 export const outputFormats = ['png', 'jpeg', 'webp'] as const;
 export type OutputFormat = (typeof outputFormats)[number];
 
+/** edit_image's modes (a workflow's modes are these plus `generate`). */
+export const editModes = ['restyle', 'inpaint', 'outpaint', 'upscale', 'remove_background'] as const;
+export type EditMode = (typeof editModes)[number];
+
 /**
  * What tells the file a generation wrote from any other file later put at its path: device and inode (decimal
  * strings, because 64-bit inode numbers (XFS, Btrfs, NTFS file ids) do not fit a double), plus size and
@@ -36,4 +40,6 @@ export interface GenerationRecord {
   file?: FileIdentity;
   /** The allowed folder the file was written into (the save path was checked against it). */
   allowedFolder?: string;
+  /** Set when the image is an edit of another file (edit_image). */
+  edit?: { mode: EditMode; source: string };
 }

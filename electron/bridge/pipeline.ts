@@ -8,18 +8,49 @@ import { createPathPolicy, PathPolicyError } from '../images/path-policy.js';
 import { ImageTooLargeError } from '../images/pixel-limit.js';
 import { renderImage } from '../images/render.js';
 import type { PreparedPrompt } from '../jobs/scheduler.js';
-import type { JobRecord, JobResult } from '../jobs/types.js';
+import type { JobRecord, JobResult, StagedInputs } from '../jobs/types.js';
 import type { WorkflowCatalog } from './catalog.js';
+import { keepOutsideMask, measureTransparency, readEditInputs, type ReadLimits } from './edit-inputs.js';
+import { readFileWithin } from '../images/checked-read.js';
+import { DEFAULT_STRENGTH } from './edit-plan.js';
 
-/** Binds a job's workflow to its parameters; the scheduler calls this when it dispatches. */
-export function prepareJob(catalog: WorkflowCatalog, job: JobRecord['spec']): PreparedPrompt {
+/**
+ * Binds a job's workflow to its parameters; the scheduler calls this when it dispatches (an edit once its inputs
+ * are uploaded, with their names).
+ */
+export function prepareJob(
+  catalog: WorkflowCatalog,
+  job: JobRecord['spec'],
+  staged?: StagedInputs,
+): PreparedPrompt {
+  const { edit } = job;
   return catalog.prepare(job.workflow, {
     prompt: job.prompt,
     negativePrompt: job.negativePrompt,
     width: job.width,
     height: job.height,
     seed: job.seed,
+    ...(edit && staged
+      ? {
+          edit: {
+            ...staged,
+            ...(edit.strength === undefined ? {} : { denoise: edit.strength }),
+            ...(DEFAULT_STRENGTH[edit.mode] === undefined
+              ? {}
+              : { fallbackDenoise: DEFAULT_STRENGTH[edit.mode] }),
+            ...(edit.scale === undefined ? {} : { scale: edit.scale }),
+            ...(edit.extend === undefined ? {} : { extend: edit.extend }),
+          },
+        }
+      : {}),
   });
+}
+
+/** ComfyUI's image, with an inpaint's source put back outside its mask (edit-inputs.ts keepOutsideMask). */
+async function editedImage(image: Buffer, spec: JobRecord['spec'], limits: ReadLimits): Promise<Buffer> {
+  if (spec.edit?.mode !== 'inpaint') return image;
+  const { source, mask } = await readEditInputs(spec.edit, spec.allowedRoots, limits);
+  return keepOutsideMask(image, source, mask!, limits.maxPixels);
 }
 
 /**
@@ -27,7 +58,7 @@ export function prepareJob(catalog: WorkflowCatalog, job: JobRecord['spec']): Pr
  * save path checked once more, written atomically (a replaced file kept for recovery), and recorded.
  */
 export async function deliverJob(
-  deps: { gallery: Gallery; recoveryDir: string; maxInputPixels: number },
+  deps: { gallery: Gallery; recoveryDir: string; maxInputPixels: number; maxSourceBytes: number },
   job: JobRecord,
   batchId: string,
   image: Buffer,
@@ -43,9 +74,11 @@ export async function deliverJob(
     if (error instanceof PathPolicyError) throw refusal(error);
     throw error;
   }
+  const limits = { maxBytes: deps.maxSourceBytes, maxPixels: deps.maxInputPixels };
+  const edited = await editedImage(image, spec, limits);
   let rendered;
   try {
-    rendered = await renderImage(image, {
+    rendered = await renderImage(edited, {
       width: spec.width,
       height: spec.height,
       format: spec.format,
@@ -79,6 +112,11 @@ export async function deliverJob(
     throw error;
   }
   const allowedFolder = allowedFolderOf(written.path, spec.allowedRoots);
+  // Measured on the file as written, read back through its checked folder: the agent is told what is there.
+  const transparency =
+    spec.edit?.mode === 'remove_background'
+      ? await measureTransparency(await readFileWithin(written.path, spec.allowedRoots), deps.maxInputPixels)
+      : undefined;
   const record: GenerationRecord = {
     id: job.id,
     path: written.path,
@@ -95,9 +133,15 @@ export async function deliverJob(
     createdAt: new Date().toISOString(),
     file: written.identity,
     ...(allowedFolder ? { allowedFolder } : {}),
+    ...(spec.edit ? { edit: { mode: spec.edit.mode, source: spec.edit.source } } : {}),
   };
   deps.gallery.add(record);
-  return resultOf(record);
+  return {
+    ...resultOf(record),
+    ...(transparency
+      ? { hasAlpha: transparency.hasAlpha, transparentFraction: transparency.transparentFraction }
+      : {}),
+  };
 }
 
 /** A save path refused at write time; one that moved during the write is told apart, since a retry may work. */
@@ -131,6 +175,7 @@ function resultOf(record: GenerationRecord): JobResult {
     seed: record.seed,
     workflow: record.workflow,
     backend: record.backend,
+    ...(record.edit ? { source: record.edit.source } : {}),
   };
 }
 
@@ -144,7 +189,8 @@ export function embeddedMetadata(spec: JobRecord['spec'], backend: string): Reco
   const parameters = [
     spec.prompt,
     ...(spec.negativePrompt ? [`Negative prompt: ${spec.negativePrompt}`] : []),
-    `Seed: ${spec.seed}, Size: ${spec.width}x${spec.height}, Workflow: ${spec.workflow}`,
+    `Seed: ${spec.seed}, Size: ${spec.width}x${spec.height}, Workflow: ${spec.workflow}` +
+      (spec.edit ? `, Edit: ${spec.edit.mode} of ${spec.edit.source}` : ''),
   ].join('\n');
   return {
     parameters,
@@ -152,6 +198,7 @@ export function embeddedMetadata(spec: JobRecord['spec'], backend: string): Reco
     ...(spec.negativePrompt ? { 'bridge-negative-prompt': spec.negativePrompt } : {}),
     'bridge-seed': String(spec.seed),
     'bridge-workflow': spec.workflow,
+    ...(spec.edit ? { 'bridge-edit-mode': spec.edit.mode, 'bridge-source': spec.edit.source } : {}),
     'bridge-generator': `comfyui-mcp-bridge via ComfyUI at ${backend}`,
   };
 }

@@ -28,6 +28,7 @@ import {
   type ComfyStatus,
   type GenerateImageArgs,
   type GenerateImageResult,
+  type GeneratedImage,
 } from '../mcp/schemas.js';
 import type { BridgeService, ToolContext } from '../mcp/service.js';
 import type { SettingsService } from '../settings.js';
@@ -38,6 +39,8 @@ import { IdempotentSubmitter, requestFingerprint } from './idempotency.js';
 import { chooseSaveTarget, findImagesFolder, implicitProjectDir, projectAnchors } from './save-location.js';
 import { DEFAULT_HEARTBEAT_MS, phaseOfRun, ProgressReporter, type GenerationPhase } from './progress.js';
 import { toBatchStatus } from './status.js';
+import { editReadLimits } from './edit-inputs.js';
+import { buildEditSpec, type EditFields } from './edit-spec.js';
 
 export interface BridgeServiceOptions {
   scheduler: Scheduler;
@@ -63,6 +66,17 @@ type GenerateFields = Omit<
 > & {
   prompt?: string | undefined;
 };
+
+/** A batch item's fields that only an edit (an item with image and mode) takes. */
+const editOnlyFields = ['mask', 'region', 'strength', 'extend', 'scale'] as const;
+
+/** The fields every waiting call has besides what its image is. */
+interface InteractiveArgs {
+  preview?: boolean | undefined;
+  wait_seconds?: number | undefined;
+  idempotency_key?: string | undefined;
+  project_dir?: string | undefined;
+}
 
 /** Where one call's paths resolve (save-location.ts), and the project's images folder for unnamed images. */
 interface Placement {
@@ -163,19 +177,36 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     };
   }
 
-  async function finishedImages(
-    batchId: string,
-    withPreview: boolean,
-  ): Promise<GenerateImageResult['images']> {
+  /** An edit's spec (edit-spec.ts); the object lists are read fresh so the mode's default sees today's models. */
+  async function toEditSpec(fields: EditFields, placement: Placement, policy: PathPolicy, tag = '') {
+    await pool.refreshObjectInfo();
+    return buildEditSpec(
+      {
+        catalog,
+        limits: editReadLimits(settings.get()),
+        resolveSavePath: (path, anchors) => resolvePath(policy, path, anchors),
+        seed: () => randomInt(0, 2 ** 47),
+      },
+      fields,
+      { policy, ...placement },
+      tag,
+    );
+  }
+
+  async function finishedImages(batchId: string, withPreview: boolean): Promise<GeneratedImage[]> {
     const batch = scheduler.get(batchId)!;
     return Promise.all(
       batch.jobs
         .filter((job) => job.result)
-        .map(async (job) => ({
-          ...job.result!,
-          ...(job.spec.savedToReason === undefined ? {} : { saved_to_reason: job.spec.savedToReason }),
-          ...(withPreview ? await previewOf(job.result!.path, job.spec.allowedRoots) : {}),
-        })),
+        .map(async (job) => {
+          const { source, hasAlpha, transparentFraction, ...result } = job.result!;
+          return {
+            ...result,
+            ...(job.spec.savedToReason === undefined ? {} : { saved_to_reason: job.spec.savedToReason }),
+            ...definedOnly({ source, has_alpha: hasAlpha, transparent_fraction: transparentFraction }),
+            ...(withPreview ? await previewOf(job.result!.path, job.spec.allowedRoots) : {}),
+          };
+        }),
     );
   }
 
@@ -190,7 +221,23 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       args.items.map(async (item, index) => {
         try {
           const fields = { ...args.defaults, ...definedOnly(item) };
-          return await toSpec(fields, placement, policy, `-${index + 1}`);
+          if (fields.image === undefined && fields.mode === undefined) {
+            const editOnly = editOnlyFields.find((name) => fields[name] !== undefined);
+            if (editOnly)
+              throw new BridgeError(
+                'invalid_arguments',
+                `${editOnly} applies to edits: give image and mode too.`,
+              );
+            return await toSpec(fields, placement, policy, `-${index + 1}`);
+          }
+          if (fields.image === undefined || fields.mode === undefined)
+            throw new BridgeError('invalid_arguments', 'an edit item needs both image and mode.');
+          return await toEditSpec(
+            { ...fields, image: fields.image, mode: fields.mode },
+            placement,
+            policy,
+            `-${index + 1}`,
+          );
         } catch (error) {
           if (error instanceof BridgeError)
             throw new BridgeError(error.code, `items[${index}]: ${error.message}`, error);
@@ -200,6 +247,93 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     );
     rejectDuplicatePaths(specs);
     return scheduler.submit(specs, 'batch', idempotency);
+  }
+
+  /**
+   * One image for an agent that waits: submitted as an interactive batch of one (or the batch its idempotency key
+   * already names), with progress while it waits, answered with the file, its failure, or `running` and the id.
+   */
+  async function runInteractive<Args extends InteractiveArgs>(
+    tool: string,
+    args: Args,
+    ctx: ToolContext,
+    buildSpec: (
+      fields: Omit<Args, keyof InteractiveArgs>,
+      placement: Placement,
+      policy: PathPolicy,
+    ) => Promise<JobSpec>,
+  ): Promise<GenerateImageResult> {
+    const idempotency = idempotencyOf(tool, args, ctx);
+    // A retry with the key gets the first call's batch back, before its paths are checked again: the first
+    // call may have written the file by now.
+    const batch = await submissions.submit(idempotency, async () => {
+      const {
+        idempotency_key: _key,
+        project_dir: projectDir,
+        preview: _preview,
+        wait_seconds: _wait,
+        ...fields
+      } = args;
+      const policy = policyFor(ctx);
+      const placement = await placementFor(projectDir, ctx, policy);
+      return scheduler.submit([await buildSpec(fields, placement, policy)], 'interactive', idempotency);
+    });
+    const job = batch.jobs[0]!;
+    const reporter = new ProgressReporter(
+      (update) => ctx.progress(update),
+      heartbeatMs,
+      () => pool.unreachableReason(),
+    );
+    // Where the job is now: it may have been dispatched, even started, before these listeners were added.
+    const current = (): GenerationPhase =>
+      job.state === 'running'
+        ? phaseOfRun(scheduler.phaseOf(job.id))
+        : { kind: 'queued', position: scheduler.queuePosition(job.id) ?? 0 };
+    const onProgress = (event: { jobId: string; value: number; max: number }) => {
+      if (event.jobId === job.id) reporter.update({ kind: 'sampling', value: event.value, max: event.max });
+    };
+    const onPhase = (event: { jobId: string }) => {
+      if (event.jobId === job.id) reporter.update(current());
+    };
+    const onJob = (changed: { id: string; state: string }) => {
+      if (changed.id === job.id && (changed.state === 'running' || changed.state === 'pending'))
+        reporter.update(current());
+    };
+    scheduler.on('progress', onProgress);
+    scheduler.on('phase', onPhase);
+    scheduler.on('job', onJob);
+    reporter.update(current());
+    const onAbort = () => void scheduler.cancel(batch.id);
+    // With its own key the agent said it may come back for this batch: a cancelled call (most clients cancel
+    // when their own time-out fires) leaves the work running; cancel_batch stops it. (The stdio shim's internal
+    // key does not count: a cancel through the shim is the agent's.)
+    if (args.idempotency_key === undefined) ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const waitSeconds = args.wait_seconds ?? settings.get().defaultWaitSeconds;
+      await waitAnswerable(scheduler, batch.id, waitSeconds * 1000, ctx);
+    } finally {
+      reporter.stop();
+      scheduler.off('progress', onProgress);
+      scheduler.off('phase', onPhase);
+      scheduler.off('job', onJob);
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+    if (job.state === 'completed') {
+      return {
+        status: 'completed',
+        batch_id: batch.id,
+        images: await finishedImages(batch.id, args.preview ?? false),
+      };
+    }
+    if (job.state === 'failed' || job.state === 'cancelled') {
+      const error = job.error ?? { code: job.state, message: `the image ${job.state}` };
+      throw new BridgeError(error.code, error.message, {
+        details: { batch_id: batch.id, ...(error.details !== undefined ? { comfyui: error.details } : {}) },
+        ...hintFor(error.code),
+      });
+    }
+    const waiting = job.state === 'pending' ? pool.unreachableReason() : undefined;
+    return { status: 'running', batch_id: batch.id, images: [], ...(waiting ? { waiting } : {}) };
   }
 
   /** The inline preview, read from the written file through its checked folder; none if that folder moved. */
@@ -214,72 +348,16 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
   }
 
   return {
-    async generateImage(args, ctx) {
-      const idempotency = idempotencyOf('generate_image', args, ctx);
-      // A retry with the key gets the first call's batch back, before its paths are checked again: the first
-      // call may have written the file by now.
-      const batch = await submissions.submit(idempotency, async () => {
-        const { idempotency_key: _key, project_dir: projectDir, ...fields } = args;
-        const policy = policyFor(ctx);
-        const placement = await placementFor(projectDir, ctx, policy);
-        return scheduler.submit([await toSpec(fields, placement, policy)], 'interactive', idempotency);
-      });
-      const job = batch.jobs[0]!;
-      const reporter = new ProgressReporter(
-        (update) => ctx.progress(update),
-        heartbeatMs,
-        () => pool.unreachableReason(),
+    generateImage(args, ctx) {
+      return runInteractive('generate_image', args, ctx, (fields, placement, policy) =>
+        toSpec(fields, placement, policy),
       );
-      // Where the job is now: it may have been dispatched, even started, before these listeners were added.
-      const current = (): GenerationPhase =>
-        job.state === 'running'
-          ? phaseOfRun(scheduler.phaseOf(job.id))
-          : { kind: 'queued', position: scheduler.queuePosition(job.id) ?? 0 };
-      const onProgress = (event: { jobId: string; value: number; max: number }) => {
-        if (event.jobId === job.id) reporter.update({ kind: 'sampling', value: event.value, max: event.max });
-      };
-      const onPhase = (event: { jobId: string }) => {
-        if (event.jobId === job.id) reporter.update(current());
-      };
-      const onJob = (changed: { id: string; state: string }) => {
-        if (changed.id === job.id && (changed.state === 'running' || changed.state === 'pending'))
-          reporter.update(current());
-      };
-      scheduler.on('progress', onProgress);
-      scheduler.on('phase', onPhase);
-      scheduler.on('job', onJob);
-      reporter.update(current());
-      const onAbort = () => void scheduler.cancel(batch.id);
-      // With its own key the agent said it may come back for this batch: a cancelled call (most clients cancel
-      // when their own time-out fires) leaves the work running; cancel_batch stops it. (The stdio shim's internal
-      // key does not count: a cancel through the shim is the agent's.)
-      if (args.idempotency_key === undefined) ctx.signal.addEventListener('abort', onAbort, { once: true });
-      try {
-        const waitSeconds = args.wait_seconds ?? settings.get().defaultWaitSeconds;
-        await waitAnswerable(scheduler, batch.id, waitSeconds * 1000, ctx);
-      } finally {
-        reporter.stop();
-        scheduler.off('progress', onProgress);
-        scheduler.off('phase', onPhase);
-        scheduler.off('job', onJob);
-        ctx.signal.removeEventListener('abort', onAbort);
-      }
-      if (job.state === 'completed') {
-        return {
-          status: 'completed',
-          batch_id: batch.id,
-          images: await finishedImages(batch.id, args.preview ?? false),
-        };
-      }
-      if (job.state === 'failed' || job.state === 'cancelled') {
-        const error = job.error ?? { code: job.state, message: `the image ${job.state}` };
-        throw new BridgeError(error.code, error.message, {
-          details: { batch_id: batch.id, ...(error.details !== undefined ? { comfyui: error.details } : {}) },
-          ...hintFor(error.code),
-        });
-      }
-      const waiting = job.state === 'pending' ? pool.unreachableReason() : undefined;
-      return { status: 'running', batch_id: batch.id, images: [], ...(waiting ? { waiting } : {}) };
+    },
+
+    editImage(args, ctx) {
+      return runInteractive('edit_image', args, ctx, (fields, placement, policy) =>
+        toEditSpec(fields, placement, policy),
+      );
     },
 
     async batchGenerateImages(args, ctx) {

@@ -7,7 +7,8 @@ import type { LoadedWorkflowEntry, WorkflowLibrary } from '../workflows/library.
 import { resolveRequestedSize } from '../workflows/bind.js';
 import type { WorkflowValidation } from '../workflows/validate.js';
 import type { Workflow } from '../workflows/workflow.js';
-import type { WorkflowCatalog } from './catalog.js';
+import { candidatesForMode, chooseWorkflowForMode } from '../workflows/mode-default.js';
+import type { CallMode, EditBinding, WorkflowCatalog } from './catalog.js';
 
 export interface WorkflowCatalogOptions {
   library: WorkflowLibrary;
@@ -52,11 +53,44 @@ export function createWorkflowCatalog(options: WorkflowCatalogOptions): Workflow
     return result;
   };
 
+  const loadedEntries = () =>
+    library.list().filter((entry): entry is LoadedWorkflowEntry => entry.status === 'ok');
+
+  /** A named workflow must serve the call's mode: an upscaler given to generate_image would make no sense. */
+  const namedFor = (requested: string, mode: CallMode): string => {
+    const workflow = workflowOf(requested);
+    if (workflow.modes.includes(mode)) return workflow.id;
+    const serving = loadedEntries()
+      .filter((entry) => entry.workflow.modes.includes(mode))
+      .map((entry) => entry.id);
+    throw new BridgeError(
+      'workflow_wrong_mode',
+      `Workflow "${workflow.id}" serves ${workflow.modes.join(', ') || 'no mode (its sidecar declares none)'}, not ${mode}. ` +
+        `Workflows for ${mode}: ${serving.join(', ') || 'none'}.`,
+      { hint: `Pass one of those, or leave workflow out for the default for ${mode}.` },
+    );
+  };
+
+  /** The default for an edit mode (workflows/mode-default.ts); with no backend to check, the first candidate. */
+  const defaultForEdit = (mode: Exclude<CallMode, 'generate'>): string => {
+    const candidates = loadedEntries().map((entry) => ({ workflow: entry.workflow, source: entry.source }));
+    const choice = chooseWorkflowForMode(mode, candidates, options.backends());
+    if (choice.id !== undefined) return choice.id;
+    const first = candidatesForMode(mode, candidates)[0];
+    if (first && options.backends().length === 0) return first.id;
+    throw new BridgeError('no_usable_workflow', choice.reason, {
+      hint: 'details.install lists each missing file with its folder and link; or pass workflow.',
+      ...(choice.install ? { details: { install: choice.install } } : {}),
+    });
+  };
+
   return {
-    resolveId(requested) {
-      if (requested) return workflowOf(requested).id;
+    resolveId(requested, mode = 'generate') {
+      if (requested) return namedFor(requested, mode);
+      if (mode !== 'generate') return defaultForEdit(mode);
       const preferred = options.preferred();
-      const loaded = library.list().filter((entry): entry is LoadedWorkflowEntry => entry.status === 'ok');
+      // generate_image's default is only ever a workflow that makes an image from text.
+      const loaded = loadedEntries().filter((entry) => entry.workflow.modes.includes('generate'));
       const choice = chooseDefaultWorkflow(
         loaded.map((entry) => ({ workflow: entry.workflow, source: entry.source })),
         options.backends(),
@@ -90,12 +124,17 @@ export function createWorkflowCatalog(options: WorkflowCatalogOptions): Workflow
           width: params.width,
           height: params.height,
           seed: params.seed,
+          ...editValues(params.edit, workflowOf(id).meta.defaults.denoise),
         });
         return { graph: bound.graph, outputNodes: bound.outputNodeIds };
       } catch (error) {
         if (error instanceof WorkflowBindingError) throw new BridgeError('invalid_arguments', error.message);
         throw error;
       }
+    },
+
+    outputNodes(id) {
+      return [...workflowOf(id).parameters.outputNodeIds];
     },
 
     check(id, objectInfo, version) {
@@ -109,6 +148,19 @@ export function createWorkflowCatalog(options: WorkflowCatalogOptions): Workflow
         messages: result.messages,
       };
     },
+  };
+}
+
+/** An edit's workflow values; the strength is the call's, else the workflow's own default, else the mode's. */
+function editValues(edit: EditBinding | undefined, workflowDenoise: number | undefined) {
+  if (!edit) return {};
+  const denoise = edit.denoise ?? workflowDenoise ?? edit.fallbackDenoise;
+  return {
+    input_image: edit.inputImage,
+    ...(edit.maskImage === undefined ? {} : { mask_image: edit.maskImage }),
+    ...(denoise === undefined ? {} : { denoise }),
+    ...(edit.scale === undefined ? {} : { scale: edit.scale }),
+    ...(edit.extend === undefined ? {} : { extend: edit.extend }),
   };
 }
 

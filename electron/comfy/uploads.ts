@@ -19,7 +19,11 @@ export function contentAddressedName(bytes: Buffer, kind: InputKind, extension: 
   return `${kind}-${digest}.${extension.replace(/^\./, '').toLowerCase()}`;
 }
 
-type UploadingClient = Pick<ComfyClient, 'uploadImage' | 'on'>;
+/** What uploading needs of a client (the scheduler's BackendClient and ComfyClient both have it). */
+export interface UploadingClient {
+  uploadImage: ComfyClient['uploadImage'];
+  on(event: 'connection', listener: (event: { connected: boolean }) => void): unknown;
+}
 
 /**
  * Sends sources and masks to the backend that runs the job, each at most once per backend while that backend

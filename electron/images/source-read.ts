@@ -37,6 +37,11 @@ export interface SourceReadOptions {
   maxPixels: number;
   /** Named in messages: "the source image", "the mask". */
   role: 'source image' | 'mask';
+  /**
+   * false: the header is checked but the body not decoded, for bytes the caller compares with a hash of bytes
+   * this function decoded before (an edit's source read again at dispatch). Default true.
+   */
+  decodeWhole?: boolean;
 }
 
 /** Reads and checks an edit's source or mask; every refusal is a BridgeError with a stable code and a hint. */
@@ -140,6 +145,8 @@ async function decodeChecked(
     throw notAnImage(`is ${format ?? 'in an unknown format'}, not PNG, JPEG or WebP`);
   if (!width || !height) throw notAnImage('has no size in its header');
   checkPixelCount(`The ${options.role} "${absolute}"`, width, height, options.maxPixels);
+  if (options.decodeWhole === false)
+    return { format: format as SourceFormat, width, height, hasAlpha: header.hasAlpha ?? false };
   // Decode it all once: a truncated or corrupt body fails here, under the pixel limit's backstop.
   await sharp(bytes, { ...decodeLimit(options.maxPixels), failOn: 'error' })
     .raw()

@@ -24,6 +24,11 @@ export interface BackendClient {
   interrupt(promptId?: string): Promise<void>;
   deleteQueued(promptIds: string[]): Promise<void>;
   view(ref: ImageRef, signal?: AbortSignal): Promise<Buffer>;
+  uploadImage(
+    bytes: Buffer,
+    name: string,
+    options?: { overwrite?: boolean; subfolder?: string; type?: 'input' | 'temp' },
+  ): Promise<ImageRef>;
   on(
     event: 'progress',
     listener: (e: { promptId: string; node: string; value: number; max: number }) => void,

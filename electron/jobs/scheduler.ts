@@ -20,6 +20,7 @@ import {
   type JobRecord,
   type JobResult,
   type JobSpec,
+  type StagedInputs,
 } from './types.js';
 import { PhaseBook, phaseOfNode, type JobPhase, type RunPhase } from './run-phase.js';
 
@@ -34,8 +35,19 @@ export interface SchedulerOptions {
   store: BatchStore;
   pool: BackendPool;
   logger: Logger;
-  /** Binds the job's workflow; throws (a BridgeError) when the workflow is unknown or unusable. */
-  prepare(spec: JobSpec): PreparedPrompt;
+  /**
+   * Binds the job's workflow (an edit's with the names its inputs got on the backend); throws (a BridgeError) when
+   * the workflow is unknown or unusable.
+   */
+  prepare(spec: JobSpec, staged?: StagedInputs): PreparedPrompt;
+  /**
+   * An edit's source (and mask), read again and uploaded to the backend that runs the job, before its prompt is
+   * bound; throws a BridgeError (source_changed, a path refusal) that fails the job, or a transient error that
+   * sends it again.
+   */
+  stageInputs?(spec: JobSpec, backendId: string): Promise<StagedInputs>;
+  /** The workflow's output nodes, for a run recovered after a restart. */
+  outputNodes?(spec: JobSpec): string[];
   /** Whether a backend has every node type and model file the workflow needs. */
   canRun(workflow: string, backendId: string): boolean;
   /** What a backend lacks for the workflow, in words that say what to install. */
@@ -399,12 +411,15 @@ export class Scheduler extends EventEmitter {
 
   private dispatch(job: JobRecord, batch: BatchRecord, backendId: string, front: boolean): void {
     const client = this.options.pool.client(backendId)!;
-    let prepared: PreparedPrompt;
-    try {
-      prepared = this.options.prepare(job.spec);
-    } catch (error) {
-      this.finish(job, batch, { state: 'failed', error: toJobError(error, 'workflow') });
-      return;
+    let prepared: PreparedPrompt | undefined;
+    // An edit is bound once its inputs are on the backend (stageAndSend); anything else right now.
+    if (!job.spec.edit) {
+      try {
+        prepared = this.options.prepare(job.spec);
+      } catch (error) {
+        this.finish(job, batch, { state: 'failed', error: toJobError(error, 'workflow') });
+        return;
+      }
     }
     job.attempts += 1;
     const promptId = `${job.id}-${job.attempts}`;
@@ -412,12 +427,42 @@ export class Scheduler extends EventEmitter {
     job.dispatch = { backend: backendId, promptId };
     job.updatedAt = new Date().toISOString();
     const run = this.track(job, batch, backendId, promptId);
-    run.classTypes = Object.fromEntries(
-      Object.entries(prepared.graph).map(([id, node]) => [id, node.class_type]),
-    );
+    if (prepared) run.classTypes = classTypesOf(prepared);
     this.emit('job', job, batch);
     // The prompt id is on disk before ComfyUI hears of it, so a crash in between is reconciled, not re-run blindly.
-    void this.persist(batch).then(() => this.send(run, client, prepared, front));
+    void this.persist(batch).then(() =>
+      prepared ? this.send(run, client, prepared, front) : this.stageAndSend(run, client, front),
+    );
+  }
+
+  /**
+   * An edit: its inputs uploaded to this backend (again after a failover), then bound and sent. A refusal
+   * (source_changed, a path no longer allowed) fails the job; an upload that failed on the way is tried again
+   * like a POST /prompt without an answer.
+   */
+  private async stageAndSend(run: Active, client: BackendClient, front: boolean): Promise<void> {
+    if (!this.isCurrent(run)) return;
+    let prepared: PreparedPrompt;
+    try {
+      const staged = await this.options.stageInputs!(run.job.spec, run.backend);
+      if (!this.isCurrent(run)) return;
+      prepared = this.options.prepare(run.job.spec, staged);
+    } catch (error) {
+      if (!this.isCurrent(run)) return;
+      this.untrack(run);
+      if (isTransient(error)) {
+        this.options.logger.warn('uploading an edit input failed; the job is dispatched again', {
+          job: run.job.id,
+          error,
+        });
+        this.retryOrFail(run.job, run.batch, messageOf(error), resubmitDelayMs(run.job.attempts));
+      } else {
+        this.finish(run.job, run.batch, { state: 'failed', error: toJobError(error, 'staging_failed') });
+      }
+      return;
+    }
+    run.classTypes = classTypesOf(prepared);
+    await this.send(run, client, prepared, front);
   }
 
   private async send(
@@ -837,7 +882,7 @@ export class Scheduler extends EventEmitter {
 
   private outputNodesOf(job: JobRecord): string[] {
     try {
-      return this.options.prepare(job.spec).outputNodes;
+      return this.options.outputNodes?.(job.spec) ?? this.options.prepare(job.spec).outputNodes;
     } catch {
       return [];
     }
@@ -943,6 +988,11 @@ async function lookUp(client: BackendClient, promptId: string): Promise<'queued'
   const queue = await client.queue();
   if ([...queue.running, ...queue.pending].some((entry) => entry.promptId === promptId)) return 'queued';
   return (await client.history(promptId)) ?? 'absent';
+}
+
+/** Node id → class type of a graph sent, to name the phase a node starts. */
+function classTypesOf(prepared: PreparedPrompt): Record<string, string> {
+  return Object.fromEntries(Object.entries(prepared.graph).map(([id, node]) => [id, node.class_type]));
 }
 
 function messageOf(error: unknown): string {

@@ -1,4 +1,50 @@
-import type { OutputFormat } from '../../shared/generation.js';
+import type { EditMode, OutputFormat } from '../../shared/generation.js';
+
+/** A pixel rectangle of the source image. */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Pixels added on each side (outpaint). */
+export interface Extend {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/**
+ * What an edit needs at dispatch, stored with the job so a restart loses nothing: the source (and mask) are read
+ * again through the path policy then, checked against the hash taken when the call was accepted, and uploaded to
+ * the backend that runs the job.
+ */
+export interface EditSpec {
+  mode: EditMode;
+  /** Absolute path of the source, checked readable when the call was accepted. */
+  source: string;
+  /** SHA-256 (hex) of the source's bytes when the call was accepted; another content fails the job (source_changed). */
+  sourceHash: string;
+  sourceWidth: number;
+  sourceHeight: number;
+  /** inpaint: a mask file (white = change) and its hash, or a region of the source. */
+  mask?: { path: string; hash: string };
+  region?: Region;
+  /** 0–1, how far from the source ({{denoise}}), as the call gave it; absent: the workflow's own, else the mode's. */
+  strength?: number;
+  /** outpaint: pixels added on each side. */
+  extend?: Extend;
+  /** upscale: the factor ({{scale}}). */
+  scale?: number;
+}
+
+/** What an edit's workflow gets for {{input_image}} and {{mask_image}}: names in the backend's input folder. */
+export interface StagedInputs {
+  inputImage: string;
+  maskImage?: string;
+}
 
 /** What one image request asks for, with the save path already resolved and checked by the path policy. */
 export interface JobSpec {
@@ -16,6 +62,8 @@ export interface JobSpec {
   overwrite: boolean;
   /** Why the file goes to savePath when the save_path given does not say (no save_path, no project folder). */
   savedToReason?: string;
+  /** Set for edit_image (and batch items that are edits). */
+  edit?: EditSpec;
 }
 
 export type JobState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -36,6 +84,11 @@ export interface JobResult {
   seed: number;
   workflow: string;
   backend: string;
+  /** An edit's source path. */
+  source?: string;
+  /** remove_background: measured on the written file. */
+  hasAlpha?: boolean;
+  transparentFraction?: number;
 }
 
 export interface JobRecord {

@@ -31,9 +31,15 @@ const UNADVERTISED = 'x-unadvertised';
 /**
  * Marks bounds that are sanity caps no sensible call reaches (a 200-character batch id, a seed past 2^53): zod
  * still enforces them, but the advertised schema leaves them out. Bounds an agent can meet (prompt length, image
- * size, wait, batch size) stay advertised.
+ * size, wait, batch size) stay advertised, apart from lower bounds of 0 on counts of pixels and seeds. An object
+ * whose description names its keys leaves out `properties`. `field` leaves the whole property out: a batch item's
+ * edit fields beyond image and mode, which the items' description points to edit_image for.
  */
-export function unadvertised(...keywords: ('maxLength' | 'minLength' | 'maximum')[]) {
+export function unadvertised(
+  ...keywords: (
+    'maxLength' | 'minLength' | 'minimum' | 'maximum' | 'properties' | 'required' | 'enum' | 'field'
+  )[]
+) {
   return { [UNADVERTISED]: keywords };
 }
 
@@ -64,8 +70,15 @@ function compact(node: Record<string, unknown>, isNoise: Noise, isRoot = true): 
 function compactPropertyMap(map: unknown, isNoise: Noise): unknown {
   if (typeof map !== 'object' || map === null) return map;
   return Object.fromEntries(
-    Object.entries(map).map(([name, schema]) => [name, compactValue(schema, isNoise)]),
+    Object.entries(map)
+      .filter(([, schema]) => !isHiddenField(schema))
+      .map(([name, schema]) => [name, compactValue(schema, isNoise)]),
   );
+}
+
+function isHiddenField(schema: unknown): boolean {
+  const marks = (schema as Record<string, unknown> | null)?.[UNADVERTISED];
+  return Array.isArray(marks) && marks.includes('field');
 }
 
 function compactValue(value: unknown, isNoise: Noise): unknown {

@@ -55,6 +55,18 @@ function whyThere(reason: string | undefined): string {
   return reason === undefined ? '' : `; ${reason}`;
 }
 
+/** An edit's source and, for a cut-out, the transparency measured on the written file. */
+function editNote(image: { source?: string; has_alpha?: boolean; transparent_fraction?: number }): string {
+  if (image.source === undefined) return '';
+  const alpha =
+    image.has_alpha === undefined
+      ? ''
+      : image.has_alpha
+        ? `, ${Math.round((image.transparent_fraction ?? 0) * 100)}% transparent`
+        : ', no alpha channel';
+  return ` from ${image.source}${alpha}`;
+}
+
 function describeError(error: ToolError): string {
   return withHint(error.message, error.hint);
 }
@@ -78,6 +90,7 @@ export function renderGenerateImage(
   for (const image of images)
     lines.push(
       `Saved ${image.path} (${image.width}x${image.height} ${image.format}, seed ${image.seed})` +
+        editNote(image) +
         whyThere(image.saved_to_reason),
     );
 

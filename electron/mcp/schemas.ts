@@ -1,8 +1,9 @@
 import * as z from 'zod';
+import { editModes } from '../../shared/generation.js';
 import { unadvertised } from './advertise.js';
 
 /*
- * The agent-facing contract: argument and result shapes of the eight MCP tools. Argument names are part of
+ * The agent-facing contract: argument and result shapes of the nine MCP tools. Argument names are part of
  * the public surface (agents and docs use them verbatim); descriptions are kept terse because the whole
  * tools/list payload is capped (see tests/mcp/toolsList.test.ts).
  */
@@ -54,14 +55,86 @@ export const generateImageArgs = z.object({
   idempotency_key: idempotencyKey,
 });
 
+/** Modes whose result is described by a prompt; the others (upscale, remove_background) take none. */
+export const PROMPTED_EDIT_MODES: readonly string[] = ['restyle', 'inpaint', 'outpaint'];
+
+// Pixel counts: zod enforces 0–4096; a negative count or one past the largest image is no sensible call.
+const side = z.number().int().min(0).max(4096).meta(unadvertised('minimum', 'maximum'));
+// edit_image's own fields; batch items take them bare, edit_image describes them.
+const editFields = {
+  image: path,
+  mode: z.enum(editModes),
+  mask: path.optional(),
+  region: z
+    .object({ x: side, y: side, width: side.min(1), height: side.min(1) })
+    .meta(unadvertised('properties', 'required'))
+    .optional(),
+  strength: z.number().min(0).max(1).optional(),
+  extend: z
+    .object({ left: side.optional(), right: side.optional(), top: side.optional(), bottom: side.optional() })
+    .meta(unadvertised('properties'))
+    .optional(),
+  scale: z.literal([2, 4]).optional(),
+};
+/** A batch item's edit fields past image and mode: enforced in full, advertised on edit_image only. */
+const onEditImage = unadvertised('field');
+
+// generate_image advertises the prompt's length and the seed's range; zod enforces them on edits and batch items
+// too (schemas of their own: zod shares metadata between wrappers of one schema).
+const promptAsOnGenerateImage = z
+  .string()
+  .min(1)
+  .max(MAX_PROMPT_CHARS)
+  .meta(unadvertised('minLength', 'maxLength'))
+  .optional();
+const seedAsOnGenerateImage = z
+  .number()
+  .int()
+  .min(0)
+  .max(Number.MAX_SAFE_INTEGER)
+  .meta(unadvertised('minimum', 'maximum'))
+  .optional();
+
+export const editImageArgs = z.object({
+  image: editFields.image,
+  mode: editFields.mode,
+  ...imageFields,
+  prompt: promptAsOnGenerateImage.describe('For restyle, inpaint, outpaint'),
+  mask: editFields.mask.describe('inpaint: white = change'),
+  region: editFields.region.describe('inpaint, for mask: {x, y, width, height}'),
+  strength: editFields.strength,
+  extend: editFields.extend.describe('outpaint: {left, right, top, bottom}'),
+  scale: editFields.scale.describe('upscale'),
+  width: imageFields.width.describe('Default: from the source'),
+  seed: seedAsOnGenerateImage,
+  save_path: imageFields.save_path.describe('Default: beside it, e.g. hero.edited.png'),
+  project_dir: projectDir,
+  preview: z.boolean().optional(),
+  wait_seconds: waitSeconds,
+  idempotency_key: idempotencyKey,
+});
+
 // Named so the JSON Schema carries it once under $defs for both items and defaults.
 const batchItemArgs = z
-  .object({ ...imageFields, prompt: imageFields.prompt.optional() })
+  .object({
+    ...imageFields,
+    prompt: promptAsOnGenerateImage,
+    seed: seedAsOnGenerateImage,
+    ...editFields,
+    image: editFields.image.optional(),
+    // The modes are listed on edit_image.
+    mode: editFields.mode.optional().meta(unadvertised('enum')),
+    mask: editFields.mask.meta(onEditImage),
+    strength: editFields.strength.meta(onEditImage),
+    region: editFields.region.meta(onEditImage),
+    extend: editFields.extend.meta(onEditImage),
+    scale: editFields.scale.meta(onEditImage),
+  })
   .meta({ id: 'item' });
 
 export const batchGenerateImagesArgs = z
   .object({
-    items: z.array(batchItemArgs).min(1).max(MAX_BATCH_ITEMS).describe('generate_image fields per image'),
+    items: z.array(batchItemArgs).min(1).max(MAX_BATCH_ITEMS).describe('generate_image or edit_image fields'),
     defaults: batchItemArgs.optional().describe('Fields items omit'),
     project_dir: projectDir,
     idempotency_key: idempotencyKey,
@@ -69,7 +142,8 @@ export const batchGenerateImagesArgs = z
   .superRefine((args, issues) => {
     if (args.defaults?.prompt !== undefined) return;
     args.items.forEach((item, index) => {
-      if (item.prompt === undefined)
+      const mode = item.mode ?? args.defaults?.mode;
+      if (item.prompt === undefined && (mode === undefined || PROMPTED_EDIT_MODES.includes(mode)))
         issues.addIssue({
           code: 'custom',
           path: ['items', index, 'prompt'],
@@ -108,7 +182,7 @@ const webpOptions = {
 
 export const convertToWebpArgs = z.object({
   path,
-  output_path: path.optional().describe('Default: same name with .webp'),
+  output_path: path.optional().describe('Default: <name>.webp'),
   ...webpOptions,
   project_dir: projectDir,
 });
@@ -116,7 +190,7 @@ export const convertToWebpArgs = z.object({
 export const batchConvertToWebpArgs = z
   .object({
     paths: z.array(path).min(1).max(500).optional(),
-    directory: path.optional().describe("Instead of paths: a folder's images"),
+    directory: path.optional().describe('Instead of paths'),
     recursive: z.boolean().optional(),
     ...webpOptions,
     project_dir: projectDir,
@@ -155,6 +229,28 @@ export const generateImageOutput = z.object({
   batch_id: z.string(),
   images: z.array(generatedImageSchema),
 });
+
+/**
+ * An edit's image: the source it came from and, for remove_background, the transparency of the written file. The
+ * fields it shares with generate_image's are left out of the advertised schema (the tool's description says it
+ * answers as generate_image does); the result carries them all the same.
+ */
+const asOnGenerateImage = unadvertised('field');
+function advertisedOnGenerateImage<Shape extends Record<string, z.ZodType>>(shape: Shape): Shape {
+  return Object.fromEntries(
+    Object.entries(shape).map(([name, schema]) => [name, schema.meta(asOnGenerateImage)]),
+  ) as Shape;
+}
+const { path: _path, ...sharedImageFields } = generatedImageSchema.shape;
+export const editedImageSchema = z.object({
+  path: z.string(),
+  ...advertisedOnGenerateImage(sharedImageFields),
+  source: z.string(),
+  has_alpha: z.boolean().optional(),
+  transparent_fraction: z.number().optional(),
+});
+
+export const editImageOutput = generateImageOutput.extend({ images: z.array(editedImageSchema) });
 
 export const batchAcceptedOutput = z.object({ batch_id: z.string(), total: z.number() });
 
@@ -254,6 +350,7 @@ export const batchConvertResultOutput = z.object({
 });
 
 export type GenerateImageArgs = z.infer<typeof generateImageArgs>;
+export type EditImageArgs = z.infer<typeof editImageArgs>;
 export type BatchGenerateImagesArgs = z.infer<typeof batchGenerateImagesArgs>;
 export type CheckBatchStatusArgs = z.infer<typeof checkBatchStatusArgs>;
 export type CancelBatchArgs = z.infer<typeof cancelBatchArgs>;
@@ -263,7 +360,10 @@ export type BatchConvertToWebpArgs = z.infer<typeof batchConvertToWebpArgs>;
 
 export type ToolError = z.infer<typeof toolErrorSchema>;
 /** The service may attach a small WebP preview; it is inlined only when the call asked for `preview`. */
-export type GeneratedImage = z.infer<typeof generatedImageSchema> & { previewWebp?: Buffer };
+export type GeneratedImage = z.infer<typeof generatedImageSchema> &
+  Partial<Omit<z.infer<typeof editedImageSchema>, keyof z.infer<typeof generatedImageSchema>>> & {
+    previewWebp?: Buffer;
+  };
 /**
  * `waiting` says why a running image has not started ("no ComfyUI reachable at …"); it goes into the text only,
  * not the output schema, which would push tools/list past its size budget.

@@ -10,6 +10,7 @@ import type {
   ComfyStatus,
   ConvertResult,
   ConvertToWebpArgs,
+  EditImageArgs,
   GenerateImageArgs,
   GenerateImageResult,
   ImageList,
@@ -50,6 +51,8 @@ export interface ToolContext {
  */
 export interface BridgeService {
   generateImage(args: GenerateImageArgs, ctx: ToolContext): Promise<GenerateImageResult>;
+  /** Like generateImage, for an edit of an existing image; its images carry `source` (and transparency). */
+  editImage(args: EditImageArgs, ctx: ToolContext): Promise<GenerateImageResult>;
   batchGenerateImages(args: BatchGenerateImagesArgs, ctx: ToolContext): Promise<BatchAccepted>;
   checkBatchStatus(args: CheckBatchStatusArgs, ctx: ToolContext): Promise<BatchStatus>;
   cancelBatch(args: CancelBatchArgs, ctx: ToolContext): Promise<CancelResult>;

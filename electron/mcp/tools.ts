@@ -23,6 +23,8 @@ import {
   comfyStatusOutput,
   convertResultOutput,
   convertToWebpArgs,
+  editImageArgs,
+  editImageOutput,
   generateImageArgs,
   generateImageOutput,
   imageListOutput,
@@ -79,6 +81,16 @@ export const toolSpecs = [
       renderGenerateImage(await service.generateImage(args, ctx), { preview: args.preview === true }),
   }),
   tool({
+    name: 'edit_image',
+    description: 'Edit an image; answers as generate_image.',
+    inputSchema: editImageArgs,
+    outputSchema: editImageOutput,
+    annotations: adds,
+    usesPaths: true,
+    run: async (service, args, ctx) =>
+      renderGenerateImage(await service.editImage(args, ctx), { preview: args.preview === true }),
+  }),
+  tool({
     name: 'batch_generate_images',
     description: 'Queue 1-100 images; returns a batch_id at once.',
     inputSchema: batchGenerateImagesArgs,
@@ -89,8 +101,7 @@ export const toolSpecs = [
   }),
   tool({
     name: 'check_batch_status',
-    description:
-      "Counts and each item's status, path or error. Long-poll ≤ 45 s per call; call again to wait longer.",
+    description: "Each item's status, path or error. Long-poll ≤ 45 s per call; call again to wait longer.",
     inputSchema: checkBatchStatusArgs,
     outputSchema: batchStatusOutput,
     annotations: reads,
@@ -117,7 +128,7 @@ export const toolSpecs = [
   }),
   tool({
     name: 'check_comfyui_status',
-    description: 'Each ComfyUI: reachable, version, device, queue, default workflow runnable.',
+    description: 'Each ComfyUI: reachable, version, device, queue, default workflow.',
     inputSchema: checkComfyuiStatusArgs,
     outputSchema: comfyStatusOutput,
     annotations: reads,

@@ -97,6 +97,9 @@ describe('readSourceImage', () => {
     expect(await code('notes.png')).toBe('source_not_an_image');
     expect(await code('cut.png')).toBe('source_not_an_image');
     expect(await code('anim.gif')).toBe('source_not_an_image');
+    // Read again at an edit's dispatch, checked by hash against bytes decoded whole before: the header suffices.
+    const headerOnly = await readSourceImage('cut.png', { ...options(), decodeWhole: false });
+    expect([headerOnly.width, headerOnly.height, headerOnly.bytes.length]).toEqual([64, 64, png.length >> 1]);
     const error = await readSourceImage('notes.png', options()).catch((e: Error & { hint?: string }) => e);
     expect(error).toMatchObject({
       message: expect.stringContaining('notes.png') as string,

@@ -74,7 +74,7 @@ describe.each(runnable)('%s-era client over %s', (era, via) => {
     return client;
   };
 
-  it('lists the eight tools', async () => {
+  it('lists the nine tools', async () => {
     const { tools } = await (await open()).listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
       'batch_convert_to_webp',
@@ -83,6 +83,7 @@ describe.each(runnable)('%s-era client over %s', (era, via) => {
       'check_batch_status',
       'check_comfyui_status',
       'convert_to_webp',
+      'edit_image',
       'generate_image',
       'list_generated_images',
     ]);

@@ -50,6 +50,24 @@ export function createFakeService(overrides: Partial<BridgeService> = {}) {
           },
         ],
       }),
+    editImage: (args) =>
+      Promise.resolve({
+        status: 'completed',
+        batch_id: 'b-3',
+        images: [
+          {
+            path: '/projects/site/public/hero.edited.png',
+            width: args.width ?? 512,
+            height: args.height ?? 512,
+            format: args.format ?? 'png',
+            seed: args.seed ?? 7,
+            bytes: 1234,
+            workflow: args.workflow ?? 'restyle',
+            backend: 'http://127.0.0.1:8188',
+            source: args.image,
+          },
+        ],
+      }),
     batchGenerateImages: (args) => Promise.resolve({ batch_id: 'b-2', total: args.items.length }),
     checkBatchStatus: (args) =>
       Promise.resolve({
@@ -142,6 +160,7 @@ export function createFakeService(overrides: Partial<BridgeService> = {}) {
       calls.push({ method: 'generateImage', args, ctx }),
       pick('generateImage')(args, ctx)
     ),
+    editImage: (args, ctx) => (calls.push({ method: 'editImage', args, ctx }), pick('editImage')(args, ctx)),
     batchGenerateImages: (args, ctx) => (
       calls.push({ method: 'batchGenerateImages', args, ctx }),
       pick('batchGenerateImages')(args, ctx)

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isInsideFolder } from '../../electron/images/path-rules.js';
+import { editModes } from '../../shared/generation.js';
 import { startFakeComfyUI, type FakeComfyUI } from '../fakes/fake-comfyui.js';
 import { connect, type TestClient } from '../mcp/harness.js';
 import {
@@ -15,6 +16,7 @@ import {
   type ReliabilityCore,
 } from './fixtures.js';
 import { field, hostilePath, present, wrongValue } from './hostile-input.js';
+import { editWorkflowsDir } from '../mcp-e2e/edit-fixtures.js';
 
 /*
  * Property-based fuzzing of every MCP tool over real HTTP with a real MCP client: thousands of seeded cases of
@@ -65,7 +67,8 @@ describe('fuzzing the MCP tools', () => {
     fixture = await startReliabilityCore({
       urls: [fake.url],
       outputDir: join(base, 'out'),
-      settings: { paused: true, defaultWaitSeconds: 0 },
+      // The model-free edit workflows as the user's, so that edits pass the workflow check and reach the paths.
+      settings: { paused: true, defaultWaitSeconds: 0, userWorkflowsDir: editWorkflowsDir },
     });
     client = await connect('2026', new URL(fixture.core.mcpUrl), {
       roots: [project],
@@ -169,6 +172,48 @@ describe('fuzzing the MCP tools', () => {
       ),
     ],
     [
+      'edit_image',
+      fc.oneof(
+        fc
+          .record({
+            ...imageFields(),
+            image: field(fc.oneof(hostilePath(forbidden), fc.constantFrom('image.png', 'sub/photo.png'))),
+            mode: field(fc.constantFrom(...editModes, 'colorize', '')),
+            mask: field(fc.oneof(hostilePath(forbidden), fc.constant('image.png'))),
+            region: field(
+              fc.record({
+                x: fc.integer({ min: -2, max: 40 }),
+                y: fc.integer({ min: -2, max: 30 }),
+                width: fc.integer({ min: -1, max: 50 }),
+                height: fc.integer({ min: -1, max: 50 }),
+              }),
+            ),
+            strength: field(fc.double({ min: -0.5, max: 1.5, noNaN: false })),
+            extend: field(
+              fc.record({ left: fc.integer({ min: -4, max: 5000 }), top: fc.integer({ min: 0, max: 64 }) }),
+            ),
+            scale: field(fc.constantFrom(1, 2, 3, 4, 2.5)),
+            project_dir: projectDir(),
+            wait_seconds: waitSeconds,
+          })
+          .map(present),
+        // Valid edits of the project's image, saved where a hostile path says half the time.
+        fc
+          .record({
+            image: fc.constantFrom('image.png', 'sub/photo.png'),
+            mode: fc.constantFrom('upscale', 'remove_background'),
+            save_path: field(
+              fc.oneof(
+                fc.uuid().map((id) => `fuzz/${id}.png`),
+                hostilePath(forbidden),
+              ),
+            ),
+            overwrite: field(fc.boolean()),
+          })
+          .map(present),
+      ),
+    ],
+    [
       'batch_generate_images',
       fc
         .record({
@@ -229,11 +274,11 @@ describe('fuzzing the MCP tools', () => {
     ],
   ];
 
-  it(`gives every one of ${8 * runsPerTool} hostile calls a clean answer and writes nothing outside`, async () => {
+  it(`gives every one of ${9 * runsPerTool} hostile calls a clean answer and writes nothing outside`, async () => {
     const outsideBefore = snapshotTree(outside);
     const baseEntriesBefore = readdirSync(base).sort();
     const tools = toolArbitraries();
-    expect(tools).toHaveLength(8);
+    expect(tools).toHaveLength(9);
     for (const [tool, args] of tools) {
       await fc.assert(
         fc.asyncProperty(args, (drawn) => callCleanly(tool, drawn)),
@@ -243,7 +288,7 @@ describe('fuzzing the MCP tools', () => {
     expect(internalErrors).toEqual([]);
 
     // Still answering, and nothing outside the allowed folders changed.
-    expect((await client.listTools()).tools).toHaveLength(8);
+    expect((await client.listTools()).tools).toHaveLength(9);
     expect(snapshotTree(outside)).toEqual(outsideBefore);
     expect(readdirSync(base).sort()).toEqual(baseEntriesBefore);
     const allowed = [project, join(base, 'out')];
