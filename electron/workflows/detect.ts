@@ -285,10 +285,17 @@ export function detectParameters(graph: ApiGraph, objectInfo?: ObjectInfo): Work
     (note) =>
       !(editInputs && note === NO_SAMPLER_NOTE) && !note.about.every((name) => edit.refs[name] !== undefined),
   );
+  const markedInputs = new Set(
+    Object.values(placeholders.targets).flatMap((marked) =>
+      marked.map((target) => `${target.nodeId}.${target.input}`),
+    ),
+  );
   const targets: ParameterTargets = {};
   for (const name of PARAMETER_NAMES) {
     const marked = placeholders.targets[name];
-    const found = refs[name];
+    // An input the author marked for another parameter is theirs: a cut-out graph reads its mask from the
+    // source ({{input_image}} on LoadImageMask), which detection alone would take for the mask's input.
+    const found = refs[name]?.filter((ref) => !markedInputs.has(`${ref.nodeId}.${ref.input}`));
     if (marked) targets[name] = marked;
     else if (found && found.length > 0) targets[name] = detectedTargets(graph, found);
   }

@@ -162,6 +162,22 @@ describe('edit detection in unmarked real-world graphs', () => {
     expect(bound.graph['3']?.inputs.denoise).toBe(0.7);
     expect(bound.graph['6']?.inputs.text).toBe('a green sofa');
   });
+
+  it('an input marked for one parameter is never detected as another: a cut-out reading its mask from the source', () => {
+    // The model-free cut-out: LoadImageMask reads the source's red channel through {{input_image}}. A request that
+    // also carries a mask (a batch of mixed edits, the edit-workflow suite) must not replace that with the mask:
+    // on a real ComfyUI that made every pixel transparent.
+    const graph: ApiGraph = {
+      '1': { class_type: 'LoadImage', inputs: { image: '{{input_image}}' } },
+      '2': { class_type: 'LoadImageMask', inputs: { image: '{{input_image}}', channel: 'red' } },
+      '3': { class_type: 'JoinImageWithAlpha', inputs: { image: ['1', 0], alpha: ['2', 0] } },
+      '4': { class_type: 'SaveImage', inputs: { images: ['3', 0], filename_prefix: 'x' } },
+    };
+    const workflow = describeWorkflow('cutout', graph);
+    expect(editTargets(workflow.parameters)).toEqual({ input_image: ['1.image', '2.image'] });
+    const bound = bindWorkflow(workflow, { prompt: '', input_image: 'src.png', mask_image: 'mask.png' });
+    expect(bound.graph['2']?.inputs.image).toBe('src.png');
+  });
 });
 
 describe('edit detection: what it cannot tell, it says', () => {
