@@ -341,6 +341,25 @@ describe.skipIf(!isBuilt).each<Era>(['2025', '2026'])(
       );
       expect(cutout).toMatchObject({ path: join(site, 'cut.webp'), has_alpha: true });
       expect(await sharp(cutout.path).metadata()).toMatchObject({ format: 'webp', hasAlpha: true });
+      // The other three modes through the shim too: exact sizes beside the source.
+      const restyled = editedImage(
+        await client.call('edit_image', { image: 'public/hero.png', mode: 'restyle', prompt: 'a poster' }),
+      );
+      expect(restyled).toMatchObject({
+        path: join(site, 'public', 'hero.edited.png'),
+        width: 40,
+        height: 30,
+      });
+      const region = { x: 0, y: 0, width: 10, height: 10 };
+      const inpainted = editedImage(
+        await client.call('edit_image', { image: hero, mode: 'inpaint', prompt: 'a hat', region }),
+      );
+      expect([inpainted.width, inpainted.height]).toEqual([40, 30]);
+      const extend = { left: 8, right: 8, top: 0, bottom: 4 };
+      const extended = editedImage(
+        await client.call('edit_image', { image: hero, mode: 'outpaint', prompt: 'sky', extend }),
+      );
+      expect(await sharp(extended.path).metadata()).toMatchObject({ width: 56, height: 34 });
     });
   },
 );
