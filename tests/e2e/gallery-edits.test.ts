@@ -1,5 +1,5 @@
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
@@ -106,10 +106,16 @@ describe.skipIf(skip)('edits in the dashboard gallery', () => {
     await lightbox.getByRole('button', { name: 'Close' }).click();
 
     await show.selectOption({ label: 'Upscale' });
-    await page.locator(`.tile[aria-label^="Open hero.edited"]`).first().waitFor({ timeout: uiTimeout });
+    // The restyle's tile stays while the new filter loads: wait for the upscale's to replace it.
+    await page
+      .locator(`.tile[aria-label^="Open ${basename(upscaled.path)}"]`)
+      .waitFor({ timeout: uiTimeout });
+    await page
+      .locator('.tile[aria-label^="Open hero.edited.png"]')
+      .waitFor({ state: 'detached', timeout: uiTimeout });
     expect(await page.locator('.tile').count()).toBe(1);
     await page.locator('.tile').click();
-    const upscaleBox = page.locator('.lightbox');
+    const upscaleBox = page.getByRole('dialog', { name: basename(upscaled.path) });
     await upscaleBox.waitFor({ timeout: uiTimeout });
     expect(await loaded(page, 'after')).toEqual({ width: upscaled.width, height: upscaled.height });
     expect(await loaded(page, 'before')).toEqual({ width: 40, height: 30 });
@@ -119,8 +125,11 @@ describe.skipIf(skip)('edits in the dashboard gallery', () => {
     await upscaleBox.getByRole('button', { name: 'Close' }).click();
 
     await show.selectOption({ label: 'Generated' });
-    await page.getByText('1 matching of 3').waitFor({ timeout: uiTimeout });
     await page.locator('.tile[aria-label^="Open plain.png"]').waitFor({ timeout: uiTimeout });
+    await page
+      .locator(`.tile[aria-label^="Open ${basename(upscaled.path)}"]`)
+      .waitFor({ state: 'detached', timeout: uiTimeout });
+    expect(await page.locator('.tile').count()).toBe(1);
     expect(await page.locator('.tile-badge').count()).toBe(0);
 
     expect(problems).toEqual([]);
