@@ -9,7 +9,8 @@
  * folders: it reaches no folder the dashboard does not already serve this record's output from, it covers edits
  * in an agent's project (a client root the settings do not list), and a source elsewhere, even in another allowed
  * folder, is not shown. That folder must still be a folder, not a link: a project folder swapped for a link to
- * somewhere else leads nowhere. Records without `allowedFolder` get no source served.
+ * somewhere else leads nowhere (that look is by path, just before the walk: a swap between the two is the window
+ * left, since the root is where the walk starts). Records without `allowedFolder` get no source served.
  */
 import { lstat } from 'node:fs/promises';
 import type { GenerationRecord } from '../../shared/generation.js';
