@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { outputFormats } from './generation.js';
+import { editModes, outputFormats } from './generation.js';
 import { settingsSchema } from './settings.js';
 
 /**
@@ -104,11 +104,18 @@ export const galleryItemSchema = z.object({
   fileState: z.enum(['present', 'replaced', 'missing']),
   /** Why the file is replaced or missing, in words. */
   fileNote: z.string().optional(),
+  /** Set for an edit (edit_image): its mode and the source file's path; the source is served by id (imageRoutes). */
+  edit: z.object({ mode: z.enum(editModes), source: z.string() }).optional(),
 });
 export type GalleryItem = z.infer<typeof galleryItemSchema>;
 
+/** The gallery's mode filter: `generate` is every record that is not an edit, else one edit mode. */
+export const galleryModes = ['generate', ...editModes] as const;
+export type GalleryMode = (typeof galleryModes)[number];
+
 export const galleryQuerySchema = z.object({
   query: z.string().max(500).optional(),
+  mode: z.enum(galleryModes).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
   cursor: z.string().max(500).optional(),
 });
@@ -273,5 +280,7 @@ export const apiRoutes = {
 export const imageRoutes = {
   thumbnail: '/api/gallery/:id/thumbnail',
   full: '/api/gallery/:id/image',
+  /** An edit's source image (the "before"), read again under the path policy at each request. */
+  source: '/api/gallery/:id/source',
 } as const;
 export const eventsPath = '/api/events';

@@ -5,6 +5,7 @@ import type { apiRoutes } from '../../shared/dashboard-api.js';
 import { galleryQuerySchema, settingsPatchSchema, type StatusView } from '../../shared/dashboard-api.js';
 import type { Settings } from '../../shared/settings.js';
 import type { WorkflowCatalog } from '../bridge/catalog.js';
+import { editReadLimits } from '../bridge/edit-inputs.js';
 import { DesktopUnavailableError, FileChangedError, type DesktopPort } from '../desktop-port.js';
 import { withHint } from '../errors.js';
 import { CursorError, type Gallery } from '../gallery/index.js';
@@ -19,6 +20,7 @@ import { lockedChanges, settingLockedError } from '../settings-lock.js';
 import { chooseDefaultWorkflow } from '../workflows/default.js';
 import type { LoadedWorkflowEntry, WorkflowLibrary } from '../workflows/library.js';
 import { connectInfo, type ShimCommand } from './connect.js';
+import { serveEditSource } from './edit-source.js';
 import { serveGalleryImage } from './images.js';
 import { sendError, sendJson } from './respond.js';
 import { matchRoute, type ApiRouteName } from './routes.js';
@@ -269,6 +271,8 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
 export function createApiHandler(options: DashboardApiOptions): RouteHandler {
   const handlers = createApiHandlers(options);
   const logger = options.logger.child('api');
+  // The limits edit_image reads a source under.
+  const sourceLimits = () => editReadLimits(options.settings.get());
   return async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     if (!hasRequestToken(req.headers, req.url, options.settings.get().dashboardToken)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="comfyui-mcp-bridge dashboard"');
@@ -294,6 +298,13 @@ export function createApiHandler(options: DashboardApiOptions): RouteHandler {
             `${req.method} is not supported on ${url.pathname}.`,
           );
         case 'image':
+          if (match.name === 'source')
+            return await serveEditSource(
+              req,
+              res,
+              { gallery: options.gallery, limits: sourceLimits },
+              match.id,
+            );
           return await serveGalleryImage(
             req,
             res,
@@ -337,6 +348,7 @@ function invalid(code: string, error: z.ZodError): ApiProblem {
 function definedQuery(query: z.infer<typeof galleryQuerySchema>) {
   return {
     ...(query.query ? { query: query.query } : {}),
+    ...(query.mode ? { mode: query.mode } : {}),
     ...(query.limit !== undefined ? { limit: query.limit } : {}),
     ...(query.cursor ? { cursor: query.cursor } : {}),
   };

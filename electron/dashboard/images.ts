@@ -24,7 +24,7 @@ export async function serveGalleryImage(
   req: IncomingMessage,
   res: ServerResponse,
   deps: { gallery: Gallery; logger: Logger },
-  kind: ImageRouteName,
+  kind: Exclude<ImageRouteName, 'source'>,
   id: string,
 ): Promise<void> {
   // The file is opened first and checked as opened (its identity, and that it is inside the allowed folders);

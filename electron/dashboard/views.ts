@@ -125,6 +125,7 @@ export function toGalleryItem(record: GenerationRecord, file: FileVerdict): Gall
     createdAt: record.createdAt,
     fileState: file.state,
     ...(file.state === 'present' ? {} : { fileNote: file.why }),
+    ...(record.edit ? { edit: { mode: record.edit.mode, source: record.edit.source } } : {}),
   };
 }
 

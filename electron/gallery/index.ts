@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { GenerationRecord } from '../../shared/generation.js';
+import type { EditMode, GenerationRecord } from '../../shared/generation.js';
 import type { Logger } from '../log.js';
 import {
   listImagesInFolder,
@@ -20,6 +20,7 @@ import { createThumbnailCache } from './thumbnails.js';
 export type { DirectoryImage, DirectoryListOptions, ImagePage } from './directory.js';
 export { CursorError, defaultPageSize, maxPageSize } from './paging.js';
 export { moveToTrashFolder } from './trash.js';
+export { readEditSource, type EditSourceLimits, type EditSourceRead } from './edit-source.js';
 export { allowedFolderOf, type FileProblem, type FileState, type FileVerdict } from './file-check.js';
 
 export type NewGenerationRecord = Omit<GenerationRecord, 'id'> & { id?: string };
@@ -32,6 +33,8 @@ export interface GalleryListOptions {
   cursor?: string;
   /** Only records saved directly in this folder. */
   directory?: string;
+  /** `generate`: only records that are not edits; an edit mode: only edits in that mode. */
+  mode?: 'generate' | EditMode;
 }
 
 export interface Gallery {
@@ -159,6 +162,8 @@ export async function openGallery(options: GalleryOptions): Promise<Gallery> {
         const entry = ordered[index]!;
         if (folder !== undefined && entry.folder !== folder) continue;
         if (query && !entry.haystack.includes(query)) continue;
+        if (listOptions.mode !== undefined && (entry.record.edit?.mode ?? 'generate') !== listOptions.mode)
+          continue;
         if (items.length === limit) {
           more = true;
           break;

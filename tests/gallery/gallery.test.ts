@@ -10,6 +10,7 @@ import {
   moveToTrashFolder,
   openGallery,
   type Gallery,
+  type GalleryListOptions,
   type NewGenerationRecord,
 } from '../../electron/gallery/index.js';
 import { fileIdentityOf } from '../../electron/images/file-identity.js';
@@ -63,7 +64,7 @@ function record(i: number, overrides: Partial<NewGenerationRecord> = {}): NewGen
 
 function walkAllPages(
   gallery: Gallery,
-  options: { query?: string; limit: number; directory?: string },
+  options: { query?: string; limit: number; directory?: string; mode?: GalleryListOptions['mode'] },
 ): GenerationRecord[] {
   const all: GenerationRecord[] = [];
   let cursor: string | undefined;
@@ -110,6 +111,29 @@ describe('gallery index with 10,000 records', () => {
     expect(reopened.size).toBe(10_000);
     expect(reopened.list()).toEqual(first);
     expect(reopened.get('rec-04242')).toEqual({ ...record(4242), id: 'rec-04242' });
+  });
+
+  it('filters by mode (plain generations, or one edit mode), with the text filter, across cursor pages', async () => {
+    const gallery = await openTracked();
+    const modes = [undefined, 'restyle', 'upscale', 'remove_background'] as const;
+    for (let i = 0; i < 10_000; i++) {
+      const mode = modes[i % 4];
+      gallery.add(record(i, mode ? { edit: { mode, source: path.join(images, `source-${i}.png`) } } : {}));
+    }
+    const upscales = walkAllPages(gallery, { mode: 'upscale', limit: 333 });
+    expect(upscales).toHaveLength(2500);
+    expect(upscales.every((r) => r.edit?.mode === 'upscale' && r.seed % 4 === 2)).toBe(true);
+    expect(upscales.map((r) => r.seed)).toEqual([...upscales.map((r) => r.seed)].sort((a, b) => b - a));
+
+    const plain = walkAllPages(gallery, { mode: 'generate', query: 'lighthouse', limit: 97 });
+    // Lighthouses are every 10th record, plain ones every 4th: every 20th.
+    expect(plain).toHaveLength(500);
+    expect(plain.every((r) => r.edit === undefined && r.prompt.startsWith('A Lighthouse'))).toBe(true);
+    expect(walkAllPages(gallery, { mode: 'inpaint', limit: 50 })).toEqual([]);
+    expect(gallery.list({ mode: 'restyle', limit: 1 }).items[0]).toMatchObject({
+      id: 'rec-09997',
+      edit: { mode: 'restyle', source: path.join(images, 'source-9997.png') },
+    });
   });
 
   it('keeps cursors valid while records are added and removed between pages', async () => {

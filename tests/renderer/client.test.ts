@@ -65,6 +65,8 @@ describe('API client', () => {
     const client = createApiClient({ baseUrl: 'http://h:1', token: 't', fetch: gallery.fetch });
     await client.gallery({ query: 'a cat', limit: 10, cursor: undefined });
     expect(gallery.sent[0]?.url).toBe('http://h:1/api/gallery?query=a+cat&limit=10');
+    await client.gallery({ mode: 'remove_background', cursor: 'c1' });
+    expect(gallery.sent[1]?.url).toBe('http://h:1/api/gallery?mode=remove_background&cursor=c1');
 
     const cancel = fetchAnswering(200, { cancelled: 2, alreadyFinished: 1 });
     await createApiClient({ baseUrl: 'http://h:1', token: 't', fetch: cancel.fetch }).cancelBatch('b/1');

@@ -1,4 +1,4 @@
-import { cleanup, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../renderer/src/App.js';
 import { fakeClient, galleryItem } from './fixtures.js';
@@ -69,5 +69,52 @@ describe('gallery tiles', () => {
     const missing = screen.getByRole('button', { name: /^Open hero-3\.png \(missing\)/ });
     expect(missing.querySelector('img')).toBeNull();
     expect(screen.getByRole('button', { name: /^Open hero-1\.png: / }).querySelector('img')).not.toBeNull();
+  });
+});
+
+describe('gallery mode filter', () => {
+  it('asks the API for the chosen mode, with the text filter, and badges edited tiles with their mode', async () => {
+    const asked: { query?: string; mode?: string }[] = [];
+    const edited = galleryItem(2, {
+      edit: { mode: 'remove_background', source: '/home/me/site/public/logo.png' },
+    });
+    const live = fakeClient({
+      gallery: (query) => {
+        asked.push({
+          ...(query.query ? { query: query.query } : {}),
+          ...(query.mode ? { mode: query.mode } : {}),
+        });
+        const items = query.mode === 'remove_background' ? [edited] : [galleryItem(1), edited];
+        return Promise.resolve({ items, total: 2 });
+      },
+    });
+    window.location.hash = '#/gallery';
+    render(<App client={live.client} />);
+
+    const tile = await screen.findByRole('button', { name: /^Open hero-2\.png \(Cut-out edit\): / });
+    expect(tile.querySelector('.tile-badge')?.textContent).toBe('Cut-out');
+    expect(
+      screen.getByRole('button', { name: /^Open hero-1\.png: / }).querySelector('.tile-badge'),
+    ).toBeNull();
+
+    const select = screen.getByRole('combobox', { name: 'Show generations of one kind' });
+    expect([...select.querySelectorAll('option')].map((option) => option.textContent)).toEqual([
+      'All',
+      'Generated',
+      'Restyle',
+      'Inpaint',
+      'Outpaint',
+      'Upscale',
+      'Cut-out',
+    ]);
+    fireEvent.change(select, { target: { value: 'remove_background' } });
+    await waitFor(() => expect(screen.queryByRole('button', { name: /^Open hero-1\.png/ })).toBeNull());
+    expect(asked.at(-1)).toEqual({ mode: 'remove_background' });
+    expect(screen.getByText(/1 matching of 2/)).toBeTruthy();
+
+    fireEvent.change(screen.getByRole('searchbox'), { target: { value: 'logo' } });
+    await waitFor(() => expect(asked.at(-1)).toEqual({ query: 'logo', mode: 'remove_background' }));
+    fireEvent.change(select, { target: { value: '' } });
+    await waitFor(() => expect(asked.at(-1)).toEqual({ query: 'logo' }));
   });
 });

@@ -8,7 +8,15 @@ import {
   itemFraction,
   maxBatchesShown,
 } from '../../renderer/src/state/batches.js';
-import { fileName, gridColumns, mergePage, prependNew, rowItems } from '../../renderer/src/state/gallery.js';
+import {
+  comparisonLayout,
+  dividerAfterKey,
+  fileName,
+  gridColumns,
+  mergePage,
+  prependNew,
+  rowItems,
+} from '../../renderer/src/state/gallery.js';
 import { clockTime, formatBytes, summarizeConnection } from '../../renderer/src/state/status.js';
 import { batchView, galleryItem, itemView, statusView } from './fixtures.js';
 
@@ -126,5 +134,26 @@ describe('status and errors', () => {
     expect(adviceFor(new ApiError('unauthorized', 'nope', 401))).toMatch(/tray menu.*Dashboard:/);
     expect(adviceFor(new ApiError('network', 'Failed to fetch'))).toMatch(/still running/);
     expect(adviceFor(new ApiError('model_missing', 'Install the model.'))).toBe('Install the model.');
+  });
+});
+
+describe('before/after comparison', () => {
+  it('uses the slider only for the same size, side by side otherwise or before the source is measured', () => {
+    expect(comparisonLayout({ width: 40, height: 30 }, { width: 40, height: 30 })).toBe('slider');
+    expect(comparisonLayout({ width: 40, height: 30 }, { width: 80, height: 60 })).toBe('side-by-side');
+    expect(comparisonLayout({ width: 40, height: 30 }, { width: 40, height: 94 })).toBe('side-by-side');
+    expect(comparisonLayout(undefined, { width: 40, height: 30 })).toBe('side-by-side');
+  });
+
+  it('moves the divider by key, within 0 to 100, and ignores other keys', () => {
+    expect(dividerAfterKey('ArrowRight', 50)).toBe(52);
+    expect(dividerAfterKey('ArrowUp', 50)).toBe(52);
+    expect(dividerAfterKey('ArrowLeft', 50, true)).toBe(40);
+    expect(dividerAfterKey('PageUp', 95)).toBe(100);
+    expect(dividerAfterKey('ArrowLeft', 1)).toBe(0);
+    expect(dividerAfterKey('Home', 70)).toBe(0);
+    expect(dividerAfterKey('End', 3)).toBe(100);
+    expect(dividerAfterKey('a', 50)).toBeUndefined();
+    expect(dividerAfterKey('Tab', 50)).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@ import {
   imageRoutes,
   type DashboardEvent,
 } from '../../../shared/dashboard-api.js';
-import type { SettingsView } from '../../../shared/dashboard-api.js';
+import type { GalleryMode, SettingsView } from '../../../shared/dashboard-api.js';
 import { reconnectDelay } from './backoff.js';
 import { ApiError } from './errors.js';
 
@@ -34,14 +34,19 @@ export interface ApiClient {
   status(): Promise<RouteResult<'status'>>;
   batches(): Promise<RouteResult<'batches'>>;
   cancelBatch(id: string): Promise<RouteResult<'cancelBatch'>>;
-  gallery(query: { query?: string; limit?: number; cursor?: string }): Promise<RouteResult<'gallery'>>;
+  gallery(query: {
+    query?: string;
+    mode?: GalleryMode;
+    limit?: number;
+    cursor?: string;
+  }): Promise<RouteResult<'gallery'>>;
   deleteImage(id: string): Promise<RouteResult<'deleteImage'>>;
   revealImage(id: string): Promise<RouteResult<'revealImage'>>;
   workflows(): Promise<RouteResult<'workflows'>>;
   settings(): Promise<RouteResult<'settings'>>;
   updateSettings(patch: Partial<SettingsView>): Promise<RouteResult<'updateSettings'>>;
   connect(): Promise<RouteResult<'connect'>>;
-  /** URL of a gallery image's thumbnail or full file (images cannot send headers, so the token rides along). */
+  /** URL of a gallery image's thumbnail, full file or edit source (images cannot send headers: the token rides along). */
   imageUrl(id: string, kind: keyof typeof imageRoutes): string;
   /** Opens the live events socket, reconnecting with backoff until the returned function is called. */
   subscribe(handlers: EventsHandlers): () => void;

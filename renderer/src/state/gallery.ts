@@ -1,4 +1,5 @@
-import type { GalleryItem } from '../../../shared/dashboard-api.js';
+import type { GalleryItem, GalleryMode } from '../../../shared/dashboard-api.js';
+import { editModes, type EditMode } from '../../../shared/generation.js';
 
 export const tileMinWidth = 168;
 export const tileGap = 12;
@@ -39,4 +40,51 @@ export function formatTime(iso: string): string {
 export function prependNew(shown: readonly GalleryItem[], page: readonly GalleryItem[]): GalleryItem[] {
   const seen = new Set(shown.map((item) => item.id));
   return [...page.filter((item) => !seen.has(item.id)), ...shown];
+}
+
+/** The gallery's mode filter choices: every generation, plain generations, or one edit mode. */
+export const modeChoices: readonly { value: GalleryMode | ''; label: string }[] = [
+  { value: '', label: 'All' },
+  { value: 'generate', label: 'Generated' },
+  ...editModes.map((mode) => ({ value: mode, label: editModeLabel(mode) })),
+];
+
+/** An edit mode in words, for the filter, the tile badge and the lightbox. */
+export function editModeLabel(mode: EditMode): string {
+  const labels: Record<EditMode, string> = {
+    restyle: 'Restyle',
+    inpaint: 'Inpaint',
+    outpaint: 'Outpaint',
+    upscale: 'Upscale',
+    remove_background: 'Cut-out',
+  };
+  return labels[mode];
+}
+
+/**
+ * How the lightbox compares an edit with its source: a slider over the two when they have the same size (restyle,
+ * inpaint, a cut-out), side by side when they differ (upscale, outpaint) or the source's size is not known yet.
+ */
+export function comparisonLayout(
+  before: { width: number; height: number } | undefined,
+  after: { width: number; height: number },
+): 'slider' | 'side-by-side' {
+  return before && before.width === after.width && before.height === after.height ? 'slider' : 'side-by-side';
+}
+
+/** Where the before/after divider goes (percent of the width from the left) for a key, or undefined for others. */
+export function dividerAfterKey(key: string, position: number, bigStep = false): number | undefined {
+  const step = bigStep ? 10 : 2;
+  const moved: Record<string, number> = {
+    ArrowLeft: position - step,
+    ArrowDown: position - step,
+    ArrowRight: position + step,
+    ArrowUp: position + step,
+    PageDown: position - 10,
+    PageUp: position + 10,
+    Home: 0,
+    End: 100,
+  };
+  const next = moved[key];
+  return next === undefined ? undefined : Math.min(100, Math.max(0, next));
 }

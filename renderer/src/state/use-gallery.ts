@@ -1,5 +1,5 @@
 import { useCallback, useState, useEffect } from 'react';
-import type { GalleryItem } from '../../../shared/dashboard-api.js';
+import type { GalleryItem, GalleryMode } from '../../../shared/dashboard-api.js';
 import { useLive, useLiveEvents } from './live.js';
 import { mergePage, prependNew } from './gallery.js';
 
@@ -26,12 +26,13 @@ interface Loaded {
 }
 
 /**
- * The gallery as pages loaded on demand (the grid asks for more as it nears the end), for one filter text.
+ * The gallery as pages loaded on demand (the grid asks for more as it nears the end), for one filter text and
+ * mode (undefined: every mode).
  * Live events add new generations at the top and drop removed ones without reloading what is shown.
  */
-export function useGalleryPages(query: string): GalleryPages {
+export function useGalleryPages(query: string, mode?: GalleryMode): GalleryPages {
   const { client, generation } = useLive();
-  const key = query;
+  const key = `${mode ?? ''}\n${query}`;
   const [loaded, setLoaded] = useState<Loaded>({
     key: '',
     items: [],
@@ -44,7 +45,7 @@ export function useGalleryPages(query: string): GalleryPages {
 
   useEffect(() => {
     let current = true;
-    client.gallery({ query, limit: galleryPageSize }).then(
+    client.gallery({ query, ...(mode ? { mode } : {}), limit: galleryPageSize }).then(
       (page) =>
         current &&
         setLoaded({ key, items: page.items, total: page.total, cursor: page.nextCursor, error: undefined }),
@@ -53,14 +54,14 @@ export function useGalleryPages(query: string): GalleryPages {
     return () => {
       current = false;
     };
-  }, [client, query, key]);
+  }, [client, query, mode, key]);
 
   const stale = loaded.key !== key;
   const loadMore = useCallback(() => {
     const cursor = loaded.cursor;
     if (stale || cursor === undefined || pendingCursor !== undefined) return;
     setPendingCursor(cursor);
-    client.gallery({ query, limit: galleryPageSize, cursor }).then(
+    client.gallery({ query, ...(mode ? { mode } : {}), limit: galleryPageSize, cursor }).then(
       (page) => {
         setPendingCursor(undefined);
         setLoaded((shown) =>
@@ -79,7 +80,7 @@ export function useGalleryPages(query: string): GalleryPages {
         setLoaded((shown) => (shown.key !== key ? shown : { ...shown, error }));
       },
     );
-  }, [client, query, key, stale, loaded.cursor, pendingCursor]);
+  }, [client, query, mode, key, stale, loaded.cursor, pendingCursor]);
 
   const forget = useCallback((id: string) => {
     // Called for the person's own delete and again for its event: count it once.
@@ -92,7 +93,7 @@ export function useGalleryPages(query: string): GalleryPages {
 
   // Only the first page can hold a new generation (newest first): fetch it and add what is new.
   const refreshTop = useCallback(() => {
-    void client.gallery({ query, limit: galleryPageSize }).then(
+    void client.gallery({ query, ...(mode ? { mode } : {}), limit: galleryPageSize }).then(
       (page) =>
         setLoaded((shown) =>
           shown.key !== key
@@ -101,7 +102,7 @@ export function useGalleryPages(query: string): GalleryPages {
         ),
       () => undefined,
     );
-  }, [client, query, key]);
+  }, [client, query, mode, key]);
 
   // After the events socket reconnects, catch up on additions without dropping the pages already scrolled
   // through (a removal missed meanwhile shows until the filter changes or the page reloads).

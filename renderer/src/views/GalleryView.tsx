@@ -1,9 +1,17 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useDeferredValue, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { GalleryItem } from '../../../shared/dashboard-api.js';
+import { galleryModes, type GalleryItem, type GalleryMode } from '../../../shared/dashboard-api.js';
 import { ErrorNote } from '../components/Notes.js';
 import { useLive } from '../state/live.js';
-import { fileName, fileProblemLabel, gridColumns, rowItems, tileGap } from '../state/gallery.js';
+import {
+  editModeLabel,
+  fileName,
+  fileProblemLabel,
+  gridColumns,
+  modeChoices,
+  rowItems,
+  tileGap,
+} from '../state/gallery.js';
 import { useGalleryPages } from '../state/use-gallery.js';
 
 /** Caption under each thumbnail. */
@@ -60,8 +68,13 @@ function Tile({
       style={{ width: size }}
       data-id={item.id}
       onClick={() => onOpen(item)}
-      aria-label={`Open ${fileName(item.path)}${problem ? ` (${problem})` : ''}: ${item.prompt}`}
+      aria-label={`Open ${fileName(item.path)}${problem ? ` (${problem})` : ''}${item.edit ? ` (${editModeLabel(item.edit.mode)} edit)` : ''}: ${item.prompt}`}
     >
+      {item.edit ? (
+        <span className="tile-badge" aria-hidden="true">
+          {editModeLabel(item.edit.mode)}
+        </span>
+      ) : null}
       {problem ? (
         <span className="tile-problem" style={{ width: size, height: size }} title={item.fileNote}>
           {problem}
@@ -91,8 +104,10 @@ export function GalleryView({
   removed: readonly string[];
 }) {
   const [filter, setFilter] = useState('');
+  const [mode, setMode] = useState<GalleryMode | ''>('');
   const query = useDeferredValue(filter.trim());
-  const pages = useGalleryPages(query);
+  const pages = useGalleryPages(query, mode || undefined);
+  const filtered = query !== '' || mode !== '';
   const { forget } = pages;
   useEffect(() => {
     removed.forEach(forget);
@@ -119,7 +134,7 @@ export function GalleryView({
   // a promise in current Chromium, and an effect must return nothing or its cleanup.)
   useEffect(() => {
     void scroller.current?.scrollTo(0, 0);
-  }, [query]);
+  }, [query, mode]);
 
   const virtualRows = virtualizer.getVirtualItems();
   const lastShownRow = virtualRows[virtualRows.length - 1]?.index ?? 0;
@@ -142,8 +157,22 @@ export function GalleryView({
             aria-label="Filter the gallery by prompt or file name"
           />
         </label>
+        <label className="mode-filter">
+          <span>Show</span>
+          <select
+            value={mode}
+            onChange={(event) => setMode(toMode(event.target.value))}
+            aria-label="Show generations of one kind"
+          >
+            {modeChoices.map((choice) => (
+              <option key={choice.value} value={choice.value}>
+                {choice.label}
+              </option>
+            ))}
+          </select>
+        </label>
         <p className="muted" role="status" aria-live="polite">
-          {query
+          {filtered
             ? `${pages.items.length}${pages.more ? '+' : ''} matching of ${pages.total}`
             : `${pages.total} generations`}
         </p>
@@ -153,6 +182,8 @@ export function GalleryView({
         <div className="empty">
           {query ? (
             <p>Nothing matches “{query}”. Try fewer words, or part of a file name.</p>
+          ) : mode ? (
+            <p>No {modeChoices.find((choice) => choice.value === mode)?.label.toLowerCase()} images yet.</p>
           ) : (
             <>
               <p>No generations yet.</p>
@@ -197,4 +228,8 @@ export function GalleryView({
       </div>
     </section>
   );
+}
+
+function toMode(value: string): GalleryMode | '' {
+  return (galleryModes as readonly string[]).includes(value) ? (value as GalleryMode) : '';
 }

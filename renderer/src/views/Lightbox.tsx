@@ -4,8 +4,9 @@ import { adviceFor } from '../api/errors.js';
 import { CodeText } from '../components/CodeText.js';
 import { Dialog } from '../components/Dialog.js';
 import { useLive } from '../state/live.js';
-import { fileName, fileProblemLabel, formatTime } from '../state/gallery.js';
+import { editModeLabel, fileName, fileProblemLabel, formatTime } from '../state/gallery.js';
 import { formatBytes } from '../state/status.js';
+import { BeforeAfter } from './BeforeAfter.js';
 
 /** What the lightbox shows; a batch item opened before the gallery knows it may lack backend, time and file state. */
 export type LightboxImage = Omit<GalleryItem, 'backend' | 'createdAt' | 'fileState'> & {
@@ -66,6 +67,8 @@ export function Lightbox({
     ['Backend', image.backend],
     ['Time', image.createdAt ? formatTime(image.createdAt) : undefined],
     ['Path', image.path],
+    ['Edit', image.edit ? editModeLabel(image.edit.mode) : undefined],
+    ['Source', image.edit?.source],
   ];
 
   const fileProblem = fileProblemLabel(image.fileState);
@@ -82,6 +85,14 @@ export function Lightbox({
             {image.fileNote ? ` (${image.fileNote})` : ''}. Deleting removes the entry only; no file is
             touched.
           </p>
+        ) : image.edit ? (
+          <BeforeAfter
+            beforeUrl={client.imageUrl(image.id, 'source')}
+            afterUrl={client.imageUrl(image.id, 'full')}
+            after={{ width: image.width, height: image.height }}
+            mode={image.edit.mode}
+            alt={image.prompt}
+          />
         ) : (
           <img className="lightbox-image" src={client.imageUrl(image.id, 'full')} alt={image.prompt} />
         )}
@@ -90,7 +101,7 @@ export function Lightbox({
             value ? (
               <div key={term} className="fact">
                 <dt>{term}</dt>
-                <dd>{term === 'Path' ? <code>{value}</code> : value}</dd>
+                <dd>{term === 'Path' || term === 'Source' ? <code>{value}</code> : value}</dd>
               </div>
             ) : null,
           )}
