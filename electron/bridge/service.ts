@@ -17,7 +17,11 @@ import {
   type PathAnchors,
   type PathPolicy,
 } from '../images/path-policy.js';
-import { STATUS_OBJECT_INFO_MAX_AGE_MS, type BackendPool } from '../jobs/backend-pool.js';
+import {
+  FIRST_PROBE_WAIT_MS,
+  STATUS_OBJECT_INFO_MAX_AGE_MS,
+  type BackendPool,
+} from '../jobs/backend-pool.js';
 import { SchedulerStoppedError, type Scheduler } from '../jobs/scheduler.js';
 import type { BatchIdempotency, BatchRecord, JobSpec } from '../jobs/types.js';
 import type { Logger } from '../log.js';
@@ -131,7 +135,9 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
   ): Promise<JobSpec> {
     const prompt = fields.prompt;
     if (!prompt) throw new BridgeError('invalid_arguments', 'prompt is required.');
-    // Model files come and go while ComfyUI runs; the default and the dispatcher's check need today's lists.
+    // Model files come and go while ComfyUI runs; the default and the dispatcher's check need today's lists,
+    // and right after start-up the backends' first answers.
+    await pool.firstProbes(FIRST_PROBE_WAIT_MS);
     await pool.refreshObjectInfo();
     const workflow = catalog.resolveId(fields.workflow);
     const size = catalog.defaultSize(workflow);
@@ -179,6 +185,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
 
   /** An edit's spec (edit-spec.ts); the object lists are read fresh so the mode's default sees today's models. */
   async function toEditSpec(fields: EditFields, placement: Placement, policy: PathPolicy, tag = '') {
+    await pool.firstProbes(FIRST_PROBE_WAIT_MS);
     await pool.refreshObjectInfo();
     return buildEditSpec(
       {

@@ -158,6 +158,29 @@ export class BackendPool extends EventEmitter {
     );
   }
 
+  /**
+   * Resolves once every backend has finished its first health step (reached or not), or after `timeoutMs`.
+   * A call that picks the default workflow right after start-up waits for this: before it, no backend is known,
+   * and the default would be a guess that the backend, once connected, may not run.
+   */
+  firstProbes(timeoutMs: number): Promise<void> {
+    const settled = () => [...this.entries.values()].every((entry) => entry.probed);
+    if (this.closed || settled()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.off('probed', check);
+        resolve();
+      };
+      const check = () => {
+        if (this.closed || settled()) done();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      this.on('probed', check);
+    });
+  }
+
   /** Node list and version of every backend whose node list is known, for workflow checks. */
   views(): { objectInfo: ObjectInfo; version?: string }[] {
     return [...this.entries.values()].flatMap((entry) =>
@@ -272,6 +295,7 @@ export class BackendPool extends EventEmitter {
     }
     if (this.closed || this.entries.get(entry.id) !== entry) return;
     entry.probed = true;
+    this.emit('probed');
     this.reportReachability();
     this.checkFailover(entry);
     entry.timer = setTimeout(() => void this.probe(entry), this.healthIntervalMs);
@@ -354,6 +378,8 @@ export class BackendPool extends EventEmitter {
 
 /** How old a backend's /object_info may be when a call picks its workflow and backend. */
 export const OBJECT_INFO_MAX_AGE_MS = 5_000;
+/** How long a call waits for the first health step of backends that have had none (start-up, a new URL). */
+export const FIRST_PROBE_WAIT_MS = 5_000;
 /** How old it may be for a status someone asked for (check_comfyui_status, the dashboard's refresh). */
 export const STATUS_OBJECT_INFO_MAX_AGE_MS = 1_000;
 
