@@ -99,3 +99,11 @@ export function importGraphOf(entry: string): { files: string[]; packages: Set<s
   }
   return { files, packages };
 }
+
+/** `npx ARGS` from `cwd` (npx keys its install on the package spec: a fresh tarball path is a fresh install). */
+export async function runNpx(args: string[], cwd: string): Promise<{ stdout: string }> {
+  const env = { ...process.env };
+  delete env.NODE_PATH;
+  const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+  return run(npx, args, { cwd, env, timeout: 170_000, maxBuffer: 16 * 1024 * 1024 });
+}

@@ -4,12 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, isBuilt, mcpTokenOf, notBuiltMessage, serveArgs, startServe } from '../cli/built-cli.js';
+import {
+  cleanEnv,
+  isBuilt,
+  mcpTokenOf,
+  notBuiltMessage,
+  packageRoot,
+  serveArgs,
+  startServe,
+} from '../cli/built-cli.js';
 import type { ServeProcess } from '../cli/built-cli.js';
 import { startSd15Fake } from '../core/harness.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import { connect } from '../mcp-e2e/clients.js';
 import {
+  runNpx,
   importGraphOf,
   installedPackageNames,
   installTarball,
@@ -23,6 +32,9 @@ import {
  * and needs no Electron. The install fetches the dependencies from the npm registry (as `npx` would).
  */
 
+const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {
+  version: string;
+};
 const canInstall = isBuilt && (await registryAnswers());
 if (!isBuilt) console.warn(`tests/packaging/pack-install-run: ${notBuiltMessage}`);
 else if (!canInstall) {
@@ -42,6 +54,7 @@ describe.skipIf(!canInstall)('npm pack → install into a clean prefix → serve
   let work: string;
   let files: PackedFile[];
   let tarballBytes: number;
+  let tarball: string;
   let installed: string;
   let fake: FakeComfyUI;
   let serve: ServeProcess | undefined;
@@ -50,6 +63,7 @@ describe.skipIf(!canInstall)('npm pack → install into a clean prefix → serve
     work = await mkdtemp(join(tmpdir(), 'pack-install-'));
     const packed = await packInto(work);
     files = packed.files;
+    tarball = packed.tarball;
     tarballBytes = readFileSync(packed.tarball).byteLength;
     installed = await installTarball(packed.tarball, join(work, 'prefix'));
     fake = await startSd15Fake(2);
@@ -114,4 +128,13 @@ describe.skipIf(!canInstall)('npm pack → install into a clean prefix → serve
       await client.close();
     }
   });
+
+  it('runs through npx as the documented one-line setup does (`npx -y comfyui-mcp-bridge …`)', async () => {
+    // npx with the tarball for the published name: the same install-and-run path, without the registry copy.
+    const { stdout } = await runNpx(
+      ['-y', '--package', tarball, '--', 'comfyui-mcp-bridge', '--version'],
+      work,
+    );
+    expect(stdout.trim()).toBe(version);
+  }, 180_000);
 });
