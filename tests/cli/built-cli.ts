@@ -49,10 +49,18 @@ export interface ServeProcess {
   stop(): Promise<number | null>;
 }
 
-/** Spawns `comfyui-mcp-bridge serve …` and resolves once both ready lines are on stdout. */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [binPath, 'serve', ...args], {
+/**
+ * Spawns `comfyui-mcp-bridge serve …` and resolves once both ready lines are on stdout. `launcher`: another
+ * copy of the package's command (an installed one), run by Node from `cwd`.
+ */
+export async function startServe(
+  args: string[],
+  env: NodeJS.ProcessEnv = cleanEnv(),
+  launcher: { bin: string; cwd: string } = { bin: binPath, cwd: packageRoot },
+): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [launcher.bin, 'serve', ...args], {
     env,
+    cwd: launcher.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdout: string[] = [];
