@@ -153,6 +153,10 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     prepare: (spec, staged) => prepareJob(catalog, spec, staged),
     stageInputs: (spec, backendId) =>
       stageEditInputs(spec.edit!, spec.allowedRoots, readLimits(), uploads, pool.client(backendId)!),
+    forgetInputs: (backendId) => {
+      const client = pool.client(backendId);
+      if (client) uploads.forget(client);
+    },
     outputNodes: (spec) => catalog.outputNodes(spec.workflow),
     canRun: (workflow, backendId) => {
       const objectInfo = pool.objectInfo(backendId);

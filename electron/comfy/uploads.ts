@@ -62,6 +62,14 @@ export class InputUploads {
     return upload;
   }
 
+  /**
+   * Forgets what this backend was sent: ComfyUI answered that an uploaded input is not there (someone emptied
+   * its input folder while it stayed up), so the next job uploads again.
+   */
+  forget(client: UploadingClient): void {
+    this.backends.get(client)?.clear();
+  }
+
   private cacheOf(client: UploadingClient): Map<string, Promise<string>> {
     let uploaded = this.backends.get(client);
     if (!uploaded) {

@@ -46,6 +46,8 @@ export interface SchedulerOptions {
    * sends it again.
    */
   stageInputs?(spec: JobSpec, backendId: string): Promise<StagedInputs>;
+  /** Forgets the inputs uploaded to that backend (it answered that one is missing); with `stageInputs`. */
+  forgetInputs?(backendId: string): void;
   /** The workflow's output nodes, for a run recovered after a restart. */
   outputNodes?(spec: JobSpec): string[];
   /** Whether a backend has every node type and model file the workflow needs. */
@@ -139,6 +141,8 @@ export class Scheduler extends EventEmitter {
    */
   private readonly subscribed = new WeakSet<BackendClient>();
   private readonly phases = new PhaseBook();
+  /** Edit jobs sent again once after their backend lost an uploaded input (failRefused); until they finish. */
+  private readonly reuploaded = new Set<string>();
 
   constructor(private readonly options: SchedulerOptions) {
     super();
@@ -677,6 +681,18 @@ export class Scheduler extends EventEmitter {
   /** ComfyUI refused the prompt: the job fails with its node_errors (tracebacks only in this log line). */
   private failRefused(run: Active, error: unknown): void {
     const { nodeErrors } = error as { nodeErrors?: unknown };
+    if (run.job.spec.edit && !this.reuploaded.has(run.job.id) && missesAnInput(nodeErrors)) {
+      // The upload this backend was sent is gone from its input folder (emptied while ComfyUI stayed up): upload
+      // again, once; a second refusal fails the job as any other.
+      this.reuploaded.add(run.job.id);
+      this.options.logger.warn('ComfyUI no longer has an uploaded edit input; uploading it again', {
+        job: run.job.id,
+        backend: run.backend,
+      });
+      this.options.forgetInputs?.(run.backend);
+      this.requeue(run.job, run.batch, true);
+      return;
+    }
     this.options.logger.warn('ComfyUI refused a job', {
       job: run.job.id,
       backend: run.backend,
@@ -743,6 +759,7 @@ export class Scheduler extends EventEmitter {
     outcome: { state: 'completed' | 'failed' | 'cancelled'; result?: JobResult; error?: JobError },
   ): void {
     if (terminalStates.has(job.state)) return;
+    this.reuploaded.delete(job.id);
     job.state = outcome.state;
     if (outcome.result) job.result = outcome.result;
     if (outcome.error) job.error = outcome.error;
@@ -993,6 +1010,11 @@ async function lookUp(client: BackendClient, promptId: string): Promise<'queued'
 /** Node id → class type of a graph sent, to name the phase a node starts. */
 function classTypesOf(prepared: PreparedPrompt): Record<string, string> {
   return Object.fromEntries(Object.entries(prepared.graph).map(([id, node]) => [id, node.class_type]));
+}
+
+/** ComfyUI's refusal says a LoadImage / LoadImageMask input file is not in its input folder. */
+function missesAnInput(nodeErrors: unknown): boolean {
+  return /Invalid image file: mcp-bridge\//.test(JSON.stringify(nodeErrors ?? {}));
 }
 
 function messageOf(error: unknown): string {

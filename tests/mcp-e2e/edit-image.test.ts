@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -336,6 +344,24 @@ describe.each<Era>(['2025', '2026'])('%s-era client over HTTP: edit_image', (era
         region: { x: 0, y: 0, width: 4, height: 4 },
       }),
     );
+    expect(fake.uploadRequests - before).toBe(2);
+  });
+
+  it('uploads again when ComfyUI lost an upload while it stayed up (its input folder emptied)', async () => {
+    const { agent, site } = await open();
+    const own = join(site, 'lost.png');
+    writeFileSync(
+      own,
+      await sharp({ create: { width: 20, height: 20, channels: 3, background: `#${era}5b` } })
+        .png()
+        .toBuffer(),
+    );
+    const before = fake.uploadRequests;
+    editedImage(await agent.call('edit_image', { image: own, mode: 'upscale' }));
+    // Someone clears ComfyUI's input folder; the websocket stays up, so the bridge's upload cache still holds it.
+    rmSync(join(fake.inputDir, 'mcp-bridge'), { recursive: true, force: true });
+    const again = editedImage(await agent.call('edit_image', { image: own, mode: 'restyle', prompt: 'x' }));
+    expect([again.width, again.height]).toEqual([20, 20]);
     expect(fake.uploadRequests - before).toBe(2);
   });
 });
