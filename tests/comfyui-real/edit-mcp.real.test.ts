@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isBuilt, notBuiltMessage } from '../cli/built-cli.js';
+import { runnableConnections } from './connections.js';
 import { startTestCore, tempDirs, until, type CoreFixture } from '../core/harness.js';
-import { connect, type E2eClient, type Era, type Via } from '../mcp-e2e/clients.js';
+import { connect, type E2eClient } from '../mcp-e2e/clients.js';
 import {
   differing,
   editedImage,
@@ -22,14 +22,7 @@ import {
  */
 
 const url = process.env.COMFYUI_URL;
-const connections: [Era, Via][] = [
-  ['2025', 'http'],
-  ['2026', 'http'],
-  ['2025', 'stdio'],
-  ['2026', 'stdio'],
-];
-if (url && !isBuilt) console.warn(`tests/comfyui-real: ${notBuiltMessage}`);
-const runnable = connections.filter(([, via]) => via === 'http' || isBuilt);
+const runnable = runnableConnections(url);
 const { tempDir, removeTempDirs } = tempDirs('bridge-real-edit-');
 
 /** The RGBA pixel at (x, y). */

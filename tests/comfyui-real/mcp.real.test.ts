@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isBuilt, notBuiltMessage } from '../cli/built-cli.js';
+import { runnableConnections } from './connections.js';
 import { removeDirs, startTestCore, until, type CoreFixture } from '../core/harness.js';
-import { connect, type E2eClient, type Era, type Via } from '../mcp-e2e/clients.js';
+import { connect, type E2eClient } from '../mcp-e2e/clients.js';
 
 /*
  * The MCP tool walk-through against a REAL ComfyUI (see ../../../shared/comfyui/real/): both client eras,
@@ -16,14 +16,7 @@ import { connect, type E2eClient, type Era, type Via } from '../mcp-e2e/clients.
 
 const url = process.env.COMFYUI_URL;
 const fixtureWorkflows = resolve(import.meta.dirname, '..', 'fixtures', 'workflows');
-const connections: [Era, Via][] = [
-  ['2025', 'http'],
-  ['2026', 'http'],
-  ['2025', 'stdio'],
-  ['2026', 'stdio'],
-];
-if (url && !isBuilt) console.warn(`tests/comfyui-real: ${notBuiltMessage}`);
-const runnable = connections.filter(([, via]) => via === 'http' || isBuilt);
+const runnable = runnableConnections(url);
 
 interface HistoryEntry {
   prompt: [number, string, Record<string, { inputs: Record<string, unknown> }>];
