@@ -8,7 +8,7 @@
  * sections out of startup, shim, overhead, edit, batch, gallery, webp, web; all when unset) to repeat a few
  * figures quickly. BENCH_CALLS also sets the edit_image calls.
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { measureFirstPaint } from './first-paint.js';
@@ -23,7 +23,7 @@ import { startFakeProcess, startServeProcess, type RunningServe } from './proces
 import { printLine, writeResults, type Figure } from './report.js';
 import { benchModels } from './session.js';
 import { seedGallery } from './seed-gallery.js';
-import { shimFigures, timeShimStartup, type ShimStartup } from './shim.js';
+import { floorScript, shimFigures, timeShimStartup, timeStartup, type ShimStartup } from './shim.js';
 import { median } from './stats.js';
 import { measureWebAssets } from './web.js';
 import { measureWebp } from './webp.js';
@@ -96,7 +96,11 @@ async function measureShimStartup(workspace: Workspace): Promise<Figure[]> {
     serve = await startServeProcess({ comfyuiUrls: [fake.url], dataDir, outputDir: join(dataDir, 'out') });
     const forwarding: ShimStartup[] = [];
     const inProcess: ShimStartup[] = [];
+    const floor: ShimStartup[] = [];
+    const floorFile = join(workspace.dir('shim', 'floor'), 'floor.cjs');
+    writeFileSync(floorFile, floorScript);
     for (let run = 0; run < shimRuns; run++) {
+      floor.push(await timeStartup([floorFile]));
       forwarding.push(await timeShimStartup(['--data-dir', dataDir]));
       const ownDir = workspace.dir('shim', String(run));
       inProcess.push(
@@ -112,7 +116,11 @@ async function measureShimStartup(workspace: Workspace): Promise<Figure[]> {
         ]),
       );
     }
-    return [...shimFigures('forwarding', forwarding, 150), ...shimFigures('in-process', inProcess, 300)];
+    return [
+      ...shimFigures('forwarding', forwarding, 150),
+      ...shimFigures('in-process', inProcess, 300),
+      ...shimFigures('floor', floor, undefined),
+    ];
   } finally {
     await serve?.stop();
     await fake.stop();

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,8 +70,8 @@ interface Reply {
 }
 
 /** A spawned shim that is sent `messages` at once; keeps every stdout line. */
-function spawnShim(args: string[], messages: unknown[]) {
-  const child = spawn(process.execPath, [binPath, 'stdio', ...args], {
+function spawnShim(args: string[], messages: unknown[], bin = binPath) {
+  const child = spawn(process.execPath, [bin, 'stdio', ...args], {
     cwd: tempDir('bridge-startup-cwd-'),
     env: cleanEnv(),
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -81,14 +81,23 @@ function spawnShim(args: string[], messages: unknown[]) {
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   createInterface({ input: child.stdout }).on('line', (line) => replies.push(JSON.parse(line) as Reply));
-  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  let hasExited = false;
+  const exited = new Promise<number | null>((resolveExit) =>
+    child.once('exit', (code) => {
+      hasExited = true;
+      resolveExit(code);
+    }),
+  );
   return {
     replies,
     stderr: () => stderr,
     replyTo: (id: unknown) => replies.find((reply) => reply.id === id),
     async answerTo(id: unknown, description: string) {
-      await until(() => replies.some((reply) => reply.id === id), description, 60_000);
-      return replies.find((reply) => reply.id === id)!;
+      // A shim that exits unanswered fails the test at once, with what it said.
+      await until(() => hasExited || replies.some((reply) => reply.id === id), description, 60_000);
+      const reply = replies.find((candidate) => candidate.id === id);
+      if (reply === undefined) throw new Error(`the shim exited before ${description}:\n${stderr}`);
+      return reply;
     },
     end() {
       child.stdin.end();
@@ -214,5 +223,33 @@ describe.skipIf(!isBuilt)('the shim at start-up', () => {
     expect(refused.error?.message).toMatch(/^The ComfyUI MCP Bridge could not be reached or started: .*JSON/);
     expect(await shim.end()).toBe(1);
     expect(existsSync(endpointFileOf(dataDir))).toBe(false);
+  });
+});
+
+describe.skipIf(!isBuilt)('the launcher', () => {
+  it('answers the opening request from one file: a package of just the launcher and the bundle answers it', async () => {
+    // Node loads one CommonJS file faster than a dozen ES modules (scripts/bundle-cli.mjs): what the shim
+    // needs before that answer must all be in dist/electron/cli.cjs. The rest of dist/ is absent here, so
+    // the backend cannot load and every later request is refused with the reason.
+    const pkg = tempDir('bridge-launcher-only-');
+    for (const file of [
+      'package.json',
+      'bin/comfyui-mcp-bridge.js',
+      'bin/package.json',
+      'dist/electron/cli.cjs',
+    ]) {
+      mkdirSync(join(pkg, file, '..'), { recursive: true });
+      copyFileSync(join(packageRoot, file), join(pkg, file));
+    }
+    const dataDir = tempDir('bridge-startup-data-');
+    const shim = spawnShim(
+      inProcessArgs(dataDir),
+      opening['2025'],
+      join(pkg, 'bin', 'comfyui-mcp-bridge.js'),
+    );
+    const refused = await shim.answerTo(2, 'the refusal of tools/list');
+    expect(shim.replies[0]).toEqual({ jsonrpc: '2.0', id: 1, result: earlyResultFor(initialize, version) });
+    expect(refused.error?.message).toMatch(/could not be reached or started: .*stdio[/\\]shim\.js/);
+    expect(await shim.end()).toBe(1);
   });
 });

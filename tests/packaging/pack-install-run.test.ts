@@ -43,8 +43,8 @@ else if (!canInstall) {
 
 /** What the package may hold: the launcher, the built core and dashboard, the bundled workflows. */
 const allowed = [
-  /^bin\/comfyui-mcp-bridge\.js$/,
-  /^dist\/(electron|shared)\/.+\.js$/,
+  /^bin\/(comfyui-mcp-bridge\.js|package\.json)$/,
+  /^dist\/(electron|shared)\/.+\.c?js$/,
   /^dist\/renderer\//,
   /^workflows\/[\w-]+(\.meta)?\.json$/,
   /^(package\.json|README\.md|LICENSE)$/,
@@ -78,14 +78,15 @@ describe.skipIf(!canInstall)('npm pack → install into a clean prefix → serve
   it('packs only what runs: no tests, sources, source maps, type declarations or docs', () => {
     const paths = files.map((file) => file.path);
     expect(paths.filter((path) => !allowed.some((pattern) => pattern.test(path)))).toEqual([]);
-    expect(paths).toContain('dist/electron/cli.js');
+    expect(paths).toContain('bin/package.json');
+    expect(paths).toContain('dist/electron/cli.cjs');
     expect(paths).toContain('dist/renderer/index.html');
     expect(paths).toContain('workflows/sd15.json');
     expect(tarballBytes).toBeLessThan(1024 * 1024);
   });
 
   it('installs no Electron, and nothing the command loads imports it', () => {
-    const graph = importGraphOf(join(installed, 'dist', 'electron', 'cli.js'));
+    const graph = importGraphOf(join(installed, 'dist', 'electron', 'cli.cjs'));
     expect(graph.files.length).toBeGreaterThan(20);
     expect([...graph.packages].filter((name) => name === 'electron' || name.startsWith('electron/'))).toEqual(
       [],
