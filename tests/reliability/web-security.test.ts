@@ -177,7 +177,7 @@ describe('web security and path confinement over real HTTP', () => {
     });
 
     it('keeps working for the real client after all the refusals', async () => {
-      expect((await client.listTools()).tools).toHaveLength(9);
+      expect((await client.listTools()).tools).toHaveLength(8);
     });
   });
 
