@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { editModes } from '../../shared/generation.js';
+import { webOptionProblems } from '../web/option-problems.js';
 import { unadvertised } from './advertise.js';
 
 /*
@@ -35,6 +36,17 @@ const imageFields = {
   overwrite: z.boolean().optional(),
 };
 
+/**
+ * Web-ready variants (docs/WEB-ASSETS.md): a purpose name or an object, checked by web/option-problems.ts so a
+ * mistake names its field. Advertised as a description only (no anyOf): tools/list is capped.
+ */
+const web = z
+  .unknown()
+  .superRefine((value, issues) => {
+    for (const message of webOptionProblems(value)) issues.addIssue({ code: 'custom', message });
+  })
+  .optional();
+
 const waitSeconds = z.number().min(0).max(MAX_WAIT_SECONDS).optional();
 // A retried call with the same key gets the first call's batch (see bridge/idempotency.ts); the name says
 // enough, and the tools/list budget is tight.
@@ -51,6 +63,9 @@ export const generateImageArgs = z.object({
   format: imageFields.format.describe('Default: from save_path, else png'),
   workflow: imageFields.workflow.describe('Id: file name without .json'),
   preview: z.boolean().optional().describe('Inline a preview'),
+  web: web.describe(
+    'Web variants + <picture>: hero|card|thumbnail|avatar|icon|og|background or {purpose,widths,formats,max_bytes,placeholder,base_url}',
+  ),
   wait_seconds: waitSeconds.describe('Default 45'),
   idempotency_key: idempotencyKey,
 });
@@ -109,6 +124,7 @@ export const editImageArgs = z.object({
   seed: seedAsOnGenerateImage,
   save_path: imageFields.save_path.describe('Default: beside it, e.g. hero.edited.png'),
   project_dir: projectDir,
+  web,
   preview: z.boolean().optional(),
   wait_seconds: waitSeconds,
   idempotency_key: idempotencyKey,
@@ -129,6 +145,7 @@ const batchItemArgs = z
     region: editFields.region.meta(onEditImage),
     extend: editFields.extend.meta(onEditImage),
     scale: editFields.scale.meta(onEditImage),
+    web,
   })
   .meta({ id: 'item' });
 
@@ -211,6 +228,46 @@ export const itemErrorSchema = z.object({
 /** A failed call: thrown BridgeErrors become `{ error: ToolError }`; `details` keeps e.g. ComfyUI's node_errors. */
 export const toolErrorSchema = itemErrorSchema.extend({ details: z.unknown().optional() });
 
+const webVariantSchema = z.object({
+  path: z.string(),
+  /** Relative to the project's web root (or from base_url): what the html uses. */
+  url: z.string(),
+  format: z.enum(['avif', 'webp', 'jpeg', 'png']),
+  width: z.number(),
+  height: z.number(),
+  bytes: z.number(),
+  budget: z.object({
+    max_bytes: z.number(),
+    met: z.boolean(),
+    quality: z.number(),
+    ssim: z.number(),
+    shrunk_from: z.object({ width: z.number(), height: z.number() }).optional(),
+  }),
+  replaced_file_kept_at: z.string().optional(),
+});
+
+/**
+ * An image's web variants (bridge/web-jobs.ts): `pending` while they are made after the file (check_batch_status
+ * with `batch_id` reports them), `done` with the asset, or `failed`. Advertised as a bare name: the README and the
+ * values say the rest, and tools/list is capped.
+ */
+export const webResultSchema = z
+  .object({
+    status: z.enum(['pending', 'done', 'failed']),
+    batch_id: z.string().optional(),
+    purpose: z.string().optional(),
+    width: z.number().optional(),
+    height: z.number().optional(),
+    variants: z.array(webVariantSchema).optional(),
+    placeholder: z.object({ thumbhash: z.string(), data_url: z.string() }).optional(),
+    dominant_color: z.string().optional(),
+    alt: z.string().optional(),
+    html: z.string().optional(),
+    web_root: z.string().optional(),
+    error: itemErrorSchema.optional(),
+  })
+  .meta(unadvertised('properties'));
+
 export const generatedImageSchema = z.object({
   path: z.string(),
   width: z.number(),
@@ -221,6 +278,7 @@ export const generatedImageSchema = z.object({
   workflow: z.string(),
   backend: z.string(),
   saved_to_reason: z.string().optional(),
+  web: webResultSchema.optional(),
 });
 
 // A failed generation is an isError result carrying `{ error }` (renderDomainError), as for every tool.
@@ -263,6 +321,7 @@ export const batchItemStatusSchema = z.object({
   seed: z.number().optional(),
   bytes: z.number().optional(),
   saved_to_reason: z.string().optional(),
+  web: webResultSchema.optional(),
   error: itemErrorSchema.optional(),
 });
 
@@ -359,6 +418,7 @@ export type ConvertToWebpArgs = z.infer<typeof convertToWebpArgs>;
 export type BatchConvertToWebpArgs = z.infer<typeof batchConvertToWebpArgs>;
 
 export type ToolError = z.infer<typeof toolErrorSchema>;
+export type WebResult = z.infer<typeof webResultSchema>;
 /** The service may attach a small WebP preview; it is inlined only when the call asked for `preview`. */
 export type GeneratedImage = z.infer<typeof generatedImageSchema> &
   Partial<Omit<z.infer<typeof editedImageSchema>, keyof z.infer<typeof generatedImageSchema>>> & {
