@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -314,6 +314,33 @@ describe('web-ready output through MCP', () => {
     expect(textOf(item)).toContain('items.0.web: "large" is not a purpose');
     expect(fake.submitted.length).toBe(submitted);
   });
+
+  it('variants that cannot be made fail on their own: the image stays completed, the reason is reported', async () => {
+    gate.open();
+    const { site, agent } = await open('2026', 'http');
+    const taken = join(site, 'public', 'taken-160.webp');
+    writeFileSync(taken, 'not ours');
+    const { batchId, image } = imageOf(
+      await agent.call('generate_image', {
+        prompt: 'a quiet street',
+        workflow: 'sd15',
+        width: 512,
+        height: 384,
+        save_path: 'public/taken.png',
+        web: { purpose: 'thumbnail', formats: ['webp'] },
+      }),
+    );
+    const done = await agent.call('check_batch_status', { batch_id: batchId, wait_seconds: 240 });
+    expect(statusOf(done)).toMatchObject({
+      done: true,
+      items: [
+        { status: 'completed', path: image.path, web: { status: 'failed', error: { code: 'file_exists' } } },
+      ],
+    });
+    expect(textOf(done)).toMatch(/Web variants failed: .*taken-160\.webp" already exists/u);
+    expect(readFileSync(taken, 'utf8')).toBe('not ours');
+    expect(existsSync(join(site, 'public', 'taken-320.webp'))).toBe(false);
+  }, 300_000);
 
   it.runIf(isBuilt)(
     'through the stdio shim: generate_image with web gets its variants',
