@@ -3,7 +3,8 @@
  * process) and prints every figure with its target and its ratio to that limit. Exits non-zero only on a crash;
  * a missed target is a result, not a failure. Knobs (environment): BENCH_STEP_MS (per sampler step, 20 steps
  * per image; default 25), BENCH_CALLS (generate_image calls per format; 50), BENCH_BATCH (100),
- * BENCH_GALLERY (10000), BENCH_WEBP (100), BENCH_WEB (1024² sources for the web assets; 4), BENCH_SHIM_RUNS
+ * BENCH_GALLERY (10000), BENCH_WEBP (100), BENCH_WEB (1024² sources for the web assets; 4), BENCH_WEB_CALLS (A/B
+ * pairs of generate_image with and without `web`; 8), BENCH_WEB_ITEMS (web items in the memory run; 10), BENCH_SHIM_RUNS
  * (spawns of the stdio shim per mode; 20), BENCH_CHROMIUM (/usr/bin/chromium), BENCH_ONLY (comma-separated
  * sections out of startup, shim, overhead, edit, batch, gallery, webp, web; all when unset) to repeat a few
  * figures quickly. BENCH_CALLS also sets the edit_image calls.
@@ -33,6 +34,7 @@ import {
 } from './shim.js';
 import { median } from './stats.js';
 import { measureWebAssets } from './web.js';
+import { measureWebTools } from './web-tools.js';
 import { measureWebp } from './webp.js';
 import { Workspace } from './workspace.js';
 
@@ -46,6 +48,8 @@ const batchSize = knob('BENCH_BATCH', 100);
 const galleryCount = knob('BENCH_GALLERY', 10_000);
 const webpCount = knob('BENCH_WEBP', 100);
 const webCount = knob('BENCH_WEB', 4);
+const webCalls = knob('BENCH_WEB_CALLS', 8);
+const webItems = knob('BENCH_WEB_ITEMS', 10);
 const shimRuns = knob('BENCH_SHIM_RUNS', 20);
 const startupRuns = 5;
 const sectionNames = ['startup', 'shim', 'overhead', 'edit', 'batch', 'gallery', 'webp', 'web'] as const;
@@ -217,6 +221,8 @@ async function main(): Promise<void> {
     if (runs('web')) {
       log(`Web assets from ${webCount} 1024² sources…`);
       add(...(await measureWebAssets(workspace, webCount)));
+      log(`The web option through MCP (${webCalls} A/B pairs, ${webItems} items for memory)…`);
+      add(...(await measureWebTools(workspace, { stepMs, calls: webCalls, items: webItems }, log)));
     }
 
     if (runs('shim')) {

@@ -31,7 +31,8 @@ const readyTimeoutMs = 30_000;
 export interface FakeProcessOptions {
   models?: Record<string, string[]>;
   stepMs?: number;
-  textured?: boolean;
+  /** See FakeComfyUIOptions: noise like a generation, or a photographic-like scene ('photo'). */
+  textured?: boolean | 'photo';
 }
 
 export async function startFakeProcess(options: FakeProcessOptions): Promise<RunningFake> {

@@ -14,6 +14,8 @@ export interface GenerationSettings {
   /** Per sampler step; the bundled SDXL workflow samples its own number of steps. */
   stepMs: number;
   backends: number;
+  /** What the fake ComfyUI saves; default noise like a generation (`textured`). */
+  images?: true | 'photo';
 }
 
 export interface Session {
@@ -31,7 +33,7 @@ export async function startSession(
 ): Promise<Session> {
   const fakes = await Promise.all(
     Array.from({ length: settings.backends }, () =>
-      startFakeProcess({ models: benchModels, stepMs: settings.stepMs, textured: true }),
+      startFakeProcess({ models: benchModels, stepMs: settings.stepMs, textured: settings.images ?? true }),
     ),
   );
   const outputDir = workspace.dir(name, 'out');

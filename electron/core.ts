@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { createBridgeService } from './bridge/service.js';
 import { deliverJob, findDeliveredJob, prepareJob, recoveryDirOf } from './bridge/pipeline.js';
 import { editReadLimits, stageEditInputs } from './bridge/edit-inputs.js';
+import { WebJobs } from './bridge/web-jobs.js';
+import { createWorkPool, type WorkPool } from './web/pool.js';
+import { pixelLimitOf } from './images/pixel-limit.js';
 import { InputUploads } from './comfy/uploads.js';
 import { createWorkflowCatalog } from './bridge/workflow-catalog.js';
 import { ComfyClient } from './comfy/client.js';
@@ -69,6 +72,8 @@ export interface CoreOptions {
     maxSessions?: number;
     /** The clock failover and session idle times are measured on; tests inject one to move it. */
     monotonicNow?: MonotonicClock;
+    /** The pool web variants are encoded in (default: half the cores); tests hold one to see variants pending. */
+    webPool?: WorkPool;
   };
 }
 
@@ -193,9 +198,23 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
       void pool.refreshObjectInfo(0, [job.dispatch.backend]);
   });
 
+  // Listening before the batches load: a job the start completes from the gallery makes its variants too.
+  // One pool for the process: web variants of finished images and convert_image's share the cores.
+  const webPool = tuning.webPool ?? createWorkPool();
+  const webJobs = new WebJobs({
+    scheduler,
+    gallery,
+    pool: webPool,
+    recoveryDir: recoveryDirOf(dataDir),
+    maxInputPixels: () => pixelLimitOf(settings.get().maxInputMegapixels),
+    logger: logger.child('web'),
+  });
+
   const discovery = await chooseBackendUrls(settings.get().comfyuiUrls, tuning.discoveryCandidates, logger);
   pool.setUrls(discovery);
   await scheduler.start();
+  // Variants a stop or a crash left unfinished, for images that were written.
+  webJobs.resumeAll();
 
   const service = createBridgeService({
     scheduler,
@@ -207,6 +226,7 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     recoveryDir: recoveryDirOf(dataDir),
     logger: logger.child('service'),
     makePreview: async (image) => (await makePreview(image)).bytes,
+    webPool,
     ...definedOnly({ heartbeatMs: tuning.heartbeatMs }),
   });
 
@@ -284,6 +304,7 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
       logger,
     });
   } catch (error) {
+    await webJobs.stop();
     await Promise.allSettled([
       dashboard.close(),
       scheduler.stop(),
@@ -373,6 +394,8 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
       stopped ??= (async () => {
         offSettings();
         removeEndpointRecord(dataDir, shimSecret);
+        // Unfinished variants stay pending on disk and resume at the next start.
+        await webJobs.stop();
         await scheduler.stop();
         // Live-events sockets are upgraded out of the HTTP server's reach: they are closed first.
         await dashboard.close();

@@ -12,10 +12,10 @@ import type { Logger } from '../log.js';
 import type { ConvertImageArgs, ConvertImageResult } from '../mcp/schemas.js';
 import type { ToolContext } from '../mcp/service.js';
 import { definedOnly } from '../objects.js';
-import { webAssetRecordOf } from '../web/asset-record.js';
 import { makeWebAsset, type WebAsset } from '../web/make-web-asset.js';
 import type { WorkPool } from '../web/pool.js';
-import type { WebOption } from '../web/purposes.js';
+import { webOptionSchema, type WebOption } from '../web/purposes.js';
+import { keepWebAssetOnRecord } from './keep-web-asset.js';
 import { asBridgeError, failureOf, readablePath, resolvePath } from './call-paths.js';
 
 export interface ConvertCallDeps {
@@ -48,7 +48,8 @@ export async function convertForCall(
         }),
     ...(args.paths === undefined ? {} : { paths: await checkedSources(policy, args.paths, anchors, format) }),
   };
-  const web = args.web;
+  // Checked by the schema (web/option-problems.ts); parsed here for its type.
+  const web = args.web === undefined ? undefined : webOptionSchema.parse(args.web);
   const outcomes = await convertImages<WebAsset>({
     ...request,
     format,
@@ -122,22 +123,8 @@ async function makeWebAssetFor(
     signal: options.signal,
     ...(options.projectDir === undefined ? {} : { projectDir: options.projectDir }),
   });
-  if (record) await keepOnRecord(deps, record.id, asset);
+  if (record) await keepWebAssetOnRecord(deps.gallery, deps.logger, record.id, asset);
   return asset;
-}
-
-/** The gallery record gets the asset if its file is still the one it made (by path: the record is only shown). */
-async function keepOnRecord(deps: ConvertCallDeps, id: string, asset: WebAsset): Promise<void> {
-  const record = deps.gallery.get(id);
-  if (!record) return;
-  const [verdict] = await deps.gallery.fileStates([record]);
-  if (verdict?.state !== 'present') {
-    deps.logger.info('web asset not kept in the gallery: the file is no longer the one it made', {
-      path: record.path,
-    });
-    return;
-  }
-  deps.gallery.add({ ...record, web: webAssetRecordOf(asset, new Date()) });
 }
 
 /** `misty-lake_at-dawn.png` → "misty lake at dawn". */

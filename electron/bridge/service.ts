@@ -23,7 +23,7 @@ import {
   type BackendPool,
 } from '../jobs/backend-pool.js';
 import { SchedulerStoppedError, type Scheduler } from '../jobs/scheduler.js';
-import type { BatchIdempotency, BatchRecord, JobSpec } from '../jobs/types.js';
+import type { BatchIdempotency, BatchRecord, JobSpec, WebSpec } from '../jobs/types.js';
 import type { Logger } from '../log.js';
 import { definedOnly } from '../objects.js';
 import {
@@ -42,7 +42,8 @@ import { watchBatchProgress } from './batch-progress.js';
 import { IdempotentSubmitter, requestFingerprint } from './idempotency.js';
 import { chooseSaveTarget, findImagesFolder, implicitProjectDir, projectAnchors } from './save-location.js';
 import { DEFAULT_HEARTBEAT_MS, phaseOfRun, ProgressReporter, type GenerationPhase } from './progress.js';
-import { toBatchStatus } from './status.js';
+import { toBatchStatus, webResultOf } from './status.js';
+import { webOptionSchema } from '../web/purposes.js';
 import { editReadLimits } from './edit-inputs.js';
 import { readablePath, resolvePath } from './call-paths.js';
 import { convertForCall } from './convert-call.js';
@@ -185,6 +186,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       allowedRoots: [...policy.allowedRoots()],
       overwrite,
       ...(requested.reason === undefined ? {} : { savedToReason: requested.reason }),
+      ...webSpecOf(fields.web, placement),
     };
   }
 
@@ -192,7 +194,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
   async function toEditSpec(fields: EditFields, placement: Placement, policy: PathPolicy, tag = '') {
     await pool.firstProbes(FIRST_PROBE_WAIT_MS);
     await pool.refreshObjectInfo();
-    return buildEditSpec(
+    const spec = await buildEditSpec(
       {
         catalog,
         limits: editReadLimits(settings.get()),
@@ -203,6 +205,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       { policy, ...placement },
       tag,
     );
+    return { ...spec, ...webSpecOf(fields.web, placement) };
   }
 
   async function finishedImages(batchId: string, withPreview: boolean): Promise<GeneratedImage[]> {
@@ -216,6 +219,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
             ...result,
             ...(job.spec.savedToReason === undefined ? {} : { saved_to_reason: job.spec.savedToReason }),
             ...definedOnly({ source, has_alpha: hasAlpha, transparent_fraction: transparentFraction }),
+            ...definedOnly({ web: webResultOf(job, batchId) }),
             ...(withPreview ? await previewOf(job.result!.path, job.spec.allowedRoots) : {}),
           };
         }),
@@ -386,7 +390,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
           ? watchBatchProgress(scheduler, batch, (update) => ctx.progress(update), heartbeatMs)
           : undefined;
       try {
-        await waitAnswerable(scheduler, batch.id, waitMs, ctx);
+        await waitAnswerable(scheduler, batch.id, waitMs, ctx, { settled: true });
       } finally {
         stopProgress?.();
       }
@@ -529,10 +533,16 @@ function describeListed(item: GenerationRecord | DirectoryImage) {
  * takes as its cue to re-attach and send the call again. Only the client's own cancellation (ctx.signal) rejects
  * otherwise.
  */
-async function waitAnswerable(scheduler: Scheduler, batchId: string, timeoutMs: number, ctx: ToolContext) {
+async function waitAnswerable(
+  scheduler: Scheduler,
+  batchId: string,
+  timeoutMs: number,
+  ctx: ToolContext,
+  options: { settled?: boolean } = {},
+) {
   const signal = ctx.release ? AbortSignal.any([ctx.signal, ctx.release]) : ctx.signal;
   try {
-    await scheduler.wait(batchId, { timeoutMs, signal });
+    await scheduler.wait(batchId, { timeoutMs, signal, ...options });
   } catch (error) {
     if (error instanceof SchedulerStoppedError) {
       throw new BridgeError('bridge_stopped', `The bridge stopped while batch ${batchId} was running.`, {
@@ -553,6 +563,16 @@ function requireBatch(scheduler: Scheduler, batchId: string) {
     });
   }
   return batch;
+}
+
+/**
+ * The job's web variants, when the call asked for them (the schema checked the option): URLs are relative to the
+ * call's project folder (its public/, static/ or assets/).
+ */
+function webSpecOf(web: unknown, placement: Placement): { web?: WebSpec } {
+  if (web === undefined) return {};
+  const projectDir = placement.anchors.baseDir;
+  return { web: { option: webOptionSchema.parse(web), ...(projectDir === undefined ? {} : { projectDir }) } };
 }
 
 function rejectDuplicatePaths(specs: readonly JobSpec[]): void {

@@ -12,6 +12,7 @@ import { queueFullRefusal } from './queue-cap.js';
 import { isTransient, resubmitDelayMs, submitFailure, viewRetryDelaysMs } from './retry.js';
 import {
   isBatchDone,
+  isBatchSettled,
   terminalStates,
   type BatchIdempotency,
   type BatchPriority,
@@ -21,6 +22,7 @@ import {
   type JobResult,
   type JobSpec,
   type StagedInputs,
+  type WebState,
 } from './types.js';
 import { PhaseBook, phaseOfNode, type JobPhase, type RunPhase } from './run-phase.js';
 
@@ -105,7 +107,8 @@ export class SchedulerStoppedError extends Error {
  * window so its GPU never waits for us; a job whose backend died is handed to another, never completed twice.
  *
  * Events: 'job' (job, batch) on every state change; 'progress' (JobProgress); 'phase' (JobPhase) when a running
- * job enters loading, sampling, decoding or saving; 'batch-done' (batch).
+ * job enters loading, sampling, decoding or saving; 'batch-done' (batch); 'web' (job, batch) when a completed
+ * job's web variants change state; 'batch-settled' (batch) once every item and its web variants are finished.
  */
 export class Scheduler extends EventEmitter {
   private readonly batches = new Map<string, BatchRecord>();
@@ -260,15 +263,23 @@ export class Scheduler extends EventEmitter {
     return [...this.batches.values()];
   }
 
-  /** Resolves with the batch when every item is finished, or when the time is up, whichever comes first. */
-  wait(batchId: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<BatchRecord> {
+  /**
+   * Resolves with the batch when every item is finished (with `settled`, their web variants too), or when the time
+   * is up, whichever comes first.
+   */
+  wait(
+    batchId: string,
+    options: { timeoutMs: number; signal?: AbortSignal; settled?: boolean },
+  ): Promise<BatchRecord> {
     const batch = this.batches.get(batchId);
     if (!batch) return Promise.reject(new Error(`unknown batch ${batchId}`));
-    if (isBatchDone(batch) || options.timeoutMs <= 0) return Promise.resolve(batch);
+    const event = options.settled ? 'batch-settled' : 'batch-done';
+    if ((options.settled ? isBatchSettled(batch) : isBatchDone(batch)) || options.timeoutMs <= 0)
+      return Promise.resolve(batch);
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
-        this.off('batch-done', onDone);
+        this.off(event, onDone);
         this.off('stopped', onStopped);
         options.signal?.removeEventListener('abort', onAbort);
       };
@@ -289,7 +300,7 @@ export class Scheduler extends EventEmitter {
         done();
         resolve(batch);
       }, options.timeoutMs);
-      this.on('batch-done', onDone);
+      this.on(event, onDone);
       this.on('stopped', onStopped);
       options.signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -767,7 +778,23 @@ export class Scheduler extends EventEmitter {
     this.emit('job', job, batch);
     void this.persist(batch);
     if (isBatchDone(batch)) this.emit('batch-done', batch);
+    if (isBatchSettled(batch)) this.emit('batch-settled', batch);
     this.pump();
+  }
+
+  /**
+   * Records a completed job's web variants (bridge/web-jobs.ts) in its batch on disk; resolves once saved (or
+   * queued to be saved: the store keeps trying).
+   */
+  async recordWeb(job: JobRecord, state: WebState): Promise<void> {
+    const batch = this.batchOf.get(job.id);
+    if (!batch || job.state !== 'completed') return;
+    job.web = state;
+    job.updatedAt = new Date().toISOString();
+    this.emit('web', job, batch);
+    const saved = this.persist(batch);
+    if (isBatchSettled(batch)) this.emit('batch-settled', batch);
+    await saved;
   }
 
   private isCurrent(run: Active): boolean {

@@ -1,4 +1,6 @@
 import type { EditMode, OutputFormat } from '../../shared/generation.js';
+import type { WebAsset } from '../web/make-web-asset.js';
+import type { WebOption } from '../web/purposes.js';
 
 /** A pixel rectangle of the source image. */
 export interface Region {
@@ -64,7 +66,25 @@ export interface JobSpec {
   savedToReason?: string;
   /** Set for edit_image (and batch items that are edits). */
   edit?: EditSpec;
+  /** Web variants to make once the file is written (the `web` option; bridge/web-jobs.ts). */
+  web?: WebSpec;
 }
+
+/** The `web` option as the call gave it, with the project folder its URLs are relative to. */
+export interface WebSpec {
+  option: WebOption;
+  projectDir?: string;
+}
+
+/**
+ * A completed job's web variants. Absent or `pending` while they are being made (`claimed`: the variant names
+ * were checked free and files of those names are this job's, so a resumed run may replace them); `done` with the
+ * asset, or `failed` (the main file stays completed).
+ */
+export type WebState =
+  | { status: 'pending'; claimed?: boolean }
+  | { status: 'done'; asset: WebAsset }
+  | { status: 'failed'; error: JobError };
 
 export type JobState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 export const terminalStates: ReadonlySet<JobState> = new Set(['completed', 'failed', 'cancelled']);
@@ -102,6 +122,8 @@ export interface JobRecord {
   attempts: number;
   result?: JobResult;
   error?: JobError;
+  /** Set once the job completed with `spec.web`; see WebState. */
+  web?: WebState;
   updatedAt: string;
 }
 
@@ -145,4 +167,16 @@ export function countJobs(jobs: readonly JobRecord[]): BatchCounts {
 
 export function isBatchDone(batch: BatchRecord): boolean {
   return batch.jobs.every((job) => terminalStates.has(job.state));
+}
+
+/** A completed job whose web variants are still to be made (or to be resumed after a restart). */
+export function hasWebPending(job: JobRecord): boolean {
+  return (
+    job.state === 'completed' && job.spec.web !== undefined && (job.web?.status ?? 'pending') === 'pending'
+  );
+}
+
+/** Every item finished, web variants included: what check_batch_status calls done. */
+export function isBatchSettled(batch: BatchRecord): boolean {
+  return isBatchDone(batch) && !batch.jobs.some(hasWebPending);
 }

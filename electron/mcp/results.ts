@@ -12,6 +12,7 @@ import type {
   GenerateImageResult,
   ImageList,
   ToolError,
+  WebResult,
 } from './schemas.js';
 
 /*
@@ -66,6 +67,19 @@ function editNote(image: { source?: string; has_alpha?: boolean; transparent_fra
   return ` from ${image.source}${alpha}`;
 }
 
+/** The web variants' state in a line: made (with where the snippet is), still being made, or failed. */
+function webNote(web: WebResult | undefined): string {
+  if (web === undefined) return '';
+  switch (web.status) {
+    case 'done':
+      return ` Web: ${web.variants?.length ?? 0} variants; the <picture> snippet is in web.html.`;
+    case 'pending':
+      return ` Web variants are still being made: check_batch_status "${web.batch_id ?? ''}" reports them.`;
+    case 'failed':
+      return ` Web variants failed: ${web.error ? describeError(web.error) : 'unknown error'}`;
+  }
+}
+
 function describeError(error: ToolError): string {
   return withHint(error.message, error.hint);
 }
@@ -90,7 +104,8 @@ export function renderGenerateImage(
     lines.push(
       `Saved ${image.path} (${image.width}x${image.height} ${image.format}, seed ${image.seed})` +
         editNote(image) +
-        whyThere(image.saved_to_reason),
+        whyThere(image.saved_to_reason) +
+        webNote(image.web),
     );
 
   const content: ContentBlock[] = [text(lines.join('\n'))];
@@ -122,7 +137,7 @@ export function renderBatchStatus(result: BatchStatus): CallToolResult {
   const content: ContentBlock[] = [];
   for (const item of result.items) {
     if (item.status === 'completed' && item.path !== undefined) {
-      lines.push(`#${item.index}: ${item.path}${whyThere(item.saved_to_reason)}`);
+      lines.push(`#${item.index}: ${item.path}${whyThere(item.saved_to_reason)}${webNote(item.web)}`);
       content.push(fileLink(item.path));
     } else if (item.status === 'failed' && item.error) {
       lines.push(`#${item.index} failed: ${describeError(item.error)}`);

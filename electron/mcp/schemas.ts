@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { editModes } from '../../shared/generation.js';
 import { convertFormats } from '../images/convert.js';
-import { webOptionSchema } from '../web/purposes.js';
+import { webOptionProblems } from '../web/option-problems.js';
 import { unadvertised } from './advertise.js';
 
 /*
@@ -37,6 +37,17 @@ const imageFields = {
   overwrite: z.boolean().optional(),
 };
 
+/**
+ * Web-ready variants (docs/WEB-ASSETS.md): a purpose name or an object, checked by web/option-problems.ts so a
+ * mistake names its field. Advertised as a description only (no anyOf): tools/list is capped.
+ */
+const web = z
+  .unknown()
+  .superRefine((value, issues) => {
+    for (const message of webOptionProblems(value)) issues.addIssue({ code: 'custom', message });
+  })
+  .optional();
+
 const waitSeconds = z.number().min(0).max(MAX_WAIT_SECONDS).optional();
 // A retried call with the same key gets the first call's batch (see bridge/idempotency.ts); the name says
 // enough, and the tools/list budget is tight.
@@ -53,6 +64,9 @@ export const generateImageArgs = z.object({
   format: imageFields.format.describe('Default: from save_path, else png'),
   workflow: imageFields.workflow.describe('Id: file name without .json'),
   preview: z.boolean().optional().describe('Inline a preview'),
+  web: web.describe(
+    'Web variants + <picture>: hero|card|thumbnail|avatar|icon|og|background or {purpose,widths,formats,max_bytes,placeholder,base_url}',
+  ),
   wait_seconds: waitSeconds.describe('Default 45'),
   idempotency_key: idempotencyKey,
 });
@@ -111,6 +125,7 @@ export const editImageArgs = z.object({
   seed: seedAsOnGenerateImage,
   save_path: imageFields.save_path.describe('Default: beside it, e.g. hero.edited.png'),
   project_dir: projectDir,
+  web,
   preview: z.boolean().optional(),
   wait_seconds: waitSeconds,
   idempotency_key: idempotencyKey,
@@ -131,6 +146,7 @@ const batchItemArgs = z
     region: editFields.region.meta(onEditImage),
     extend: editFields.extend.meta(onEditImage),
     scale: editFields.scale.meta(onEditImage),
+    web,
   })
   .meta({ id: 'item' });
 
@@ -175,11 +191,6 @@ export const checkComfyuiStatusArgs = z.object({});
 
 export const MAX_CONVERT_PATHS = 100;
 
-// The web option as web/purposes.ts defines and enforces it; its object form is advertised by the keys its
-// description names (the full property schemas cost ~400 bytes of tools/list).
-const [webPurposeName, webObject] = webOptionSchema.options;
-const advertisedWebOption = z.union([webPurposeName, webObject.meta(unadvertised('properties'))]);
-
 export const convertImageArgs = z
   .object({
     paths: z.array(path).min(1).max(MAX_CONVERT_PATHS).optional(),
@@ -191,11 +202,7 @@ export const convertImageArgs = z
     // The "already exists" refusal tells the agent to pass this.
     overwrite: z.boolean().optional(),
     project_dir: projectDir,
-    web: advertisedWebOption
-      .optional()
-      .describe(
-        'A purpose, or {purpose, widths: px[], formats: avif|webp|jpeg|png[], max_bytes, placeholder, base_url}',
-      ),
+    web: web.describe('As on generate_image'),
   })
   .refine((args) => (args.paths === undefined) !== (args.directory === undefined), {
     message: 'Give either paths or directory, not both and not neither',
@@ -213,6 +220,46 @@ export const itemErrorSchema = z.object({
 /** A failed call: thrown BridgeErrors become `{ error: ToolError }`; `details` keeps e.g. ComfyUI's node_errors. */
 export const toolErrorSchema = itemErrorSchema.extend({ details: z.unknown().optional() });
 
+const webVariantSchema = z.object({
+  path: z.string(),
+  /** Relative to the project's web root (or from base_url): what the html uses. */
+  url: z.string(),
+  format: z.enum(['avif', 'webp', 'jpeg', 'png']),
+  width: z.number(),
+  height: z.number(),
+  bytes: z.number(),
+  budget: z.object({
+    max_bytes: z.number(),
+    met: z.boolean(),
+    quality: z.number(),
+    ssim: z.number(),
+    shrunk_from: z.object({ width: z.number(), height: z.number() }).optional(),
+  }),
+  replaced_file_kept_at: z.string().optional(),
+});
+
+/**
+ * An image's web variants (bridge/web-jobs.ts): `pending` while they are made after the file (check_batch_status
+ * with `batch_id` reports them), `done` with the asset, or `failed`. Advertised as a bare name: the README and the
+ * values say the rest, and tools/list is capped.
+ */
+export const webResultSchema = z
+  .object({
+    status: z.enum(['pending', 'done', 'failed']),
+    batch_id: z.string().optional(),
+    purpose: z.string().optional(),
+    width: z.number().optional(),
+    height: z.number().optional(),
+    variants: z.array(webVariantSchema).optional(),
+    placeholder: z.object({ thumbhash: z.string(), data_url: z.string() }).optional(),
+    dominant_color: z.string().optional(),
+    alt: z.string().optional(),
+    html: z.string().optional(),
+    web_root: z.string().optional(),
+    error: itemErrorSchema.optional(),
+  })
+  .meta(unadvertised('properties'));
+
 export const generatedImageSchema = z.object({
   path: z.string(),
   width: z.number(),
@@ -223,6 +270,7 @@ export const generatedImageSchema = z.object({
   workflow: z.string(),
   backend: z.string(),
   saved_to_reason: z.string().optional(),
+  web: webResultSchema.optional(),
 });
 
 // A failed generation is an isError result carrying `{ error }` (renderDomainError), as for every tool.
@@ -265,6 +313,7 @@ export const batchItemStatusSchema = z.object({
   seed: z.number().optional(),
   bytes: z.number().optional(),
   saved_to_reason: z.string().optional(),
+  web: webResultSchema.optional(),
   error: itemErrorSchema.optional(),
 });
 
@@ -355,6 +404,7 @@ export type ListGeneratedImagesArgs = z.infer<typeof listGeneratedImagesArgs>;
 export type ConvertImageArgs = z.infer<typeof convertImageArgs>;
 
 export type ToolError = z.infer<typeof toolErrorSchema>;
+export type WebResult = z.infer<typeof webResultSchema>;
 /** The service may attach a small WebP preview; it is inlined only when the call asked for `preview`. */
 export type GeneratedImage = z.infer<typeof generatedImageSchema> &
   Partial<Omit<z.infer<typeof editedImageSchema>, keyof z.infer<typeof generatedImageSchema>>> & {

@@ -44,6 +44,11 @@ export interface MakeWebAssetOptions {
   pool: WorkPool;
   signal?: AbortSignal;
   onProgress?: (event: WebAssetProgress) => void;
+  /**
+   * Awaited once the variants' names are checked free, before any is written: a durable caller records that files
+   * of those names are now this asset's, so a run resumed after a crash may replace what it left.
+   */
+  claim?: (variants: readonly PlannedVariant[]) => Promise<void>;
 }
 
 export type WebAssetProgress =
@@ -52,6 +57,8 @@ export type WebAssetProgress =
 
 export interface WebVariant {
   path: string;
+  /** What the snippet uses: relative to the project's web root, or from base_url (see `WebAsset.web_root`). */
+  url: string;
   format: WebFormat;
   width: number;
   height: number;
@@ -104,7 +111,13 @@ export async function makeWebAsset(options: MakeWebAssetOptions): Promise<WebAss
     const { image, hasAlpha } = await pool.run(() => decodeSource(bytes, maxPixels), signal);
     const plan = planVariants({ width: image.width, height: image.height, hasAlpha }, options.web, mainPath);
     await folder.refuseExisting(plan.variants.map((variant) => path.basename(variant.path)));
+    await options.claim?.(plan.variants);
     options.onProgress?.({ kind: 'planned', variants: plan.variants });
+    const settings = plan.settings;
+    const urlOptions = {
+      ...(options.projectDir === undefined ? {} : { projectDir: options.projectDir }),
+      ...(settings.baseUrl === undefined ? {} : { baseUrl: settings.baseUrl }),
+    };
 
     // One failure stops the others: their results would be removed anyway.
     const failed = new AbortController();
@@ -126,6 +139,7 @@ export async function makeWebAsset(options: MakeWebAssetOptions): Promise<WebAss
       const written = await folder.write(path.basename(file), result.data);
       const variant: WebVariant = {
         path: written.path,
+        url: webUrlOf(written.path, urlOptions).url,
         format: planned.format,
         width: result.width,
         height: result.height,
@@ -156,18 +170,13 @@ export async function makeWebAsset(options: MakeWebAssetOptions): Promise<WebAss
     if (failure) throw signal?.aborted ? signal.reason : failure.reason;
     const variants = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
 
-    const settings = plan.settings;
     const placeholder = settings.placeholder
       ? await pool.run(() => makePlaceholder(image), signal)
       : undefined;
     const color = await pool.run(() => dominantColor(image), signal);
     const alt = draftAlt(options.prompt);
-    const urlOptions = {
-      ...(options.projectDir === undefined ? {} : { projectDir: options.projectDir }),
-      ...(settings.baseUrl === undefined ? {} : { baseUrl: settings.baseUrl }),
-    };
     const snippetVariants: SnippetVariant[] = variants.map((variant) => ({
-      url: webUrlOf(variant.path, urlOptions).url,
+      url: variant.url,
       format: variant.format,
       width: variant.width,
       height: variant.height,

@@ -24,7 +24,7 @@ const baseUrlSchema = z
     message: 'base_url must be an http(s) URL or a path starting with "/"',
   });
 
-const webObjectSchema = z
+export const webObjectSchema = z
   .strictObject({
     purpose: z.enum(webPurposes).optional(),
     widths: z.array(z.int().min(16).max(4096)).min(1).max(12).optional(),

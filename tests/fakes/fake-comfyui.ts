@@ -22,9 +22,10 @@ export interface FakeComfyUIOptions {
   stepMs?: number;
   /**
    * Saved images carry noise like a real generation (about 1.4 MB at 1024²) instead of one flat colour, the same
-   * pixels for every run of a size (benchmarks).
+   * pixels for every run of a size (benchmarks); `'photo'`: a photographic-like scene (tests/web/photo.ts), which
+   * compresses like a photo, for web budgets.
    */
-  textured?: boolean;
+  textured?: boolean | 'photo';
 }
 
 export interface SubmittedPrompt {

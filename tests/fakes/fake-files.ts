@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, normalize, relative, sep } from 'node:path';
 import sharp from 'sharp';
+import { photoPng } from '../web/photo.js';
 import type { ImageRef } from '../../electron/comfy/types.js';
 import type { FakeValue } from './fake-nodes.js';
 
@@ -15,10 +16,13 @@ export class FakeFiles {
 
   private readonly texturedBySize = new Map<string, Promise<Buffer>>();
 
-  /** `textured`: images carry noise like a real generation (PNG size and encode cost), not one flat colour. */
+  /**
+   * `textured`: images carry noise like a real generation (PNG size and encode cost), not one flat colour;
+   * `'photo'`: a photographic-like scene (tests/web/photo.ts) that compresses like a photo, for web budgets.
+   */
   constructor(
     readonly root: string,
-    private readonly textured = false,
+    private readonly textured: boolean | 'photo' = false,
   ) {
     for (const type of ['input', 'output', 'temp'] as const)
       mkdirSync(this.folder(type), { recursive: true });
@@ -62,7 +66,11 @@ export class FakeFiles {
     // Drawn once per size: a run then costs only its simulated steps, as on a GPU, not the fake's CPU.
     const key = `${width}x${height}`;
     let png = this.texturedBySize.get(key);
-    if (!png) this.texturedBySize.set(key, (png = texturedPng(width, height)));
+    if (!png)
+      this.texturedBySize.set(
+        key,
+        (png = this.textured === 'photo' ? photoPng({ width, height }) : texturedPng(width, height)),
+      );
     return png;
   }
 

@@ -15,6 +15,7 @@ const expectedArguments: Record<string, string[]> = {
     'format',
     'workflow',
     'overwrite',
+    'web',
     'project_dir',
     'preview',
     'wait_seconds',
@@ -37,6 +38,7 @@ const expectedArguments: Record<string, string[]> = {
     'format',
     'workflow',
     'overwrite',
+    'web',
     'project_dir',
     'preview',
     'wait_seconds',
@@ -233,17 +235,15 @@ describe.each(eras)('tools/list for a %s-era client', (era) => {
     });
   });
 
-  it("advertises convert_image's web option: a purpose name or an object", () => {
-    const web = input('convert_image').properties!.web! as JsonSchemaObject & {
-      anyOf?: (JsonSchemaObject & { enum?: string[]; additionalProperties?: unknown })[];
-    };
-    expect(web.anyOf![0]!.enum).toEqual(['hero', 'card', 'thumbnail', 'avatar', 'icon', 'og', 'background']);
-    // The object form is advertised by its description's keys; it must not read as "an object with no keys".
-    expect(web.anyOf![1]).toEqual({ type: 'object' });
-    expect(web).toMatchObject({
-      description:
-        'A purpose, or {purpose, widths: px[], formats: avif|webp|jpeg|png[], max_bytes, placeholder, base_url}',
-    });
+  it('advertises the web option once, on generate_image, with every purpose and key; the others point to it', () => {
+    const described = input('generate_image').properties!.web as JsonSchemaObject & { description?: string };
+    for (const word of ['hero', 'card', 'thumbnail', 'avatar', 'icon', 'og', 'background']) {
+      expect(described.description).toContain(word);
+    }
+    for (const key of ['purpose', 'widths', 'formats', 'max_bytes', 'placeholder', 'base_url']) {
+      expect(described.description).toContain(key);
+    }
+    expect(input('convert_image').properties!.web).toMatchObject({ description: 'As on generate_image' });
   });
 
   it('tells the agent to split long waits, which many clients cut at 60 s', () => {
@@ -256,11 +256,11 @@ describe.each(eras)('tools/list for a %s-era client', (era) => {
   it('keeps the whole tools/list payload within 8 KB', () => {
     const bytes = Buffer.byteLength(JSON.stringify({ tools }));
     expect(bytes).toBeLessThanOrEqual(8 * 1024);
-    // The eight tools take 7,744 bytes: convert_image replaced the two WebP tools (one tool
-    // for one image or many, in four formats, with the web option advertised by the keys its description names),
-    // which freed 391 bytes (448 left under 8 KB) for the other tools' `web` option. Earlier, edit_image made room for
-    // itself by advertising once what it shares with generate_image and a batch item's edit fields past image and
-    // mode (advertise.ts `field`). A change that needs more than is left trims first; the 8 KB cap stays.
+    // The eight tools take 7,738 bytes: convert_image replaced the two WebP tools (one tool for one image or many,
+    // in four formats), which freed the room for the `web` option on every tool that makes an image: described once
+    // on generate_image (purposes and keys), a bare `web` elsewhere, and checked by web/option-problems.ts. Earlier,
+    // edit_image made room for itself by advertising once what it shares with generate_image and a batch item's
+    // edit fields past image and mode (advertise.ts `field`). A change that needs more than is left trims first.
     expect(bytes).toBeLessThanOrEqual(7_760);
   });
 });
