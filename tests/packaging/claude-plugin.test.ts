@@ -58,8 +58,7 @@ describe('plugin and marketplace files', () => {
   });
 });
 
-describe('claude plugin validate --strict', () => {
-  if (!runnable(claudeCode)) return;
+describe.skipIf(!runnable(claudeCode))('claude plugin validate --strict', () => {
   let home: string;
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'claude-home-'));
@@ -146,7 +145,10 @@ describe.skipIf(!isBuilt)('the skill and /image name only what the tools have', 
   });
 });
 
-/** The machine-readable error codes the bridge's sources give (`new BridgeError('code'` and `code: 'code'`). */
+/**
+ * The machine-readable error codes the bridge's sources give: `new BridgeError('code'`, `code: 'code'`, an error
+ * class's `code = 'code'`, and the fallback code of `toJobError(error, 'code')` / `asBridgeError(error, 'code')`.
+ */
 function errorCodesInSource(): string[] {
   const codes: string[] = [];
   const visit = (dir: string) => {
@@ -155,8 +157,9 @@ function errorCodesInSource(): string[] {
       if (entry.isDirectory()) visit(path);
       else if (entry.name.endsWith('.ts')) {
         const source = readFileSync(path, 'utf8');
-        for (const match of source.matchAll(/(?:BridgeError\(\s*|\bcode: )'([a-z_]+)'/g))
-          codes.push(match[1]!);
+        const pattern =
+          /(?:BridgeError\(\s*|\bcode: |\bcode = |(?:toJobError|asBridgeError)\([^,()]+,\s*)'([a-z_]+)'/g;
+        for (const match of source.matchAll(pattern)) codes.push(match[1]!);
       }
     }
   };
