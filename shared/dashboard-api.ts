@@ -231,6 +231,8 @@ export const connectInfoSchema = z.object({
       /** Where the snippet goes (a file path or "terminal"). */
       where: z.string(),
       text: z.string(),
+      /** A one-click install link (cursor://…, vscode:…) that sets up the same server, where the client has one. */
+      installUrl: z.string().optional(),
     }),
   ),
 });

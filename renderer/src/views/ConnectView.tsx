@@ -11,8 +11,8 @@ export function ConnectView() {
     <section aria-labelledby="connect-title">
       <h2 id="connect-title">Connect an agent</h2>
       <p>
-        The MCP endpoint is <code>{info.mcpUrl}</code>. Paste the snippet for your agent where it says, then
-        restart the agent (or reload its MCP servers).
+        The MCP endpoint is <code>{info.mcpUrl}</code>. Cursor and VS Code install it in one click; for the
+        others, paste the snippet where it says, then restart the agent (or reload its MCP servers).
       </p>
       {info.networkMcpUrls.length > 0 && (
         <p>
@@ -37,6 +37,11 @@ export function ConnectView() {
           >
             <header className="snippet-head">
               <h3 id={titleId}>{snippet.title}</h3>
+              {snippet.installUrl && (
+                <a className="button primary" href={snippet.installUrl}>
+                  Install in {snippet.title}
+                </a>
+              )}
               <CopyButton text={snippet.text} label={`Copy the ${snippet.title} snippet`} />
             </header>
             <p className="muted">
