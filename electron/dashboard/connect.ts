@@ -25,6 +25,7 @@ export function connectInfo(options: {
   mcpToken: string;
   shim: ShimCommand;
   platform: NodeJS.Platform;
+  mcpb: ConnectInfo['mcpb'];
 }): ConnectInfo {
   const { mcpUrl, shim } = options;
   const headers = options.mcpToken ? { headers: { Authorization: `Bearer ${options.mcpToken}` } } : {};
@@ -36,6 +37,7 @@ export function connectInfo(options: {
     mcpUrl,
     networkMcpUrls: [...(options.networkMcpUrls ?? [])],
     shim: { command: shim.command, args: [...shim.args], ...shimEnv },
+    mcpb: { ...options.mcpb },
     snippets: [
       {
         client: 'claude-code',

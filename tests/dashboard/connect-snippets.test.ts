@@ -27,9 +27,10 @@ function parseToml(text: string): unknown {
   return JSON.parse(run.stdout) as unknown;
 }
 
+const mcpb = { fileName: 'comfyui-mcp-bridge-0.1.0-linux-x64.mcpb', available: false };
 const shim = { command: '/usr/bin/node', args: ['/app/bin/comfyui-mcp-bridge.js', 'stdio'] };
 const snippetsOf = (mcpToken: string, mcpUrl = 'http://127.0.0.1:8190/mcp') => {
-  const info = connectInfoSchema.parse(connectInfo({ mcpUrl, mcpToken, shim, platform: 'linux' }));
+  const info = connectInfoSchema.parse(connectInfo({ mcpUrl, mcpToken, shim, platform: 'linux', mcpb }));
   return Object.fromEntries(info.snippets.map((snippet) => [snippet.client, snippet]));
 };
 
