@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createBridgeService } from './bridge/service.js';
 import { deliverJob, findDeliveredJob, prepareJob, recoveryDirOf } from './bridge/pipeline.js';
 import { editReadLimits, stageEditInputs } from './bridge/edit-inputs.js';
@@ -54,6 +54,8 @@ export interface CoreOptions {
   version?: string;
   /** The built dashboard; default dist/renderer beside the built core. */
   rendererDir?: string;
+  /** Folders that may hold a built .mcpb for the dashboard's download; default: the package's release/ and parent. */
+  mcpbDirs?: readonly string[];
   /** How agents' clients start the stdio shim; default this Node running the package's launcher. */
   shimCommand?: ShimCommand;
   /** The run's options as shim flags (`cli/shim-args.ts`); `--data-dir` is always added. */
@@ -265,6 +267,8 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
       ['--data-dir', dataDir, ...(options.shimArgs ?? [])],
     ),
     rendererDir: options.rendererDir ?? rendererDirFor(import.meta.dirname),
+    // A checkout's `npm run dist:mcpb` output, or a bundle placed beside a packaged app's app.asar.
+    mcpbDirs: options.mcpbDirs ?? (packageRoot ? [join(packageRoot, 'release'), dirname(packageRoot)] : []),
     running: {
       host: startup.host,
       port: startup.port,

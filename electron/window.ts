@@ -4,7 +4,20 @@ import type { Logger } from './log.js';
 /** Where a link or navigation from the dashboard may go. */
 export type NavigationTarget = 'dashboard' | 'browser' | 'blocked';
 
-/** The dashboard stays in the window; web links go to the user's browser; anything else is refused. */
+/**
+ * The "connect an agent" one-click links (dashboard/install-links.ts): only these paths of the Cursor and VS Code
+ * schemes, which open the client's own install prompt; the rest of those schemes stays blocked.
+ */
+function isInstallLink(url: URL): boolean {
+  if (url.protocol === 'cursor:')
+    return url.host === 'anysphere.cursor-deeplink' && url.pathname === '/mcp/install';
+  return url.protocol === 'vscode:' && url.host === '' && url.pathname === 'mcp/install';
+}
+
+/**
+ * The dashboard stays in the window; web links and the clients' install links go to the system; anything else
+ * is refused.
+ */
 export function classifyNavigation(url: string, dashboardOrigin: string): NavigationTarget {
   let parsed: URL;
   try {
@@ -13,6 +26,7 @@ export function classifyNavigation(url: string, dashboardOrigin: string): Naviga
     return 'blocked';
   }
   if (parsed.origin === dashboardOrigin) return 'dashboard';
+  if (isInstallLink(parsed)) return 'browser';
   return ['http:', 'https:', 'mailto:'].includes(parsed.protocol) ? 'browser' : 'blocked';
 }
 

@@ -234,8 +234,12 @@ export const connectInfoSchema = z.object({
       /** Where the snippet goes (a file path or "terminal"). */
       where: z.string(),
       text: z.string(),
+      /** A one-click install link (cursor://…, vscode:…) that sets up the same server, where the client has one. */
+      installUrl: z.string().optional(),
     }),
   ),
+  /** The Claude Desktop extension for this version and platform; `available`: built, served at mcpbDownloadPath. */
+  mcpb: z.object({ fileName: z.string(), available: z.boolean() }),
 });
 export type ConnectInfo = z.infer<typeof connectInfoSchema>;
 
@@ -280,6 +284,9 @@ export const apiRoutes = {
 } as const;
 
 /** Binary routes (not JSON): the image bytes, by gallery id, never by a path from the client. */
+/** The built .mcpb as a download (GET; the dashboard token rides in ?token= as for images). */
+export const mcpbDownloadPath = '/api/connect/mcpb';
+
 export const imageRoutes = {
   thumbnail: '/api/gallery/:id/thumbnail',
   full: '/api/gallery/:id/image',

@@ -2,7 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
 import type { apiRoutes } from '../../shared/dashboard-api.js';
-import { galleryQuerySchema, settingsPatchSchema, type StatusView } from '../../shared/dashboard-api.js';
+import {
+  galleryQuerySchema,
+  mcpbDownloadPath,
+  settingsPatchSchema,
+  type StatusView,
+} from '../../shared/dashboard-api.js';
 import type { Settings } from '../../shared/settings.js';
 import type { WorkflowCatalog } from '../bridge/catalog.js';
 import { editReadLimits } from '../bridge/edit-inputs.js';
@@ -20,6 +25,7 @@ import { lockedChanges, settingLockedError } from '../settings-lock.js';
 import { chooseDefaultWorkflow } from '../workflows/default.js';
 import type { LoadedWorkflowEntry, WorkflowLibrary } from '../workflows/library.js';
 import { connectInfo, type ShimCommand } from './connect.js';
+import { mcpbAvailable, serveMcpb, type McpbBundle } from './mcpb-download.js';
 import { serveEditSource } from './edit-source.js';
 import { serveGalleryImage } from './images.js';
 import { sendError, sendJson } from './respond.js';
@@ -54,6 +60,8 @@ export interface DashboardApiOptions {
   networkMcpUrls(): readonly string[];
   userWorkflowsDir: string;
   shim: ShimCommand;
+  /** The .mcpb download's file name and where to look for it. */
+  mcpb: McpbBundle;
   /** The start-up settings the bridge runs with; a change to them is reported as needing a restart. */
   running: Pick<Settings, (typeof restartSettings)[number]>;
   /** Told when the dashboard deleted a generation, for the live events. */
@@ -254,16 +262,15 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
       return Promise.resolve(settingsResponse());
     },
 
-    connect: () =>
-      Promise.resolve(
-        connectInfo({
-          mcpUrl: options.mcpUrl(),
-          networkMcpUrls: options.networkMcpUrls(),
-          mcpToken: options.running.mcpToken,
-          shim: options.shim,
-          platform: process.platform,
-        }),
-      ),
+    connect: async () =>
+      connectInfo({
+        mcpUrl: options.mcpUrl(),
+        networkMcpUrls: options.networkMcpUrls(),
+        mcpToken: options.running.mcpToken,
+        shim: options.shim,
+        platform: process.platform,
+        mcpb: { fileName: options.mcpb.fileName, available: await mcpbAvailable(options.mcpb) },
+      }),
   };
 }
 
@@ -284,6 +291,8 @@ export function createApiHandler(options: DashboardApiOptions): RouteHandler {
       );
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === mcpbDownloadPath && (req.method === 'GET' || req.method === 'HEAD'))
+      return serveMcpb(req, res, options.mcpb, logger);
     const match = matchRoute(req.method ?? 'GET', url.pathname);
     try {
       switch (match.kind) {

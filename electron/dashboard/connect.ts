@@ -1,4 +1,5 @@
 import type { ConnectInfo } from '../../shared/dashboard-api.js';
+import { cursorInstallLink, vscodeInstallLink } from './install-links.js';
 
 /** How a client starts the stdio launcher shim (Claude Desktop speaks stdio only). */
 export interface ShimCommand {
@@ -24,16 +25,19 @@ export function connectInfo(options: {
   mcpToken: string;
   shim: ShimCommand;
   platform: NodeJS.Platform;
+  mcpb: ConnectInfo['mcpb'];
 }): ConnectInfo {
   const { mcpUrl, shim } = options;
   const headers = options.mcpToken ? { headers: { Authorization: `Bearer ${options.mcpToken}` } } : {};
   const json = (value: unknown) => JSON.stringify(value, null, 2);
   const shimEnv = shim.env && Object.keys(shim.env).length > 0 ? { env: { ...shim.env } } : {};
   const headerFlag = options.mcpToken ? ` --header "Authorization: Bearer ${options.mcpToken}"` : '';
+  const remote = { name: serverName, url: mcpUrl, ...headers };
   return {
     mcpUrl,
     networkMcpUrls: [...(options.networkMcpUrls ?? [])],
     shim: { command: shim.command, args: [...shim.args], ...shimEnv },
+    mcpb: { ...options.mcpb },
     snippets: [
       {
         client: 'claude-code',
@@ -47,12 +51,14 @@ export function connectInfo(options: {
         title: 'Cursor',
         where: '.cursor/mcp.json (in the project, or ~/.cursor/mcp.json for every project)',
         text: json({ mcpServers: { [serverName]: { url: mcpUrl, ...headers } } }),
+        installUrl: cursorInstallLink(remote),
       },
       {
         client: 'vscode',
         title: 'VS Code (Copilot)',
         where: '.vscode/mcp.json',
         text: json({ servers: { [serverName]: { type: 'http', url: mcpUrl, ...headers } } }),
+        installUrl: vscodeInstallLink(remote),
       },
       {
         client: 'cline',

@@ -10,6 +10,7 @@ import type { SettingsService } from '../settings.js';
 import type { WorkflowLibrary } from '../workflows/library.js';
 import { createApiHandler } from './api.js';
 import type { ShimCommand } from './connect.js';
+import { mcpbFileName } from './mcpb-download.js';
 import { createEventsHub } from './events-hub.js';
 import { createProgressBook } from './job-progress.js';
 import { startLiveFeed } from './live-feed.js';
@@ -37,6 +38,8 @@ export interface DashboardOptions {
   /** /mcp as other machines reach it; empty on loopback. */
   networkMcpUrls(): readonly string[];
   shim: ShimCommand;
+  /** Folders that may hold a built .mcpb for this version and platform (default: none). */
+  mcpbDirs?: readonly string[];
   /** The built renderer (dist/renderer). */
   rendererDir: string;
   /** The start-up values of the settings that need a restart. */
@@ -91,6 +94,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   return {
     apiHandler: createApiHandler({
       ...options,
+      mcpb: {
+        fileName: mcpbFileName(options.version, process.platform, process.arch),
+        dirs: options.mcpbDirs ?? [],
+      },
       logger,
       items,
       status,

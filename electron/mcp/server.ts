@@ -11,6 +11,9 @@ import type { Logger } from '../log.js';
 import { advertise } from './advertise.js';
 import { hasPerRequestStream, splitCallSignal } from './callSignals.js';
 import { createProgressSender, ROOTS_INPUT_KEY, rootsFromListAnswer } from './context.js';
+import { bundledPlaybook } from './playbook.js';
+import type { Playbook } from './playbook.js';
+import { registerPlaybook } from './prompts.js';
 import { requestKeyOf } from './request-key.js';
 import { shimCwdOf } from './shim-cwd.js';
 import { renderDomainError, renderInternalError } from './results.js';
@@ -31,6 +34,8 @@ export interface BridgeMcpServerOptions {
   shimSecret?: string;
   /** Reported as serverInfo.version. */
   version?: string;
+  /** The playbook served as prompts and a resource; default: the package's skill file. */
+  playbook?: () => Playbook;
 }
 
 export { SERVER_NAME } from './server-identity.js';
@@ -57,9 +62,10 @@ export function createBridgeMcpServerFactory(options: BridgeMcpServerOptions): B
   return (ctx) => {
     const server = new McpServer(
       { name: SERVER_NAME, version: options.version ?? '0.0.0' },
-      { instructions: SERVER_INSTRUCTIONS, capabilities: { tools: {} } },
+      { instructions: SERVER_INSTRUCTIONS, capabilities: { tools: {}, prompts: {}, resources: {} } },
     );
     for (const spec of toolSpecs) registerTool(server, spec, options, logger, ctx.release);
+    registerPlaybook(server, options.playbook ?? bundledPlaybook);
     return server;
   };
 }

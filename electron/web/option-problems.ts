@@ -7,8 +7,15 @@ import type { z } from 'zod';
 import { webFormats, webObjectSchema, webPurposes } from './purposes.js';
 
 const purposeList = webPurposes.join(', ');
-const objectKeys = ['purpose', 'widths', 'formats', 'max_bytes', 'placeholder', 'base_url'] as const;
-export const webShape = `a purpose (${purposeList}) or an object {${objectKeys.map((key) => `${key}?`).join(', ')}}`;
+export const webObjectKeys = [
+  'purpose',
+  'widths',
+  'formats',
+  'max_bytes',
+  'placeholder',
+  'base_url',
+] as const;
+export const webShape = `a purpose (${purposeList}) or an object {${webObjectKeys.map((key) => `${key}?`).join(', ')}}`;
 
 /**
  * Every problem with `value` as a `web` argument; none for a valid one (or none given). Each is worded to follow
@@ -34,7 +41,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   const field = issue.path[0];
   switch (issue.code) {
     case 'unrecognized_keys':
-      return `no field ${issue.keys.map((key) => `"${key}"`).join(', ')}; it takes ${objectKeys.join(', ')}.`;
+      return `no field ${issue.keys.map((key) => `"${key}"`).join(', ')}; it takes ${webObjectKeys.join(', ')}.`;
     case 'invalid_value':
       return field === 'purpose'
         ? `${where} must be one of ${purposeList}.`

@@ -22,6 +22,10 @@ const mustPass = [
   'http-header-validation',
   'server-sse-multiple-streams',
   'sep-2164-resource-not-found',
+  // The playbook's prompts and resource (mcp/prompts.ts), and their lists' caching hints.
+  'prompts-list',
+  'resources-list',
+  'caching',
   'input-required-result-validate-input',
   'input-required-result-unsupported-methods',
 ];

@@ -16,7 +16,15 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 if (!isBuilt) console.warn(`tests/conformance: ${notBuiltMessage}`);
 
 /** Scenarios that must be run and pass; a suite upgrade that renames them must not slip by unnoticed. */
-const mustPass = ['server-initialize', 'ping', 'tools-list', 'dns-rebinding-protection'];
+const mustPass = [
+  'server-initialize',
+  'ping',
+  'tools-list',
+  'dns-rebinding-protection',
+  // The playbook's prompts and resource (mcp/prompts.ts).
+  'prompts-list',
+  'resources-list',
+];
 
 describe.skipIf(!isBuilt)('conformance', () => {
   const target = useConformanceTarget();

@@ -39,6 +39,8 @@ export async function startTestCore(options: {
   version?: string;
   /** Default: the headless desktop, as `serve` has. */
   desktop?: CoreOptions['desktop'];
+  /** Where the dashboard looks for a built .mcpb; default none (not this checkout's release/). */
+  mcpbDirs?: readonly string[];
 }): Promise<CoreFixture> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bridge-data-'));
   const outputDir = options.outputDir ?? mkdtempSync(join(tmpdir(), 'bridge-out-'));
@@ -56,6 +58,7 @@ export async function startTestCore(options: {
     tuning: { healthIntervalMs: 100, failoverAfterMs: 600, heartbeatMs: 200, ...options.tuning },
     ...(options.version === undefined ? {} : { version: options.version }),
     ...(options.desktop ? { desktop: options.desktop } : {}),
+    mcpbDirs: options.mcpbDirs ?? [],
   });
   return { core, dataDir, outputDir };
 }

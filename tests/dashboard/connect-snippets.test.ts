@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { parseCli } from '../../electron/cli/options.js';
 import { shimArgsOf } from '../../electron/cli/shim-args.js';
 import { connectInfo } from '../../electron/dashboard/connect.js';
@@ -8,6 +9,8 @@ import { connectInfoSchema } from '../../shared/dashboard-api.js';
 /*
  * Issue 11 §3: snippets for Codex, Gemini CLI and Windsurf in each client's own schema, parsed as the client
  * would (TOML, JSON), and a stdio shim that carries the options needed to reach the bridge that made it.
+ * Issue 14 §1: Cursor's and VS Code's one-click install links, decoded as the client does and checked against
+ * the server shape each documents.
  */
 
 /** Python's tomllib (3.11+) parses the Codex snippet: a real TOML parser, not a pattern. */
@@ -24,9 +27,10 @@ function parseToml(text: string): unknown {
   return JSON.parse(run.stdout) as unknown;
 }
 
+const mcpb = { fileName: 'comfyui-mcp-bridge-0.1.0-linux-x64.mcpb', available: false };
 const shim = { command: '/usr/bin/node', args: ['/app/bin/comfyui-mcp-bridge.js', 'stdio'] };
 const snippetsOf = (mcpToken: string, mcpUrl = 'http://127.0.0.1:8190/mcp') => {
-  const info = connectInfoSchema.parse(connectInfo({ mcpUrl, mcpToken, shim, platform: 'linux' }));
+  const info = connectInfoSchema.parse(connectInfo({ mcpUrl, mcpToken, shim, platform: 'linux', mcpb }));
   return Object.fromEntries(info.snippets.map((snippet) => [snippet.client, snippet]));
 };
 
@@ -65,6 +69,94 @@ describe('Codex, Gemini CLI and Windsurf snippets', () => {
     expect(JSON.parse(snippets.windsurf!.text)).toEqual({
       mcpServers: { comfyui: { serverUrl: 'http://127.0.0.1:8190/mcp' } },
     });
+  });
+});
+
+/*
+ * The servers the one-click links install, in each client's documented shape (strict: a field the client does
+ * not read fails). Cursor: a remote server's mcp.json entry, `url` and `headers`
+ * (https://cursor.com/docs/mcp/install-links, "same format as mcp.json"). VS Code: `name` plus the mcp.json entry
+ * of an HTTP server, `type: "http"`, `url`, `headers` (https://code.visualstudio.com/docs/copilot/chat/mcp-servers).
+ */
+const headers = z.strictObject({ Authorization: z.string().regex(/^Bearer \S/) }).optional();
+const cursorServer = z.strictObject({ url: z.url({ protocol: /^https?$/ }), headers });
+const vscodeServer = z.strictObject({
+  name: z.string().min(1),
+  type: z.literal('http'),
+  url: z.url({ protocol: /^https?$/ }),
+  headers,
+});
+
+/** What Cursor reads from its install link: the name and the base64 JSON config. */
+function decodeCursorLink(link: string): { name: string; config: unknown } {
+  const url = new URL(link);
+  expect(`${url.protocol}//${url.host}${url.pathname}`).toBe(
+    'cursor://anysphere.cursor-deeplink/mcp/install',
+  );
+  expect([...url.searchParams.keys()].sort()).toEqual(['config', 'name']);
+  const base64 = url.searchParams.get('config')!;
+  expect(base64).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
+  return { name: url.searchParams.get('name')!, config: JSON.parse(atob(base64)) as unknown };
+}
+
+/** What VS Code reads from its install link: the URL-decoded JSON after `vscode:mcp/install?`. */
+function decodeVscodeLink(link: string): unknown {
+  const prefix = 'vscode:mcp/install?';
+  expect(link.startsWith(prefix)).toBe(true);
+  const encoded = link.slice(prefix.length);
+  // Nothing in it a URL parser would cut or change: spaces, quotes, braces, & and # are all encoded.
+  expect(encoded).toMatch(/^[A-Za-z0-9\-_.!~*'()%]+$/);
+  return JSON.parse(decodeURIComponent(encoded)) as unknown;
+}
+
+describe('one-click install links', () => {
+  const url = 'http://127.0.0.1:8190/mcp';
+
+  it('Cursor: the name and, base64-encoded, the same server as the Cursor snippet, token included', () => {
+    const token = 'tok+en/with=base64&url#chars';
+    const cursor = snippetsOf(token, url).cursor!;
+    const { name, config } = decodeCursorLink(cursor.installUrl!);
+    expect(name).toBe('comfyui');
+    expect(cursorServer.parse(config)).toEqual({ url, headers: { Authorization: `Bearer ${token}` } });
+    expect(config).toEqual(
+      (JSON.parse(cursor.text) as { mcpServers: Record<string, unknown> }).mcpServers[name],
+    );
+  });
+
+  it('VS Code: the server as VS Code’s mcp.json has it, with its name, token included', () => {
+    const token = 'tok"en &?#%/ with spaces';
+    const vscode = snippetsOf(token, url).vscode!;
+    const server = vscodeServer.parse(decodeVscodeLink(vscode.installUrl!));
+    expect(server).toEqual({
+      name: 'comfyui',
+      type: 'http',
+      url,
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const { name, ...entry } = server;
+    expect(entry).toEqual((JSON.parse(vscode.text) as { servers: Record<string, unknown> }).servers[name]);
+  });
+
+  it('leave the header out when /mcp needs no token', () => {
+    const snippets = snippetsOf('', url);
+    expect(cursorServer.parse(decodeCursorLink(snippets.cursor!.installUrl!).config)).toEqual({ url });
+    expect(vscodeServer.parse(decodeVscodeLink(snippets.vscode!.installUrl!))).toEqual({
+      name: 'comfyui',
+      type: 'http',
+      url,
+    });
+  });
+
+  it('the shape checks really check: a field the client does not read is refused', () => {
+    expect(() => cursorServer.parse({ url, type: 'http' })).toThrow();
+    expect(() => vscodeServer.parse({ name: 'comfyui', type: 'streamableHttp', url })).toThrow();
+  });
+
+  it('only the clients that have install links get one', () => {
+    const withLinks = Object.values(snippetsOf('t', url))
+      .filter((snippet) => snippet.installUrl !== undefined)
+      .map((snippet) => snippet.client);
+    expect(withLinks.sort()).toEqual(['cursor', 'vscode']);
   });
 });
 

@@ -61,7 +61,13 @@ describe('connect snippets', () => {
   const shim = { command: '/usr/bin/node', args: ['/app/bin/comfyui-mcp-bridge.js', 'stdio'] };
 
   it('fills the real URL into each client config, in the shape each client expects', () => {
-    const info = connectInfo({ mcpUrl: 'http://127.0.0.1:8190/mcp', mcpToken: '', shim, platform: 'darwin' });
+    const info = connectInfo({
+      mcpUrl: 'http://127.0.0.1:8190/mcp',
+      mcpToken: '',
+      shim,
+      platform: 'darwin',
+      mcpb: { fileName: 'comfyui-mcp-bridge-0.1.0-darwin-arm64.mcpb', available: false },
+    });
     connectInfoSchema.parse(info);
     const text = Object.fromEntries(info.snippets.map((snippet) => [snippet.client, snippet.text]));
     expect(text['claude-code']).toBe(
@@ -86,6 +92,7 @@ describe('connect snippets', () => {
     const info = connectInfo({
       mcpUrl: 'http://10.0.0.2:8190/mcp',
       mcpToken: 'tok',
+      mcpb: { fileName: 'comfyui-mcp-bridge-0.1.0-win32-x64.mcpb', available: true },
       shim: { ...shim, env: { ELECTRON_RUN_AS_NODE: '1' } },
       platform: 'win32',
     });

@@ -30,6 +30,23 @@ export interface CallResult {
   isError?: boolean;
 }
 
+export interface PromptInfo {
+  name: string;
+  title?: string;
+  description?: string;
+  arguments?: { name: string; description?: string; required?: boolean }[];
+}
+
+export interface PromptText {
+  messages: { role: string; content: { type: string; text?: string } }[];
+}
+
+export interface ResourceInfo {
+  uri: string;
+  name: string;
+  mimeType?: string;
+}
+
 export interface E2eClient {
   era: Era;
   via: Via;
@@ -39,6 +56,10 @@ export interface E2eClient {
     args: Record<string, unknown>,
     options?: { signal?: AbortSignal; onprogress?: (progress: Progress) => void },
   ): Promise<CallResult>;
+  listPrompts(): Promise<{ prompts: PromptInfo[] }>;
+  getPrompt(name: string, args?: Record<string, string>): Promise<PromptText>;
+  listResources(): Promise<{ resources: ResourceInfo[] }>;
+  readResource(uri: string): Promise<{ contents: { uri: string; mimeType?: string; text?: string }[] }>;
   /** What the shim wrote to stderr (its log); empty over HTTP. */
   stderr(): string;
   close(): Promise<void>;
@@ -101,6 +122,10 @@ export async function connect(era: Era, via: Via, options: ConnectOptions): Prom
             : {}),
           ...(callOptions.signal ? { signal: callOptions.signal } : {}),
         })) as CallResult,
+      listPrompts: () => client.listPrompts(),
+      getPrompt: (name, args) => client.getPrompt({ name, ...(args ? { arguments: args } : {}) }),
+      listResources: () => client.listResources(),
+      readResource: (uri) => client.readResource({ uri }),
       stderr: () => stderr,
       close: () => client.close(),
     };
@@ -133,6 +158,10 @@ export async function connect(era: Era, via: Via, options: ConnectOptions): Prom
           ...(callOptions.signal ? { signal: callOptions.signal } : {}),
         },
       )) as CallResult,
+    listPrompts: () => client.listPrompts(),
+    getPrompt: (name, args) => client.getPrompt({ name, ...(args ? { arguments: args } : {}) }),
+    listResources: () => client.listResources(),
+    readResource: (uri) => client.readResource({ uri }),
     stderr: () => stderr,
     close: () => client.close(),
   };

@@ -103,9 +103,13 @@ describe.skipIf(missing.length > 0)('a --dir build with a stand-in Electron', ()
 
   it('holds no sources, tests, source maps or development dependencies', () => {
     const topLevel = new Set(asarEntries.map((entry) => entry.split('/')[1]));
-    const expectedTopLevel = ['dist', 'node_modules', 'package.json'];
+    const expectedTopLevel = ['dist', 'node_modules', 'package.json', 'plugins'];
     if (existsSync(join(projectDir, 'bin'))) expectedTopLevel.unshift('bin');
     expect([...topLevel].sort()).toEqual(expectedTopLevel);
+    // Of the plugin, only the skill: the MCP server serves it as the playbook (electron/mcp/playbook.ts).
+    expect(asarEntries.filter((entry) => entry.startsWith('/plugins/') && /\.\w+$/.test(entry))).toEqual([
+      '/plugins/comfyui-images/skills/comfyui-images/SKILL.md',
+    ]);
     expect(asarEntries.filter((entry) => /^\/dist\/.*\.(map|ts)$/.test(entry))).toEqual([]);
     for (const devOnly of [
       'electron',

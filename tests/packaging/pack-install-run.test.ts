@@ -41,12 +41,13 @@ else if (!canInstall) {
   console.warn('SKIPPED tests/packaging/pack-install-run: the npm registry does not answer (`npm ping`).');
 }
 
-/** What the package may hold: the launcher, the built core and dashboard, the bundled workflows. */
+/** What the package may hold: the launcher, the built core and dashboard, the bundled workflows, the skill. */
 const allowed = [
   /^bin\/(comfyui-mcp-bridge\.js|package\.json)$/,
   /^dist\/(electron|shared)\/.+\.c?js$/,
   /^dist\/renderer\//,
   /^workflows\/[\w-]+(\.meta)?\.json$/,
+  /^plugins\/comfyui-images\/skills\/comfyui-images\/SKILL\.md$/,
   /^(package\.json|README\.md|LICENSE)$/,
 ];
 
@@ -82,6 +83,7 @@ describe.skipIf(!canInstall)('npm pack → install into a clean prefix → serve
     expect(paths).toContain('dist/electron/cli.cjs');
     expect(paths).toContain('dist/renderer/index.html');
     expect(paths).toContain('workflows/sd15.json');
+    expect(paths).toContain('plugins/comfyui-images/skills/comfyui-images/SKILL.md');
     expect(tarballBytes).toBeLessThan(1024 * 1024);
   });
 
@@ -125,6 +127,9 @@ describe.skipIf(!canInstall)('npm pack → install into a clean prefix → serve
       expect(result.structuredContent).toMatchObject({ status: 'completed', images: [{ path: saved }] });
       expect(existsSync(saved)).toBe(true);
       expect(await sharp(saved).metadata()).toMatchObject({ width: 96, height: 64, format: 'png' });
+      // The playbook the server serves is read from the installed package (its skill file).
+      const playbook = await client.getPrompt('comfyui_images_playbook');
+      expect(playbook.messages[0]!.content.text).toMatch(/^# Images with ComfyUI/);
     } finally {
       await client.close();
     }

@@ -126,6 +126,7 @@ export const connectInfo: ConnectInfo = {
   mcpUrl: 'http://127.0.0.1:8190/mcp',
   networkMcpUrls: [],
   shim: { command: '/usr/bin/comfyui-mcp-bridge', args: ['stdio'] },
+  mcpb: { fileName: 'comfyui-mcp-bridge-0.1.0-linux-x64.mcpb', available: false },
   snippets: [
     {
       client: 'claude-code',
@@ -161,6 +162,7 @@ export function fakeClient(answers: Answers = {}) {
     updateSettings: fail('updateSettings'),
     connect: fail('connect'),
     imageUrl: (id, kind) => `http://bridge.test/api/gallery/${id}/${kind}?token=test-token`,
+    mcpbUrl: () => 'http://bridge.test/api/connect/mcpb?token=test-token',
     subscribe(handler) {
       handlers.add(handler);
       return () => handlers.delete(handler);

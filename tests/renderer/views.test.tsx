@@ -375,6 +375,26 @@ describe('connect an agent', () => {
     expect(screen.queryByText(/From another machine/)).toBeNull();
   });
 
+  it('offers the built Claude Desktop extension as a download, else says how to build it', async () => {
+    const built = fakeClient({
+      status: () => Promise.resolve(statusView()),
+      connect: () => Promise.resolve({ ...connectInfo, mcpb: { ...connectInfo.mcpb, available: true } }),
+    });
+    const { unmount } = renderApp('connect', built.client);
+    const download = await screen.findByRole('link', { name: 'Download the extension' });
+    expect(download.getAttribute('href')).toBe(built.client.mcpbUrl());
+    expect(download.getAttribute('download')).toBe(connectInfo.mcpb.fileName);
+    unmount();
+
+    const notBuilt = fakeClient({
+      status: () => Promise.resolve(statusView()),
+      connect: () => Promise.resolve(connectInfo),
+    });
+    renderApp('connect', notBuilt.client);
+    expect((await screen.findByText(/No extension was built/)).textContent).toContain('npm run dist:mcpb');
+    expect(screen.queryByRole('link', { name: 'Download the extension' })).toBeNull();
+  });
+
   it('lists the addresses other machines use when the bridge is bound beyond loopback', async () => {
     const networkMcpUrls = ['http://192.168.1.5:8190/mcp', 'http://[fd00::2]:8190/mcp'];
     const live = fakeClient({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cursorInstallLink, vscodeInstallLink } from '../../electron/dashboard/install-links.js';
 import { classifyNavigation, dashboardCsp } from '../../electron/window.js';
 
 const origin = 'http://127.0.0.1:47300';
@@ -19,6 +20,20 @@ describe('classifyNavigation', () => {
     expect(classifyNavigation('javascript:alert(1)', origin)).toBe('blocked');
     expect(classifyNavigation('smb://host/share', origin)).toBe('blocked');
     expect(classifyNavigation('not a url', origin)).toBe('blocked');
+  });
+
+  it('sends the Cursor and VS Code install links of "connect an agent" to the system, and no other path of theirs', () => {
+    const server = {
+      name: 'comfyui',
+      url: 'http://127.0.0.1:8190/mcp',
+      headers: { Authorization: 'Bearer t' },
+    };
+    expect(classifyNavigation(cursorInstallLink(server), origin)).toBe('browser');
+    expect(classifyNavigation(vscodeInstallLink(server), origin)).toBe('browser');
+    expect(classifyNavigation('cursor://anysphere.cursor-deeplink/prompt?text=x', origin)).toBe('blocked');
+    expect(classifyNavigation('cursor://file/etc/passwd', origin)).toBe('blocked');
+    expect(classifyNavigation('vscode://file/etc/passwd', origin)).toBe('blocked');
+    expect(classifyNavigation('vscode:extension/evil.ext', origin)).toBe('blocked');
   });
 
   it('treats another port on the same host as a different site', () => {

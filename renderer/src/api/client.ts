@@ -5,6 +5,7 @@ import {
   dashboardEventSchema,
   eventsPath,
   imageRoutes,
+  mcpbDownloadPath,
   type DashboardEvent,
 } from '../../../shared/dashboard-api.js';
 import type { GalleryMode, SettingsView } from '../../../shared/dashboard-api.js';
@@ -48,6 +49,8 @@ export interface ApiClient {
   connect(): Promise<RouteResult<'connect'>>;
   /** URL of a gallery image's thumbnail, full file or edit source (images cannot send headers: the token rides along). */
   imageUrl(id: string, kind: keyof typeof imageRoutes): string;
+  /** URL of the built .mcpb download (a link cannot send headers: the token rides along). */
+  mcpbUrl(): string;
   /** Opens the live events socket, reconnecting with backoff until the returned function is called. */
   subscribe(handlers: EventsHandlers): () => void;
 }
@@ -118,6 +121,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     connect: () => call('connect'),
     imageUrl(id, kind) {
       const url = new URL(pathOf(imageRoutes[kind], id), baseUrl);
+      if (token) url.searchParams.set('token', token);
+      return url.href;
+    },
+    mcpbUrl() {
+      const url = new URL(mcpbDownloadPath, baseUrl);
       if (token) url.searchParams.set('token', token);
       return url.href;
     },

@@ -1,8 +1,9 @@
 import { CopyButton } from '../components/CopyButton.js';
 import { ErrorNote, Loading } from '../components/Notes.js';
-import { useResource } from '../state/live.js';
+import { useLive, useResource } from '../state/live.js';
 
 export function ConnectView() {
+  const { client } = useLive();
   const { loaded } = useResource((client) => client.connect());
   if (loaded.state === 'loading') return <Loading what="agent configuration" />;
   if (loaded.state === 'error') return <ErrorNote error={loaded.error} what="the agent configuration" />;
@@ -11,8 +12,8 @@ export function ConnectView() {
     <section aria-labelledby="connect-title">
       <h2 id="connect-title">Connect an agent</h2>
       <p>
-        The MCP endpoint is <code>{info.mcpUrl}</code>. Paste the snippet for your agent where it says, then
-        restart the agent (or reload its MCP servers).
+        The MCP endpoint is <code>{info.mcpUrl}</code>. Cursor and VS Code install it in one click; for the
+        others, paste the snippet where it says, then restart the agent (or reload its MCP servers).
       </p>
       {info.networkMcpUrls.length > 0 && (
         <p>
@@ -26,6 +27,28 @@ export function ConnectView() {
           in place of that address, with the same token.
         </p>
       )}
+      <article className="card snippet" aria-labelledby="mcpb-title" data-client="claude-desktop-extension">
+        <header className="snippet-head">
+          <h3 id="mcpb-title">Claude Desktop extension</h3>
+          {info.mcpb.available && (
+            <a className="button primary" href={client.mcpbUrl()} download={info.mcpb.fileName}>
+              Download the extension
+            </a>
+          )}
+        </header>
+        {info.mcpb.available ? (
+          <p className="muted">
+            Open <code>{info.mcpb.fileName}</code> once downloaded: Claude Desktop installs it (Settings →
+            Extensions).
+          </p>
+        ) : (
+          <p className="muted">
+            No extension was built for this version and platform. Build it in the bridge’s source folder with{' '}
+            <code>npm run dist:mcpb</code> (it writes <code>release/{info.mcpb.fileName}</code>), or use the
+            Claude Desktop snippet below.
+          </p>
+        )}
+      </article>
       {info.snippets.map((snippet) => {
         const titleId = `snippet-${snippet.client}`;
         return (
@@ -37,6 +60,11 @@ export function ConnectView() {
           >
             <header className="snippet-head">
               <h3 id={titleId}>{snippet.title}</h3>
+              {snippet.installUrl && (
+                <a className="button primary" href={snippet.installUrl}>
+                  Install in {snippet.title}
+                </a>
+              )}
               <CopyButton text={snippet.text} label={`Copy the ${snippet.title} snippet`} />
             </header>
             <p className="muted">
