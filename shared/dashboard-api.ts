@@ -236,6 +236,67 @@ export const connectInfoSchema = z.object({
 });
 export type ConnectInfo = z.infer<typeof connectInfoSchema>;
 
+/** One file of the offered model: where it comes from, where it goes, whether ComfyUI has it. */
+export const modelFileViewSchema = z.object({
+  file: z.string(),
+  /** ComfyUI's model folder type (checkpoints, vae, …). */
+  folder: z.string(),
+  url: z.string(),
+  /** The folder on the ComfyUI machine it goes in, from ComfyUI's folder API; absent when ComfyUI does not say. */
+  target: z.string().optional(),
+  bytes: z.number().optional(),
+  approxGb: z.number().optional(),
+  present: z.boolean(),
+});
+
+export const downloadViewSchema = z.object({
+  workflow: z.string(),
+  state: z.enum(['running', 'done', 'failed']),
+  /** The file being fetched (or the last one). */
+  file: z.string(),
+  fileIndex: z.number(),
+  fileCount: z.number(),
+  received: z.number(),
+  /** Unknown until the server says (or the sidecar records it). */
+  total: z.number().optional(),
+  error: z.string().optional(),
+});
+export type DownloadView = z.infer<typeof downloadViewSchema>;
+
+/** A ComfyUI installation found on this machine, and how to start it. */
+export const installViewSchema = z.object({
+  kind: z.enum(['desktop', 'portable', 'manual']),
+  path: z.string(),
+  start: z.string(),
+});
+
+/**
+ * The first-run help: when no bundled workflow can run on the first reachable ComfyUI, the model recommended for
+ * its device; when no ComfyUI answers, the installations found on this machine.
+ */
+export const modelSetupSchema = z.object({
+  backend: z.string().optional(),
+  /** Loopback ComfyUI: the bridge can download into its folders; otherwise it shows links and folders. */
+  local: z.boolean(),
+  /** Whether some bundled workflow already runs (nothing to offer then). */
+  runnable: z.boolean(),
+  offer: z
+    .object({
+      workflow: z.string(),
+      title: z.string(),
+      license: z.object({ name: z.string(), url: z.string() }).optional(),
+      minVramGb: z.number(),
+      /** false: no bundled model fits the device's memory; this is the one needing least. */
+      fits: z.boolean(),
+      device: z.string().optional(),
+      files: z.array(modelFileViewSchema),
+    })
+    .optional(),
+  download: downloadViewSchema.optional(),
+  installs: z.array(installViewSchema),
+});
+export type ModelSetupView = z.infer<typeof modelSetupSchema>;
+
 export const apiErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 /** Live events on the /api/events websocket (JSON text frames). */
@@ -255,6 +316,7 @@ export const dashboardEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('gallery'), change: z.enum(['added', 'removed']), id: z.string() }),
   z.object({ type: z.literal('workflows') }),
   z.object({ type: z.literal('settings'), settings: settingsViewSchema }),
+  z.object({ type: z.literal('download'), download: downloadViewSchema }),
 ]);
 export type DashboardEvent = z.infer<typeof dashboardEventSchema>;
 
@@ -274,6 +336,8 @@ export const apiRoutes = {
   settings: { method: 'GET', path: '/api/settings', response: settingsResponseSchema },
   updateSettings: { method: 'PATCH', path: '/api/settings', response: settingsResponseSchema },
   connect: { method: 'GET', path: '/api/connect', response: connectInfoSchema },
+  models: { method: 'GET', path: '/api/models', response: modelSetupSchema },
+  downloadModel: { method: 'POST', path: '/api/models/:id/download', response: downloadViewSchema },
 } as const;
 
 /** Binary routes (not JSON): the image bytes, by gallery id, never by a path from the client. */

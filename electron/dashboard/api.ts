@@ -18,6 +18,7 @@ import { definedOnly } from '../objects.js';
 import { relativeFolderProblem, type SettingsService } from '../settings.js';
 import { lockedChanges, settingLockedError } from '../settings-lock.js';
 import { chooseDefaultWorkflow } from '../workflows/default.js';
+import { ModelSetupProblem, type ModelSetup } from '../models/setup.js';
 import type { LoadedWorkflowEntry, WorkflowLibrary } from '../workflows/library.js';
 import { connectInfo, type ShimCommand } from './connect.js';
 import { serveEditSource } from './edit-source.js';
@@ -58,6 +59,7 @@ export interface DashboardApiOptions {
   running: Pick<Settings, (typeof restartSettings)[number]>;
   /** Told when the dashboard deleted a generation, for the live events. */
   onImageRemoved(id: string): void;
+  models: ModelSetup;
 }
 
 /** What a route handler gets: the `:id`, the query string and the raw body. */
@@ -264,6 +266,17 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
           platform: process.platform,
         }),
       ),
+
+    models: () => options.models.view(),
+
+    async downloadModel({ id }) {
+      try {
+        return await options.models.startDownload(id);
+      } catch (error) {
+        if (error instanceof ModelSetupProblem) throw new ApiProblem(error.status, error.code, error.message);
+        throw error;
+      }
+    },
   };
 }
 

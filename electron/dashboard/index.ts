@@ -14,6 +14,10 @@ import { createEventsHub } from './events-hub.js';
 import { createProgressBook } from './job-progress.js';
 import { startLiveFeed } from './live-feed.js';
 import { createStaticSite } from './static-files.js';
+import { createModelSetup } from '../models/setup.js';
+import { findComfyInstalls } from '../models/install-detect.js';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { toStatusView, type ItemContext, type restartSettings } from './views.js';
 
 export type { ShimCommand } from './connect.js';
@@ -88,12 +92,28 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     ...(options.eventIntervalMs === undefined ? {} : { intervalMs: options.eventIntervalMs }),
   });
 
+  const models = createModelSetup({
+    pool: options.pool,
+    workflows: options.workflows,
+    catalog: options.catalog,
+    logger,
+    publish: (event) => hub.broadcast(event),
+    findInstalls: () =>
+      findComfyInstalls({
+        platform: process.platform,
+        env: process.env,
+        home: homedir(),
+        exists: existsSync,
+      }),
+  });
+
   return {
     apiHandler: createApiHandler({
       ...options,
       logger,
       items,
       status,
+      models,
       onImageRemoved: (id) => hub.broadcast({ type: 'gallery', change: 'removed', id }),
     }),
     staticHandler: createStaticSite({ root: options.rendererDir, logger }),
@@ -101,6 +121,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     async close() {
       feed.stop();
       progress.close();
+      await models.close();
       await hub.close();
     },
   };

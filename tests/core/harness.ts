@@ -39,6 +39,8 @@ export async function startTestCore(options: {
   version?: string;
   /** Default: the headless desktop, as `serve` has. */
   desktop?: CoreOptions['desktop'];
+  /** Default: the repository's workflows/. */
+  bundledWorkflowsDir?: string;
 }): Promise<CoreFixture> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bridge-data-'));
   const outputDir = options.outputDir ?? mkdtempSync(join(tmpdir(), 'bridge-out-'));
@@ -51,7 +53,7 @@ export async function startTestCore(options: {
   const core = await startCore({
     settings,
     dataDir,
-    bundledWorkflowsDir,
+    bundledWorkflowsDir: options.bundledWorkflowsDir ?? bundledWorkflowsDir,
     logger,
     tuning: { healthIntervalMs: 100, failoverAfterMs: 600, heartbeatMs: 200, ...options.tuning },
     ...(options.version === undefined ? {} : { version: options.version }),

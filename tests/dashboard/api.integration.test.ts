@@ -79,6 +79,9 @@ describe('dashboard API on a real core', () => {
       settings: { path: '/api/settings' },
       updateSettings: { path: '/api/settings', body: { defaultWaitSeconds: 30 } },
       connect: { path: '/api/connect' },
+      models: { path: '/api/models' },
+      // Every file is there already: done at once, nothing fetched.
+      downloadModel: { path: '/api/models/sd15/download' },
       deleteImage: { path: `/api/gallery/${imageId}` },
     };
     for (const [name, call] of Object.entries(calls) as [

@@ -1,0 +1,200 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { apiRoutes, type DashboardEvent } from '../../shared/dashboard-api.js';
+import {
+  bundledWorkflowsDir,
+  cleanupsAfterEach,
+  removeDirs,
+  startTestCore,
+  toolContext,
+  until,
+} from '../core/harness.js';
+import { apiOf, openEvents } from '../dashboard/helpers.js';
+import { startFakeComfyUI } from '../fakes/fake-comfyui.js';
+
+/*
+ * The dashboard's model download end to end: a real core, a fake ComfyUI whose model folders are real folders
+ * (its folder API names them, its lists read them), and a real HTTP file server on 127.0.0.1:0 that honours
+ * Range and can cut a connection part-way.
+ */
+
+const cleanups = cleanupsAfterEach();
+const modelName = 'v1-5-pruned-emaonly-fp16.safetensors';
+
+interface FileServer {
+  url: string;
+  /** The Range header of every request, '' for none. */
+  ranges: string[];
+}
+
+/** Serves `bytes`; the first `cutFirst` requests send only `cutAfter` bytes and then drop the connection. */
+async function fileServer(bytes: Buffer, options: { cutFirst?: number; cutAfter?: number } = {}) {
+  const ranges: string[] = [];
+  let cuts = options.cutFirst ?? 0;
+  const server: Server = createServer((req, res) => {
+    const range = req.headers.range ?? '';
+    ranges.push(range);
+    const match = /^bytes=(\d+)-$/.exec(range);
+    const start = match ? Number(match[1]) : 0;
+    const body = bytes.subarray(start);
+    res.writeHead(match ? 206 : 200, {
+      'content-length': body.length,
+      'content-type': 'application/octet-stream',
+      ...(match ? { 'content-range': `bytes ${start}-${bytes.length - 1}/${bytes.length}` } : {}),
+    });
+    if (cuts > 0) {
+      cuts--;
+      res.write(body.subarray(0, options.cutAfter ?? 1024), () => res.destroy());
+      return;
+    }
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/${modelName}`, ranges } satisfies FileServer;
+}
+
+/** A bundled-workflows folder holding SD 1.5 with a sidecar whose file comes from the test server. */
+function workflowsWith(url: string, file: { bytes: number; sha256: string }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-workflows-'));
+  cleanups.push(() => removeDirs(dir));
+  copyFileSync(join(bundledWorkflowsDir, 'sd15.json'), join(dir, 'sd15.json'));
+  const meta = JSON.parse(readFileSync(join(bundledWorkflowsDir, 'sd15.meta.json'), 'utf8')) as {
+    models: Record<string, unknown>[];
+  };
+  meta.models = [{ file: modelName, folder: 'checkpoints', url, ...file }];
+  writeFileSync(join(dir, 'sd15.meta.json'), JSON.stringify(meta));
+  return dir;
+}
+
+async function setUp(bytes: Buffer, sidecar: { bytes: number; sha256: string }, cut = {}) {
+  const server = await fileServer(bytes, cut);
+  const modelsDir = mkdtempSync(join(tmpdir(), 'comfy-models-'));
+  cleanups.push(() => removeDirs(modelsDir));
+  const comfy = await startFakeComfyUI({
+    modelsDir,
+    stepMs: 2,
+    device: {
+      name: 'cuda:0 NVIDIA GeForce RTX 3060 : cudaMallocAsync',
+      type: 'cuda',
+      vramTotal: 12_884_901_888,
+    },
+  });
+  cleanups.push(() => comfy.close());
+  const fixture = await startTestCore({
+    urls: [comfy.url],
+    bundledWorkflowsDir: workflowsWith(server.url, sidecar),
+  });
+  cleanups.push(async () => {
+    await fixture.core.stop();
+    removeDirs(fixture.dataDir, fixture.outputDir);
+  });
+  await until(() => fixture.core.pool.snapshot()[0]?.available === true, 'backend available');
+  const events = await openEvents(fixture.core);
+  if (events.kind !== 'open') throw new Error('events refused');
+  cleanups.push(() => events.socket.close());
+  return { server, modelsDir, fixture, api: apiOf(fixture.core), events: events.events };
+}
+
+const downloads = (events: DashboardEvent[]) =>
+  events.flatMap((event) => (event.type === 'download' ? [event.download] : []));
+
+describe('model download from the dashboard', () => {
+  it('offers the model, downloads it with progress, continues after a cut with Range, and the workflow then runs', async () => {
+    const bytes = randomBytes(3 * 1024 * 1024 + 17);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const { server, modelsDir, fixture, api, events } = await setUp(
+      bytes,
+      { bytes: bytes.length, sha256 },
+      { cutFirst: 1, cutAfter: 1024 * 1024 },
+    );
+
+    const offered = apiRoutes.models.response.parse((await api.call('/api/models')).json());
+    expect(offered).toMatchObject({
+      local: true,
+      runnable: false,
+      backend: fixture.core.pool.snapshot()[0]!.url,
+    });
+    expect(offered.offer).toMatchObject({
+      workflow: 'sd15',
+      fits: true,
+      license: { name: 'CreativeML OpenRAIL-M' },
+      files: [
+        { file: modelName, folder: 'checkpoints', url: server.url, present: false, bytes: bytes.length },
+      ],
+    });
+    expect(offered.offer!.files[0]!.target).toBe(join(modelsDir, 'checkpoints'));
+
+    const started = await api.call('/api/models/sd15/download', { method: 'POST' });
+    expect(started.status, started.body.toString()).toBe(200);
+    expect(apiRoutes.downloadModel.response.parse(started.json())).toMatchObject({ state: 'running' });
+    await until(() => downloads(events).some((view) => view.state !== 'running'), 'download finished');
+
+    const views = downloads(events);
+    expect(views.at(-1)).toMatchObject({ state: 'done', workflow: 'sd15' });
+    const progress = views.filter((view) => view.state === 'running').map((view) => view.received);
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    // The first connection broke after 1 MiB; the second asked for the rest only.
+    expect(server.ranges).toEqual(['', `bytes=${1024 * 1024}-`]);
+
+    const target = join(modelsDir, 'checkpoints', modelName);
+    expect(readFileSync(target).equals(bytes)).toBe(true);
+    expect(statSync(target).mode & 0o777).toBe(0o644);
+    expect(readdirSync(join(modelsDir, 'checkpoints'))).toEqual([modelName]);
+
+    const after = apiRoutes.models.response.parse((await api.call('/api/models')).json());
+    expect(after.runnable).toBe(true);
+    const { ctx } = toolContext();
+    const image = await fixture.core.service.generateImage(
+      { prompt: 'a lighthouse at dusk', width: 64, height: 64, save_path: 'first.png' },
+      ctx,
+    );
+    expect(image).toMatchObject({ status: 'completed', images: [{ workflow: 'sd15' }] });
+    expect(existsSync(image.images[0]!.path)).toBe(true);
+  });
+
+  it('refuses a file whose SHA-256 differs from the sidecar and removes the partial file', async () => {
+    const bytes = randomBytes(256 * 1024);
+    const wrong = createHash('sha256').update('something else').digest('hex');
+    const { modelsDir, api, events } = await setUp(bytes, { bytes: bytes.length, sha256: wrong });
+
+    await api.call('/api/models/sd15/download', { method: 'POST' });
+    await until(() => downloads(events).some((view) => view.state !== 'running'), 'download finished');
+    const last = downloads(events).at(-1)!;
+    expect(last.state).toBe('failed');
+    expect(last.error).toContain(`not the ${wrong} its sidecar records; the partial file was removed`);
+    expect(readdirSync(join(modelsDir, 'checkpoints'))).toEqual([]);
+    const view = apiRoutes.models.response.parse((await api.call('/api/models')).json());
+    expect(view.runnable).toBe(false);
+    expect(view.download).toMatchObject({ state: 'failed' });
+  });
+
+  it('refuses a file of the wrong size and removes the partial file', async () => {
+    const bytes = randomBytes(64 * 1024);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const { modelsDir, api, events } = await setUp(bytes, { bytes: bytes.length + 1, sha256 });
+
+    await api.call('/api/models/sd15/download', { method: 'POST' });
+    await until(() => downloads(events).some((view) => view.state !== 'running'), 'download finished');
+    expect(downloads(events).at(-1)).toMatchObject({
+      state: 'failed',
+      error: `${modelName} came to ${bytes.length} bytes where ${bytes.length + 1} were expected; the partial file was removed.`,
+    });
+    expect(readdirSync(join(modelsDir, 'checkpoints'))).toEqual([]);
+  });
+});
