@@ -84,6 +84,15 @@ export function createModelSetup(options: ModelSetupOptions): ModelSetup {
   ) => {
     const interval = options.progressIntervalMs ?? 100;
     let lastSent = 0;
+    // At most one event per interval, and the latest one always follows: a transfer that stalls must not leave
+    // the bar showing where it was a moment before.
+    let trailing: NodeJS.Timeout | undefined;
+    let latest: DownloadView | undefined;
+    const sendLatest = () => {
+      trailing = undefined;
+      lastSent = Date.now();
+      if (latest) publish(latest);
+    };
     const folders = await readModelFolderPaths((path) => chosen.http.getJson(path));
     for (const [index, file] of files.entries()) {
       const base = { workflow: workflowId, file: file.file, fileIndex: index, fileCount: files.length };
@@ -103,13 +112,15 @@ export function createModelSetup(options: ModelSetupOptions): ModelSetup {
           expected: { ...definedTotal(file.bytes, 'bytes'), ...(file.sha256 ? { sha256: file.sha256 } : {}) },
           signal: stopping.signal,
           onProgress: (received, total) => {
-            const now = Date.now();
-            if (now - lastSent < interval) return;
-            lastSent = now;
-            publish({ ...base, state: 'running', received, ...definedTotal(total ?? file.bytes) });
+            latest = { ...base, state: 'running', received, ...definedTotal(total ?? file.bytes) };
+            const wait = interval - (Date.now() - lastSent);
+            if (wait <= 0) sendLatest();
+            else trailing ??= setTimeout(sendLatest, wait);
           },
         });
       } finally {
+        clearTimeout(trailing);
+        trailing = undefined;
         await folder.close();
       }
       logger.info('model file downloaded', { file: file.file, folder: directory });

@@ -1,29 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apiRoutes, type DashboardEvent } from '../../shared/dashboard-api.js';
-import {
-  bundledWorkflowsDir,
-  cleanupsAfterEach,
-  removeDirs,
-  startTestCore,
-  toolContext,
-  until,
-} from '../core/harness.js';
+import { cleanupsAfterEach, removeDirs, startTestCore, toolContext, until } from '../core/harness.js';
 import { apiOf, openEvents } from '../dashboard/helpers.js';
 import { startFakeComfyUI } from '../fakes/fake-comfyui.js';
+import { modelName, startFileServer, workflowsWith, type FileServerOptions } from './support.js';
 
 /*
  * The dashboard's model download end to end: a real core, a fake ComfyUI whose model folders are real folders
@@ -32,57 +16,12 @@ import { startFakeComfyUI } from '../fakes/fake-comfyui.js';
  */
 
 const cleanups = cleanupsAfterEach();
-const modelName = 'v1-5-pruned-emaonly-fp16.safetensors';
 
-interface FileServer {
-  url: string;
-  /** The Range header of every request, '' for none. */
-  ranges: string[];
-}
-
-/** Serves `bytes`; the first `cutFirst` requests send only `cutAfter` bytes and then drop the connection. */
-async function fileServer(bytes: Buffer, options: { cutFirst?: number; cutAfter?: number } = {}) {
-  const ranges: string[] = [];
-  let cuts = options.cutFirst ?? 0;
-  const server: Server = createServer((req, res) => {
-    const range = req.headers.range ?? '';
-    ranges.push(range);
-    const match = /^bytes=(\d+)-$/.exec(range);
-    const start = match ? Number(match[1]) : 0;
-    const body = bytes.subarray(start);
-    res.writeHead(match ? 206 : 200, {
-      'content-length': body.length,
-      'content-type': 'application/octet-stream',
-      ...(match ? { 'content-range': `bytes ${start}-${bytes.length - 1}/${bytes.length}` } : {}),
-    });
-    if (cuts > 0) {
-      cuts--;
-      res.write(body.subarray(0, options.cutAfter ?? 1024), () => res.destroy());
-      return;
-    }
-    res.end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/${modelName}`, ranges } satisfies FileServer;
-}
-
-/** A bundled-workflows folder holding SD 1.5 with a sidecar whose file comes from the test server. */
-function workflowsWith(url: string, file: { bytes: number; sha256: string }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bridge-workflows-'));
-  cleanups.push(() => removeDirs(dir));
-  copyFileSync(join(bundledWorkflowsDir, 'sd15.json'), join(dir, 'sd15.json'));
-  const meta = JSON.parse(readFileSync(join(bundledWorkflowsDir, 'sd15.meta.json'), 'utf8')) as {
-    models: Record<string, unknown>[];
-  };
-  meta.models = [{ file: modelName, folder: 'checkpoints', url, ...file }];
-  writeFileSync(join(dir, 'sd15.meta.json'), JSON.stringify(meta));
-  return dir;
-}
-
-async function setUp(bytes: Buffer, sidecar: { bytes: number; sha256: string }, cut = {}) {
-  const server = await fileServer(bytes, cut);
+async function setUp(bytes: Buffer, sidecar: { bytes: number; sha256: string }, cut: FileServerOptions = {}) {
+  const server = await startFileServer(bytes, cut);
+  cleanups.push(() => server.close());
+  const workflowsDir = workflowsWith(server.url, sidecar);
+  cleanups.push(() => removeDirs(workflowsDir));
   const modelsDir = mkdtempSync(join(tmpdir(), 'comfy-models-'));
   cleanups.push(() => removeDirs(modelsDir));
   const comfy = await startFakeComfyUI({
@@ -97,7 +36,7 @@ async function setUp(bytes: Buffer, sidecar: { bytes: number; sha256: string }, 
   cleanups.push(() => comfy.close());
   const fixture = await startTestCore({
     urls: [comfy.url],
-    bundledWorkflowsDir: workflowsWith(server.url, sidecar),
+    bundledWorkflowsDir: workflowsDir,
   });
   cleanups.push(async () => {
     await fixture.core.stop();

@@ -160,6 +160,8 @@ export function fakeClient(answers: Answers = {}) {
     settings: fail('settings'),
     updateSettings: fail('updateSettings'),
     connect: fail('connect'),
+    models: fail('models'),
+    downloadModel: fail('downloadModel'),
     imageUrl: (id, kind) => `http://bridge.test/api/gallery/${id}/${kind}?token=test-token`,
     subscribe(handler) {
       handlers.add(handler);

@@ -46,6 +46,8 @@ export interface ApiClient {
   settings(): Promise<RouteResult<'settings'>>;
   updateSettings(patch: Partial<SettingsView>): Promise<RouteResult<'updateSettings'>>;
   connect(): Promise<RouteResult<'connect'>>;
+  models(): Promise<RouteResult<'models'>>;
+  downloadModel(workflow: string): Promise<RouteResult<'downloadModel'>>;
   /** URL of a gallery image's thumbnail, full file or edit source (images cannot send headers: the token rides along). */
   imageUrl(id: string, kind: keyof typeof imageRoutes): string;
   /** Opens the live events socket, reconnecting with backoff until the returned function is called. */
@@ -116,6 +118,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     settings: () => call('settings'),
     updateSettings: (patch) => call('updateSettings', { body: patch }),
     connect: () => call('connect'),
+    models: () => call('models'),
+    downloadModel: (workflow) => call('downloadModel', { id: workflow }),
     imageUrl(id, kind) {
       const url = new URL(pathOf(imageRoutes[kind], id), baseUrl);
       if (token) url.searchParams.set('token', token);
