@@ -31,6 +31,8 @@ export interface FakeComfyUIOptions {
    * read at each request as ComfyUI does.
    */
   modelsDir?: string;
+  /** The address it listens on; default 127.0.0.1 (another one makes it a ComfyUI "on another machine"). */
+  host?: string;
   /** The device /system_stats reports instead of the CPU (a GPU with this much VRAM, for the model offer). */
   device?: { name: string; type: string; vramTotal: number };
 }
@@ -177,18 +179,20 @@ class FakeComfyUIServer implements FakeComfyUI {
 
   private readonly modelsDir: string | undefined;
   private readonly device: FakeComfyUIOptions['device'];
+  private readonly host: string;
 
   constructor(options: FakeComfyUIOptions) {
     this.models = options.models ?? {};
     this.modelsDir = options.modelsDir;
     this.device = options.device;
+    this.host = options.host ?? '127.0.0.1';
     this.stepMs = options.stepMs;
     this.files = new FakeFiles(this.root, options.textured ?? false);
     this.executor = this.newExecutor();
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${this.host}:${this.port}`;
   }
   get outputDir(): string {
     return this.files.folder('output');
@@ -212,7 +216,7 @@ class FakeComfyUIServer implements FakeComfyUI {
     server.on('upgrade', (req, socket, head) => this.upgrade(req, socket as Socket, head));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
+      server.listen(port, this.host, () => resolve());
     });
     this.server = server;
     this.port = (server.address() as AddressInfo).port;
