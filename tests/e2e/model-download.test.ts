@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -72,6 +72,10 @@ describe.skipIf(skip)('model download in the dashboard', () => {
       .poll(() => bar.getAttribute('aria-valuenow'), { timeout: uiTimeout })
       .toBe(String(Math.round((1024 * 1024 * 100) / bytes.length)));
     expect(await offer.getByRole('button', { name: 'Download model' }).isDisabled()).toBe(true);
+    // Meanwhile the bytes sit in an owner-only partial file that ComfyUI does not list.
+    const partial = join(dirs[1]!, 'checkpoints', `${modelName}.partial`);
+    expect(statSync(partial).mode & 0o777).toBe(0o600);
+    expect(await (await fetch(`${comfy.url}/models/checkpoints`)).json()).toEqual([]);
 
     server.release();
     await page.getByText('Downloaded. ComfyUI lists the model now').waitFor({ timeout: uiTimeout });
