@@ -23,7 +23,14 @@ import { startFakeProcess, startServeProcess, type RunningServe } from './proces
 import { printLine, writeResults, type Figure } from './report.js';
 import { benchModels } from './session.js';
 import { seedGallery } from './seed-gallery.js';
-import { floorScript, shimFigures, timeShimStartup, timeStartup, type ShimStartup } from './shim.js';
+import {
+  floorFigure,
+  floorScript,
+  shimFigures,
+  timeShimStartup,
+  timeStartup,
+  type ShimStartup,
+} from './shim.js';
 import { median } from './stats.js';
 import { measureWebAssets } from './web.js';
 import { measureWebp } from './webp.js';
@@ -119,7 +126,7 @@ async function measureShimStartup(workspace: Workspace): Promise<Figure[]> {
     return [
       ...shimFigures('forwarding', forwarding, 150),
       ...shimFigures('in-process', inProcess, 300),
-      ...shimFigures('floor', floor, undefined),
+      floorFigure(floor),
     ];
   } finally {
     await serve?.stop();

@@ -8,17 +8,23 @@ import { writeFileAtomic } from '../../electron/images/atomic-write.js';
 import { convertManyToWebp, convertToWebp } from '../../electron/images/convert.js';
 import { createPathPolicy } from '../../electron/images/path-policy.js';
 import { snapshotTree } from '../reliability/fixtures.js';
-import { startFolderSwapper, tempFilesBelow, type FolderSwapper } from './folder-swapper.js';
+import {
+  raceWhileSwapping,
+  startFolderSwapper,
+  tempFilesBelow,
+  type FolderSwapper,
+} from './folder-swapper.js';
 
 /*
  * A folder inside the project is swapped for a link to an outside folder and back, by a worker thread, while the
  * bridge's file operations run, each after the path check its MCP tool does first. Whatever the timing, nothing
  * outside may change, no temp file may be left anywhere, and a path reported as written must hold the file.
- * Bounded: at most `maxRounds` operations and `budgetMs` per test.
+ * Each test runs `minRounds` operations or more (see race), at most `roundLimit` and `budgetMs`.
  */
 
-const maxRounds = 40;
-const budgetMs = 4_000;
+const minRounds = 40;
+const roundLimit = minRounds * 5;
+const budgetMs = 10_000;
 
 let sandbox: string;
 let project: string;
@@ -65,24 +71,24 @@ function swap(): FolderSwapper {
   swapper = startFolderSwapper({
     folder: sub,
     linkTarget: outside,
-    maxMs: budgetMs + 5_000,
+    maxMs: budgetMs + 30_000,
     holdRealMs: 4,
     holdLinkMs: 1,
   });
   return swapper;
 }
 
-/** Runs `round(i)` until maxRounds or the time budget; the error codes seen, for the record. */
+/** Runs `round(i)` while the attacker swaps (see raceWhileSwapping); the error codes seen, for the record. */
 async function race(round: (i: number) => Promise<void>): Promise<{ rounds: number; errors: string[] }> {
-  const deadline = Date.now() + budgetMs;
   const errors: string[] = [];
-  let rounds = 0;
-  for (let i = 0; i < maxRounds && Date.now() < deadline; i++) {
-    rounds++;
-    await round(i).catch((error: unknown) => {
-      errors.push((error as { reason?: string }).reason ?? (error as Error).message);
-    });
-  }
+  const { rounds } = await raceWhileSwapping(
+    swapper!,
+    (i) =>
+      round(i).catch((error: unknown) => {
+        errors.push((error as { reason?: string }).reason ?? (error as Error).message);
+      }),
+    { minRounds, roundLimit, budgetMs },
+  );
   return { rounds, errors };
 }
 
@@ -103,7 +109,7 @@ async function expectWrittenAt(reported: string, bytes: Buffer): Promise<void> {
 
 describe('file operations while a folder is swapped for a link to outside', () => {
   it('generate_image path: check, then write; nothing outside, no temp file, reported paths real', async () => {
-    const names = Array.from({ length: maxRounds }, (_, i) => `img-${i}.png`);
+    const names = Array.from({ length: roundLimit }, (_, i) => `img-${i}.png`);
     const before = await plantVictims(names);
     const policy = createPathPolicy({ allowedRoots: allowedRoots() });
     const written: { path: string; bytes: Buffer }[] = [];
@@ -126,7 +132,7 @@ describe('file operations while a folder is swapped for a link to outside', () =
   });
 
   it('generate_image overwrite: replaces only the checked file and keeps a copy of that one', async () => {
-    const names = Array.from({ length: maxRounds }, (_, i) => `hero-${i}.png`);
+    const names = Array.from({ length: roundLimit }, (_, i) => `hero-${i}.png`);
     const before = await plantVictims(names);
     const policy = createPathPolicy({ allowedRoots: allowedRoots() });
     const attacker = swap();
@@ -155,7 +161,7 @@ describe('file operations while a folder is swapped for a link to outside', () =
   });
 
   it('convert_to_webp keep_original:false: deletes only the file it read', async () => {
-    const names = Array.from({ length: maxRounds }, (_, i) => `src-${i}.png`);
+    const names = Array.from({ length: roundLimit }, (_, i) => `src-${i}.png`);
     const before = await plantVictims([...names, ...names.map((name) => name.replace('.png', '.webp'))]);
     const policy = createPathPolicy({ allowedRoots: allowedRoots() });
     const attacker = swap();
@@ -176,7 +182,7 @@ describe('file operations while a folder is swapped for a link to outside', () =
 
   it('batch_convert_to_webp {directory:".", recursive, keep_original:false}: outside untouched', async () => {
     const perRound = 3;
-    const names = Array.from({ length: maxRounds * perRound }, (_, i) => `b-${i}.png`);
+    const names = Array.from({ length: roundLimit * perRound }, (_, i) => `b-${i}.png`);
     const before = await plantVictims([...names, ...names.map((name) => name.replace('.png', '.webp'))]);
     const policy = createPathPolicy({ allowedRoots: allowedRoots() });
     const attacker = swap();

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { until } from '../core/harness.js';
 
 /*
  * The attacker of the file-race tests: a worker thread that swaps a folder for a symbolic link to another folder
@@ -45,6 +46,7 @@ while (Atomics.load(state, 0) !== 2 && Date.now() < deadline) {
   fs.unlinkSync(folder);
   retryAfterGap(() => fs.renameSync(aside, folder));
   flips++;
+  Atomics.store(state, 2, flips);
 }
 Atomics.store(state, 1, 1);
 Atomics.notify(state, 1);
@@ -52,6 +54,8 @@ parentPort.postMessage({ flips, gaps });
 `;
 
 export interface FolderSwapper {
+  /** How many swaps (there and back) the worker has made so far. */
+  flips(): number;
   /** Stops swapping with the real folder in place; resolves once the worker is there. */
   pause(): Promise<void>;
   resume(): void;
@@ -68,7 +72,7 @@ export function startFolderSwapper(options: {
   holdRealMs?: number;
   holdLinkMs?: number;
 }): FolderSwapper {
-  const control = new SharedArrayBuffer(8);
+  const control = new SharedArrayBuffer(12);
   const state = new Int32Array(control);
   const worker = new Worker(swapLoop, {
     eval: true,
@@ -89,6 +93,7 @@ export function startFolderSwapper(options: {
     while (Atomics.load(state, 1) !== 1) await new Promise((resolve) => setTimeout(resolve, 1));
   };
   return {
+    flips: () => Atomics.load(state, 2),
     async pause() {
       Atomics.store(state, 0, 1);
       await Promise.race([settled(), finished]);
@@ -106,6 +111,27 @@ export function startFolderSwapper(options: {
       return result;
     },
   };
+}
+
+/**
+ * Runs `round(i)` at least `minRounds` times and until the attacker has swapped twice meanwhile, so the calls
+ * overlap swaps however the threads are scheduled (on a loaded machine the worker may start late or stall).
+ * `roundLimit` and `budgetMs` only bound a race that cannot get there; one that saw no swap at all fails.
+ */
+export async function raceWhileSwapping(
+  attacker: FolderSwapper,
+  round: (i: number) => Promise<void>,
+  bounds: { minRounds: number; roundLimit: number; budgetMs: number },
+): Promise<{ rounds: number; flipsDuring: number }> {
+  await until(() => attacker.flips() > 0, 'the attacker swapping');
+  const flipsBefore = attacker.flips();
+  const deadline = Date.now() + bounds.budgetMs;
+  const enough = (rounds: number) => rounds >= bounds.minRounds && attacker.flips() - flipsBefore >= 2;
+  let rounds = 0;
+  while (rounds < bounds.roundLimit && !enough(rounds) && Date.now() < deadline) await round(rounds++);
+  const flipsDuring = attacker.flips() - flipsBefore;
+  if (flipsDuring === 0) throw new Error(`the attacker made no swap during ${rounds} rounds`);
+  return { rounds, flipsDuring };
 }
 
 /** Every file below `dir` whose name ends in `.tmp`, the temp files of the atomic writer. */

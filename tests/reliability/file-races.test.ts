@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeComfyUI, type FakeComfyUI } from '../fakes/fake-comfyui.js';
-import { startFolderSwapper, tempFilesBelow, type FolderSwapper } from '../images/folder-swapper.js';
+import {
+  raceWhileSwapping,
+  startFolderSwapper,
+  tempFilesBelow,
+  type FolderSwapper,
+} from '../images/folder-swapper.js';
 import { connect, type CallResult, type TestClient } from '../mcp/harness.js';
 import {
   removeDirs,
@@ -82,10 +87,9 @@ describe('tool calls while a project folder is swapped for a link to outside', (
   }
 
   async function race(round: (i: number) => Promise<void>): Promise<number> {
-    const deadline = Date.now() + budgetMs;
-    let rounds = 0;
-    for (let i = 0; i < maxRounds && Date.now() < deadline; i++, rounds++) await round(i);
-    return rounds;
+    return (
+      await raceWhileSwapping(swapper!, round, { minRounds: maxRounds, roundLimit: maxRounds, budgetMs })
+    ).rounds;
   }
 
   function errorCodeOf(result: CallResult): string | undefined {
