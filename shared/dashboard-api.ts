@@ -173,8 +173,11 @@ export const workflowListSchema = z.object({
   workflows: z.array(workflowViewSchema),
 });
 
-/** Settings as the dashboard edits them; the dashboard token is never sent back. */
-export const settingsViewSchema = settingsSchema.omit({ dashboardToken: true });
+/**
+ * Settings as the dashboard edits them; the dashboard token is never sent back, and the ComfyUI start command is
+ * neither shown nor changeable here: a page holding the dashboard token must not choose which program runs.
+ */
+export const settingsViewSchema = settingsSchema.omit({ dashboardToken: true, comfyuiStartCommand: true });
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 type SettingsViewShape = typeof settingsViewSchema.shape;
 /**
@@ -297,6 +300,30 @@ export const modelSetupSchema = z.object({
 });
 export type ModelSetupView = z.infer<typeof modelSetupSchema>;
 
+/** The first-run checklist's steps, in order: ComfyUI answers, a model runs, an agent connected, an image made. */
+export const checklistStepIds = ['comfyui', 'model', 'agent', 'image'] as const;
+export type ChecklistStepId = (typeof checklistStepIds)[number];
+
+/**
+ * The first-run checklist: each step `done`, `todo` (what to do next is the dashboard's to show: Start ComfyUI,
+ * Download model, Connect an agent, ask the agent for an image) or `waiting` for an earlier step.
+ */
+export const checklistViewSchema = z.object({
+  steps: z.array(z.object({ id: z.enum(checklistStepIds), state: z.enum(['done', 'todo', 'waiting']) })),
+  /** Every step done. */
+  complete: z.boolean(),
+  /** The person closed it: the window no longer opens on it (it stays reachable from Status). */
+  dismissed: z.boolean(),
+  /** Where the bridge looks for ComfyUI. */
+  comfyuiUrls: z.array(z.string()),
+  /** Whether "Start ComfyUI" can run: `comfyuiStartCommand` is set in settings.json. */
+  canStartComfyui: z.boolean(),
+});
+export type ChecklistView = z.infer<typeof checklistViewSchema>;
+
+/** What "Start ComfyUI" started: the process, and the file its output goes to. */
+export const comfyuiStartSchema = z.object({ pid: z.number(), logFile: z.string() });
+
 export const apiErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 /** Live events on the /api/events websocket (JSON text frames). */
@@ -317,6 +344,7 @@ export const dashboardEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('workflows') }),
   z.object({ type: z.literal('settings'), settings: settingsViewSchema }),
   z.object({ type: z.literal('download'), download: downloadViewSchema }),
+  z.object({ type: z.literal('checklist'), checklist: checklistViewSchema }),
 ]);
 export type DashboardEvent = z.infer<typeof dashboardEventSchema>;
 
@@ -338,6 +366,9 @@ export const apiRoutes = {
   connect: { method: 'GET', path: '/api/connect', response: connectInfoSchema },
   models: { method: 'GET', path: '/api/models', response: modelSetupSchema },
   downloadModel: { method: 'POST', path: '/api/models/:id/download', response: downloadViewSchema },
+  checklist: { method: 'GET', path: '/api/checklist', response: checklistViewSchema },
+  dismissChecklist: { method: 'POST', path: '/api/checklist/dismiss', response: checklistViewSchema },
+  startComfyui: { method: 'POST', path: '/api/comfyui/start', response: comfyuiStartSchema },
 } as const;
 
 /** Binary routes (not JSON): the image bytes, by gallery id, never by a path from the client. */

@@ -19,6 +19,8 @@ import { relativeFolderProblem, type SettingsService } from '../settings.js';
 import { lockedChanges, settingLockedError } from '../settings-lock.js';
 import { chooseDefaultWorkflow } from '../workflows/default.js';
 import { ModelSetupProblem, type ModelSetup } from '../models/setup.js';
+import type { ChecklistService } from '../setup/checklist-service.js';
+import { StartComfyProblem, type ComfyStarter } from '../setup/start-comfyui.js';
 import type { LoadedWorkflowEntry, WorkflowLibrary } from '../workflows/library.js';
 import { connectInfo, type ShimCommand } from './connect.js';
 import { serveEditSource } from './edit-source.js';
@@ -60,6 +62,8 @@ export interface DashboardApiOptions {
   /** Told when the dashboard deleted a generation, for the live events. */
   onImageRemoved(id: string): void;
   models: ModelSetup;
+  checklist: ChecklistService;
+  comfyStarter: ComfyStarter;
 }
 
 /** What a route handler gets: the `:id`, the query string and the raw body. */
@@ -274,6 +278,19 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
         return await options.models.startDownload(id);
       } catch (error) {
         if (error instanceof ModelSetupProblem) throw new ApiProblem(error.status, error.code, error.message);
+        throw error;
+      }
+    },
+
+    checklist: () => options.checklist.refresh(),
+
+    dismissChecklist: () => Promise.resolve(options.checklist.dismiss()),
+
+    async startComfyui() {
+      try {
+        return await options.comfyStarter.start();
+      } catch (error) {
+        if (error instanceof StartComfyProblem) throw new ApiProblem(error.status, error.code, error.message);
         throw error;
       }
     },

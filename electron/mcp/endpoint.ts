@@ -12,6 +12,7 @@ import { isNestedDeeperThan, MAX_JSON_NESTING } from '../http/json-depth.js';
 import type { MonotonicClock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { definedOnly } from '../objects.js';
+import { opensClientSession } from './client-hello.js';
 import { createLegacySessions } from './legacySessions.js';
 import type { BridgeServerFactory } from './server.js';
 
@@ -25,6 +26,8 @@ export interface McpEndpointOptions {
   maxSessions?: number;
   /** The clock session idle times are measured on; tests inject one. */
   monotonicNow?: MonotonicClock;
+  /** Told when a client's opening request (initialize, server/discover) was answered with success. */
+  onClientSession?: () => void;
 }
 
 export interface McpEndpoint {
@@ -88,6 +91,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         },
       );
       await nodeHandler(alreadyRead, res);
+      if (res.statusCode === 200 && opensClientSession(body)) options.onClientSession?.();
     },
     async close() {
       shutdown.abort();
