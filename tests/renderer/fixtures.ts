@@ -162,6 +162,9 @@ export function fakeClient(answers: Answers = {}) {
     connect: fail('connect'),
     models: fail('models'),
     downloadModel: fail('downloadModel'),
+    checklist: fail('checklist'),
+    dismissChecklist: fail('dismissChecklist'),
+    startComfyui: fail('startComfyui'),
     imageUrl: (id, kind) => `http://bridge.test/api/gallery/${id}/${kind}?token=test-token`,
     subscribe(handler) {
       handlers.add(handler);

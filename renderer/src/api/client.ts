@@ -48,6 +48,9 @@ export interface ApiClient {
   connect(): Promise<RouteResult<'connect'>>;
   models(): Promise<RouteResult<'models'>>;
   downloadModel(workflow: string): Promise<RouteResult<'downloadModel'>>;
+  checklist(): Promise<RouteResult<'checklist'>>;
+  dismissChecklist(): Promise<RouteResult<'dismissChecklist'>>;
+  startComfyui(): Promise<RouteResult<'startComfyui'>>;
   /** URL of a gallery image's thumbnail, full file or edit source (images cannot send headers: the token rides along). */
   imageUrl(id: string, kind: keyof typeof imageRoutes): string;
   /** Opens the live events socket, reconnecting with backoff until the returned function is called. */
@@ -120,6 +123,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     connect: () => call('connect'),
     models: () => call('models'),
     downloadModel: (workflow) => call('downloadModel', { id: workflow }),
+    checklist: () => call('checklist'),
+    dismissChecklist: () => call('dismissChecklist'),
+    startComfyui: () => call('startComfyui'),
     imageUrl(id, kind) {
       const url = new URL(pathOf(imageRoutes[kind], id), baseUrl);
       if (token) url.searchParams.set('token', token);
