@@ -269,7 +269,7 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
         version: options.version ?? packageVersionOf(packageRoot),
       }),
       logger,
-      onClientSession: () => dashboard.agentConnected(),
+      onClientRequest: () => dashboard.agentConnected(),
       ...definedOnly({
         sessionIdleMs: tuning.sessionIdleMs,
         maxSessions: tuning.maxSessions,

@@ -58,7 +58,7 @@ export interface Dashboard {
   upgradeHandler: UpgradeHandler;
   /** Says goodbye to every live-events client; before the HTTP server closes. */
   close(): Promise<void>;
-  /** An MCP client opened a session: the checklist's "agent connected" step. */
+  /** An MCP client's request was answered: the checklist's "agent connected" step. */
   agentConnected(): void;
 }
 

@@ -12,7 +12,7 @@ import { isNestedDeeperThan, MAX_JSON_NESTING } from '../http/json-depth.js';
 import type { MonotonicClock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { definedOnly } from '../objects.js';
-import { opensClientSession } from './client-hello.js';
+import { carriesClientRequest } from './client-request.js';
 import { createLegacySessions } from './legacySessions.js';
 import type { BridgeServerFactory } from './server.js';
 
@@ -26,8 +26,8 @@ export interface McpEndpointOptions {
   maxSessions?: number;
   /** The clock session idle times are measured on; tests inject one. */
   monotonicNow?: MonotonicClock;
-  /** Told when a client's opening request (initialize, server/discover) was answered with success. */
-  onClientSession?: () => void;
+  /** Told when a client's request (initialize, server/discover, tools/list, …) was answered with success. */
+  onClientRequest?: () => void;
 }
 
 export interface McpEndpoint {
@@ -91,7 +91,8 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         },
       );
       await nodeHandler(alreadyRead, res);
-      if (res.statusCode === 200 && opensClientSession(body)) options.onClientSession?.();
+      if (res.statusCode === 200 && options.onClientRequest && carriesClientRequest(body))
+        options.onClientRequest();
     },
     async close() {
       shutdown.abort();

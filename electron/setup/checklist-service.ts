@@ -34,7 +34,7 @@ export interface ChecklistService {
   /** The view after re-reading stale model lists (a page load: models copied in since count). */
   refresh(): Promise<ChecklistView>;
   dismiss(): ChecklistView;
-  /** An MCP client opened a session (initialize or server/discover). */
+  /** An MCP client's request was answered (called for every one: cheap once remembered). */
   agentConnected(): void;
   stop(): void;
 }
@@ -112,7 +112,9 @@ export function createChecklistService(options: ChecklistServiceOptions): Checkl
       update();
       return current();
     },
-    agentConnected: () => update({ agentConnected: true }),
+    agentConnected() {
+      if (record.agentConnectedAt === undefined) update({ agentConnected: true });
+    },
     stop() {
       pool.off('change', onChange);
       scheduler.off('job', onJob);
