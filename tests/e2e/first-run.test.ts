@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -12,8 +14,8 @@ import { e2eSkipReason, launchChromium, openPage, uiTimeout } from './support.js
 
 /*
  * The first-run checklist in headless Chromium, advancing step by step with the page never reloaded: a core (in
- * this process, serving the built dashboard) whose fake ComfyUI is down at first, then comes up without the one
- * bundled model, gets it through the checklist's Download button, then a real MCP client (the v2 client over
+ * this process, serving the built dashboard) whose fake ComfyUI is down at first, then comes up (through the
+ * checklist's Start ComfyUI, running a real process) without the one bundled model, gets it through the checklist's Download button, then a real MCP client (the v2 client over
  * HTTP) connects and generates.
  */
 
@@ -27,6 +29,8 @@ describe.skipIf(skip)('first-run checklist in the dashboard', () => {
   let fixture: CoreFixture;
   let browser: Browser;
   let agent: TestClient | undefined;
+  let control: Server;
+  let startRequests = 0;
   const dirs: string[] = [];
 
   beforeAll(async () => {
@@ -42,9 +46,24 @@ describe.skipIf(skip)('first-run checklist in the dashboard', () => {
       stepMs: 2,
       device: { name: 'cuda:0 NVIDIA GeForce RTX 4060', type: 'cuda', vramTotal: 8_585_216_000 },
     });
-    // ComfyUI is not running when the bridge starts.
+    // ComfyUI is not running when the bridge starts. The start command is a real process that asks this test, over
+    // HTTP, to bring the fake up: what a real start script does to a real ComfyUI.
     await comfy.kill();
-    fixture = await startTestCore({ urls: [comfy.url], bundledWorkflowsDir: workflowsDir });
+    control = createServer((_req, res) => {
+      startRequests += 1;
+      void comfy.restart().then(() => res.end('up'));
+    });
+    await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+    const controlUrl = `http://127.0.0.1:${(control.address() as AddressInfo).port}/up`;
+    const scriptDir = mkdtempSync(join(tmpdir(), 'comfy-start-'));
+    dirs.push(scriptDir);
+    const script = join(scriptDir, 'start-comfy.mjs');
+    writeFileSync(script, 'await fetch(process.argv[2]);\n');
+    fixture = await startTestCore({
+      urls: [comfy.url],
+      bundledWorkflowsDir: workflowsDir,
+      settings: { comfyuiStartCommand: `"${process.execPath}" "${script}" ${controlUrl}` },
+    });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -53,6 +72,7 @@ describe.skipIf(skip)('first-run checklist in the dashboard', () => {
     await fixture?.core.stop();
     await comfy?.close();
     await server?.close();
+    control?.close();
     if (fixture) removeDirs(fixture.dataDir, fixture.outputDir);
     removeDirs(...dirs);
   });
@@ -74,8 +94,10 @@ describe.skipIf(skip)('first-run checklist in the dashboard', () => {
     await step('An agent connected: to do').waitFor({ timeout: uiTimeout });
     await step('First image made: waiting').waitFor({ timeout: uiTimeout });
 
-    await comfy.restart();
+    await step('ComfyUI found: to do').getByRole('button', { name: 'Start ComfyUI' }).click();
+    await page.getByText(/^Started \(process \d+\); its output goes to /).waitFor({ timeout: uiTimeout });
     await step('ComfyUI found: done').waitFor({ timeout: uiTimeout });
+    expect(startRequests).toBe(1);
     const model = step('A model that runs: to do');
     await model.waitFor({ timeout: uiTimeout });
     await model.getByRole('button', { name: 'Download model' }).click();

@@ -34,12 +34,16 @@ function StartComfyui({ view }: { view: Checklist }) {
   const start = () => {
     setBusy(true);
     setOutcome(undefined);
+    // Clickable again afterwards: a second start while the first still runs is refused with a message, and one
+    // that ended (a wrong command) can be tried again.
     client.startComfyui().then(
-      (started) =>
+      (started) => {
+        setBusy(false);
         setOutcome({
           ok: true,
           text: `Started (process ${started.pid}); its output goes to ${started.logFile}. Waiting for it to answer at ${where}…`,
-        }),
+        });
+      },
       (error: unknown) => {
         setBusy(false);
         setOutcome({ ok: false, text: problemText(error) });
@@ -166,7 +170,7 @@ export function ChecklistView() {
         ))}
       </ol>
       {view.dismissed ? (
-        <p className="muted">Dismissed: the app opens on Status; this page stays here under Status.</p>
+        <p className="muted">Dismissed: the app opens on Status, which links this page.</p>
       ) : (
         <button type="button" onClick={dismiss}>
           {view.complete ? 'Close the checklist' : 'Dismiss the checklist'}
