@@ -17,7 +17,7 @@ export function ChecklistLink() {
     );
   const { done, total } = checklistProgress(view);
   return (
-    <p className="note" role="note">
+    <p className="note">
       Getting started: {done} of {total} done. <a href="#/checklist">Open the checklist</a>
     </p>
   );
