@@ -1,5 +1,5 @@
 /**
- * batch_convert_to_webp against sharp alone: the same 100 PNGs (hard-linked under fresh names for every run so
+ * convert_image (WebP, many paths) against sharp alone: the same 100 PNGs (hard-linked under fresh names for every run so
  * no decoder cache helps either side), the same settings, interleaved runs, best of each.
  */
 import { join } from 'node:path';
@@ -41,12 +41,12 @@ export async function measureWebp(
 
     const forBridge = linkCopies(sources, join(allowedDir, `bridge-${round}`));
     started = performance.now();
-    const result = (await client.call('batch_convert_to_webp', { paths: forBridge, quality })) as {
+    const result = (await client.call('convert_image', { paths: forBridge, quality })) as {
       converted: number;
     };
     bridgeMs.push(performance.now() - started);
     if (result.converted !== count)
-      throw new Error(`batch_convert_to_webp converted ${result.converted} of ${count}`);
+      throw new Error(`convert_image converted ${result.converted} of ${count}`);
   }
   const bestBridge = Math.min(...bridgeMs);
   const bestSharp = Math.min(...sharpMs);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { editModes, outputFormats } from './generation.js';
 import { settingsSchema } from './settings.js';
+import { webAssetRecordSchema } from './web-asset.js';
 
 /**
  * The dashboard's contract with the core: every /api route's response (and request body) schema, and the
@@ -106,6 +107,8 @@ export const galleryItemSchema = z.object({
   fileNote: z.string().optional(),
   /** Set for an edit (edit_image): its mode and the source file's path; the source is served by id (imageRoutes). */
   edit: z.object({ mode: z.enum(editModes), source: z.string() }).optional(),
+  /** The image made web-ready (convert_image or a tool's `web` option): its variants, sizes, placeholder, snippet. */
+  web: webAssetRecordSchema.optional(),
 });
 export type GalleryItem = z.infer<typeof galleryItemSchema>;
 

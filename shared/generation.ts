@@ -1,4 +1,5 @@
 /** Types both the core and the dashboard use for generations and their images. */
+import type { WebAssetRecord } from './web-asset.js';
 
 export const outputFormats = ['png', 'jpeg', 'webp'] as const;
 export type OutputFormat = (typeof outputFormats)[number];
@@ -42,4 +43,6 @@ export interface GenerationRecord {
   allowedFolder?: string;
   /** Set when the image is an edit of another file (edit_image). */
   edit?: { mode: EditMode; source: string };
+  /** The image made web-ready (variants, placeholder, snippet); the latest one made from this file. */
+  web?: WebAssetRecord;
 }

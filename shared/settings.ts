@@ -31,7 +31,7 @@ export const settingsSchema = z.object({
     .min(1)
     .max(1000)
     .default(40)
-    .describe('Images larger than this are refused before decoding (convert_to_webp, images from ComfyUI).'),
+    .describe('Images larger than this are refused before decoding (convert_image, images from ComfyUI).'),
   maxSourceMegabytes: z
     .number()
     .int()

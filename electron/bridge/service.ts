@@ -6,10 +6,10 @@ import type { GenerationRecord, OutputFormat } from '../../shared/generation.js'
 import type { DirectoryImage } from '../gallery/directory.js';
 import { BridgeError } from '../errors.js';
 import { CursorError, type Gallery } from '../gallery/index.js';
-import { convertManyToWebp, convertToWebp } from '../images/convert.js';
-import { ImageTooLargeError, pixelLimitOf } from '../images/pixel-limit.js';
+import { pixelLimitOf } from '../images/pixel-limit.js';
 import { readFileWithin } from '../images/checked-read.js';
 import { isErrno } from '../images/errno.js';
+import { createWorkPool, type WorkPool } from '../web/pool.js';
 import { FormatError, resolveOutputFormat } from '../images/format.js';
 import {
   createPathPolicy,
@@ -44,6 +44,8 @@ import { chooseSaveTarget, findImagesFolder, implicitProjectDir, projectAnchors 
 import { DEFAULT_HEARTBEAT_MS, phaseOfRun, ProgressReporter, type GenerationPhase } from './progress.js';
 import { toBatchStatus } from './status.js';
 import { editReadLimits } from './edit-inputs.js';
+import { readablePath, resolvePath } from './call-paths.js';
+import { convertForCall } from './convert-call.js';
 import { buildEditSpec, type EditFields } from './edit-spec.js';
 
 export interface BridgeServiceOptions {
@@ -62,6 +64,8 @@ export interface BridgeServiceOptions {
   /** Interval of progress heartbeats while a call waits; MCP clients' idle timers need one every few seconds
    * (default DEFAULT_HEARTBEAT_MS); tests shorten it. */
   heartbeatMs?: number;
+  /** The process's pool for web variant encodes (web/pool.ts); default: one made here. */
+  webPool?: WorkPool;
 }
 
 type GenerateFields = Omit<
@@ -91,6 +95,7 @@ interface Placement {
 export function createBridgeService(options: BridgeServiceOptions): BridgeService {
   const { scheduler, pool, catalog, gallery, settings, logger } = options;
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const webPool = options.webPool ?? createWorkPool();
   const submissions = new IdempotentSubmitter((key) =>
     scheduler.list().find((batch) => batch.idempotency?.key === key),
   );
@@ -438,77 +443,21 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
       return comfyStatus(pool, catalog, settings.get().defaultWorkflow, logger);
     },
 
-    async convertToWebp(args, ctx) {
+    convertImage(args, ctx) {
       const policy = policyFor(ctx);
-      const anchors = await anchorsFor(args.project_dir, ctx, policy);
-      const source = await readablePath(policy, args.path, anchors);
-      const outputPath = args.output_path ? await resolvePath(policy, args.output_path, anchors) : undefined;
-      if (!outputPath) await resolvePath(policy, webpSibling(source), anchors);
-      try {
-        const result = await convertToWebp({
-          path: source,
+      return convertForCall(
+        {
+          policy,
+          anchors: anchorsFor(args.project_dir, ctx, policy),
           recoveryDir: options.recoveryDir,
           maxInputPixels: pixelLimitOf(settings.get().maxInputMegapixels),
-          allowedRoots: policy.allowedRoots(),
-          ...definedOnly({
-            outputPath,
-            quality: args.quality,
-            lossless: args.lossless,
-            maxWidth: args.max_width,
-            keepOriginal: args.keep_original,
-            overwrite: args.overwrite,
-          }),
-        });
-        return {
-          path: result.path,
-          output_path: result.outputPath,
-          bytes_before: result.bytesBefore,
-          bytes_after: result.bytesAfter,
-          width: result.width,
-          height: result.height,
-          original_kept: result.originalKept,
-        };
-      } catch (error) {
-        throw asBridgeError(error, 'convert_failed');
-      }
-    },
-
-    async batchConvertToWebp(args, ctx) {
-      const policy = policyFor(ctx);
-      const anchors = await anchorsFor(args.project_dir, ctx, policy);
-      const common = {
-        recoveryDir: options.recoveryDir,
-        maxInputPixels: pixelLimitOf(settings.get().maxInputMegapixels),
-        allowedRoots: policy.allowedRoots(),
-        ...definedOnly({
-          quality: args.quality,
-          lossless: args.lossless,
-          maxWidth: args.max_width,
-          keepOriginal: args.keep_original,
-          overwrite: args.overwrite,
-        }),
-      };
-      const request = args.directory
-        ? {
-            directory: await readablePath(policy, args.directory, anchors),
-            recursive: args.recursive ?? false,
-          }
-        : { paths: await Promise.all((args.paths ?? []).map((path) => readablePath(policy, path, anchors))) };
-      const results = await convertManyToWebp({ ...request, ...common }).catch((error: unknown) => {
-        throw asBridgeError(error, 'convert_failed');
-      });
-      const items = results.map((item) =>
-        item.ok
-          ? {
-              path: item.path,
-              output_path: item.result.outputPath,
-              bytes_before: item.result.bytesBefore,
-              bytes_after: item.result.bytesAfter,
-            }
-          : { path: item.path, error: failureOf(item.error) },
+          gallery,
+          webPool,
+          logger,
+        },
+        args,
+        ctx,
       );
-      const failed = items.filter((item) => 'error' in item).length;
-      return { converted: items.length - failed, failed, results: items };
     },
   };
 }
@@ -625,49 +574,6 @@ function rejectDuplicatePaths(specs: readonly JobSpec[]): void {
   });
 }
 
-async function resolvePath(
-  policy: PathPolicy,
-  path: string,
-  anchors: { baseDir?: string; defaultDir: string },
-): Promise<string> {
-  try {
-    return await policy.resolveSavePath(path, anchors);
-  } catch (error) {
-    throw asBridgeError(error, 'path_refused');
-  }
-}
-
-async function readablePath(
-  policy: PathPolicy,
-  path: string,
-  anchors: { baseDir?: string; defaultDir: string },
-): Promise<string> {
-  try {
-    return await policy.checkReadablePath(path, anchors);
-  } catch (error) {
-    throw asBridgeError(error, 'path_refused');
-  }
-}
-
-/** One item's failure in a batch conversion, with the code the same failure would have as a single call. */
-function failureOf(error: Error): { code: string; message: string } {
-  const bridgeError = asBridgeError(error, 'convert_failed');
-  return bridgeError instanceof BridgeError
-    ? { code: bridgeError.code, message: bridgeError.message }
-    : { code: 'convert_failed', message: error.message };
-}
-
-function asBridgeError(error: unknown, code: string): unknown {
-  if (error instanceof BridgeError) return error;
-  if (error instanceof ImageTooLargeError) return new BridgeError(error.code, error.message);
-  if (error instanceof PathPolicyError)
-    return new BridgeError(`path_${error.reason.replaceAll('-', '_')}`, error.message);
-  if (error instanceof Error && error.name !== 'TypeError' && error.name !== 'RangeError') {
-    return new BridgeError(code, error.message, { cause: error });
-  }
-  return error;
-}
-
 function hintFor(code: string): { hint?: string } {
   switch (code) {
     case 'execution_error':
@@ -684,10 +590,6 @@ function hintFor(code: string): { hint?: string } {
     default:
       return {};
   }
-}
-
-function webpSibling(path: string): string {
-  return join(path, '..', `${path.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '')}.webp`);
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -126,6 +126,7 @@ export function toGalleryItem(record: GenerationRecord, file: FileVerdict): Gall
     fileState: file.state,
     ...(file.state === 'present' ? {} : { fileNote: file.why }),
     ...(record.edit ? { edit: { mode: record.edit.mode, source: record.edit.source } } : {}),
+    ...(record.web ? { web: record.web } : {}),
   };
 }
 

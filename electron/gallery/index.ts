@@ -40,6 +40,8 @@ export interface GalleryListOptions {
 export interface Gallery {
   add(record: NewGenerationRecord): GenerationRecord;
   get(id: string): GenerationRecord | undefined;
+  /** The record written at this absolute path, if any (the newest when one path was written twice). */
+  findByPath(file: string): GenerationRecord | undefined;
   /** Newest first. */
   list(options?: GalleryListOptions): ImagePage<GenerationRecord>;
   /** Forgets the record (the file itself is the caller's to move to the trash). True if it existed. */
@@ -146,6 +148,8 @@ export async function openGallery(options: GalleryOptions): Promise<Gallery> {
     },
 
     get: (id) => byId.get(id)?.record,
+
+    findByPath: (file) => byPath.get(path.resolve(file))?.record,
 
     list(listOptions = {}) {
       const limit = clampLimit(listOptions.limit);

@@ -8,6 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { editModes, outputFormats, type GenerationRecord } from '../../shared/generation.js';
+import { webAssetRecordSchema } from '../../shared/web-asset.js';
 import type { Logger } from '../log.js';
 import { isErrno } from '../images/errno.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files.js';
@@ -39,6 +40,7 @@ export const generationRecordSchema = z.object({
     .optional(),
   allowedFolder: z.string().min(1).optional(),
   edit: z.object({ mode: z.enum(editModes), source: z.string().min(1) }).optional(),
+  web: webAssetRecordSchema.optional(),
 }) satisfies z.ZodType<GenerationRecord>;
 
 const entrySchema = z.discriminatedUnion('op', [

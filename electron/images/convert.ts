@@ -1,14 +1,13 @@
 /**
- * WebP conversion for convert_to_webp and batch_convert_to_webp. Paths must already have passed the save-path
+ * Image conversion for convert_image: to WebP, AVIF, JPEG or PNG. Paths must already have passed the save-path
  * policy (the MCP layer does that); this module then works on folders opened through the allowed folders
- * (folder-handle.ts): it reads each original from an open file, decodes once, encodes once, writes atomically,
- * and deletes an original only if its name still holds the very file that was read.
+ * (folder-handle.ts): it reads each original from an open file, decodes once, encodes once, writes atomically next
+ * to it, and deletes an original only if its name still holds the very file that was read.
  */
 import { lstat, open, rename, unlink, link, type FileHandle } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
-import { readFlags, tempName, writeFileAtomic, writeIntoFolder } from './atomic-write.js';
+import sharp, { type Sharp } from 'sharp';
+import { readFlags, tempName, writeIntoFolder } from './atomic-write.js';
 import { isErrno } from './errno.js';
 import {
   DEFAULT_MAX_INPUT_MEGAPIXELS,
@@ -17,65 +16,106 @@ import {
   refuseOversizedImage,
 } from './pixel-limit.js';
 import type { FolderHandle } from './folder-handle.js';
-import { objectIdentityOf, sameObject, type ObjectIdentity } from './file-identity.js';
+import {
+  fileIdentityOf,
+  objectIdentityOf,
+  sameFileIdentity,
+  sameObject,
+  type FileIdentity,
+  type ObjectIdentity,
+} from './file-identity.js';
 import { pathChanged, PathPolicyError } from './path-error.js';
 import { createPathPolicy } from './path-policy.js';
 
-export interface WebpConversionOptions {
-  /** 1–100 for lossy WebP (default 80). */
+export const convertFormats = ['webp', 'avif', 'jpeg', 'png'] as const;
+export type ConvertFormat = (typeof convertFormats)[number];
+
+/** What a converted file is written as next to its original, for each format. */
+const extensionOf: Readonly<Record<ConvertFormat, string>> = {
+  webp: '.webp',
+  avif: '.avif',
+  jpeg: '.jpg',
+  png: '.png',
+};
+const formatNames: Readonly<Record<ConvertFormat, string>> = {
+  webp: 'WebP',
+  avif: 'AVIF',
+  jpeg: 'JPEG',
+  png: 'PNG',
+};
+
+/** The original and the file converted from it, handed to `afterWrite` while the original is still held open. */
+export interface WrittenConversion {
+  path: string;
+  outputPath: string;
+  /** The original's content as read (the better source for anything derived, e.g. web variants). */
+  source: Buffer;
+}
+
+export interface ConversionOptions<Extra = undefined> {
+  /** Default webp. */
+  format?: ConvertFormat;
+  /** 1–100 for WebP (default 80), AVIF (60) and JPEG (82); for PNG it makes a palette image of that quality. */
   quality?: number;
-  lossless?: boolean;
-  /** Scale down (never up) to at most this width, keeping the aspect. */
-  maxWidth?: number;
-  /** Default true: the original is deleted only when this is false and the WebP is safely on disk. */
+  /** Default true: the original is deleted only when this is false and the new file is safely on disk. */
   keepOriginal?: boolean;
   overwrite?: boolean;
-  /** Where a WebP replaced with overwrite is kept (normally `<data folder>/replaced`). */
+  /** Where a file replaced with overwrite is kept (normally `<data folder>/replaced`). */
   recoveryDir: string;
   /** Larger images are refused (ImageTooLargeError) before they are decoded. */
   maxInputPixels?: number;
   /** The allowed folders; sources and outputs are opened through them. */
   allowedRoots: readonly string[];
+  /**
+   * Runs once the converted file is written, before the original may be deleted (e.g. the web variants): its
+   * failure fails the conversion and keeps the original.
+   */
+  afterWrite?: (written: WrittenConversion) => Promise<Extra>;
 }
 
-export interface ConvertToWebpOptions extends WebpConversionOptions {
+export interface ConvertImageOptions<Extra = undefined> extends ConversionOptions<Extra> {
   path: string;
-  /** Default: the same name with `.webp`, next to the original. */
-  outputPath?: string;
 }
 
-export interface WebpConversion {
+export interface Conversion<Extra = undefined> {
   path: string;
   outputPath: string;
+  format: ConvertFormat;
   bytesBefore: number;
   bytesAfter: number;
   width: number;
   height: number;
   originalKept: boolean;
   replacedFileKeptAt?: string;
+  /** What `afterWrite` returned. */
+  extra?: Extra;
 }
 
 export class ConversionError extends Error {
   override readonly name = 'ConversionError';
 }
 
-/** Extensions a folder conversion picks up; WebP files are already converted. */
-const convertibleExtensions = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff']);
-
-export function defaultWebpPath(source: string): string {
-  const extension = path.extname(source);
-  return source.slice(0, source.length - extension.length) + '.webp';
+/** Whether the name's extension is the format's own (JPEG: `.jpg` or `.jpeg`). */
+export function isNamedAs(name: string, format: ConvertFormat): boolean {
+  const extension = path.extname(name).toLowerCase();
+  return extension === extensionOf[format] || (format === 'jpeg' && extension === '.jpeg');
 }
 
-export async function convertToWebp(options: ConvertToWebpOptions): Promise<WebpConversion> {
+/** `<name>.<format's extension>` next to the source (`hero.png` → `hero.avif`; JPEG is `.jpg`). */
+export function convertedPath(source: string, format: ConvertFormat): string {
+  const extension = path.extname(source);
+  return source.slice(0, source.length - extension.length) + extensionOf[format];
+}
+
+export async function convertImage<Extra = undefined>(
+  options: ConvertImageOptions<Extra>,
+): Promise<Conversion<Extra>> {
   const source = options.path;
-  const outputPath = options.outputPath ?? defaultWebpPath(source);
-  if (path.extname(outputPath).toLowerCase() !== '.webp') {
-    throw new ConversionError(`output_path "${outputPath}" must end in .webp.`);
-  }
-  if (path.resolve(outputPath) === path.resolve(source)) {
+  const format = options.format ?? 'webp';
+  const outputPath = convertedPath(source, format);
+  if (isNamedAs(source, format)) {
     throw new ConversionError(
-      `"${source}" is already a WebP file; pass an output_path to re-encode it under another name.`,
+      `"${source}" is already a ${formatNames[format]} file; choose another format to convert it to.`,
     );
   }
   const policy = createPathPolicy({ allowedRoots: options.allowedRoots });
@@ -83,28 +123,35 @@ export async function convertToWebp(options: ConvertToWebpOptions): Promise<Webp
   try {
     const original = await openOriginal(sourceFolder, path.basename(source));
     try {
-      const encoded = await encode(original.bytes, options, source);
-      const writeOptions = { overwrite: options.overwrite ?? false, recoveryDir: options.recoveryDir };
-      // Next to the original (the usual case) the WebP goes into the folder already opened for it.
-      const written =
-        path.dirname(outputPath) === path.dirname(source)
-          ? await writeIntoFolder(sourceFolder, path.basename(outputPath), encoded.data, writeOptions)
-          : await writeFileAtomic(outputPath, encoded.data, {
-              ...writeOptions,
-              allowedRoots: options.allowedRoots,
-            });
+      const encoded = await encode(original.bytes, format, options, source);
+      // The new file goes next to the original, into the folder already opened for it.
+      const written = await writeIntoFolder(sourceFolder, path.basename(outputPath), encoded.data, {
+        overwrite: options.overwrite ?? false,
+        recoveryDir: options.recoveryDir,
+      });
+      const extra = await options
+        .afterWrite?.({ path: source, outputPath, source: original.bytes })
+        .catch(async (error: unknown) => {
+          // A failed item leaves nothing behind that a retry would trip over (a replaced file stays: its old
+          // content is in the recovery folder).
+          if (!written.replacedFileKeptAt)
+            await removeIfStill(sourceFolder, path.basename(outputPath), written.identity);
+          throw error;
+        });
       const keepOriginal = options.keepOriginal ?? true;
       if (!keepOriginal)
-        await deleteOriginal(sourceFolder, path.basename(source), original.identity, outputPath);
+        await deleteOriginal(sourceFolder, path.basename(source), original.identity, outputPath, format);
       return {
         path: source,
         outputPath,
+        format,
         bytesBefore: original.bytes.byteLength,
         bytesAfter: written.bytes,
         width: encoded.info.width,
         height: encoded.info.height,
         originalKept: keepOriginal,
         ...(written.replacedFileKeptAt ? { replacedFileKeptAt: written.replacedFileKeptAt } : {}),
+        ...(extra === undefined ? {} : { extra }),
       };
     } finally {
       await original.handle.close();
@@ -114,21 +161,55 @@ export async function convertToWebp(options: ConvertToWebpOptions): Promise<Webp
   }
 }
 
-async function encode(bytes: Buffer, options: ConvertToWebpOptions, source: string) {
+/** Qualities that keep the file close to the original at a fraction of a PNG's size (the web engine's everyday ones). */
+const defaultQuality: Readonly<Record<Exclude<ConvertFormat, 'png'>, number>> = {
+  webp: 80,
+  avif: 60,
+  jpeg: 82,
+};
+
+function toFormat(pipeline: Sharp, format: ConvertFormat, quality: number | undefined): Sharp {
+  switch (format) {
+    case 'webp':
+      return pipeline.webp({ quality: quality ?? defaultQuality.webp });
+    case 'avif':
+      return pipeline.avif({ quality: quality ?? defaultQuality.avif });
+    case 'jpeg':
+      // JPEG has no alpha: transparent pixels become white rather than libvips' black.
+      return pipeline
+        .flatten({ background: '#ffffff' })
+        .jpeg({ quality: quality ?? defaultQuality.jpeg, mozjpeg: true });
+    case 'png':
+      return pipeline.png(quality === undefined ? { compressionLevel: 9 } : { palette: true, quality });
+  }
+}
+
+async function encode(
+  bytes: Buffer,
+  format: ConvertFormat,
+  options: ConversionOptions<unknown>,
+  source: string,
+) {
   const maxPixels = options.maxInputPixels ?? pixelLimitOf(DEFAULT_MAX_INPUT_MEGAPIXELS);
   await refuseOversizedImage(bytes, `"${source}"`, maxPixels);
-  let pipeline = sharp(bytes, decodeLimit(maxPixels)).autoOrient();
-  if (options.maxWidth !== undefined)
-    pipeline = pipeline.resize({ width: options.maxWidth, withoutEnlargement: true });
-  return await pipeline
-    .webp({ quality: options.quality ?? 80, lossless: options.lossless ?? false })
+  return await toFormat(sharp(bytes, decodeLimit(maxPixels)).autoOrient(), format, options.quality)
     .toBuffer({ resolveWithObject: true })
     .catch((error: unknown) => {
       throw new ConversionError(
-        `Cannot convert "${source}": ${(error as Error).message}. Is it a PNG, JPEG or TIFF image?`,
+        `Cannot convert "${source}": ${(error as Error).message}. Is it a PNG, JPEG, WebP, AVIF or TIFF image?`,
         { cause: error },
       );
     });
+}
+
+/** Removes the file `name` if it is still the one written (compared by identity in the opened folder). */
+async function removeIfStill(folder: FolderHandle, name: string, written: FileIdentity): Promise<void> {
+  const current = await lstat(folder.child(name), { bigint: true }).catch(() => undefined);
+  if (current && sameFileIdentity(fileIdentityOf(current), written)) {
+    await unlink(folder.child(name)).catch((error: unknown) => {
+      if (!isErrno(error, 'ENOENT')) throw error;
+    });
+  }
 }
 
 interface Original {
@@ -173,9 +254,11 @@ async function deleteOriginal(
   name: string,
   read: ObjectIdentity,
   outputPath: string,
+  format: ConvertFormat,
 ): Promise<void> {
   const shown = folder.shown(name);
-  const kept = `the WebP was written to "${outputPath}" and the original was kept`;
+  const written = `the ${formatNames[format]} file was written to "${outputPath}"`;
+  const kept = `${written} and the original was kept`;
   await folder.verify().catch(() => {
     throw pathChanged(shown, kept);
   });
@@ -183,7 +266,7 @@ async function deleteOriginal(
   try {
     await rename(folder.child(name), folder.child(aside));
   } catch (error) {
-    if (isErrno(error, 'ENOENT')) throw pathChanged(shown, `the WebP was written to "${outputPath}"`);
+    if (isErrno(error, 'ENOENT')) throw pathChanged(shown, written);
     throw error;
   }
   const found = await lstat(folder.child(aside), { bigint: true });
@@ -197,85 +280,4 @@ async function deleteOriginal(
     .then(() => unlink(folder.child(aside)))
     .catch(() => rename(folder.child(aside), folder.child(name)));
   throw pathChanged(shown, `${kept} (its name now holds another file)`);
-}
-
-export interface ConvertManyToWebpOptions extends WebpConversionOptions {
-  paths?: readonly string[];
-  directory?: string;
-  recursive?: boolean;
-  /** Files converted at once; default: one per CPU core. */
-  concurrency?: number;
-}
-
-export type WebpConversionOutcome =
-  | { path: string; ok: true; result: WebpConversion }
-  /** `error` as thrown, so the caller can tell a refused or changed path from a failed conversion. */
-  | { path: string; ok: false; error: Error };
-
-/** Converts every file, in parallel; each gets its own outcome and one failure never stops the others. */
-export async function convertManyToWebp(options: ConvertManyToWebpOptions): Promise<WebpConversionOutcome[]> {
-  const { paths, directory, recursive, concurrency, ...conversion } = options;
-  if ((paths === undefined) === (directory === undefined)) {
-    throw new ConversionError('Pass either paths (a list of files) or directory, not both and not neither.');
-  }
-  const sources = paths
-    ? [...paths]
-    : await findConvertibleImages(directory!, recursive ?? false, conversion.allowedRoots);
-  const outcomes: WebpConversionOutcome[] = new Array<WebpConversionOutcome>(sources.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < sources.length) {
-      const index = next++;
-      const source = sources[index]!;
-      try {
-        outcomes[index] = {
-          path: source,
-          ok: true,
-          result: await convertToWebp({ ...conversion, path: source }),
-        };
-      } catch (error) {
-        outcomes[index] = { path: source, ok: false, error: error as Error };
-      }
-    }
-  };
-  const workers = Math.max(1, Math.min(concurrency ?? availableParallelism(), sources.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  return outcomes;
-}
-
-/**
- * PNG/JPEG/TIFF files in a folder, sorted by path. Each folder is opened from the one above without following
- * links, so a link inside an allowed folder (planted before or during the listing) cannot pull files from outside
- * it into a conversion.
- */
-export async function findConvertibleImages(
-  directory: string,
-  recursive: boolean,
-  allowedRoots: readonly string[],
-): Promise<string[]> {
-  const found: string[] = [];
-  const visit = async (folder: FolderHandle): Promise<void> => {
-    for (const entry of await folder.entries()) {
-      if (entry.isDirectory() && recursive) {
-        const child = await folder.descend(entry.name);
-        try {
-          await visit(child);
-        } finally {
-          await child.close();
-        }
-      } else if (entry.isFile() && convertibleExtensions.has(path.extname(entry.name).toLowerCase())) {
-        found.push(folder.shown(entry.name));
-      }
-    }
-  };
-  if (!(await lstat(directory)).isDirectory()) {
-    throw new ConversionError(`"${directory}" is not a folder; pass paths for single files.`);
-  }
-  const top = await createPathPolicy({ allowedRoots }).openFolder(directory, { create: false });
-  try {
-    await visit(top);
-  } finally {
-    await top.close();
-  }
-  return found.sort();
 }

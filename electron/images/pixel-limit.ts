@@ -1,6 +1,6 @@
 /**
  * A limit on the pixels of an image we decode. A PNG of a few hundred KB can decode to 16000 × 16000 pixels:
- * 1.7 GiB and 19 s in convert_to_webp. The header says how big it is, so the size is checked before decoding,
+ * 1.7 GiB and 19 s in a WebP conversion. The header says how big it is, so the size is checked before decoding,
  * and sharp's own `limitInputPixels` stops a decoder that finds more pixels than the header claimed.
  */
 import sharp, { type SharpOptions } from 'sharp';

@@ -48,7 +48,10 @@ type Noise = (key: string, value: unknown, node: Record<string, unknown>, isRoot
 const inputNoise: Noise = (key, _value, node) =>
   key === '$schema' ||
   key === UNADVERTISED ||
-  (Array.isArray(node[UNADVERTISED]) && node[UNADVERTISED].includes(key));
+  (Array.isArray(node[UNADVERTISED]) &&
+    (node[UNADVERTISED].includes(key) ||
+      // Without its properties, a strict object's `additionalProperties: false` would read as "no keys at all".
+      (key === 'additionalProperties' && node[UNADVERTISED].includes('properties'))));
 // Below the root (whose type MCP requires) a result schema keeps field names, nesting and enums but no `type`:
 // the model reads the values themselves, and names such as `path`, `bytes` or `done` already say what they hold.
 const outputNoise: Noise = (key, value, node, isRoot) =>

@@ -5,11 +5,10 @@ import { deviceMemory } from '../../shared/devices.js';
 import { withHint, type BridgeError } from '../errors.js';
 import type {
   BatchAccepted,
-  BatchConvertResult,
   BatchStatus,
   CancelResult,
   ComfyStatus,
-  ConvertResult,
+  ConvertImageResult,
   GenerateImageResult,
   ImageList,
   ToolError,
@@ -190,31 +189,30 @@ export function renderComfyStatus(result: ComfyStatus): CallToolResult {
   return { content: [text(lines.join('\n'))], structuredContent: result };
 }
 
-export function renderConvert(result: ConvertResult): CallToolResult {
-  return {
-    content: [
-      text(
-        `Converted ${result.path} -> ${result.output_path} (${result.bytes_before} -> ${result.bytes_after} bytes)` +
-          (result.original_kept ? '' : '; original deleted'),
-      ),
-      fileLink(result.output_path),
-    ],
-    structuredContent: result,
-  };
-}
-
-export function renderBatchConvert(result: BatchConvertResult): CallToolResult {
+export function renderConvertImage(result: ConvertImageResult): CallToolResult {
   const lines = [`Converted ${result.converted}, failed ${result.failed}.`];
   const links: ContentBlock[] = [];
   for (const item of result.results) {
     if (item.output_path !== undefined) {
-      lines.push(`${item.path} -> ${item.output_path}`);
+      lines.push(
+        `${item.path} -> ${item.output_path} (${item.bytes_before} -> ${item.bytes_after} bytes)` +
+          (item.original_kept === false ? '; original deleted' : ''),
+      );
       links.push(fileLink(item.output_path));
+      // The snippet is what the agent pastes; clients that show only text need it there.
+      if (item.web !== undefined) lines.push(describeWeb(item.web));
     } else if (item.error) {
       lines.push(`${item.path} failed: ${describeError(item.error)}`);
     }
   }
   return { content: [text(lines.join('\n')), ...links], structuredContent: result };
+}
+
+function describeWeb(value: unknown): string {
+  const web = value as { variants?: unknown; alt?: unknown; html?: unknown };
+  const variants = Array.isArray(web.variants) ? web.variants.length : 0;
+  const alt = typeof web.alt === 'string' ? `; alt draft: "${web.alt}"` : '';
+  return `  web: ${variants} variants${alt}\n${String(web.html)}`;
 }
 
 /** A domain failure as a tool result whose text says what to do next. */

@@ -1,9 +1,11 @@
 import * as z from 'zod';
 import { editModes } from '../../shared/generation.js';
+import { convertFormats } from '../images/convert.js';
+import { webOptionSchema } from '../web/purposes.js';
 import { unadvertised } from './advertise.js';
 
 /*
- * The agent-facing contract: argument and result shapes of the nine MCP tools. Argument names are part of
+ * The agent-facing contract: argument and result shapes of the eight MCP tools. Argument names are part of
  * the public surface (agents and docs use them verbatim); descriptions are kept terse because the whole
  * tools/list payload is capped (see tests/mcp/toolsList.test.ts).
  */
@@ -171,29 +173,29 @@ export const listGeneratedImagesArgs = z.object({
 
 export const checkComfyuiStatusArgs = z.object({});
 
-const webpOptions = {
-  quality: z.number().int().min(1).max(100).optional(),
-  lossless: z.boolean().optional(),
-  max_width: z.number().int().min(1).max(16384).meta(unadvertised('maximum')).optional(),
-  keep_original: z.boolean().optional().describe('Default true; false deletes the source'),
-  // The "already exists" refusal tells the agent to pass this, so both WebP tools must accept it.
-  overwrite: z.boolean().optional(),
-};
+export const MAX_CONVERT_PATHS = 100;
 
-export const convertToWebpArgs = z.object({
-  path,
-  output_path: path.optional().describe('Default: <name>.webp'),
-  ...webpOptions,
-  project_dir: projectDir,
-});
+// The web option as web/purposes.ts defines and enforces it; its object form is advertised by the keys its
+// description names (the full property schemas cost ~400 bytes of tools/list).
+const [webPurposeName, webObject] = webOptionSchema.options;
+const advertisedWebOption = z.union([webPurposeName, webObject.meta(unadvertised('properties'))]);
 
-export const batchConvertToWebpArgs = z
+export const convertImageArgs = z
   .object({
-    paths: z.array(path).min(1).max(500).optional(),
+    paths: z.array(path).min(1).max(MAX_CONVERT_PATHS).optional(),
     directory: path.optional().describe('Instead of paths'),
     recursive: z.boolean().optional(),
-    ...webpOptions,
+    format: z.enum(convertFormats).optional().describe('Default webp'),
+    quality: z.number().int().min(1).max(100).optional(),
+    keep_original: z.boolean().optional().describe('Default true; false deletes the source'),
+    // The "already exists" refusal tells the agent to pass this.
+    overwrite: z.boolean().optional(),
     project_dir: projectDir,
+    web: advertisedWebOption
+      .optional()
+      .describe(
+        'A purpose, or {purpose, widths: px[], formats: avif|webp|jpeg|png[], max_bytes, placeholder, base_url}',
+      ),
   })
   .refine((args) => (args.paths === undefined) !== (args.directory === undefined), {
     message: 'Give either paths or directory, not both and not neither',
@@ -325,28 +327,23 @@ export const comfyStatusOutput = z.object({
   no_default_workflow: z.string().optional(),
 });
 
-export const convertResultOutput = z.object({
-  path: z.string(),
-  output_path: z.string(),
-  bytes_before: z.number(),
-  bytes_after: z.number(),
-  width: z.number(),
-  height: z.number(),
-  original_kept: z.boolean(),
-});
-
-export const batchConvertItemSchema = z.object({
+/** A converted image; with `web`, its web asset (electron/web/make-web-asset.ts, described in the docs). */
+export const convertedImageSchema = z.object({
   path: z.string(),
   output_path: z.string().optional(),
   bytes_before: z.number().optional(),
   bytes_after: z.number().optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+  original_kept: z.boolean().optional(),
+  web: z.unknown().optional(),
   error: itemErrorSchema.optional(),
 });
 
-export const batchConvertResultOutput = z.object({
+export const convertImageOutput = z.object({
   converted: z.number(),
   failed: z.number(),
-  results: z.array(batchConvertItemSchema),
+  results: z.array(convertedImageSchema),
 });
 
 export type GenerateImageArgs = z.infer<typeof generateImageArgs>;
@@ -355,8 +352,7 @@ export type BatchGenerateImagesArgs = z.infer<typeof batchGenerateImagesArgs>;
 export type CheckBatchStatusArgs = z.infer<typeof checkBatchStatusArgs>;
 export type CancelBatchArgs = z.infer<typeof cancelBatchArgs>;
 export type ListGeneratedImagesArgs = z.infer<typeof listGeneratedImagesArgs>;
-export type ConvertToWebpArgs = z.infer<typeof convertToWebpArgs>;
-export type BatchConvertToWebpArgs = z.infer<typeof batchConvertToWebpArgs>;
+export type ConvertImageArgs = z.infer<typeof convertImageArgs>;
 
 export type ToolError = z.infer<typeof toolErrorSchema>;
 /** The service may attach a small WebP preview; it is inlined only when the call asked for `preview`. */
@@ -377,5 +373,4 @@ export type BatchStatus = z.infer<typeof batchStatusOutput>;
 export type CancelResult = z.infer<typeof cancelResultOutput>;
 export type ImageList = z.infer<typeof imageListOutput>;
 export type ComfyStatus = z.infer<typeof comfyStatusOutput>;
-export type ConvertResult = z.infer<typeof convertResultOutput>;
-export type BatchConvertResult = z.infer<typeof batchConvertResultOutput>;
+export type ConvertImageResult = z.infer<typeof convertImageOutput>;

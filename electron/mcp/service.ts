@@ -1,15 +1,13 @@
 import type {
   BatchAccepted,
-  BatchConvertResult,
-  BatchConvertToWebpArgs,
   BatchGenerateImagesArgs,
   BatchStatus,
   CancelBatchArgs,
   CancelResult,
   CheckBatchStatusArgs,
   ComfyStatus,
-  ConvertResult,
-  ConvertToWebpArgs,
+  ConvertImageArgs,
+  ConvertImageResult,
   EditImageArgs,
   GenerateImageArgs,
   GenerateImageResult,
@@ -58,6 +56,9 @@ export interface BridgeService {
   cancelBatch(args: CancelBatchArgs, ctx: ToolContext): Promise<CancelResult>;
   listGeneratedImages(args: ListGeneratedImagesArgs, ctx: ToolContext): Promise<ImageList>;
   checkComfyuiStatus(ctx: ToolContext): Promise<ComfyStatus>;
-  convertToWebp(args: ConvertToWebpArgs, ctx: ToolContext): Promise<ConvertResult>;
-  batchConvertToWebp(args: BatchConvertToWebpArgs, ctx: ToolContext): Promise<BatchConvertResult>;
+  /**
+   * Converts images next to themselves (and with `web` makes each web-ready). One path that fails throws its
+   * error; with several, each failure is an item of the result.
+   */
+  convertImage(args: ConvertImageArgs, ctx: ToolContext): Promise<ConvertImageResult>;
 }

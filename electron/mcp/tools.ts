@@ -2,18 +2,15 @@ import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/serv
 import type * as z from 'zod';
 import {
   renderBatchAccepted,
-  renderBatchConvert,
   renderBatchStatus,
   renderCancel,
   renderComfyStatus,
-  renderConvert,
+  renderConvertImage,
   renderGenerateImage,
   renderImageList,
 } from './results.js';
 import {
   batchAcceptedOutput,
-  batchConvertResultOutput,
-  batchConvertToWebpArgs,
   batchGenerateImagesArgs,
   batchStatusOutput,
   cancelBatchArgs,
@@ -21,8 +18,8 @@ import {
   checkBatchStatusArgs,
   checkComfyuiStatusArgs,
   comfyStatusOutput,
-  convertResultOutput,
-  convertToWebpArgs,
+  convertImageArgs,
+  convertImageOutput,
   editImageArgs,
   editImageOutput,
   generateImageArgs,
@@ -62,8 +59,8 @@ const reads: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, ope
 const adds: ToolAnnotations = { destructiveHint: false, openWorldHint: false };
 
 /**
- * The WebP tools as their defaults behave: they add files and keep the originals (keep_original defaults to
- * true). Only keep_original: false deletes, and the descriptions say so; annotating every call as destructive
+ * convert_image as its default behaves: it adds files and keeps the originals (keep_original defaults to
+ * true). Only keep_original: false deletes, and the description says so; annotating every call as destructive
  * made Codex ask for approval on each one (and refuse in `codex exec`).
  */
 const converts: ToolAnnotations = adds;
@@ -136,21 +133,13 @@ export const toolSpecs = [
     run: async (service, _args, ctx) => renderComfyStatus(await service.checkComfyuiStatus(ctx)),
   }),
   tool({
-    name: 'convert_to_webp',
-    description: 'Convert an image to WebP; keep_original: false deletes it.',
-    inputSchema: convertToWebpArgs,
-    outputSchema: convertResultOutput,
+    name: 'convert_image',
+    description:
+      'Convert images (WebP default, AVIF, JPEG, PNG) beside the originals; web: also make each web-ready. keep_original: false deletes them.',
+    inputSchema: convertImageArgs,
+    outputSchema: convertImageOutput,
     annotations: converts,
     usesPaths: true,
-    run: async (service, args, ctx) => renderConvert(await service.convertToWebp(args, ctx)),
-  }),
-  tool({
-    name: 'batch_convert_to_webp',
-    description: 'Convert images or a folder to WebP; keep_original: false deletes them.',
-    inputSchema: batchConvertToWebpArgs,
-    outputSchema: batchConvertResultOutput,
-    annotations: converts,
-    usesPaths: true,
-    run: async (service, args, ctx) => renderBatchConvert(await service.batchConvertToWebp(args, ctx)),
+    run: async (service, args, ctx) => renderConvertImage(await service.convertImage(args, ctx)),
   }),
 ];

@@ -73,6 +73,8 @@ export interface WebAsset {
   width: number;
   height: number;
   variants: WebVariant[];
+  /** The snippet's `sizes` attribute (absent for og, which is meta tags). */
+  sizes?: string;
   placeholder?: Placeholder;
   dominant_color: string;
   alt: string;
@@ -184,6 +186,7 @@ export async function makeWebAsset(options: MakeWebAssetOptions): Promise<WebAss
       width: image.width,
       height: image.height,
       variants,
+      ...(settings.sizes === undefined ? {} : { sizes: settings.sizes }),
       ...(placeholder ? { placeholder } : {}),
       dominant_color: color,
       alt,

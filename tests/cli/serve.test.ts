@@ -63,7 +63,7 @@ describe.skipIf(!isBuilt)('comfyui-mcp-bridge serve', () => {
     const base = serve.mcpUrl.slice(0, -'/mcp'.length);
     expect(serve.dashboardUrl).toMatch(new RegExp(`^${base.replace(/\./g, '\\.')}/\\?token=[\\w-]{16,}$`));
     expect(serve.stdout).toEqual([`MCP endpoint: ${serve.mcpUrl}`, `Dashboard: ${serve.dashboardUrl}`]);
-    expect(await toolNames(serve.mcpUrl, mcpTokenOf(dataDir))).toHaveLength(9);
+    expect(await toolNames(serve.mcpUrl, mcpTokenOf(dataDir))).toHaveLength(8);
     expect(existsSync(endpointFileOf(dataDir))).toBe(true);
   });
 
@@ -177,7 +177,7 @@ describe.skipIf(!isBuilt)('comfyui-mcp-bridge serve', () => {
       const record = JSON.parse(readFileSync(endpointFileOf(dataDir), 'utf8')) as { mcpUrl: string };
       expect(record.mcpUrl).toBe(serve.mcpUrl);
       // Exactly the advertised URL works, for an MCP client and for the dashboard.
-      expect(await toolNames(serve.mcpUrl, token)).toHaveLength(9);
+      expect(await toolNames(serve.mcpUrl, token)).toHaveLength(8);
       const dashboardApi = new URL(serve.dashboardUrl);
       dashboardApi.pathname = '/api/status';
       expect((await fetch(dashboardApi)).status).toBe(200);
@@ -217,7 +217,7 @@ describe.skipIf(!isBuilt)('comfyui-mcp-bridge serve', () => {
     expect(token).toMatch(/^[\w-]{32,}$/);
     const local = `http://127.0.0.1:${new URL(serve.mcpUrl).port}/mcp`;
     expect((await fetch(local, { method: 'POST', body: '{}' })).status).toBe(401);
-    expect(await toolNames(local, token)).toHaveLength(9);
+    expect(await toolNames(local, token)).toHaveLength(8);
   });
 
   it.each([

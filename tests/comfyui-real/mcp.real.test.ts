@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -113,16 +113,17 @@ if (!url) {
       const listed = await agent.call('list_generated_images', { query: unique });
       expect((listed.structuredContent as { images: unknown[] }).images).toHaveLength(3);
 
-      const converted = await agent.call('convert_to_webp', { path: 'public/hero.png' });
+      const converted = await agent.call('convert_image', { paths: ['public/hero.png'] });
       expect(converted.structuredContent).toMatchObject({
-        output_path: join(project, 'public', 'hero.webp'),
+        results: [{ output_path: join(project, 'public', 'hero.webp') }],
       });
-      const listConverted = await agent.call('batch_convert_to_webp', {
-        paths: ['public/b.jpg'],
+      const listConverted = await agent.call('convert_image', {
+        paths: ['public/b.jpg', 'public/hero.png'],
+        format: 'avif',
         quality: 60,
       });
-      expect(listConverted.structuredContent).toMatchObject({ converted: 1, failed: 0 });
-      expect(existsSync(join(project, 'public', 'b.webp'))).toBe(true);
+      expect(listConverted.structuredContent).toMatchObject({ converted: 2, failed: 0 });
+      expect((await sharp(join(project, 'public', 'b.avif')).metadata()).format).toBe('heif');
 
       const cancelled = await agent.call('cancel_batch', { batch_id: batchId });
       expect(cancelled.structuredContent).toMatchObject({ cancelled: 0, already_finished: 2 });

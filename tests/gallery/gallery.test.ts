@@ -4,6 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GenerationRecord } from '../../shared/generation.js';
+import type { WebAssetRecord } from '../../shared/web-asset.js';
 import {
   CursorError,
   GalleryRecordError,
@@ -216,6 +217,46 @@ describe('gallery persistence', () => {
     expect(gallery.list().items.map((r) => r.prompt)).toEqual(['changed']);
     closeTracked(gallery);
     expect((await openTracked()).get('rec-00001')?.prompt).toBe('changed');
+  });
+
+  it('keeps a web asset on a record across a reopen, found by path; records without one load as before', async () => {
+    const gallery = await openTracked();
+    const plain = gallery.add(record(1));
+    const web: WebAssetRecord = {
+      purpose: 'card',
+      variants: [
+        {
+          path: path.join(images, 'odd', 'image-1-640.avif'),
+          format: 'avif',
+          width: 640,
+          height: 640,
+          bytes: 9000,
+        },
+      ],
+      sizes: '100vw',
+      placeholder: {
+        thumbhash: 'HBkSHYSIeHiPiHh8eJd4eTN0EEQG',
+        dataUrl: 'data:image/png;base64,iVBORw0KGgo=',
+      },
+      dominantColor: '#5888c8',
+      alt: 'A cat number 1',
+      html: '<picture></picture>',
+      madeAt: '2026-12-03T00:00:00.000Z',
+    };
+    gallery.add(record(2));
+    expect(gallery.findByPath(plain.path)).toEqual(plain);
+    gallery.add({ ...plain, web });
+    closeTracked(gallery);
+    const reopened = await openTracked();
+    expect(reopened.findByPath(plain.path)).toEqual({ ...plain, web });
+    expect(reopened.get('rec-00002')!.web).toBeUndefined();
+    expect(reopened.list().items.map((r) => r.id)).toEqual(['rec-00002', 'rec-00001']);
+    expect(() =>
+      reopened.add({
+        ...plain,
+        web: { ...web, variants: [{ ...web.variants[0]!, format: 'gif' as 'png' }] },
+      }),
+    ).toThrow(/web\.variants\.0\.format/);
   });
 });
 

@@ -69,7 +69,7 @@ describe('a deeply nested body', () => {
       id: null,
       error: { code: -32700, message: expect.stringContaining(`more than ${MAX_JSON_NESTING}`) as string },
     });
-    expect((await served).tools).toHaveLength(9);
+    expect((await served).tools).toHaveLength(8);
     await client.close();
   });
 

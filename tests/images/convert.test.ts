@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { convertManyToWebp, convertToWebp, defaultWebpPath } from '../../electron/images/convert.js';
+import { convertedPath, convertImage } from '../../electron/images/convert.js';
+import { convertImages } from '../../electron/images/convert-many.js';
 
 let sandbox: string;
 let recoveryDir: string;
@@ -21,7 +22,7 @@ async function writeImage(
   file: string,
   width: number,
   height: number,
-  format: 'png' | 'jpeg' = 'png',
+  format: 'png' | 'jpeg' | 'tiff' = 'png',
 ): Promise<number> {
   const gradient = Buffer.alloc(width * height * 3);
   for (let i = 0; i < gradient.length; i++) gradient[i] = (i * 7) % 256;
@@ -33,15 +34,16 @@ async function writeImage(
   return bytes.length;
 }
 
-describe('convertToWebp', () => {
-  it('writes name.webp next to the original, keeps the original by default, and reports sizes', async () => {
+describe('convertImage', () => {
+  it('writes name.webp next to the original by default, keeps the original, and reports sizes', async () => {
     const source = path.join(sandbox, 'hero.png');
     const before = await writeImage(source, 120, 80);
-    const result = await convertToWebp({ path: source, recoveryDir, allowedRoots: [sandbox] });
+    const result = await convertImage({ path: source, recoveryDir, allowedRoots: [sandbox] });
 
     expect(result).toMatchObject({
       path: source,
       outputPath: path.join(sandbox, 'hero.webp'),
+      format: 'webp',
       bytesBefore: before,
       width: 120,
       height: 80,
@@ -59,7 +61,7 @@ describe('convertToWebp', () => {
   it('deletes the original only when keepOriginal is false', async () => {
     const source = path.join(sandbox, 'photo.jpg');
     await writeImage(source, 64, 64, 'jpeg');
-    const result = await convertToWebp({
+    const result = await convertImage({
       path: source,
       keepOriginal: false,
       recoveryDir,
@@ -74,7 +76,7 @@ describe('convertToWebp', () => {
     await writeImage(source, 16, 16);
     await writeFile(path.join(sandbox, 'a.webp'), 'existing');
     await expect(
-      convertToWebp({ path: source, keepOriginal: false, recoveryDir, allowedRoots: [sandbox] }),
+      convertImage({ path: source, keepOriginal: false, recoveryDir, allowedRoots: [sandbox] }),
     ).rejects.toThrow(/overwrite: true/);
     expect(await readFile(path.join(sandbox, 'a.webp'), 'utf8')).toBe('existing');
     expect((await readdir(sandbox)).sort()).toEqual(['a.png', 'a.webp']);
@@ -84,7 +86,7 @@ describe('convertToWebp', () => {
     const source = path.join(sandbox, 'a.png');
     await writeImage(source, 16, 16);
     await writeFile(path.join(sandbox, 'a.webp'), 'existing');
-    const result = await convertToWebp({
+    const result = await convertImage({
       path: source,
       overwrite: true,
       recoveryDir,
@@ -94,65 +96,145 @@ describe('convertToWebp', () => {
     expect((await sharp(result.outputPath).metadata()).format).toBe('webp');
   });
 
-  it('honours outputPath, maxWidth (never enlarging), lossless and quality', async () => {
-    const source = path.join(sandbox, 'wide.png');
-    await writeImage(source, 400, 100);
-    const outputPath = path.join(sandbox, 'out', 'small.webp');
-    const small = await convertToWebp({
-      path: source,
-      outputPath,
-      maxWidth: 200,
-      quality: 50,
-      recoveryDir,
-      allowedRoots: [sandbox],
-    });
-    expect([small.outputPath, small.width, small.height]).toEqual([outputPath, 200, 50]);
-    const notEnlarged = await convertToWebp({
-      path: source,
-      outputPath: path.join(sandbox, 'big.webp'),
-      maxWidth: 1000,
-      lossless: true,
-      recoveryDir,
-      allowedRoots: [sandbox],
-    });
-    expect([notEnlarged.width, notEnlarged.height]).toEqual([400, 100]);
-    const decoded = await sharp(notEnlarged.outputPath).raw().toBuffer();
-    expect(decoded.equals(await sharp(source).raw().toBuffer())).toBe(true);
-  });
+  it.each([
+    ['webp', 'hero.webp', 'webp'],
+    ['avif', 'hero.avif', 'heif'],
+    ['jpeg', 'hero.jpg', 'jpeg'],
+    ['png', 'hero.png', 'png'],
+  ] as const)(
+    'writes %s as %s: that format, the same size, and the bytes it reports',
+    async (format, name, decoded) => {
+      const source = path.join(sandbox, format === 'png' ? 'hero.tif' : 'hero.png');
+      await writeImage(source, 300, 200, format === 'png' ? 'tiff' : 'png');
+      const result = await convertImage({ path: source, format, recoveryDir, allowedRoots: [sandbox] });
+      expect(result).toMatchObject({ outputPath: path.join(sandbox, name), format, width: 300, height: 200 });
+      expect(result.bytesAfter).toBe((await stat(result.outputPath)).size);
+      const metadata = await sharp(result.outputPath).metadata();
+      expect([metadata.format, metadata.width, metadata.height]).toEqual([decoded, 300, 200]);
+      if (format === 'avif') expect(metadata.compression).toBe('av1');
+      // The file decodes to pixels (sharp's AVIF decoder), not just a header.
+      const pixels = await sharp(result.outputPath).raw().toBuffer({ resolveWithObject: true });
+      expect([pixels.info.width, pixels.info.height]).toEqual([300, 200]);
+    },
+  );
 
-  it('refuses bad outputs and inputs with messages that say what to do', async () => {
-    const webp = path.join(sandbox, 'x.webp');
-    await writeFile(webp, 'x');
-    await expect(convertToWebp({ path: webp, recoveryDir, allowedRoots: [sandbox] })).rejects.toThrow(
-      /already a WebP.*output_path/,
-    );
-    await expect(
-      convertToWebp({ path: path.join(sandbox, 'missing.png'), recoveryDir, allowedRoots: [sandbox] }),
-    ).rejects.toThrow(/does not exist/);
-    const source = path.join(sandbox, 'a.png');
-    await writeImage(source, 8, 8);
-    await expect(
-      convertToWebp({
+  it('honours quality, and keeps PNG lossless unless a quality asks for a palette', async () => {
+    const source = path.join(sandbox, 'photo.tif');
+    await writeImage(source, 256, 256, 'tiff');
+    const sizeAt = async (format: 'webp' | 'avif' | 'jpeg', quality: number) => {
+      const result = await convertImage({
         path: source,
-        outputPath: path.join(sandbox, 'a.jpg'),
+        format,
+        quality,
+        overwrite: true,
         recoveryDir,
         allowedRoots: [sandbox],
-      }),
-    ).rejects.toThrow(/must end in \.webp/);
+      });
+      return result.bytesAfter;
+    };
+    for (const format of ['webp', 'avif', 'jpeg'] as const) {
+      expect(await sizeAt(format, 20), format).toBeLessThan(await sizeAt(format, 95));
+    }
+    const lossless = await convertImage({
+      path: source,
+      format: 'png',
+      recoveryDir,
+      allowedRoots: [sandbox],
+    });
+    expect(
+      (await sharp(lossless.outputPath).raw().toBuffer()).equals(await sharp(source).raw().toBuffer()),
+    ).toBe(true);
+    expect((await sharp(lossless.outputPath).metadata()).isPalette).toBe(false);
+    const palette = await convertImage({
+      path: source,
+      format: 'png',
+      quality: 50,
+      overwrite: true,
+      recoveryDir,
+      allowedRoots: [sandbox],
+    });
+    expect((await sharp(palette.outputPath).metadata()).isPalette).toBe(true);
+  });
+
+  it('keeps transparency in WebP, AVIF and PNG, and puts JPEG on white', async () => {
+    const source = path.join(sandbox, 'logo.png');
+    const pixels = Buffer.alloc(16 * 16 * 4); // fully transparent black
+    await writeFile(
+      source,
+      await sharp(pixels, { raw: { width: 16, height: 16, channels: 4 } })
+        .png()
+        .toBuffer(),
+    );
+    for (const format of ['webp', 'avif'] as const) {
+      const result = await convertImage({ path: source, format, recoveryDir, allowedRoots: [sandbox] });
+      expect((await sharp(result.outputPath).stats()).isOpaque, format).toBe(false);
+    }
+    const jpeg = await convertImage({ path: source, format: 'jpeg', recoveryDir, allowedRoots: [sandbox] });
+    const { channels } = await sharp(jpeg.outputPath).stats();
+    expect(channels.map((channel) => Math.round(channel.mean))).toEqual([255, 255, 255]);
+  });
+
+  it('refuses bad inputs with messages that say what to do', async () => {
+    const webp = path.join(sandbox, 'x.webp');
+    await writeFile(webp, 'x');
+    await expect(convertImage({ path: webp, recoveryDir, allowedRoots: [sandbox] })).rejects.toThrow(
+      /already a WebP file; choose another format/,
+    );
+    const jpeg = path.join(sandbox, 'x.JPEG');
+    await writeFile(jpeg, 'x');
+    await expect(
+      convertImage({ path: jpeg, format: 'jpeg', recoveryDir, allowedRoots: [sandbox] }),
+    ).rejects.toThrow(/already a JPEG file/);
+    await expect(
+      convertImage({ path: path.join(sandbox, 'missing.png'), recoveryDir, allowedRoots: [sandbox] }),
+    ).rejects.toThrow(/does not exist/);
     const junk = path.join(sandbox, 'junk.png');
     await writeFile(junk, 'not an image');
-    await expect(convertToWebp({ path: junk, recoveryDir, allowedRoots: [sandbox] })).rejects.toThrow(
+    await expect(convertImage({ path: junk, recoveryDir, allowedRoots: [sandbox] })).rejects.toThrow(
       /Cannot convert.*junk\.png/,
     );
   });
 
-  it('derives the default output name', () => {
-    expect(defaultWebpPath('/a/b/hero.final.PNG')).toBe('/a/b/hero.final.webp');
-    expect(defaultWebpPath('/a/noext')).toBe('/a/noext.webp');
+  it('keeps the original and removes the new file when afterWrite fails, even with keepOriginal false', async () => {
+    const source = path.join(sandbox, 'a.png');
+    await writeImage(source, 16, 16);
+    await expect(
+      convertImage({
+        path: source,
+        keepOriginal: false,
+        recoveryDir,
+        allowedRoots: [sandbox],
+        afterWrite: () => Promise.reject(new Error('variants failed')),
+      }),
+    ).rejects.toThrow('variants failed');
+    // The converted file goes too: a retry must not trip over it.
+    expect(await readdir(sandbox)).toEqual(['a.png']);
+  });
+
+  it('hands afterWrite the original bytes and returns what it made', async () => {
+    const source = path.join(sandbox, 'a.png');
+    await writeImage(source, 16, 16);
+    const original = await readFile(source);
+    const result = await convertImage({
+      path: source,
+      format: 'avif',
+      recoveryDir,
+      allowedRoots: [sandbox],
+      afterWrite: (written) =>
+        Promise.resolve({ same: written.source.equals(original), out: written.outputPath }),
+    });
+    expect(result.extra).toEqual({ same: true, out: path.join(sandbox, 'a.avif') });
+  });
+
+  it('derives the output name from the format', () => {
+    expect(convertedPath('/a/b/hero.final.PNG', 'webp')).toBe('/a/b/hero.final.webp');
+    expect(convertedPath('/a/b/hero.png', 'jpeg')).toBe('/a/b/hero.jpg');
+    expect(convertedPath('/a/b/hero.png', 'avif')).toBe('/a/b/hero.avif');
+    expect(convertedPath('/a/noext', 'webp')).toBe('/a/noext.webp');
   });
 });
 
-describe('convertManyToWebp', () => {
+describe('convertImages', () => {
   it('converts a folder recursively in parallel, skipping links and non-images; one failure does not stop the rest', async () => {
     const outside = path.join(sandbox, 'outside');
     await writeImage(path.join(outside, 'secret.png'), 8, 8);
@@ -163,7 +245,7 @@ describe('convertManyToWebp', () => {
     await writeFile(path.join(folder, 'notes.txt'), 'x');
     await symlink(path.join(outside, 'secret.png'), path.join(folder, 'link.png'));
 
-    const outcomes = await convertManyToWebp({
+    const outcomes = await convertImages({
       directory: folder,
       recursive: true,
       concurrency: 3,
@@ -192,10 +274,10 @@ describe('convertManyToWebp', () => {
     const folder = path.join(sandbox, 'images');
     await writeImage(path.join(folder, 'top.png'), 8, 8);
     await writeImage(path.join(folder, 'sub', 'inner.png'), 8, 8);
-    const flat = await convertManyToWebp({ directory: folder, recoveryDir, allowedRoots: [sandbox] });
+    const flat = await convertImages({ directory: folder, recoveryDir, allowedRoots: [sandbox] });
     expect(flat.map((o) => path.basename(o.path))).toEqual(['top.png']);
 
-    const listed = await convertManyToWebp({
+    const listed = await convertImages({
       paths: [path.join(folder, 'sub', 'inner.png'), path.join(folder, 'missing.png')],
       recoveryDir,
       allowedRoots: [sandbox],
@@ -209,12 +291,35 @@ describe('convertManyToWebp', () => {
     });
   });
 
+  it("skips a folder's files already in the target format", async () => {
+    const folder = path.join(sandbox, 'images');
+    await writeImage(path.join(folder, 'a.png'), 8, 8);
+    await writeImage(path.join(folder, 'b.jpg'), 8, 8, 'jpeg');
+    await writeImage(path.join(folder, 'c.jpeg'), 8, 8, 'jpeg');
+    const toAvif = await convertImages({
+      directory: folder,
+      format: 'avif',
+      recoveryDir,
+      allowedRoots: [sandbox],
+    });
+    expect(toAvif.map((o) => path.basename(o.path))).toEqual(['a.png', 'b.jpg', 'c.jpeg']);
+    expect(toAvif.every((o) => o.ok)).toBe(true);
+    // a.avif, b.avif and c.avif now exist too: AVIF is not a folder conversion's source.
+    const toJpeg = await convertImages({
+      directory: folder,
+      format: 'jpeg',
+      recoveryDir,
+      allowedRoots: [sandbox],
+    });
+    expect(toJpeg.map((o) => [path.basename(o.path), o.ok])).toEqual([['a.png', true]]);
+  });
+
   it('requires exactly one of paths and directory', async () => {
-    await expect(convertManyToWebp({ recoveryDir, allowedRoots: [sandbox] })).rejects.toThrow(
+    await expect(convertImages({ recoveryDir, allowedRoots: [sandbox] })).rejects.toThrow(
       /either paths .* or directory/,
     );
     await expect(
-      convertManyToWebp({ paths: [], directory: sandbox, recoveryDir, allowedRoots: [sandbox] }),
+      convertImages({ paths: [], directory: sandbox, recoveryDir, allowedRoots: [sandbox] }),
     ).rejects.toThrow(/not both/);
   });
 });

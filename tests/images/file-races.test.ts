@@ -5,7 +5,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../electron/images/atomic-write.js';
-import { convertManyToWebp, convertToWebp } from '../../electron/images/convert.js';
+import { convertImage } from '../../electron/images/convert.js';
+import { convertImages } from '../../electron/images/convert-many.js';
 import { createPathPolicy } from '../../electron/images/path-policy.js';
 import { snapshotTree } from '../reliability/fixtures.js';
 import {
@@ -160,7 +161,7 @@ describe('file operations while a folder is swapped for a link to outside', () =
     expect(tempFilesBelow(sandbox)).toEqual([]);
   });
 
-  it('convert_to_webp keep_original:false: deletes only the file it read', async () => {
+  it('convert_image keep_original:false: deletes only the file it read', async () => {
     const names = Array.from({ length: roundLimit }, (_, i) => `src-${i}.png`);
     const before = await plantVictims([...names, ...names.map((name) => name.replace('.png', '.webp'))]);
     const policy = createPathPolicy({ allowedRoots: allowedRoots() });
@@ -171,7 +172,7 @@ describe('file operations while a folder is swapped for a link to outside', () =
       attacker.resume();
       const source = await policy.checkReadablePath(`sub/${names[i]!}`, anchors());
       await policy.resolveSavePath(`sub/${names[i]!.replace('.png', '.webp')}`, anchors());
-      await convertToWebp({ path: source, keepOriginal: false, recoveryDir, allowedRoots: allowedRoots() });
+      await convertImage({ path: source, keepOriginal: false, recoveryDir, allowedRoots: allowedRoots() });
     });
     await attacker.stop();
     swapper = undefined;
@@ -180,7 +181,7 @@ describe('file operations while a folder is swapped for a link to outside', () =
     expect(tempFilesBelow(sandbox)).toEqual([]);
   });
 
-  it('batch_convert_to_webp {directory:".", recursive, keep_original:false}: outside untouched', async () => {
+  it('convert_image {directory:".", recursive, keep_original:false}: outside untouched', async () => {
     const perRound = 3;
     const names = Array.from({ length: roundLimit * perRound }, (_, i) => `b-${i}.png`);
     const before = await plantVictims([...names, ...names.map((name) => name.replace('.png', '.webp'))]);
@@ -194,7 +195,7 @@ describe('file operations while a folder is swapped for a link to outside', () =
       }
       attacker.resume();
       const directory = await policy.checkReadablePath('.', anchors());
-      const results = await convertManyToWebp({
+      const results = await convertImages({
         directory,
         recursive: true,
         keepOriginal: false,

@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertToWebp } from '../../electron/images/convert.js';
+import { convertImage } from '../../electron/images/convert.js';
 import { ImageTooLargeError } from '../../electron/images/pixel-limit.js';
 import { renderImage } from '../../electron/images/render.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
@@ -12,7 +12,7 @@ import { removeDirs, startSd15Fake, startTestCore, toolContext, type CoreFixture
 import { flatPng } from './flat-png.js';
 
 /*
- * A PNG of a few hundred KB that decodes to 16000 × 16000 pixels went through convert_to_webp using 1.7 GiB
+ * A PNG of a few hundred KB that decodes to 16000 × 16000 pixels went through the WebP conversion (now convert_image) using 1.7 GiB
  * and 19 s. Now every image we decode (a file to convert, an image ComfyUI returns) is refused from its header
  * when it is over the maxInputMegapixels setting (40 by default), before any pixel is decoded.
  */
@@ -49,11 +49,11 @@ function place(name: string, bytes: Buffer): string {
 }
 
 describe('an image over the pixel limit', () => {
-  it('is refused by convert_to_webp with image_too_large, before decoding: memory stays low', async () => {
+  it('is refused by convert_image with image_too_large, before decoding: memory stays low', async () => {
     expect(huge.byteLength).toBeLessThan(1_000_000);
     const source = place('huge.png', huge);
     const rssBefore = process.memoryUsage().rss;
-    const result = await client.callTool({ name: 'convert_to_webp', arguments: { path: source } });
+    const result = await client.callTool({ name: 'convert_image', arguments: { paths: [source] } });
     const rssGrowth = process.memoryUsage().rss - rssBefore;
 
     expect(result.isError).toBe(true);
@@ -65,11 +65,11 @@ describe('an image over the pixel limit', () => {
     expect(rssGrowth).toBeLessThan(128 * 1024 * 1024);
   });
 
-  it('fails its own item in batch_convert_to_webp; the others convert', async () => {
+  it('fails its own item when convert_image has several; the others convert', async () => {
     const big = place('batch-huge.png', huge);
     const small = place('batch-small.png', await sharp(flatPng(64, 64)).png().toBuffer());
     const result = await client.callTool({
-      name: 'batch_convert_to_webp',
+      name: 'convert_image',
       arguments: { paths: [big, small] },
     });
     expect(result.structuredContent).toMatchObject({
@@ -112,9 +112,9 @@ describe('an image over the pixel limit', () => {
       allowedRoots: [fixture.outputDir],
       maxInputPixels: 1_000_000,
     };
-    const converted = await convertToWebp({ path: atLimit, ...common });
+    const converted = await convertImage({ path: atLimit, ...common });
     expect([converted.width, converted.height]).toEqual([1000, 1000]);
-    await expect(convertToWebp({ path: over, ...common })).rejects.toThrow(ImageTooLargeError);
+    await expect(convertImage({ path: over, ...common })).rejects.toThrow(ImageTooLargeError);
     await expect(
       renderImage(flatPng(1000, 1001), { width: 64, height: 64, format: 'png', maxInputPixels: 1_000_000 }),
     ).rejects.toThrow(
@@ -124,7 +124,7 @@ describe('an image over the pixel limit', () => {
     fixture.core.settings.update({ maxInputMegapixels: 1 });
     try {
       const { ctx } = toolContext();
-      await expect(fixture.core.service.convertToWebp({ path: over }, ctx)).rejects.toMatchObject({
+      await expect(fixture.core.service.convertImage({ paths: [over] }, ctx)).rejects.toMatchObject({
         code: 'image_too_large',
       });
     } finally {

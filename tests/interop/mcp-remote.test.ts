@@ -101,7 +101,7 @@ describe.skipIf(!runnable(mcpRemote))('mcp-remote in front of the HTTP endpoint'
       const agent = await open(era);
       const names = (await agent.listTools()).tools.map((tool) => tool.name);
       expect(names, failureContext()).toContain('generate_image');
-      expect(names).toHaveLength(9);
+      expect(names).toHaveLength(8);
 
       const { heard, onprogress } = recorder();
       const result = await agent.call(

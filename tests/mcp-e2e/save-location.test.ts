@@ -167,9 +167,11 @@ describe.each<Era>(['2025', '2026'])('%s-era client over HTTP: where an image go
     const listed = await agent.call('list_generated_images', { directory: 'img', project_dir: site });
     expect(listed.isError, JSON.stringify(listed.content)).toBeFalsy();
     expect(listed.structuredContent).toMatchObject({ images: [{ path: join(site, 'img', 'hero.png') }] });
-    const converted = await agent.call('convert_to_webp', { path: 'img/hero.png', project_dir: site });
-    expect(converted.structuredContent).toMatchObject({ output_path: join(site, 'img', 'hero.webp') });
-    const folder = await agent.call('batch_convert_to_webp', { directory: 'public', project_dir: site });
+    const converted = await agent.call('convert_image', { paths: ['img/hero.png'], project_dir: site });
+    expect(converted.structuredContent).toMatchObject({
+      results: [{ output_path: join(site, 'img', 'hero.webp') }],
+    });
+    const folder = await agent.call('convert_image', { directory: 'public', project_dir: site });
     expect(folder.structuredContent).toMatchObject({ converted: 1, failed: 0 });
   });
 

@@ -156,7 +156,7 @@ describe.skipIf(!isBuilt).each(['2025', '2026'] as const)('a %s-era client', (er
       expect(answer.result).toEqual(earlyResultFor(opening[era][0]!, version));
 
       const tools = await shim.answerTo(2, 'tools/list, once the core runs in-process');
-      expect(tools.result?.tools).toHaveLength(9);
+      expect(tools.result?.tools).toHaveLength(8);
       expect(app.decided()).toBe(true);
       expect(await shim.end()).toBe(0);
       expect(shim.stderr()).toContain('starting the bridge in-process');
@@ -171,7 +171,7 @@ describe.skipIf(!isBuilt).each(['2025', '2026'] as const)('a %s-era client', (er
     try {
       const shim = spawnShim(['--data-dir', fixture.dataDir], opening[era]);
       const tools = await shim.answerTo(2, 'tools/list through the app');
-      expect(tools.result?.tools).toHaveLength(9);
+      expect(tools.result?.tools).toHaveLength(8);
       expect(shim.replies[0]!.id).toBe(openingId[era]);
       expect(shim.replies[0]!.result).toEqual(earlyResultFor(opening[era][0]!, version));
       expect(await shim.end()).toBe(0);

@@ -138,7 +138,7 @@ async function legacySession(shim: ReturnType<typeof rawShim>) {
   expect(init.result).toMatchObject({ serverInfo: { name: 'comfyui-mcp-bridge' } });
   shim.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
   const tools = await shim.request(2, 'tools/list', {});
-  expect((tools.result as { tools: unknown[] }).tools).toHaveLength(9);
+  expect((tools.result as { tools: unknown[] }).tools).toHaveLength(8);
   const call = await shim.request(3, 'tools/call', {
     name: 'generate_image',
     arguments: { prompt: 'stdout check', ...size },

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -24,6 +24,11 @@ if (!isBuilt) console.warn(`tests/mcp-e2e: ${notBuiltMessage}`);
 const runnable = connections.filter(([, via]) => via === 'http' || isBuilt);
 
 const size = { workflow: 'sd15', width: 96, height: 64 };
+
+interface WebResult {
+  variants: { path: string; format: string; width: number; height: number; bytes: number }[];
+  html: string;
+}
 
 /** ComfyUI's record of a prompt, from its /history: how it ended. */
 async function historyStatus(fake: FakeComfyUI, promptId: string) {
@@ -74,15 +79,14 @@ describe.each(runnable)('%s-era client over %s', (era, via) => {
     return client;
   };
 
-  it('lists the nine tools', async () => {
+  it('lists the eight tools', async () => {
     const { tools } = await (await open()).listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
-      'batch_convert_to_webp',
       'batch_generate_images',
       'cancel_batch',
       'check_batch_status',
       'check_comfyui_status',
-      'convert_to_webp',
+      'convert_image',
       'edit_image',
       'generate_image',
       'list_generated_images',
@@ -129,15 +133,38 @@ describe.each(runnable)('%s-era client over %s', (era, via) => {
     );
     expect(listedPaths).toContain(heroPath);
 
-    const converted = await agent.call('convert_to_webp', { path: 'public/hero.png', quality: 70 });
+    const converted = await agent.call('convert_image', { paths: ['public/hero.png'], quality: 70 });
     expect(converted.isError, JSON.stringify(converted.content)).toBeFalsy();
     expect(converted.structuredContent).toMatchObject({
-      output_path: join(project, 'public', 'hero.webp'),
-      original_kept: true,
+      converted: 1,
+      results: [{ output_path: join(project, 'public', 'hero.webp'), original_kept: true }],
     });
     expect((await sharp(join(project, 'public', 'hero.webp')).metadata()).format).toBe('webp');
 
-    const folder = await agent.call('batch_convert_to_webp', { directory: 'public/doors' });
+    // The same image made web-ready: AVIF beside it, its variants, and the snippet with the web root's URLs.
+    const web = await agent.call('convert_image', {
+      paths: ['public/hero.png'],
+      format: 'avif',
+      web: { purpose: 'thumbnail', formats: ['avif', 'jpeg'] },
+    });
+    expect(web.isError, JSON.stringify(web.content)).toBeFalsy();
+    const [made] = (web.structuredContent as { results: { output_path: string; web: WebResult }[] }).results;
+    expect(made!.output_path).toBe(join(project, 'public', 'hero.avif'));
+    expect((await sharp(made!.output_path).metadata()).format).toBe('heif');
+    // The ladder (160, 320, 640) stops at the 96 px source.
+    expect(made!.web.variants.map((variant) => [variant.format, variant.width, variant.height])).toEqual([
+      ['avif', 96, 64],
+      ['jpeg', 96, 64],
+    ]);
+    for (const variant of made!.web.variants) {
+      const decoded = await sharp(variant.path).raw().toBuffer({ resolveWithObject: true });
+      expect([decoded.info.width, statSync(variant.path).size]).toEqual([variant.width, variant.bytes]);
+    }
+    expect(made!.web.html).toContain('<source type="image/avif" srcset="/hero-96.avif 96w"');
+    expect(made!.web.html).toContain('src="/hero-96.jpg"');
+    expect(JSON.stringify(web.content)).toContain('<picture>');
+
+    const folder = await agent.call('convert_image', { directory: 'public/doors' });
     expect(folder.structuredContent).toMatchObject({ converted: 1, failed: 0 });
     expect(existsSync(join(project, 'public', 'doors', 'blue.webp'))).toBe(true);
 

@@ -129,26 +129,19 @@ export function createFakeService(overrides: Partial<BridgeService> = {}) {
           },
         ],
       }),
-    convertToWebp: (args) =>
-      Promise.resolve({
-        path: args.path,
-        output_path: args.output_path ?? args.path.replace(/\.\w+$/, '.webp'),
-        bytes_before: 1000,
-        bytes_after: 300,
-        width: 64,
-        height: 64,
-        original_kept: args.keep_original ?? true,
-      }),
-    batchConvertToWebp: (args) =>
+    convertImage: (args) =>
       Promise.resolve({
         converted: 1,
         failed: 1,
         results: [
           {
             path: args.paths?.[0] ?? '/x/a.png',
-            output_path: '/x/a.webp',
-            bytes_before: 100,
-            bytes_after: 40,
+            output_path: (args.paths?.[0] ?? '/x/a.png').replace(/\.\w+$/, `.${args.format ?? 'webp'}`),
+            bytes_before: 1000,
+            bytes_after: 300,
+            width: 64,
+            height: 64,
+            original_kept: args.keep_original ?? true,
           },
           { path: '/x/b.png', error: { code: 'unreadable', message: 'Not an image.' } },
         ],
@@ -181,13 +174,9 @@ export function createFakeService(overrides: Partial<BridgeService> = {}) {
       calls.push({ method: 'checkComfyuiStatus', args: undefined, ctx }),
       pick('checkComfyuiStatus')(ctx)
     ),
-    convertToWebp: (args, ctx) => (
-      calls.push({ method: 'convertToWebp', args, ctx }),
-      pick('convertToWebp')(args, ctx)
-    ),
-    batchConvertToWebp: (args, ctx) => (
-      calls.push({ method: 'batchConvertToWebp', args, ctx }),
-      pick('batchConvertToWebp')(args, ctx)
+    convertImage: (args, ctx) => (
+      calls.push({ method: 'convertImage', args, ctx }),
+      pick('convertImage')(args, ctx)
     ),
   };
   return { service, calls };

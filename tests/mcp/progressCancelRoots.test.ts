@@ -119,7 +119,7 @@ describe.each(eras)('%s-era client', (era) => {
     expect(fake.calls[0]!.ctx.roots).toEqual([projectA, projectB]);
     expect(client.rootsRequests()).toBeGreaterThanOrEqual(1);
 
-    await client.callTool('convert_to_webp', { path: 'a.png' });
+    await client.callTool('convert_image', { paths: ['a.png'] });
     expect(fake.calls[1]!.ctx.roots).toEqual([projectA, projectB]);
   });
 

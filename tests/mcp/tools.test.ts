@@ -224,8 +224,17 @@ describe.each(eras)('tool calls from a %s-era client', (era) => {
       items: Array.from({ length: 101 }, () => ({ prompt: 'x' })),
     });
     expect(tooMany.isError).toBe(true);
-    const badQuality = await client.callTool('convert_to_webp', { path: '/a.png', quality: 0 });
-    expect(badQuality.isError).toBe(true);
+    for (const args of [
+      { paths: ['/a.png'], quality: 0 },
+      { paths: ['/a.png'], format: 'gif' },
+      { paths: [] },
+      { paths: Array.from({ length: 101 }, (_, index) => `/a${index}.png`) },
+      { paths: ['/a.png'], web: 'banner' },
+      { paths: ['/a.png'], web: { purpose: 'og', widths: [640] } },
+    ]) {
+      const refused = await client.callTool('convert_image', args);
+      expect(refused.isError, JSON.stringify(args).slice(0, 60)).toBe(true);
+    }
     expect(fake.calls).toHaveLength(0);
   });
 
@@ -275,32 +284,66 @@ describe.each(eras)('tool calls from a %s-era client', (era) => {
     expect(textOf(result)).toContain('missing x.safetensors');
   });
 
-  it('convert_to_webp returns the new file with a link and keeps the original by default', async () => {
+  it('convert_image returns the new files with links and keeps the originals by default', async () => {
     const { fake, client } = await setUp(era);
-    const result = await client.callTool('convert_to_webp', {
-      path: '/p/a.png',
+    const result = await client.callTool('convert_image', {
+      paths: ['/p/a.png'],
+      format: 'avif',
       quality: 80,
-      max_width: 512,
+      web: { purpose: 'hero', max_bytes: 150_000 },
     });
-    expect(fake.calls[0]!.args).toEqual({ path: '/p/a.png', quality: 80, max_width: 512 });
-    expect(result.structuredContent).toMatchObject({ output_path: '/p/a.webp', original_kept: true });
+    expect(fake.calls[0]!.args).toEqual({
+      paths: ['/p/a.png'],
+      format: 'avif',
+      quality: 80,
+      web: { purpose: 'hero', max_bytes: 150_000 },
+    });
+    expect(result.structuredContent).toMatchObject({
+      results: [{ output_path: '/p/a.avif', original_kept: true }, { path: '/x/b.png' }],
+    });
     const [link] = blocksOf(result, 'resource_link');
-    expect(fileURLToPath(String(link!.uri))).toBe('/p/a.webp');
-    expect(link!.mimeType).toBe('image/webp');
+    expect(fileURLToPath(String(link!.uri))).toBe('/p/a.avif');
+    expect(link!.mimeType).toBe('image/avif');
   });
 
-  it('batch_convert_to_webp needs exactly one of paths and directory and reports per file', async () => {
+  it('convert_image needs exactly one of paths and directory and reports per file', async () => {
     const { fake, client } = await setUp(era);
-    const neither = await client.callTool('batch_convert_to_webp', { quality: 50 });
-    const both = await client.callTool('batch_convert_to_webp', { paths: ['/x/a.png'], directory: '/x' });
+    const neither = await client.callTool('convert_image', { quality: 50 });
+    const both = await client.callTool('convert_image', { paths: ['/x/a.png'], directory: '/x' });
     expect([neither.isError, both.isError]).toEqual([true, true]);
     expect(fake.calls).toHaveLength(0);
 
-    const result = await client.callTool('batch_convert_to_webp', { directory: '/x', recursive: true });
+    const result = await client.callTool('convert_image', { directory: '/x', recursive: true });
     expect(fake.calls[0]!.args).toEqual({ directory: '/x', recursive: true });
     expect(result.structuredContent).toMatchObject({ converted: 1, failed: 1 });
     expect(blocksOf(result, 'resource_link')).toHaveLength(1);
     expect(textOf(result)).toContain('/x/b.png failed: Not an image.');
+  });
+
+  it("convert_image puts each web asset's snippet in the text, for clients that show only text", async () => {
+    const html = '<picture><img src="/a-640.jpg" alt="A lake"></picture>';
+    const { client } = await setUp(era, {
+      convertImage: () =>
+        Promise.resolve({
+          converted: 1,
+          failed: 0,
+          results: [
+            {
+              path: '/p/a.png',
+              output_path: '/p/a.webp',
+              bytes_before: 10,
+              bytes_after: 5,
+              width: 8,
+              height: 8,
+              original_kept: true,
+              web: { variants: [{}, {}], alt: 'A lake', html },
+            },
+          ],
+        }),
+    });
+    const result = await client.callTool('convert_image', { paths: ['/p/a.png'], web: 'card' });
+    expect(textOf(result)).toContain(`web: 2 variants; alt draft: "A lake"\n${html}`);
+    expect(result.structuredContent).toMatchObject({ results: [{ web: { html } }] });
   });
 
   it('turns a BridgeError into an error result with code, message, hint and details', async () => {

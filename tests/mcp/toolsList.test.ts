@@ -47,26 +47,16 @@ const expectedArguments: Record<string, string[]> = {
   cancel_batch: ['batch_id'],
   list_generated_images: ['directory', 'query', 'limit', 'cursor', 'project_dir'],
   check_comfyui_status: [],
-  convert_to_webp: [
-    'path',
-    'output_path',
-    'quality',
-    'lossless',
-    'max_width',
-    'keep_original',
-    'overwrite',
-    'project_dir',
-  ],
-  batch_convert_to_webp: [
+  convert_image: [
     'paths',
     'directory',
     'recursive',
+    'format',
     'quality',
-    'lossless',
-    'max_width',
     'keep_original',
     'overwrite',
     'project_dir',
+    'web',
   ],
 };
 
@@ -120,7 +110,7 @@ describe.each(eras)('tools/list for a %s-era client', (era) => {
   const tool = (name: string) => tools.find((candidate) => candidate.name === name)!;
   const input = (name: string) => tool(name).inputSchema as JsonSchemaObject;
 
-  it('lists exactly the nine tools', () => {
+  it('lists exactly the eight tools', () => {
     expect(tools.map((candidate) => candidate.name).sort()).toEqual(Object.keys(expectedArguments).sort());
   });
 
@@ -133,9 +123,8 @@ describe.each(eras)('tools/list for a %s-era client', (era) => {
     expect(input('batch_generate_images').required).toEqual(['items']);
     expect(input('check_batch_status').required).toEqual(['batch_id']);
     expect(input('cancel_batch').required).toEqual(['batch_id']);
-    expect(input('convert_to_webp').required).toEqual(['path']);
     expect(input('list_generated_images').required ?? []).toEqual([]);
-    expect(input('batch_convert_to_webp').required ?? []).toEqual([]);
+    expect(input('convert_image').required ?? []).toEqual([]);
   });
 
   it('gives batch items and defaults the generate fields (and image + mode) without the per-call ones', () => {
@@ -156,8 +145,10 @@ describe.each(eras)('tools/list for a %s-era client', (era) => {
     expect([generate.height!.minimum, generate.height!.maximum]).toEqual([64, 4096]);
     expect(generate.seed!.minimum).toBe(0);
     expect([generate.wait_seconds!.minimum, generate.wait_seconds!.maximum]).toEqual([0, 300]);
-    const quality = input('convert_to_webp').properties!.quality!;
-    expect([quality.minimum, quality.maximum]).toEqual([1, 100]);
+    const convert = input('convert_image').properties!;
+    expect([convert.quality!.minimum, convert.quality!.maximum]).toEqual([1, 100]);
+    expect([convert.paths!.minItems, convert.paths!.maxItems]).toEqual([1, 100]);
+    expect(convert.format).toMatchObject({ enum: ['webp', 'avif', 'jpeg', 'png'] });
     const edit = input('edit_image').properties!;
     expect([edit.strength!.minimum, edit.strength!.maximum]).toEqual([0, 1]);
     expect(edit.scale).toMatchObject({ enum: [2, 4] });
@@ -233,15 +224,26 @@ describe.each(eras)('tools/list for a %s-era client', (era) => {
     expect(generate.project_dir!).toMatchObject({ description: 'Absolute; default: the client root' });
   });
 
-  it('annotates the WebP tools as their default behaves, and names the destructive choice', () => {
-    // keep_original defaults to true: a default call only adds a file, so clients need not ask for approval.
-    for (const name of ['convert_to_webp', 'batch_convert_to_webp']) {
-      expect(tool(name).annotations, name).toEqual({ destructiveHint: false, openWorldHint: false });
-      expect(tool(name).description, name).toMatch(/keep_original: false deletes/);
-      expect(input(name).properties!.keep_original).toMatchObject({
-        description: 'Default true; false deletes the source',
-      });
-    }
+  it('annotates convert_image as its default behaves, and names the destructive choice', () => {
+    // keep_original defaults to true: a default call only adds files, so clients need not ask for approval.
+    expect(tool('convert_image').annotations).toEqual({ destructiveHint: false, openWorldHint: false });
+    expect(tool('convert_image').description).toMatch(/keep_original: false deletes/);
+    expect(input('convert_image').properties!.keep_original).toMatchObject({
+      description: 'Default true; false deletes the source',
+    });
+  });
+
+  it("advertises convert_image's web option: a purpose name or an object", () => {
+    const web = input('convert_image').properties!.web! as JsonSchemaObject & {
+      anyOf?: (JsonSchemaObject & { enum?: string[]; additionalProperties?: unknown })[];
+    };
+    expect(web.anyOf![0]!.enum).toEqual(['hero', 'card', 'thumbnail', 'avatar', 'icon', 'og', 'background']);
+    // The object form is advertised by its description's keys; it must not read as "an object with no keys".
+    expect(web.anyOf![1]).toEqual({ type: 'object' });
+    expect(web).toMatchObject({
+      description:
+        'A purpose, or {purpose, widths: px[], formats: avif|webp|jpeg|png[], max_bytes, placeholder, base_url}',
+    });
   });
 
   it('tells the agent to split long waits, which many clients cut at 60 s', () => {
@@ -254,10 +256,11 @@ describe.each(eras)('tools/list for a %s-era client', (era) => {
   it('keeps the whole tools/list payload within 8 KB', () => {
     const bytes = Buffer.byteLength(JSON.stringify({ tools }));
     expect(bytes).toBeLessThanOrEqual(8 * 1024);
-    // The nine tools take 8,135 bytes: edit_image made room for itself by advertising once what it shares with
-    // generate_image (the prompt's length, the seed's range, the fields of its result) and a batch item's edit
-    // fields past image and mode (advertise.ts `field`), region/extend's keys in their descriptions, and shorter
-    // descriptions elsewhere. About 50 bytes are left: a change that needs more trims first; the 8 KB cap stays.
-    expect(bytes).toBeLessThanOrEqual(8_150);
+    // The eight tools take 7,744 bytes: convert_image replaced the two WebP tools (one tool
+    // for one image or many, in four formats, with the web option advertised by the keys its description names),
+    // which freed 391 bytes (448 left under 8 KB) for the other tools' `web` option. Earlier, edit_image made room for
+    // itself by advertising once what it shares with generate_image and a batch item's edit fields past image and
+    // mode (advertise.ts `field`). A change that needs more than is left trims first; the 8 KB cap stays.
+    expect(bytes).toBeLessThanOrEqual(7_760);
   });
 });

@@ -21,7 +21,7 @@ import {
 
 /*
  * Issue 10 item 1 over MCP: while a worker thread swaps the project's `sub` folder for a link to an outside folder
- * and back, the agent's generate_image (plain and overwrite), convert_to_webp and batch_convert_to_webp calls may
+ * and back, the agent's generate_image (plain and overwrite) and convert_image (paths and folder) calls may
  * fail (path_changed, path_symlink, …) but never touch the outside folder, never leave a temp file, and a path
  * reported as written holds the image. Bounded: at most `maxRounds` calls and `budgetMs` per test.
  */
@@ -199,7 +199,7 @@ describe('tool calls while a project folder is swapped for a link to outside', (
     expect(tempFilesBelow(base)).toEqual([]);
   });
 
-  it('convert_to_webp keep_original:false never deletes or writes outside', async () => {
+  it('convert_image keep_original:false never deletes or writes outside', async () => {
     const names = Array.from({ length: maxRounds }, (_, i) => `conv-${i}.png`);
     // Victims under the originals' names (a redirected delete removes one); none under the WebPs' names, so a
     // redirected write adds a file instead of failing with write_exists.
@@ -210,20 +210,20 @@ describe('tool calls while a project folder is swapped for a link to outside', (
       await attacker.pause();
       writeFileSync(join(sub, names[i]!), await image(i, 160));
       attacker.resume();
-      const result = await client.callTool('convert_to_webp', {
-        path: `sub/${names[i]!}`,
+      const result = await client.callTool('convert_image', {
+        paths: [`sub/${names[i]!}`],
         keep_original: false,
       });
       codes.push(result.isError ? (errorCodeOf(result) ?? 'no code') : 'ok');
     });
     await attacker.stop();
     swapper = undefined;
-    console.info(`convert_to_webp: ${rounds} calls: ${codes.join(', ')}`);
+    console.info(`convert_image: ${rounds} calls: ${codes.join(', ')}`);
     expect(snapshotTree(outside)).toEqual(before);
     expect(tempFilesBelow(base)).toEqual([]);
   });
 
-  it('batch_convert_to_webp {directory:".", recursive, keep_original:false} never touches outside', async () => {
+  it('convert_image {directory:".", recursive, keep_original:false} never touches outside', async () => {
     const perRound = 3;
     const names = Array.from({ length: maxRounds * perRound }, (_, i) => `batch-${i}.png`);
     const before = plantVictims(names);
@@ -236,7 +236,7 @@ describe('tool calls while a project folder is swapped for a link to outside', (
         writeFileSync(join(sub, name), await image(i, 96));
       }
       attacker.resume();
-      const result = await client.callTool('batch_convert_to_webp', {
+      const result = await client.callTool('convert_image', {
         directory: '.',
         recursive: true,
         keep_original: false,
@@ -247,7 +247,7 @@ describe('tool calls while a project folder is swapped for a link to outside', (
     });
     await attacker.stop();
     swapper = undefined;
-    console.info(`batch_convert_to_webp: ${rounds} calls, ${converted} converted, ${failed} failed`);
+    console.info(`convert_image (folder): ${rounds} calls, ${converted} converted, ${failed} failed`);
     expect(snapshotTree(outside)).toEqual(before);
     expect(tempFilesBelow(base)).toEqual([]);
   });

@@ -148,11 +148,25 @@ describe('fuzzing the MCP tools', () => {
   // The project folder an agent names: hostile, or the project and a folder in it.
   const projectDir = () =>
     field(fc.oneof(hostilePath(forbidden), fc.constantFrom(project, join(project, 'sub'))));
-  const webpOptions = {
+  const convertOptions = {
+    format: field(fc.constantFrom('webp', 'avif', 'jpeg', 'png', 'gif', 'WEBP', '')),
     quality: field(fc.integer({ min: -1, max: 101 })),
-    lossless: field(fc.boolean()),
-    max_width: field(fc.integer({ min: -1, max: 20_000 })),
     keep_original: field(fc.boolean()),
+    overwrite: field(fc.boolean()),
+    // Small purposes only (an icon's three widths): a valid web option on a real image encodes AVIF.
+    web: field(
+      fc.oneof(
+        fc.constantFrom('icon', 'og', 'banner', '', 'ICON'),
+        fc.record({
+          purpose: field(fc.constantFrom('icon', 'avatar', 'og', 'x')),
+          widths: field(fc.array(fc.integer({ min: -1, max: 5000 }), { maxLength: 3 })),
+          formats: field(fc.array(fc.constantFrom('webp', 'gif', 'jpeg'), { maxLength: 2 })),
+          max_bytes: field(fc.integer({ min: 0, max: 30_000_000 })),
+          base_url: field(fc.constantFrom('/img', 'javascript:alert(1)', 'https://cdn.example/a', '')),
+        }),
+        wrongValue,
+      ),
+    ),
   };
 
   // Built inside the test: the sandbox paths the arbitraries aim at exist only after beforeAll.
@@ -250,35 +264,24 @@ describe('fuzzing the MCP tools', () => {
       fc.oneof(fc.constant({}), fc.dictionary(fc.string({ maxLength: 6 }), wrongValue)),
     ],
     [
-      'convert_to_webp',
-      fc
-        .record({
-          path: field(hostilePath(forbidden)),
-          output_path: field(hostilePath(forbidden)),
-          ...webpOptions,
-          project_dir: projectDir(),
-        })
-        .map(present),
-    ],
-    [
-      'batch_convert_to_webp',
+      'convert_image',
       fc
         .record({
           paths: field(fc.array(hostilePath(forbidden), { minLength: 0, maxLength: 4 })),
           directory: field(hostilePath(forbidden)),
           recursive: field(fc.boolean()),
-          ...webpOptions,
+          ...convertOptions,
           project_dir: projectDir(),
         })
         .map(present),
     ],
   ];
 
-  it(`gives every one of ${9 * runsPerTool} hostile calls a clean answer and writes nothing outside`, async () => {
+  it(`gives every one of ${8 * runsPerTool} hostile calls a clean answer and writes nothing outside`, async () => {
     const outsideBefore = snapshotTree(outside);
     const baseEntriesBefore = readdirSync(base).sort();
     const tools = toolArbitraries();
-    expect(tools).toHaveLength(9);
+    expect(tools).toHaveLength(8);
     for (const [tool, args] of tools) {
       await fc.assert(
         fc.asyncProperty(args, (drawn) => callCleanly(tool, drawn)),
@@ -288,7 +291,7 @@ describe('fuzzing the MCP tools', () => {
     expect(internalErrors).toEqual([]);
 
     // Still answering, and nothing outside the allowed folders changed.
-    expect((await client.listTools()).tools).toHaveLength(9);
+    expect((await client.listTools()).tools).toHaveLength(8);
     expect(snapshotTree(outside)).toEqual(outsideBefore);
     expect(readdirSync(base).sort()).toEqual(baseEntriesBefore);
     const allowed = [project, join(base, 'out')];

@@ -94,6 +94,10 @@ describe('web security and path confinement over real HTTP', () => {
     // On Windows this is a real junction; elsewhere Node makes a directory symlink, the same kind of escape.
     symlinkSync(outside, join(project, 'junction'), 'junction');
     symlinkSync(join(outside, 'secret.png'), join(project, 'linked.png'));
+    // Names convert_image would write next to mine.png, planted as links to the outside (dangling: a followed
+    // link would create the file there).
+    symlinkSync(join(outside, 'planted.avif'), join(project, 'mine.avif'));
+    symlinkSync(join(outside, 'planted-16.jpg'), join(project, 'mine-16.jpg'));
     fake = await startFakeComfyUI({ models: sd15Models, stepMs: 1 });
     fixture = await startReliabilityCore({
       urls: [fake.url],
@@ -173,7 +177,7 @@ describe('web security and path confinement over real HTTP', () => {
     });
 
     it('keeps working for the real client after all the refusals', async () => {
-      expect((await client.listTools()).tools).toHaveLength(9);
+      expect((await client.listTools()).tools).toHaveLength(8);
     });
   });
 
@@ -250,21 +254,14 @@ describe('web security and path confinement over real HTTP', () => {
 
   describe('read paths', () => {
     it.each([
-      ['convert_to_webp', { path: 'linked.png' }, 'path_symlink'],
-      ['convert_to_webp', { path: 'escape/secret.png' }, 'path_symlink'],
-      ['convert_to_webp', { path: '../outside/secret.png' }, 'path_outside_allowed_folders'],
-      ['convert_to_webp', { path: 'mine.png', output_path: 'escape/out.webp' }, 'path_symlink'],
-      [
-        'convert_to_webp',
-        { path: 'mine.png', output_path: '../outside/out.webp' },
-        'path_outside_allowed_folders',
-      ],
-      ['batch_convert_to_webp', { directory: 'junction' }, 'path_symlink'],
-      [
-        'batch_convert_to_webp',
-        { paths: ['mine.png', '../outside/secret.png'] },
-        'path_outside_allowed_folders',
-      ],
+      ['convert_image', { paths: ['linked.png'] }, 'path_symlink'],
+      ['convert_image', { paths: ['escape/secret.png'] }, 'path_symlink'],
+      ['convert_image', { paths: ['../outside/secret.png'] }, 'path_outside_allowed_folders'],
+      ['convert_image', { paths: ['escape/secret.png'], web: 'card' }, 'path_symlink'],
+      ['convert_image', { paths: ['mine.png'], format: 'avif' }, 'path_symlink'],
+      ['convert_image', { paths: ['mine.png'], format: 'webp', web: { formats: ['jpeg'] } }, 'write_exists'],
+      ['convert_image', { directory: 'junction' }, 'path_symlink'],
+      ['convert_image', { paths: ['mine.png', '../outside/secret.png'] }, 'path_outside_allowed_folders'],
       ['list_generated_images', { directory: 'escape' }, 'path_symlink'],
       ['list_generated_images', { directory: '/' }, 'path_outside_allowed_folders'],
     ])('%s %j is refused', async (tool, args, code) => {
@@ -273,6 +270,8 @@ describe('web security and path confinement over real HTTP', () => {
       expect(result.isError).toBe(true);
       expect(errorCode(result)).toBe(code);
       expect(snapshotTree(outside)).toEqual(before);
+      // A refused conversion leaves nothing beside the original (mine.webp was written, then removed).
+      expect(existsSync(join(project, 'mine.webp'))).toBe(false);
     });
   });
 });

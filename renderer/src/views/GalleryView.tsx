@@ -68,8 +68,13 @@ function Tile({
       style={{ width: size }}
       data-id={item.id}
       onClick={() => onOpen(item)}
-      aria-label={`Open ${fileName(item.path)}${problem ? ` (${problem})` : ''}${item.edit ? ` (${editModeLabel(item.edit.mode)} edit)` : ''}: ${item.prompt}`}
+      aria-label={`Open ${fileName(item.path)}${problem ? ` (${problem})` : ''}${item.edit ? ` (${editModeLabel(item.edit.mode)} edit)` : ''}${item.web ? ` (web-ready, ${item.web.variants.length} files)` : ''}: ${item.prompt}`}
     >
+      {item.web ? (
+        <span className="tile-badge tile-badge-web" aria-hidden="true" title="Web-ready">
+          Web · {item.web.variants.length}
+        </span>
+      ) : null}
       {item.edit ? (
         <span className="tile-badge" aria-hidden="true">
           {editModeLabel(item.edit.mode)}

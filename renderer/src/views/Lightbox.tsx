@@ -7,6 +7,7 @@ import { useLive } from '../state/live.js';
 import { editModeLabel, fileName, fileProblemLabel, formatTime } from '../state/gallery.js';
 import { formatBytes } from '../state/status.js';
 import { BeforeAfter } from './BeforeAfter.js';
+import { WebAssetPanel } from './WebAssetPanel.js';
 
 /** What the lightbox shows; a batch item opened before the gallery knows it may lack backend, time and file state. */
 export type LightboxImage = Omit<GalleryItem, 'backend' | 'createdAt' | 'fileState'> & {
@@ -96,16 +97,19 @@ export function Lightbox({
         ) : (
           <img className="lightbox-image" src={client.imageUrl(image.id, 'full')} alt={image.prompt} />
         )}
-        <dl className="facts">
-          {facts.map(([term, value]) =>
-            value ? (
-              <div key={term} className="fact">
-                <dt>{term}</dt>
-                <dd>{term === 'Path' || term === 'Source' ? <code>{value}</code> : value}</dd>
-              </div>
-            ) : null,
-          )}
-        </dl>
+        <div>
+          <dl className="facts">
+            {facts.map(([term, value]) =>
+              value ? (
+                <div key={term} className="fact">
+                  <dt>{term}</dt>
+                  <dd>{term === 'Path' || term === 'Source' ? <code>{value}</code> : value}</dd>
+                </div>
+              ) : null,
+            )}
+          </dl>
+          {image.web ? <WebAssetPanel web={image.web} width={image.width} height={image.height} /> : null}
+        </div>
       </div>
       {problem ? (
         <p role="alert" className="note note-error">

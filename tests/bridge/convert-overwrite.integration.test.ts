@@ -5,9 +5,9 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { removeDirs, startSd15Fake, startTestCore, toolContext } from '../core/harness.js';
 
-// Issue 11 §3: the WebP tools refused an existing output with "Pass overwrite: true", a parameter they did not
-// have (the schema dropped it), so an agent following the advice looped.
-describe('the WebP tools with overwrite', () => {
+// Issue 11 §3: the WebP tools (now convert_image) refused an existing output with "Pass overwrite: true", a
+// parameter they did not have (the schema dropped it), so an agent following the advice looped.
+describe('convert_image with overwrite', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -30,20 +30,26 @@ describe('the WebP tools with overwrite', () => {
     return { ...fixture, project, ctx: toolContext({ roots: [project] }).ctx };
   }
 
-  it('convert_to_webp refuses an existing output, then replaces it when asked as the error says', async () => {
+  it('refuses an existing output for one path, then replaces it when asked as the error says', async () => {
     const { core, project, dataDir, ctx } = await setup();
-    await expect(core.service.convertToWebp({ path: 'a.png' }, ctx)).rejects.toThrow(/Pass overwrite: true/);
-    const result = await core.service.convertToWebp({ path: 'a.png', overwrite: true }, ctx);
-    expect(result.output_path).toBe(join(project, 'a.webp'));
+    await expect(core.service.convertImage({ paths: ['a.png'] }, ctx)).rejects.toMatchObject({
+      code: 'write_exists',
+      message: expect.stringMatching(/Pass overwrite: true/) as string,
+    });
+    const result = await core.service.convertImage({ paths: ['a.png'], overwrite: true }, ctx);
+    expect(result.results[0]!.output_path).toBe(join(project, 'a.webp'));
     expect((await sharp(join(project, 'a.webp')).metadata()).format).toBe('webp');
     expect(readdirSync(join(dataDir, 'replaced'), { recursive: true }).join()).toContain('a.webp');
   });
 
-  it('batch_convert_to_webp passes overwrite to each item', async () => {
+  it('passes overwrite to each item of a folder', async () => {
     const { core, project, ctx } = await setup();
-    const refused = await core.service.batchConvertToWebp({ paths: ['a.png'] }, ctx);
-    expect(refused.results[0]!.error!.message).toMatch(/Pass overwrite: true/);
-    const replaced = await core.service.batchConvertToWebp({ paths: ['a.png'], overwrite: true }, ctx);
+    const refused = await core.service.convertImage({ directory: '.' }, ctx);
+    expect(refused.results[0]!.error).toMatchObject({
+      code: 'write_exists',
+      message: expect.stringMatching(/Pass overwrite: true/) as string,
+    });
+    const replaced = await core.service.convertImage({ directory: '.', overwrite: true }, ctx);
     expect(replaced).toMatchObject({ converted: 1, failed: 0 });
     expect((await sharp(join(project, 'a.webp')).metadata()).format).toBe('webp');
   });
