@@ -77,13 +77,19 @@ async function stdio(options: CliOptions): Promise<void> {
           logger,
           pkg,
         ),
-      serverFactory: async (core) =>
-        (await import('./mcp/server.js')).createBridgeMcpServerFactory({
+      serverFactory: async (core) => {
+        const factory = (await import('./mcp/server.js')).createBridgeMcpServerFactory({
           service: core.service,
           logger,
           cwd,
           version: pkg.version,
-        }),
+        });
+        // Served over stdio in-process, each connection (or 2026 probe) is a client: the checklist's agent step.
+        return (ctx) => {
+          core.agentConnected();
+          return factory(ctx);
+        };
+      },
     });
   } catch (error) {
     // The client already holds a successful initialize: the reason goes to it as each request's error.

@@ -15,6 +15,11 @@ export interface CoreHandle {
   mcpUrl: string;
   /** The dashboard's address, token included; the window loads exactly this. */
   dashboardUrl: string;
+  /**
+   * The dashboard page the window opens on at start: the first-run checklist until it was completed or dismissed
+   * (setup/checklist.ts decides), else the dashboard's Status.
+   */
+  startPageUrl: string;
   outputDir: string;
   state(): CoreState;
   /** Returns the unsubscribe function. */

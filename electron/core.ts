@@ -44,6 +44,8 @@ import { newShimSecret, removeEndpointRecord, writeEndpointRecord } from './stdi
 import { createShimHelloHandler } from './stdio/handshake.js';
 import { makePrivateDataDir } from './private-files.js';
 import { createWorkflowLibrary, type WorkflowLibrary } from './workflows/library.js';
+import { startPageUrl as startPage } from './setup/checklist.js';
+import { readChecklistRecord } from './setup/checklist-record.js';
 
 export interface CoreOptions {
   settings: SettingsService;
@@ -91,6 +93,8 @@ export interface Core extends CoreHandle {
   workflows: WorkflowLibrary;
   settings: SettingsService;
   dataDir: string;
+  /** An MCP client connected other than over /mcp (the stdio shim serving it in-process). */
+  agentConnected(): void;
 }
 
 /** Where the running app says how to reach it, for the stdio shim. */
@@ -289,6 +293,7 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
         version: options.version ?? packageVersionOf(packageRoot),
       }),
       logger,
+      onClientRequest: () => dashboard.agentConnected(),
       ...definedOnly({
         sessionIdleMs: tuning.sessionIdleMs,
         maxSessions: tuning.maxSessions,
@@ -330,6 +335,8 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
   const networkMcpUrls = server.networkUrls.map((base) => `${base}/mcp`);
   networkMcpUrlsOnceListening = networkMcpUrls;
   const dashboardUrl = `${url}/?token=${encodeURIComponent(settings.get().dashboardToken)}`;
+  // Decided from the record as this run found it: the checklist while set-up is not finished or dismissed.
+  const startPageUrl = startPage(dashboardUrl, readChecklistRecord(dataDir));
   writeEndpointRecord(dataDir, {
     url,
     mcpUrl,
@@ -368,6 +375,8 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     mcpUrl,
     networkMcpUrls,
     dashboardUrl,
+    startPageUrl,
+    agentConnected: () => dashboard.agentConnected(),
     get outputDir() {
       return outputDir();
     },

@@ -176,8 +176,11 @@ export const workflowListSchema = z.object({
   workflows: z.array(workflowViewSchema),
 });
 
-/** Settings as the dashboard edits them; the dashboard token is never sent back. */
-export const settingsViewSchema = settingsSchema.omit({ dashboardToken: true });
+/**
+ * Settings as the dashboard edits them; the dashboard token is never sent back, and the ComfyUI start command is
+ * neither shown nor changeable here: a page holding the dashboard token must not choose which program runs.
+ */
+export const settingsViewSchema = settingsSchema.omit({ dashboardToken: true, comfyuiStartCommand: true });
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 type SettingsViewShape = typeof settingsViewSchema.shape;
 /**
@@ -243,6 +246,91 @@ export const connectInfoSchema = z.object({
 });
 export type ConnectInfo = z.infer<typeof connectInfoSchema>;
 
+/** One file of the offered model: where it comes from, where it goes, whether ComfyUI has it. */
+export const modelFileViewSchema = z.object({
+  file: z.string(),
+  /** ComfyUI's model folder type (checkpoints, vae, …). */
+  folder: z.string(),
+  url: z.string(),
+  /** The folder on the ComfyUI machine it goes in, from ComfyUI's folder API; absent when ComfyUI does not say. */
+  target: z.string().optional(),
+  bytes: z.number().optional(),
+  approxGb: z.number().optional(),
+  present: z.boolean(),
+});
+
+export const downloadViewSchema = z.object({
+  workflow: z.string(),
+  state: z.enum(['running', 'done', 'failed']),
+  /** The file being fetched (or the last one). */
+  file: z.string(),
+  fileIndex: z.number(),
+  fileCount: z.number(),
+  received: z.number(),
+  /** Unknown until the server says (or the sidecar records it). */
+  total: z.number().optional(),
+  error: z.string().optional(),
+});
+export type DownloadView = z.infer<typeof downloadViewSchema>;
+
+/** A ComfyUI installation found on this machine, and how to start it. */
+export const installViewSchema = z.object({
+  kind: z.enum(['desktop', 'portable', 'manual']),
+  path: z.string(),
+  start: z.string(),
+});
+
+/**
+ * The first-run help: when no bundled workflow can run on the first reachable ComfyUI, the model recommended for
+ * its device; when no ComfyUI answers, the installations found on this machine.
+ */
+export const modelSetupSchema = z.object({
+  backend: z.string().optional(),
+  /** Loopback ComfyUI: the bridge can download into its folders; otherwise it shows links and folders. */
+  local: z.boolean(),
+  /** Whether some bundled workflow already runs (nothing to offer then). */
+  runnable: z.boolean(),
+  offer: z
+    .object({
+      workflow: z.string(),
+      title: z.string(),
+      license: z.object({ name: z.string(), url: z.string() }).optional(),
+      minVramGb: z.number(),
+      /** false: no bundled model fits the device's memory; this is the one needing least. */
+      fits: z.boolean(),
+      device: z.string().optional(),
+      files: z.array(modelFileViewSchema),
+    })
+    .optional(),
+  download: downloadViewSchema.optional(),
+  installs: z.array(installViewSchema),
+});
+export type ModelSetupView = z.infer<typeof modelSetupSchema>;
+
+/** The first-run checklist's steps, in order: ComfyUI answers, a model runs, an agent connected, an image made. */
+export const checklistStepIds = ['comfyui', 'model', 'agent', 'image'] as const;
+export type ChecklistStepId = (typeof checklistStepIds)[number];
+
+/**
+ * The first-run checklist: each step `done`, `todo` (what to do next is the dashboard's to show: Start ComfyUI,
+ * Download model, Connect an agent, ask the agent for an image) or `waiting` for an earlier step.
+ */
+export const checklistViewSchema = z.object({
+  steps: z.array(z.object({ id: z.enum(checklistStepIds), state: z.enum(['done', 'todo', 'waiting']) })),
+  /** Every step done. */
+  complete: z.boolean(),
+  /** The person closed it: the window no longer opens on it (it stays reachable from Status). */
+  dismissed: z.boolean(),
+  /** Where the bridge looks for ComfyUI. */
+  comfyuiUrls: z.array(z.string()),
+  /** Whether "Start ComfyUI" can run: `comfyuiStartCommand` is set in settings.json. */
+  canStartComfyui: z.boolean(),
+});
+export type ChecklistView = z.infer<typeof checklistViewSchema>;
+
+/** What "Start ComfyUI" started: the process, and the file its output goes to. */
+export const comfyuiStartSchema = z.object({ pid: z.number(), logFile: z.string() });
+
 export const apiErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 /** Live events on the /api/events websocket (JSON text frames). */
@@ -262,6 +350,8 @@ export const dashboardEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('gallery'), change: z.enum(['added', 'removed']), id: z.string() }),
   z.object({ type: z.literal('workflows') }),
   z.object({ type: z.literal('settings'), settings: settingsViewSchema }),
+  z.object({ type: z.literal('download'), download: downloadViewSchema }),
+  z.object({ type: z.literal('checklist'), checklist: checklistViewSchema }),
 ]);
 export type DashboardEvent = z.infer<typeof dashboardEventSchema>;
 
@@ -281,6 +371,11 @@ export const apiRoutes = {
   settings: { method: 'GET', path: '/api/settings', response: settingsResponseSchema },
   updateSettings: { method: 'PATCH', path: '/api/settings', response: settingsResponseSchema },
   connect: { method: 'GET', path: '/api/connect', response: connectInfoSchema },
+  models: { method: 'GET', path: '/api/models', response: modelSetupSchema },
+  downloadModel: { method: 'POST', path: '/api/models/:id/download', response: downloadViewSchema },
+  checklist: { method: 'GET', path: '/api/checklist', response: checklistViewSchema },
+  dismissChecklist: { method: 'POST', path: '/api/checklist/dismiss', response: checklistViewSchema },
+  startComfyui: { method: 'POST', path: '/api/comfyui/start', response: comfyuiStartSchema },
 } as const;
 
 /** Binary routes (not JSON): the image bytes, by gallery id, never by a path from the client. */

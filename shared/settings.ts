@@ -13,6 +13,13 @@ export const settingsSchema = z.object({
     .max(16)
     .default([])
     .describe('ComfyUI servers to use; empty means discover 127.0.0.1:8188, then :8000 (ComfyUI Desktop).'),
+  comfyuiStartCommand: z
+    .string()
+    .max(4096)
+    .default('')
+    .describe(
+      'The command "Start ComfyUI" runs (program and arguments, quoted like a shell but run without one); empty = no button.',
+    ),
   outputDir: z
     .string()
     .default('')

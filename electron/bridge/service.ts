@@ -466,6 +466,10 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
   };
 }
 
+/** The MCP side never downloads a model (agents do not spend the user's disk): it points to the dashboard's button. */
+export const askForModelDownload =
+  'Do not download models yourself: ask the user to click "Download model" in the bridge dashboard (Status).';
+
 function comfyStatus(
   pool: BackendPool,
   catalog: WorkflowCatalog,
@@ -479,7 +483,7 @@ function comfyStatus(
   } catch (error) {
     logger.debug('no default workflow to check', { error });
     // Without this the agent sees reachable backends and only learns at generate_image that nothing can run.
-    if (error instanceof BridgeError) noDefault = error.message;
+    if (error instanceof BridgeError) noDefault = `${error.message} ${askForModelDownload}`;
   }
   return {
     ...(noDefault ? { no_default_workflow: noDefault } : {}),

@@ -23,6 +23,9 @@ import { definedOnly } from '../objects.js';
 import { relativeFolderProblem, type SettingsService } from '../settings.js';
 import { lockedChanges, settingLockedError } from '../settings-lock.js';
 import { chooseDefaultWorkflow } from '../workflows/default.js';
+import { ModelSetupProblem, type ModelSetup } from '../models/setup.js';
+import type { ChecklistService } from '../setup/checklist-service.js';
+import { StartComfyProblem, type ComfyStarter } from '../setup/start-comfyui.js';
 import type { LoadedWorkflowEntry, WorkflowLibrary } from '../workflows/library.js';
 import { connectInfo, type ShimCommand } from './connect.js';
 import { mcpbAvailable, serveMcpb, type McpbBundle } from './mcpb-download.js';
@@ -66,6 +69,9 @@ export interface DashboardApiOptions {
   running: Pick<Settings, (typeof restartSettings)[number]>;
   /** Told when the dashboard deleted a generation, for the live events. */
   onImageRemoved(id: string): void;
+  models: ModelSetup;
+  checklist: ChecklistService;
+  comfyStarter: ComfyStarter;
 }
 
 /** What a route handler gets: the `:id`, the query string and the raw body. */
@@ -271,6 +277,30 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
         platform: process.platform,
         mcpb: { fileName: options.mcpb.fileName, available: await mcpbAvailable(options.mcpb) },
       }),
+
+    models: () => options.models.view(),
+
+    async downloadModel({ id }) {
+      try {
+        return await options.models.startDownload(id);
+      } catch (error) {
+        if (error instanceof ModelSetupProblem) throw new ApiProblem(error.status, error.code, error.message);
+        throw error;
+      }
+    },
+
+    checklist: () => options.checklist.refresh(),
+
+    dismissChecklist: () => Promise.resolve(options.checklist.dismiss()),
+
+    async startComfyui() {
+      try {
+        return await options.comfyStarter.start();
+      } catch (error) {
+        if (error instanceof StartComfyProblem) throw new ApiProblem(error.status, error.code, error.message);
+        throw error;
+      }
+    },
   };
 }
 

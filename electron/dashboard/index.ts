@@ -15,6 +15,12 @@ import { createEventsHub } from './events-hub.js';
 import { createProgressBook } from './job-progress.js';
 import { startLiveFeed } from './live-feed.js';
 import { createStaticSite } from './static-files.js';
+import { createModelSetup } from '../models/setup.js';
+import { findComfyInstalls } from '../models/install-detect.js';
+import { createChecklistService } from '../setup/checklist-service.js';
+import { createComfyStarter } from '../setup/start-comfyui.js';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { toStatusView, type ItemContext, type restartSettings } from './views.js';
 
 export type { ShimCommand } from './connect.js';
@@ -55,6 +61,8 @@ export interface Dashboard {
   upgradeHandler: UpgradeHandler;
   /** Says goodbye to every live-events client; before the HTTP server closes. */
   close(): Promise<void>;
+  /** An MCP client's request was answered: the checklist's "agent connected" step. */
+  agentConnected(): void;
 }
 
 export function createDashboard(options: DashboardOptions): Dashboard {
@@ -91,6 +99,39 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     ...(options.eventIntervalMs === undefined ? {} : { intervalMs: options.eventIntervalMs }),
   });
 
+  const models = createModelSetup({
+    pool: options.pool,
+    workflows: options.workflows,
+    catalog: options.catalog,
+    logger,
+    publish: (event) => hub.broadcast(event),
+    findInstalls: () =>
+      findComfyInstalls({
+        platform: process.platform,
+        env: process.env,
+        home: homedir(),
+        exists: existsSync,
+      }),
+  });
+
+  const checklist = createChecklistService({
+    dataDir: options.dataDir,
+    pool: options.pool,
+    workflows: options.workflows,
+    catalog: options.catalog,
+    gallery: options.gallery,
+    scheduler: options.scheduler,
+    settings: options.settings,
+    logger,
+    publish: (event) => hub.broadcast(event),
+  });
+  const comfyStarter = createComfyStarter({
+    command: () => options.settings.get().comfyuiStartCommand,
+    answeringAt: () => options.pool.snapshot().find((backend) => backend.available)?.url,
+    dataDir: options.dataDir,
+    logger,
+  });
+
   return {
     apiHandler: createApiHandler({
       ...options,
@@ -101,13 +142,19 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       logger,
       items,
       status,
+      models,
+      checklist,
+      comfyStarter,
       onImageRemoved: (id) => hub.broadcast({ type: 'gallery', change: 'removed', id }),
     }),
     staticHandler: createStaticSite({ root: options.rendererDir, logger }),
     upgradeHandler: (req, socket, head) => hub.handleUpgrade(req, socket, head),
+    agentConnected: () => checklist.agentConnected(),
     async close() {
+      checklist.stop();
       feed.stop();
       progress.close();
+      await models.close();
       await hub.close();
     },
   };

@@ -210,13 +210,13 @@ export function describeDefault(
 }
 
 export function toSettingsView(settings: Settings): SettingsView {
-  const { dashboardToken: _hidden, ...view } = settings;
+  const { dashboardToken: _hidden, comfyuiStartCommand: _notHere, ...view } = settings;
   return view;
 }
 
 /** The locked settings as the dashboard sees them (the dashboard token is never named to it). */
 export function lockedView(locked: LockedSettings): LockedSettingsView {
-  const { dashboardToken: _hidden, ...view } = locked;
+  const { dashboardToken: _hidden, comfyuiStartCommand: _notHere, ...view } = locked;
   return view;
 }
 

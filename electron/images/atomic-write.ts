@@ -136,7 +136,7 @@ export const readFlags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (con
  * closing the race between the existence check and the rename; file systems without hard links (FAT, some network
  * shares) fall back to check-then-rename.
  */
-async function placeWithoutReplacing(folder: FolderHandle, temp: string, name: string): Promise<void> {
+export async function placeWithoutReplacing(folder: FolderHandle, temp: string, name: string): Promise<void> {
   const target = folder.shown(name);
   try {
     await link(folder.child(temp), folder.child(name));

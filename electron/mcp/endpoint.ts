@@ -12,6 +12,7 @@ import { isNestedDeeperThan, MAX_JSON_NESTING } from '../http/json-depth.js';
 import type { MonotonicClock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { definedOnly } from '../objects.js';
+import { carriesClientRequest } from './client-request.js';
 import { createLegacySessions } from './legacySessions.js';
 import type { BridgeServerFactory } from './server.js';
 
@@ -25,6 +26,8 @@ export interface McpEndpointOptions {
   maxSessions?: number;
   /** The clock session idle times are measured on; tests inject one. */
   monotonicNow?: MonotonicClock;
+  /** Told when a client's request (initialize, server/discover, tools/list, …) was answered with success. */
+  onClientRequest?: () => void;
 }
 
 export interface McpEndpoint {
@@ -88,6 +91,8 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         },
       );
       await nodeHandler(alreadyRead, res);
+      if (res.statusCode === 200 && options.onClientRequest && carriesClientRequest(body))
+        options.onClientRequest();
     },
     async close() {
       shutdown.abort();

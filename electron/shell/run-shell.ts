@@ -103,7 +103,7 @@ export async function runShell(deps: ShellDeps): Promise<void> {
 
   const window = createDashboardWindow({
     electron,
-    dashboardUrl: running.dashboardUrl,
+    dashboardUrl: running.startPageUrl,
     preloadPath: deps.preloadPath,
     isQuitting: () => quitting,
     logger: log,

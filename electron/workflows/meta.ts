@@ -17,8 +17,17 @@ const modelFileSchema = z.strictObject({
   file: z.string().min(1),
   /** ComfyUI's models sub-folder it goes in: checkpoints, diffusion_models, text_encoders, vae, loras, … */
   folder: z.string().min(1),
-  /** Where to download it, for the "model missing" message. */
+  /** Where to download it, for the "model missing" message and the dashboard's download. */
   url: z.url().optional(),
+  /** Its exact size, checked after a download; only where the real figure is known. */
+  bytes: z.int().min(1).optional(),
+  /** Its SHA-256 (hex), checked after a download; only where the real sum is known, never a guess. */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits')
+    .optional(),
+  /** Roughly how large it is, in GB, for the dashboard's offer when the exact size is not recorded. */
+  approxGb: z.number().positive().optional(),
 });
 
 /**
@@ -74,6 +83,13 @@ export const workflowMetaSchema = z.strictObject({
   /** The seed input takes values below this (e.g. a colour); the requested seed is reduced modulo it. */
   seedModulus: z.int().min(2).optional(),
   requires: requiresSchema.optional(),
+  /** The model's licence, shown before the dashboard downloads it. */
+  license: z.strictObject({ name: z.string().min(1), url: z.url() }).optional(),
+  /**
+   * For the dashboard's model offer: the video memory (GB) the model needs to run well, and its place from the
+   * fastest (1) among the bundled models; both absent: never offered for download.
+   */
+  offer: z.strictObject({ minVramGb: z.number().positive(), speedRank: z.int().min(1) }).optional(),
   /** Values for placeholders a request may leave out ({{steps}}, {{cfg}}, {{denoise}}). */
   defaults: z
     .strictObject({ steps: z.int().min(1), cfg: z.number().min(0), denoise: z.number().min(0).max(1) })

@@ -8,6 +8,7 @@ import { fileName } from './state/gallery.js';
 import { LiveProvider, useLive, useLiveEvents, useResource } from './state/live.js';
 import { connectionLabels, summarizeConnection } from './state/status.js';
 import { BatchesView } from './views/BatchesView.js';
+import { ChecklistView } from './views/ChecklistView.js';
 import { ConnectView } from './views/ConnectView.js';
 import { GalleryView } from './views/GalleryView.js';
 import { Lightbox, type LightboxImage } from './views/Lightbox.js';
@@ -23,12 +24,14 @@ export const views = [
   { id: 'settings', title: 'Settings' },
   { id: 'connect', title: 'Connect an agent' },
 ] as const;
-export type ViewId = (typeof views)[number]['id'];
+/** Pages reached by link rather than a tab: the first-run checklist (the window opens on it, Status links it). */
+const linkedPages = [{ id: 'checklist', title: 'Get started' }] as const;
+export type ViewId = (typeof views)[number]['id'] | (typeof linkedPages)[number]['id'];
 
 /** The view named by the address's hash (`#/gallery`), Status when it names none. */
 export function viewFromHash(hash: string): ViewId {
   const id = hash.replace(/^#\/?/u, '');
-  return views.find((view) => view.id === id)?.id ?? 'status';
+  return [...views, ...linkedPages].find((view) => view.id === id)?.id ?? 'status';
 }
 
 function useHashView(): ViewId {
@@ -110,7 +113,7 @@ function Dashboard() {
 
   const current = status.loaded.state === 'loading' ? undefined : status.loaded.value;
   const statusError = status.loaded.state === 'error' ? status.loaded.error : undefined;
-  const title = views.find((candidate) => candidate.id === view)?.title ?? '';
+  const title = [...views, ...linkedPages].find((candidate) => candidate.id === view)?.title ?? '';
   useEffect(() => {
     document.title = `${title} — ComfyUI MCP Bridge`;
   }, [title]);
@@ -155,6 +158,7 @@ function Dashboard() {
         {view === 'workflows' ? <WorkflowsView /> : null}
         {view === 'settings' ? <SettingsView /> : null}
         {view === 'connect' ? <ConnectView /> : null}
+        {view === 'checklist' ? <ChecklistView /> : null}
       </main>
       {open ? (
         <Lightbox

@@ -148,6 +148,10 @@ describe('the bridge service on a real core', () => {
     expect(status.no_default_workflow).toContain(
       'diffusion_models/flux1-schnell.safetensors from https://huggingface.co/black-forest-labs/FLUX.1-schnell/resolve/main/flux1-schnell.safetensors',
     );
+    // The agent is told to ask the user, and which button: it never downloads models itself.
+    expect(status.no_default_workflow).toMatch(
+      / Do not download models yourself: ask the user to click "Download model" in the bridge dashboard \(Status\)\.$/,
+    );
 
     const failure = await core.service
       .generateImage({ prompt: 'x' }, ctx)

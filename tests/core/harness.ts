@@ -41,6 +41,8 @@ export async function startTestCore(options: {
   desktop?: CoreOptions['desktop'];
   /** Where the dashboard looks for a built .mcpb; default none (not this checkout's release/). */
   mcpbDirs?: readonly string[];
+  /** Default: the repository's workflows/. */
+  bundledWorkflowsDir?: string;
 }): Promise<CoreFixture> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bridge-data-'));
   const outputDir = options.outputDir ?? mkdtempSync(join(tmpdir(), 'bridge-out-'));
@@ -53,7 +55,7 @@ export async function startTestCore(options: {
   const core = await startCore({
     settings,
     dataDir,
-    bundledWorkflowsDir,
+    bundledWorkflowsDir: options.bundledWorkflowsDir ?? bundledWorkflowsDir,
     logger,
     tuning: { healthIntervalMs: 100, failoverAfterMs: 600, heartbeatMs: 200, ...options.tuning },
     ...(options.version === undefined ? {} : { version: options.version }),

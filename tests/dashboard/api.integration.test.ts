@@ -69,8 +69,11 @@ describe('dashboard API on a real core', () => {
     const imageId = fixture.core.gallery.list().items[0]!.id;
     await until(() => fixture.core.pool.snapshot()[0]?.available === true, 'backend available');
 
-    // Reveal needs a desktop; its own test below checks both answers.
-    const calls: Record<Exclude<keyof typeof apiRoutes, 'revealImage'>, { path: string; body?: unknown }> = {
+    // Reveal needs a desktop and Start ComfyUI a command; their own tests check their answers.
+    const calls: Record<
+      Exclude<keyof typeof apiRoutes, 'revealImage' | 'startComfyui'>,
+      { path: string; body?: unknown }
+    > = {
       status: { path: '/api/status' },
       batches: { path: '/api/batches' },
       cancelBatch: { path: `/api/batches/${batchId}/cancel` },
@@ -79,6 +82,11 @@ describe('dashboard API on a real core', () => {
       settings: { path: '/api/settings' },
       updateSettings: { path: '/api/settings', body: { defaultWaitSeconds: 30 } },
       connect: { path: '/api/connect' },
+      models: { path: '/api/models' },
+      // Every file is there already: done at once, nothing fetched.
+      downloadModel: { path: '/api/models/sd15/download' },
+      checklist: { path: '/api/checklist' },
+      dismissChecklist: { path: '/api/checklist/dismiss' },
       deleteImage: { path: `/api/gallery/${imageId}` },
     };
     for (const [name, call] of Object.entries(calls) as [

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,16 @@ export interface FakeComfyUIOptions {
    * compresses like a photo, for web budgets.
    */
   textured?: boolean | 'photo';
+  /**
+   * A real folder holding one sub-folder per model folder type, as ComfyUI's models/: the folder API
+   * (/experiment/models, /internal/folder_paths) names these, and the model lists include the files in them,
+   * read at each request as ComfyUI does.
+   */
+  modelsDir?: string;
+  /** The address it listens on; default 127.0.0.1 (another one makes it a ComfyUI "on another machine"). */
+  host?: string;
+  /** The device /system_stats reports instead of the CPU (a GPU with this much VRAM, for the model offer). */
+  device?: { name: string; type: string; vramTotal: number };
 }
 
 export interface SubmittedPrompt {
@@ -108,6 +118,8 @@ export interface FakeComfyUI {
 }
 
 const json = 'application/json; charset=utf-8';
+/** folder_paths.supported_pt_extensions: what ComfyUI lists (so a `.partial` download is not). */
+const modelExtensions = /\.(ckpt|pt|pt2|bin|pth|safetensors|pkl|sft)$/;
 const serverError = '500 Internal Server Error\n\nServer got itself in trouble';
 const maxUploadSize = 104_857_600;
 
@@ -166,15 +178,22 @@ class FakeComfyUIServer implements FakeComfyUI {
   private executor: FakeExecutor;
   private samplingHeld = false;
 
+  private readonly modelsDir: string | undefined;
+  private readonly device: FakeComfyUIOptions['device'];
+  private readonly host: string;
+
   constructor(options: FakeComfyUIOptions) {
     this.models = options.models ?? {};
+    this.modelsDir = options.modelsDir;
+    this.device = options.device;
+    this.host = options.host ?? '127.0.0.1';
     this.stepMs = options.stepMs;
     this.files = new FakeFiles(this.root, options.textured ?? false);
     this.executor = this.newExecutor();
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${this.host}:${this.port}`;
   }
   get outputDir(): string {
     return this.files.folder('output');
@@ -198,7 +217,7 @@ class FakeComfyUIServer implements FakeComfyUI {
     server.on('upgrade', (req, socket, head) => this.upgrade(req, socket as Socket, head));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
+      server.listen(port, this.host, () => resolve());
     });
     this.server = server;
     this.port = (server.address() as AddressInfo).port;
@@ -294,8 +313,26 @@ class FakeComfyUIServer implements FakeComfyUI {
     });
   }
 
+  /** The configured lists plus, with modelsDir, the files on disk now (ComfyUI re-reads changed folders). */
+  private modelLists(): ModelLists {
+    if (!this.modelsDir) return this.models;
+    const lists: ModelLists = { ...this.models };
+    for (const folder of defaultModelFolders) {
+      let files: string[];
+      try {
+        files = readdirSync(join(this.modelsDir, folder), { withFileTypes: true })
+          .filter((entry) => entry.isFile() && modelExtensions.test(entry.name))
+          .map((entry) => entry.name);
+      } catch {
+        continue;
+      }
+      lists[folder] = [...new Set([...(lists[folder] ?? []), ...files])].sort();
+    }
+    return lists;
+  }
+
   private objectInfo() {
-    return buildObjectInfo(this.models, this.files.inputFiles());
+    return buildObjectInfo(this.modelLists(), this.files.inputFiles());
   }
 
   // ── websocket ────────────────────────────────────────────────────────────────────────────────────────────
@@ -453,7 +490,7 @@ class FakeComfyUIServer implements FakeComfyUI {
     const ok = (value: unknown) => send(res, 200, json, JSON.stringify(value));
     const empty = () => send(res, 200, 'application/octet-stream', '');
     const key = `${method} ${path}`;
-    if (key === 'GET /system_stats') return ok(systemStats(this.port));
+    if (key === 'GET /system_stats') return ok(systemStats(this.port, this.device));
     if (key === 'GET /object_info') return ok(this.objectInfo());
     if (method === 'GET' && path.startsWith('/object_info/')) {
       const name = decodeURIComponent(path.slice('/object_info/'.length));
@@ -464,8 +501,16 @@ class FakeComfyUIServer implements FakeComfyUI {
     if (method === 'GET' && path.startsWith('/models/')) {
       const folder = decodeURIComponent(path.slice('/models/'.length));
       if (!defaultModelFolders.includes(folder)) return send(res, 404, 'application/octet-stream', '');
-      return ok(this.models[folder] ?? []);
+      return ok(this.modelLists()[folder] ?? []);
     }
+    if (this.modelsDir && key === 'GET /experiment/models')
+      return ok(
+        defaultModelFolders
+          .filter((name) => name !== 'configs' && name !== 'custom_nodes')
+          .map((name) => ({ name, folders: [join(this.modelsDir!, name)] })),
+      );
+    if (this.modelsDir && key === 'GET /internal/folder_paths')
+      return ok(Object.fromEntries(defaultModelFolders.map((name) => [name, [join(this.modelsDir!, name)]])));
     if (key === 'GET /features')
       return ok({ supports_preview_metadata: true, max_upload_size: maxUploadSize });
     if (key === 'GET /embeddings' || key === 'GET /extensions') return ok([]);
@@ -795,7 +840,7 @@ function previewWithMetadataFrame(image: Buffer, metadata: object): Buffer {
   return Buffer.concat([header, meta, image]);
 }
 
-function systemStats(port: number) {
+function systemStats(port: number, device: FakeComfyUIOptions['device']) {
   return {
     system: {
       os: 'posix',
@@ -811,15 +856,25 @@ function systemStats(port: number) {
       argv: ['main.py', '--cpu', '--listen', '127.0.0.1', '--port', String(port)],
     },
     devices: [
-      {
-        name: 'cpu',
-        type: 'cpu',
-        index: null,
-        vram_total: 25_276_026_880,
-        vram_free: 23_986_651_136,
-        torch_vram_total: 25_276_026_880,
-        torch_vram_free: 23_986_651_136,
-      },
+      device
+        ? {
+            name: device.name,
+            type: device.type,
+            index: 0,
+            vram_total: device.vramTotal,
+            vram_free: device.vramTotal,
+            torch_vram_total: 0,
+            torch_vram_free: 0,
+          }
+        : {
+            name: 'cpu',
+            type: 'cpu',
+            index: null,
+            vram_total: 25_276_026_880,
+            vram_free: 23_986_651_136,
+            torch_vram_total: 25_276_026_880,
+            torch_vram_free: 23_986_651_136,
+          },
     ],
   };
 }

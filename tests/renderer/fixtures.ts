@@ -161,6 +161,11 @@ export function fakeClient(answers: Answers = {}) {
     settings: fail('settings'),
     updateSettings: fail('updateSettings'),
     connect: fail('connect'),
+    models: fail('models'),
+    downloadModel: fail('downloadModel'),
+    checklist: fail('checklist'),
+    dismissChecklist: fail('dismissChecklist'),
+    startComfyui: fail('startComfyui'),
     imageUrl: (id, kind) => `http://bridge.test/api/gallery/${id}/${kind}?token=test-token`,
     mcpbUrl: () => 'http://bridge.test/api/connect/mcpb?token=test-token',
     subscribe(handler) {

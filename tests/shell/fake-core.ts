@@ -69,6 +69,8 @@ export async function startFakeCore(
     stopCalls: 0,
     mcpUrl: `http://127.0.0.1:${port}/mcp`,
     dashboardUrl: `http://127.0.0.1:${port}/?token=secret-token`,
+    // A first run: the core chose the checklist as the page to open on.
+    startPageUrl: `http://127.0.0.1:${port}/?token=secret-token#/checklist`,
     outputDir: `${options.dataDir}/output`,
     state: () => state,
     onStateChange(listener) {

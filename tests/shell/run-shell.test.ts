@@ -82,10 +82,11 @@ describe('runShell startup', () => {
     expect(electron.shell.revealed).toEqual(['/out/b.png']);
   });
 
-  it('loads the dashboard with its token and shows the window once it is ready', async () => {
+  it('loads the page the core chose (the dashboard with its token, on the first-run checklist) and shows the window once it is ready', async () => {
     await runShell(deps());
     const window = onlyWindow();
-    expect(window.loadedUrl).toBe(onlyCore().dashboardUrl);
+    expect(window.loadedUrl).toBe(onlyCore().startPageUrl);
+    expect(window.loadedUrl).toBe(`${onlyCore().dashboardUrl}#/checklist`);
     await vi.waitFor(() => expect(window.visible).toBe(true));
   });
 

@@ -47,6 +47,11 @@ export interface ApiClient {
   settings(): Promise<RouteResult<'settings'>>;
   updateSettings(patch: Partial<SettingsView>): Promise<RouteResult<'updateSettings'>>;
   connect(): Promise<RouteResult<'connect'>>;
+  models(): Promise<RouteResult<'models'>>;
+  downloadModel(workflow: string): Promise<RouteResult<'downloadModel'>>;
+  checklist(): Promise<RouteResult<'checklist'>>;
+  dismissChecklist(): Promise<RouteResult<'dismissChecklist'>>;
+  startComfyui(): Promise<RouteResult<'startComfyui'>>;
   /** URL of a gallery image's thumbnail, full file or edit source (images cannot send headers: the token rides along). */
   imageUrl(id: string, kind: keyof typeof imageRoutes): string;
   /** URL of the built .mcpb download (a link cannot send headers: the token rides along). */
@@ -119,6 +124,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     settings: () => call('settings'),
     updateSettings: (patch) => call('updateSettings', { body: patch }),
     connect: () => call('connect'),
+    models: () => call('models'),
+    downloadModel: (workflow) => call('downloadModel', { id: workflow }),
+    checklist: () => call('checklist'),
+    dismissChecklist: () => call('dismissChecklist'),
+    startComfyui: () => call('startComfyui'),
     imageUrl(id, kind) {
       const url = new URL(pathOf(imageRoutes[kind], id), baseUrl);
       if (token) url.searchParams.set('token', token);

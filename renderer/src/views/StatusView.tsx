@@ -1,6 +1,8 @@
 import { deviceMemory, deviceTitle } from '../../../shared/devices.js';
 import type { BackendView, StatusView as Status } from '../../../shared/dashboard-api.js';
 import { clockTime, formatBytes, summarizeConnection } from '../state/status.js';
+import { ChecklistLink } from './ChecklistLink.js';
+import { ModelSetup } from './ModelSetup.js';
 
 function Backend({ backend }: { backend: BackendView }) {
   return (
@@ -57,7 +59,9 @@ export function StatusView({ status }: { status: Status }) {
   return (
     <section aria-labelledby="status-title">
       <h2 id="status-title">Connection</h2>
+      <ChecklistLink />
       {summary === 'unreachable' || summary === 'none' ? <NothingAnswersHint /> : null}
+      <ModelSetup />
       <ul className="cards" aria-label="ComfyUI servers">
         {status.backends.map((backend) => (
           <Backend key={backend.url} backend={backend} />
