@@ -9,6 +9,9 @@ import type {
 import { isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { advertise } from './advertise.js';
+import { registerResultApp } from './app/register.js';
+import type { ResultAppService } from './app/service.js';
+import { resultViewMetaFor } from './app/spec.js';
 import { hasPerRequestStream, splitCallSignal } from './callSignals.js';
 import { createProgressSender, ROOTS_INPUT_KEY, rootsFromListAnswer } from './context.js';
 import { requestKeyOf } from './request-key.js';
@@ -31,6 +34,8 @@ export interface BridgeMcpServerOptions {
   shimSecret?: string;
   /** Reported as serverInfo.version. */
   version?: string;
+  /** Backs the MCP App's app-only tools (mcp/app/); without it only the view itself is served. */
+  app?: ResultAppService;
 }
 
 export { SERVER_NAME } from './server-identity.js';
@@ -60,6 +65,7 @@ export function createBridgeMcpServerFactory(options: BridgeMcpServerOptions): B
       { instructions: SERVER_INSTRUCTIONS, capabilities: { tools: {} } },
     );
     for (const spec of toolSpecs) registerTool(server, spec, options, logger, ctx.release);
+    registerResultApp(server, options.app, logger);
     return server;
   };
 }
@@ -73,6 +79,7 @@ function registerTool(
 ): void {
   const inputSchema = advertise(spec.inputSchema);
   const outputSchema = advertise(spec.outputSchema);
+  const meta = resultViewMetaFor(spec.name);
   server.registerTool(
     spec.name,
     {
@@ -80,6 +87,7 @@ function registerTool(
       inputSchema,
       outputSchema,
       annotations: spec.annotations,
+      ...(meta ? { _meta: meta } : {}),
     },
     (args: unknown, ctx: ServerContext) =>
       runTool(spec, args, ctx, { server, options, logger: logger.child(spec.name), release }),
