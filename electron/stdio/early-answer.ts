@@ -24,8 +24,11 @@ export const LEGACY_PROTOCOL_VERSIONS: readonly string[] = [
 ];
 /** The 2026-07-28-era versions the server negotiates through `server/discover`. */
 export const MODERN_PROTOCOL_VERSIONS: readonly string[] = ['2026-07-28'];
-/** The server's capabilities as it advertises them: the tools it registers make the SDK add listChanged. */
-const capabilities = () => ({ tools: { listChanged: true } });
+/**
+ * The server's capabilities as it advertises them: the tools and the MCP App's view (mcp/app/) it registers make
+ * the SDK add listChanged.
+ */
+const capabilities = () => ({ tools: { listChanged: true }, resources: { listChanged: true } });
 
 export const MODERN_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
 const SERVER_INFO_META_KEY = 'io.modelcontextprotocol/serverInfo';
