@@ -81,9 +81,10 @@ border-radius:var(--border-radius-sm,4px)}
     node.append(el('div', { className: 'meta', textContent: item.path }),
       el('div', { className: 'meta', textContent: (item.width && item.height ? item.width + '×' + item.height + ' · ' : '') + (item.bytes ? kb(item.bytes) : '') }),
       copyPath);
-    if (item.html) {
-      const copyHtml = el('button', { textContent: 'Copy html', onclick: () => copy(item.html, copyHtml) });
-      node.append(el('pre', { className: 'meta', textContent: item.html }), copyHtml);
+    const html = item.html || (item.web && item.web.html);
+    if (html) {
+      const copyHtml = el('button', { textContent: 'Copy html', onclick: () => copy(html, copyHtml) });
+      node.append(el('pre', { className: 'meta', textContent: html }), copyHtml);
     }
     if (canPick) {
       const pick = el('button', { textContent: 'Keep this one', className: 'pick' });
