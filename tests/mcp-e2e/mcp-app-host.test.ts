@@ -32,7 +32,8 @@ let hostScript: string;
 beforeAll(async () => {
   if (skip) return;
   workspace = tempDir();
-  fake = await startSd15Fake();
+  // Slow enough that a 3-image batch outlasts the view's first 3 s poll: its progress is seen mid-batch.
+  fake = await startSd15Fake(100);
   fixture = await startTestCore({ urls: [fake.url], settings: { allowedDirs: [workspace] } });
   client = new Client(
     { name: 'app-host-test', version: '1.0.0' },
@@ -149,11 +150,17 @@ describe.skipIf(skip !== undefined)('the result view in a host (headless Chromiu
     try {
       await deliver(page, args, accepted);
       const view = page.frameLocator('iframe');
+      await expect
+        .poll(() => view.locator('#status').textContent(), { timeout: 60_000 })
+        .toMatch(/^\d of 3 done, \d running, \d waiting$/u);
       for (const index of [0, 1, 2])
         await view.locator(`.item[data-index="${index}"] img`).waitFor({ state: 'visible', timeout: 60_000 });
       expect(
         await page.evaluate(() => (window as unknown as { calledTools: string[] }).calledTools),
       ).toContain('check_batch_status');
+      await expect
+        .poll(() => view.locator('#status').textContent())
+        .toBe('3 of 3 done: keep the one you want');
       const target = join(workspace, 'public', 'fox.png');
       expect(existsSync(target)).toBe(false);
       await view.locator('.item[data-index="1"] .pick').click();

@@ -116,7 +116,7 @@ border-radius:var(--border-radius-sm,4px)}
     const token = polling = {};
     while (polling === token) {
       try {
-        const status = (await callTool('check_batch_status', { batch_id: batchId, wait_seconds: 20 })).structuredContent;
+        const status = (await callTool('check_batch_status', { batch_id: batchId, wait_seconds: 3 })).structuredContent;
         if (polling !== token) return;
         show(status.items, status, status.done);
         if (status.done) return;
