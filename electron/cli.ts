@@ -80,6 +80,7 @@ async function stdio(options: CliOptions): Promise<void> {
       serverFactory: async (core) => {
         const factory = (await import('./mcp/server.js')).createBridgeMcpServerFactory({
           service: core.service,
+          app: core.resultApp,
           logger,
           cwd,
           version: pkg.version,

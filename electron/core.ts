@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createResultApp } from './bridge/result-app.js';
+import type { ResultAppService } from './mcp/app/service.js';
 import { createBridgeService } from './bridge/service.js';
 import { deliverJob, findDeliveredJob, prepareJob, recoveryDirOf } from './bridge/pipeline.js';
 import { editReadLimits, stageEditInputs } from './bridge/edit-inputs.js';
@@ -87,6 +89,8 @@ export interface Core extends CoreHandle {
   /** /mcp as other machines reach it (empty when bound to loopback); `mcpUrl` is for this machine. */
   networkMcpUrls: readonly string[];
   service: BridgeService;
+  /** The MCP App's app-only tools (mcp/app/). */
+  resultApp: ResultAppService;
   scheduler: Scheduler;
   pool: BackendPool;
   gallery: Gallery;
@@ -236,6 +240,7 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     ...definedOnly({ heartbeatMs: tuning.heartbeatMs }),
   });
 
+  const resultApp = createResultApp({ scheduler, gallery, recoveryDir: recoveryDirOf(dataDir) });
   const shimSecret = newShimSecret();
   const packageRoot = packageRootOf(import.meta.dirname);
   const startup = settings.get();
@@ -287,6 +292,7 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     mcp = createMcpEndpoint({
       factory: createBridgeMcpServerFactory({
         service,
+        app: resultApp,
         logger,
         shimSecret,
         // The tray passes none: serverInfo names the package version, as the stdio shim's early answer does.
@@ -381,6 +387,7 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
       return outputDir();
     },
     service,
+    resultApp,
     scheduler,
     pool,
     gallery,

@@ -9,6 +9,9 @@ import type {
 import { isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { advertise } from './advertise.js';
+import { registerResultApp } from './app/register.js';
+import type { ResultAppService } from './app/service.js';
+import { resultViewMetaFor } from './app/spec.js';
 import { hasPerRequestStream, splitCallSignal } from './callSignals.js';
 import { createProgressSender, ROOTS_INPUT_KEY, rootsFromListAnswer } from './context.js';
 import { bundledPlaybook } from './playbook.js';
@@ -36,6 +39,8 @@ export interface BridgeMcpServerOptions {
   version?: string;
   /** The playbook served as prompts and a resource; default: the package's skill file. */
   playbook?: () => Playbook;
+  /** Backs the MCP App's app-only tools (mcp/app/); without it only the view itself is served. */
+  app?: ResultAppService;
 }
 
 export { SERVER_NAME } from './server-identity.js';
@@ -66,6 +71,7 @@ export function createBridgeMcpServerFactory(options: BridgeMcpServerOptions): B
     );
     for (const spec of toolSpecs) registerTool(server, spec, options, logger, ctx.release);
     registerPlaybook(server, options.playbook ?? bundledPlaybook);
+    registerResultApp(server, options.app, logger);
     return server;
   };
 }
@@ -79,6 +85,7 @@ function registerTool(
 ): void {
   const inputSchema = advertise(spec.inputSchema);
   const outputSchema = advertise(spec.outputSchema);
+  const meta = resultViewMetaFor(spec.name);
   server.registerTool(
     spec.name,
     {
@@ -86,6 +93,7 @@ function registerTool(
       inputSchema,
       outputSchema,
       annotations: spec.annotations,
+      ...(meta ? { _meta: meta } : {}),
     },
     (args: unknown, ctx: ServerContext) =>
       runTool(spec, args, ctx, { server, options, logger: logger.child(spec.name), release }),

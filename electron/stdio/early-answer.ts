@@ -25,8 +25,8 @@ export const LEGACY_PROTOCOL_VERSIONS: readonly string[] = [
 /** The 2026-07-28-era versions the server negotiates through `server/discover`. */
 export const MODERN_PROTOCOL_VERSIONS: readonly string[] = ['2026-07-28'];
 /**
- * The server's capabilities as it advertises them: the tools, prompts and resource it registers (mcp/server.ts,
- * mcp/prompts.ts) make the SDK add listChanged to each.
+ * The server's capabilities as it advertises them: the tools, the playbook's prompts and resource (mcp/prompts.ts)
+ * and the MCP App's view (mcp/app/) it registers make the SDK add listChanged to each.
  */
 const capabilities = () => ({
   tools: { listChanged: true },

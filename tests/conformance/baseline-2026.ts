@@ -45,8 +45,8 @@ export const expectedFailures2026: Record<string, string[]> = {
     'completion-complete/completion-complete',
     'input-required-result-non-tool-request/sep-2322-non-tool-incomplete',
   ],
-  // The bridge serves only its playbook (one resource, four prompts: listing them passes, with caching hints),
-  // not the suite's fixture prompts and resources (test_simple_prompt, test://static-text, test://template/…).
+  // The bridge serves only its playbook (one resource, four prompts) and the MCP App's ui:// view: listing them
+  // passes, with caching hints; not the suite's fixture prompts and resources (test_simple_prompt, test://static-text, test://template/…).
   'fixture prompts and resources the bridge does not have': [
     'resources-read-text/resources-read-text',
     'resources-read-binary/resources-read-binary',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlaybook, playbookFor, SKILL_PATH } from '../../electron/mcp/playbook.js';
+import { RESULT_VIEW_URI } from '../../electron/mcp/app/spec.js';
 import { PLAYBOOK_PROMPT, PLAYBOOK_URI, taskPrompts } from '../../electron/mcp/prompts.js';
 import { isBuilt, notBuiltMessage, packageRoot } from '../cli/built-cli.js';
 import { removeDirs, startSd15Fake, startTestCore, type CoreFixture } from '../core/harness.js';
@@ -97,7 +98,11 @@ describe.each(runnable)('%s-era client over %s', (era, via) => {
   it('serves the skill as a text/markdown resource', async () => {
     const agent = await open();
     const { resources } = await agent.listResources();
-    expect(resources).toEqual([expect.objectContaining({ uri: PLAYBOOK_URI, mimeType: 'text/markdown' })]);
+    // The playbook and the MCP App's view (mcp/app/), nothing else.
+    expect(resources.map((resource) => resource.uri).sort()).toEqual([PLAYBOOK_URI, RESULT_VIEW_URI].sort());
+    expect(resources.find((resource) => resource.uri === PLAYBOOK_URI)).toMatchObject({
+      mimeType: 'text/markdown',
+    });
     expect((await agent.readResource(PLAYBOOK_URI)).contents).toEqual([
       { uri: PLAYBOOK_URI, mimeType: 'text/markdown', text: skill.body },
     ]);
