@@ -2,7 +2,7 @@ import type { DashboardEvent, StatusView } from '../../shared/dashboard-api.js';
 import type { Gallery } from '../gallery/index.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
 import type { JobPhase } from '../jobs/run-phase.js';
-import type { JobProgress, Scheduler } from '../jobs/scheduler.js';
+import type { JobPreview, JobProgress, Scheduler } from '../jobs/scheduler.js';
 import type { BatchRecord, JobRecord } from '../jobs/types.js';
 import type { SettingsService } from '../settings.js';
 import type { WorkflowLibrary } from '../workflows/library.js';
@@ -20,6 +20,8 @@ export interface LiveFeedOptions {
   publish(event: DashboardEvent): void;
   /** Minimum time between two events about the same batch, job's progress, or the status. */
   intervalMs?: number;
+  /** Minimum time between two preview frames of one job (each is a JPEG of up to 512 px). */
+  previewIntervalMs?: number;
 }
 
 /**
@@ -47,6 +49,17 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
     }
   });
 
+  // Only the newest frame of a job is kept, and only while it runs: a preview never outlives its sampling.
+  const latestPreview = new Map<string, JobPreview>();
+  const previewThrottle = createKeyedThrottle<string>(options.previewIntervalMs ?? 250, (jobId) => {
+    const preview = latestPreview.get(jobId);
+    latestPreview.delete(jobId);
+    if (preview) {
+      const image = `data:${preview.mime};base64,${preview.bytes.toString('base64')}`;
+      publish({ type: 'preview', batchId: preview.batchId, jobId, image });
+    }
+  });
+
   let lastStatus = '';
   const statusThrottle = createKeyedThrottle<'status'>(intervalMs, () => {
     const status = options.status();
@@ -60,7 +73,10 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
   const onJob = (job: JobRecord, batch: BatchRecord) => {
     batchThrottle.schedule(batch.id);
     statusChanged();
-    if (job.state !== 'running') latestProgress.delete(job.id);
+    if (job.state !== 'running') {
+      latestProgress.delete(job.id);
+      latestPreview.delete(job.id);
+    }
     if (job.state === 'completed' && options.gallery.get(job.id)) {
       publish({ type: 'gallery', change: 'added', id: job.id });
     }
@@ -68,6 +84,11 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
   const onProgress = (progress: JobProgress) => {
     latestProgress.set(progress.jobId, progress);
     progressThrottle.schedule(progress.jobId);
+  };
+  const onPreview = (preview: JobPreview) => {
+    if (preview.mime !== 'image/jpeg' && preview.mime !== 'image/png') return;
+    latestPreview.set(preview.jobId, preview);
+    previewThrottle.schedule(preview.jobId);
   };
   // A new phase goes out at once, never folded away, and a step still waiting in the throttle is older news.
   const onPhase = ({ batchId, jobId, phase }: JobPhase) => {
@@ -78,6 +99,7 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
 
   scheduler.on('job', onJob);
   scheduler.on('progress', onProgress);
+  scheduler.on('preview', onPreview);
   scheduler.on('phase', onPhase);
   pool.on('change', statusChanged);
   const offWorkflows = options.workflows.on('change', () => publish({ type: 'workflows' }));
@@ -90,11 +112,13 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
     stop() {
       scheduler.off('job', onJob);
       scheduler.off('progress', onProgress);
+      scheduler.off('preview', onPreview);
       scheduler.off('phase', onPhase);
       pool.off('change', statusChanged);
       offWorkflows();
       offSettings();
-      for (const throttle of [batchThrottle, progressThrottle, statusThrottle]) throttle.close();
+      for (const throttle of [batchThrottle, progressThrottle, previewThrottle, statusThrottle])
+        throttle.close();
     },
   };
 }

@@ -20,6 +20,8 @@ export interface FakeComfyUIOptions {
   models?: ModelLists;
   /** Time per progress step. Unset: SlowProgress sleeps its own `delay`, samplers 10 ms. */
   stepMs?: number;
+  /** Samplers send one JPEG preview per step (ComfyUI's `--preview-method latent2rgb`); default off, as ComfyUI's. */
+  samplerPreviews?: boolean;
   /**
    * Saved images carry noise like a real generation (about 1.4 MB at 1024²) instead of one flat colour, the same
    * pixels for every run of a size (benchmarks).
@@ -138,6 +140,7 @@ class FakeComfyUIServer implements FakeComfyUI {
   private readonly files: FakeFiles;
   private models: ModelLists;
   private stepMs: number | undefined;
+  private readonly samplerPreviews: boolean;
   private failures: { count: number; reason: string } = { count: 0, reason: '' };
   private failPredicate: ((prompt: ApiGraph, promptId: string) => string | undefined) | undefined;
   private hangs = 0;
@@ -168,6 +171,7 @@ class FakeComfyUIServer implements FakeComfyUI {
   constructor(options: FakeComfyUIOptions) {
     this.models = options.models ?? {};
     this.stepMs = options.stepMs;
+    this.samplerPreviews = options.samplerPreviews ?? false;
     this.files = new FakeFiles(this.root, options.textured ?? false);
     this.executor = this.newExecutor();
   }
@@ -289,6 +293,7 @@ class FakeComfyUIServer implements FakeComfyUI {
       objectInfo: () => this.objectInfo(),
       stepMs: () => this.stepMs,
       samplingHeld: () => this.samplingHeld,
+      samplerPreviews: () => this.samplerPreviews,
       failWhen: (item) => this.failPredicate?.(item.prompt, item.promptId),
     });
   }
