@@ -6,6 +6,7 @@ import type { JobPreview, JobProgress, Scheduler } from '../jobs/scheduler.js';
 import type { BatchRecord, JobRecord } from '../jobs/types.js';
 import type { SettingsService } from '../settings.js';
 import type { WorkflowLibrary } from '../workflows/library.js';
+import { createPreviewFeed } from './preview-feed.js';
 import { createKeyedThrottle } from './throttle.js';
 import { toBatchView, toSettingsView, type ItemContext } from './views.js';
 
@@ -27,7 +28,7 @@ export interface LiveFeedOptions {
 /**
  * Turns the core's own events into dashboard events. Bursts are folded per subject (a batch, a job's progress,
  * the status) to at most one event per interval, always ending on the latest state; a status event goes out
- * only when the status view actually changed.
+ * only when the status view actually changed. Sampler previews go out per job at their own pace (preview-feed).
  */
 export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
   const { scheduler, pool } = options;
@@ -49,15 +50,9 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
     }
   });
 
-  // Only the newest frame of a job is kept, and only while it runs: a preview never outlives its sampling.
-  const latestPreview = new Map<string, JobPreview>();
-  const previewThrottle = createKeyedThrottle<string>(options.previewIntervalMs ?? 250, (jobId) => {
-    const preview = latestPreview.get(jobId);
-    latestPreview.delete(jobId);
-    if (preview) {
-      const image = `data:${preview.mime};base64,${preview.bytes.toString('base64')}`;
-      publish({ type: 'preview', batchId: preview.batchId, jobId, image });
-    }
+  const previews = createPreviewFeed({
+    publish,
+    ...(options.previewIntervalMs === undefined ? {} : { intervalMs: options.previewIntervalMs }),
   });
 
   let lastStatus = '';
@@ -75,7 +70,7 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
     statusChanged();
     if (job.state !== 'running') {
       latestProgress.delete(job.id);
-      latestPreview.delete(job.id);
+      previews.jobLeft(job.id);
     }
     if (job.state === 'completed' && options.gallery.get(job.id)) {
       publish({ type: 'gallery', change: 'added', id: job.id });
@@ -85,11 +80,7 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
     latestProgress.set(progress.jobId, progress);
     progressThrottle.schedule(progress.jobId);
   };
-  const onPreview = (preview: JobPreview) => {
-    if (preview.mime !== 'image/jpeg' && preview.mime !== 'image/png') return;
-    latestPreview.set(preview.jobId, preview);
-    previewThrottle.schedule(preview.jobId);
-  };
+  const onPreview = (preview: JobPreview) => previews.frame(preview);
   // A new phase goes out at once, never folded away, and a step still waiting in the throttle is older news.
   const onPhase = ({ batchId, jobId, phase }: JobPhase) => {
     latestProgress.delete(jobId);
@@ -117,8 +108,8 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
       pool.off('change', statusChanged);
       offWorkflows();
       offSettings();
-      for (const throttle of [batchThrottle, progressThrottle, previewThrottle, statusThrottle])
-        throttle.close();
+      for (const throttle of [batchThrottle, progressThrottle, statusThrottle]) throttle.close();
+      previews.close();
     },
   };
 }

@@ -67,10 +67,12 @@ export interface FakeComfyUI {
   /** The next accepted prompt starts and never finishes (until interrupted or killed). */
   hangNext(): void;
   /**
-   * While on, a sampler stops after its first step (its progress sent) until this is turned off, interrupted or
+   * While on, a sampler stops after each step (its progress sent) until this is turned off, interrupted or
    * killed: a generation held mid-run for as long as a test needs.
    */
   holdSampling(on: boolean): void;
+  /** While sampling is held, lets samplers take `count` more steps (all samplers share them), then hold again. */
+  releaseSteps(count?: number): void;
   /**
    * The next `count` accepted prompts are queued (and run) at once, but their POST /prompt is answered only after
    * `delayMs`: a ComfyUI whose answer arrives after the caller gave up.
@@ -167,6 +169,7 @@ class FakeComfyUIServer implements FakeComfyUI {
   private history = new Map<string, HistoryEntry>();
   private executor: FakeExecutor;
   private samplingHeld = false;
+  private heldStepsReleased = 0;
 
   constructor(options: FakeComfyUIOptions) {
     this.models = options.models ?? {};
@@ -254,6 +257,10 @@ class FakeComfyUIServer implements FakeComfyUI {
   }
   holdSampling(on: boolean): void {
     this.samplingHeld = on;
+    this.heldStepsReleased = 0;
+  }
+  releaseSteps(count = 1): void {
+    this.heldStepsReleased += count;
   }
 
   hangNext(): void {
@@ -293,6 +300,11 @@ class FakeComfyUIServer implements FakeComfyUI {
       objectInfo: () => this.objectInfo(),
       stepMs: () => this.stepMs,
       samplingHeld: () => this.samplingHeld,
+      takeReleasedStep: () => {
+        if (this.heldStepsReleased === 0) return false;
+        this.heldStepsReleased -= 1;
+        return true;
+      },
       samplerPreviews: () => this.samplerPreviews,
       failWhen: (item) => this.failPredicate?.(item.prompt, item.promptId),
     });

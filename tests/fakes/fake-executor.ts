@@ -45,8 +45,10 @@ export interface ExecutorDeps {
   objectInfo: () => ObjectInfo;
   /** Per progress step; undefined lets SlowProgress use its own `delay` input. */
   stepMs: () => number | undefined;
-  /** While true, sampling waits after its first step. */
+  /** While true, sampling waits after each step... */
   samplingHeld: () => boolean;
+  /** ...until a step released by the test is there to take (true: taken). */
+  takeReleasedStep: () => boolean;
   /** Samplers send a preview with every step, as ComfyUI does when started with `--preview-method latent2rgb`. */
   samplerPreviews: () => boolean;
   /** Evaluated when a prompt starts; a string fails the prompt with that message. */
@@ -331,7 +333,8 @@ export class FakeExecutor {
         node: id,
       });
       if (preview) outbox.preview(client, preview, metadata, 'after-progress');
-      while (this.deps.samplingHeld() && !item.interrupted) await sleep(10, undefined, { signal: killed });
+      while (this.deps.samplingHeld() && !this.deps.takeReleasedStep() && !item.interrupted)
+        await sleep(10, undefined, { signal: killed });
     }
   }
 
