@@ -177,6 +177,28 @@ describe('batches', () => {
     expect(within(row).getByRole('img', { name: 'Image 1' })).toBeTruthy();
   });
 
+  it('forgets the previews when the events socket reconnects (what was sampled meanwhile is unknown)', async () => {
+    const running = batchView('b-31', [itemView(0, { state: 'running' })]);
+    const live = fakeClient({
+      status: () => Promise.resolve(statusView()),
+      batches: () => Promise.resolve({ batches: [running] }),
+    });
+    renderApp('batches', live.client);
+    const row = (await screen.findByRole('progressbar', { name: 'Image 1 progress' })).closest('li')!;
+    act(() =>
+      live.emit({ type: 'preview', batchId: 'b-31', jobId: 'job-0', image: 'data:image/png;base64,AAAA' }),
+    );
+    expect(within(row).getByRole('img', { name: 'Image 1 forming' })).toBeTruthy();
+    act(() => live.open());
+    expect(within(row).queryByRole('img', { name: 'Image 1 forming' })).toBeNull();
+    act(() =>
+      live.emit({ type: 'preview', batchId: 'b-31', jobId: 'job-0', image: 'data:image/png;base64,BBBB' }),
+    );
+    expect(within(row).getByRole('img', { name: 'Image 1 forming' }).getAttribute('src')).toBe(
+      'data:image/png;base64,BBBB',
+    );
+  });
+
   it('explains where batches come from when there are none', async () => {
     const live = fakeClient({
       status: () => Promise.resolve(statusView()),
