@@ -347,6 +347,13 @@ export const dashboardEventSchema = z.discriminatedUnion('type', [
     /** ComfyUI's phase for the job, in this order: loading, sampling, decoding, saving. */
     phase: z.enum(['loading', 'sampling', 'decoding', 'saving']).optional(),
   }),
+  z.object({
+    type: z.literal('preview'),
+    batchId: z.string(),
+    jobId: z.string(),
+    /** The latest frame ComfyUI sent while sampling, as a data: URL (JPEG or PNG); never stored. */
+    image: z.string().regex(/^data:image\/(jpeg|png);base64,/),
+  }),
   z.object({ type: z.literal('gallery'), change: z.enum(['added', 'removed']), id: z.string() }),
   z.object({ type: z.literal('workflows') }),
   z.object({ type: z.literal('settings'), settings: settingsViewSchema }),

@@ -2,10 +2,11 @@ import type { DashboardEvent, StatusView } from '../../shared/dashboard-api.js';
 import type { Gallery } from '../gallery/index.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
 import type { JobPhase } from '../jobs/run-phase.js';
-import type { JobProgress, Scheduler } from '../jobs/scheduler.js';
+import type { JobPreview, JobProgress, Scheduler } from '../jobs/scheduler.js';
 import type { BatchRecord, JobRecord } from '../jobs/types.js';
 import type { SettingsService } from '../settings.js';
 import type { WorkflowLibrary } from '../workflows/library.js';
+import { createPreviewFeed } from './preview-feed.js';
 import { createKeyedThrottle } from './throttle.js';
 import { toBatchView, toSettingsView, type ItemContext } from './views.js';
 
@@ -20,12 +21,14 @@ export interface LiveFeedOptions {
   publish(event: DashboardEvent): void;
   /** Minimum time between two events about the same batch, job's progress, or the status. */
   intervalMs?: number;
+  /** Minimum time between two preview frames of one job (each is a JPEG of up to 512 px). */
+  previewIntervalMs?: number;
 }
 
 /**
  * Turns the core's own events into dashboard events. Bursts are folded per subject (a batch, a job's progress,
  * the status) to at most one event per interval, always ending on the latest state; a status event goes out
- * only when the status view actually changed.
+ * only when the status view actually changed. Sampler previews go out per job at their own pace (preview-feed).
  */
 export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
   const { scheduler, pool } = options;
@@ -47,6 +50,11 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
     }
   });
 
+  const previews = createPreviewFeed({
+    publish,
+    ...(options.previewIntervalMs === undefined ? {} : { intervalMs: options.previewIntervalMs }),
+  });
+
   let lastStatus = '';
   const statusThrottle = createKeyedThrottle<'status'>(intervalMs, () => {
     const status = options.status();
@@ -60,7 +68,10 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
   const onJob = (job: JobRecord, batch: BatchRecord) => {
     batchThrottle.schedule(batch.id);
     statusChanged();
-    if (job.state !== 'running') latestProgress.delete(job.id);
+    if (job.state !== 'running') {
+      latestProgress.delete(job.id);
+      previews.jobLeft(job.id);
+    }
     if (job.state === 'completed' && options.gallery.get(job.id)) {
       publish({ type: 'gallery', change: 'added', id: job.id });
     }
@@ -69,6 +80,7 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
     latestProgress.set(progress.jobId, progress);
     progressThrottle.schedule(progress.jobId);
   };
+  const onPreview = (preview: JobPreview) => previews.frame(preview);
   // A new phase goes out at once, never folded away, and a step still waiting in the throttle is older news.
   const onPhase = ({ batchId, jobId, phase }: JobPhase) => {
     latestProgress.delete(jobId);
@@ -78,6 +90,7 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
 
   scheduler.on('job', onJob);
   scheduler.on('progress', onProgress);
+  scheduler.on('preview', onPreview);
   scheduler.on('phase', onPhase);
   pool.on('change', statusChanged);
   const offWorkflows = options.workflows.on('change', () => publish({ type: 'workflows' }));
@@ -90,11 +103,13 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
     stop() {
       scheduler.off('job', onJob);
       scheduler.off('progress', onProgress);
+      scheduler.off('preview', onPreview);
       scheduler.off('phase', onPhase);
       pool.off('change', statusChanged);
       offWorkflows();
       offSettings();
       for (const throttle of [batchThrottle, progressThrottle, statusThrottle]) throttle.close();
+      previews.close();
     },
   };
 }

@@ -35,6 +35,7 @@ export interface BackendClient {
   ): unknown;
   on(event: 'started', listener: (e: { promptId: string }) => void): unknown;
   on(event: 'executing', listener: (e: { promptId: string; node: string | null }) => void): unknown;
+  on(event: 'preview', listener: (e: { promptId?: string; mime: string; bytes: Buffer }) => void): unknown;
   on(event: 'status', listener: (e: { queueRemaining: number }) => void): unknown;
   on(event: 'connection', listener: (e: { connected: boolean }) => void): unknown;
 }

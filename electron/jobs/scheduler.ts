@@ -81,6 +81,14 @@ export interface JobProgress {
   node?: string;
 }
 
+/** A preview frame ComfyUI sent while sampling a job: in memory only, never written anywhere. */
+export interface JobPreview {
+  batchId: string;
+  jobId: string;
+  mime: string;
+  bytes: Buffer;
+}
+
 interface Active {
   job: JobRecord;
   batch: BatchRecord;
@@ -106,9 +114,10 @@ export class SchedulerStoppedError extends Error {
  * Owns the queue of jobs: interactive calls go ahead of batch items; each backend gets a small in-flight
  * window so its GPU never waits for us; a job whose backend died is handed to another, never completed twice.
  *
- * Events: 'job' (job, batch) on every state change; 'progress' (JobProgress); 'phase' (JobPhase) when a running
- * job enters loading, sampling, decoding or saving; 'batch-done' (batch); 'web' (job, batch) when a completed
- * job's web variants change state; 'batch-settled' (batch) once every item and its web variants are finished.
+ * Events: 'job' (job, batch) on every state change; 'progress' (JobProgress); 'preview' (JobPreview) for each
+ * frame ComfyUI sends while sampling; 'phase' (JobPhase) when a running job enters loading, sampling, decoding
+ * or saving; 'batch-done' (batch); 'web' (job, batch) when a completed job's web variants change state;
+ * 'batch-settled' (batch) once every item and its web variants are finished.
  */
 export class Scheduler extends EventEmitter {
   private readonly batches = new Map<string, BatchRecord>();
@@ -862,6 +871,11 @@ export class Scheduler extends EventEmitter {
         max: event.max,
         node: event.node,
       } satisfies JobProgress);
+    });
+    client.on('preview', ({ promptId, mime, bytes }) => {
+      const run = promptId === undefined ? undefined : this.byPrompt.get(promptId);
+      if (!run) return;
+      this.emit('preview', { batchId: run.batch.id, jobId: run.job.id, mime, bytes } satisfies JobPreview);
     });
   }
 

@@ -41,6 +41,7 @@ const otherProgramsFlags: Record<string, string> = {
   '--scope': 'claude mcp add / remove',
   '--header': 'claude mcp add',
   '--listen': "ComfyUI's main.py",
+  '--preview-method': "ComfyUI's main.py",
   '--dir': 'electron-builder (npm run pack)',
   '--requirements': '@modelcontextprotocol/conformance',
 };

@@ -20,6 +20,8 @@ export interface FakeComfyUIOptions {
   models?: ModelLists;
   /** Time per progress step. Unset: SlowProgress sleeps its own `delay`, samplers 10 ms. */
   stepMs?: number;
+  /** Samplers send one JPEG preview per step (ComfyUI's `--preview-method latent2rgb`); default off, as ComfyUI's. */
+  samplerPreviews?: boolean;
   /**
    * Saved images carry noise like a real generation (about 1.4 MB at 1024²) instead of one flat colour, the same
    * pixels for every run of a size (benchmarks); `'photo'`: a photographic-like scene (tests/web/photo.ts), which
@@ -76,10 +78,12 @@ export interface FakeComfyUI {
   /** The next accepted prompt starts and never finishes (until interrupted or killed). */
   hangNext(): void;
   /**
-   * While on, a sampler stops after its first step (its progress sent) until this is turned off, interrupted or
+   * While on, a sampler stops after each step (its progress sent) until this is turned off, interrupted or
    * killed: a generation held mid-run for as long as a test needs.
    */
   holdSampling(on: boolean): void;
+  /** While sampling is held, lets samplers take `count` more steps (all samplers share them), then hold again. */
+  releaseSteps(count?: number): void;
   /**
    * The next `count` accepted prompts are queued (and run) at once, but their POST /prompt is answered only after
    * `delayMs`: a ComfyUI whose answer arrives after the caller gave up.
@@ -151,6 +155,7 @@ class FakeComfyUIServer implements FakeComfyUI {
   private readonly files: FakeFiles;
   private models: ModelLists;
   private stepMs: number | undefined;
+  private readonly samplerPreviews: boolean;
   private failures: { count: number; reason: string } = { count: 0, reason: '' };
   private failPredicate: ((prompt: ApiGraph, promptId: string) => string | undefined) | undefined;
   private hangs = 0;
@@ -177,6 +182,7 @@ class FakeComfyUIServer implements FakeComfyUI {
   private history = new Map<string, HistoryEntry>();
   private executor: FakeExecutor;
   private samplingHeld = false;
+  private heldStepsReleased = 0;
 
   private readonly modelsDir: string | undefined;
   private readonly device: FakeComfyUIOptions['device'];
@@ -188,6 +194,7 @@ class FakeComfyUIServer implements FakeComfyUI {
     this.device = options.device;
     this.host = options.host ?? '127.0.0.1';
     this.stepMs = options.stepMs;
+    this.samplerPreviews = options.samplerPreviews ?? false;
     this.files = new FakeFiles(this.root, options.textured ?? false);
     this.executor = this.newExecutor();
   }
@@ -270,6 +277,10 @@ class FakeComfyUIServer implements FakeComfyUI {
   }
   holdSampling(on: boolean): void {
     this.samplingHeld = on;
+    this.heldStepsReleased = 0;
+  }
+  releaseSteps(count = 1): void {
+    this.heldStepsReleased += count;
   }
 
   hangNext(): void {
@@ -309,6 +320,12 @@ class FakeComfyUIServer implements FakeComfyUI {
       objectInfo: () => this.objectInfo(),
       stepMs: () => this.stepMs,
       samplingHeld: () => this.samplingHeld,
+      takeReleasedStep: () => {
+        if (this.heldStepsReleased === 0) return false;
+        this.heldStepsReleased -= 1;
+        return true;
+      },
+      samplerPreviews: () => this.samplerPreviews,
       failWhen: (item) => this.failPredicate?.(item.prompt, item.promptId),
     });
   }

@@ -45,8 +45,12 @@ export interface ExecutorDeps {
   objectInfo: () => ObjectInfo;
   /** Per progress step; undefined lets SlowProgress use its own `delay` input. */
   stepMs: () => number | undefined;
-  /** While true, sampling waits after its first step. */
+  /** While true, sampling waits after each step... */
   samplingHeld: () => boolean;
+  /** ...until a step released by the test is there to take (true: taken). */
+  takeReleasedStep: () => boolean;
+  /** Samplers send a preview with every step, as ComfyUI does when started with `--preview-method latent2rgb`. */
+  samplerPreviews: () => boolean;
   /** Evaluated when a prompt starts; a string fails the prompt with that message. */
   failWhen: (item: QueueItem) => string | undefined;
 }
@@ -176,7 +180,17 @@ export class FakeExecutor {
           const stepMs =
             this.deps.stepMs() ??
             (node.class_type === 'SlowProgress' ? num(inputs.delay) * 1000 : samplerStepMs);
-          await this.progress(item, id, inputs, steps, stepMs, killed, states, sendProgressState);
+          await this.progress(
+            item,
+            id,
+            node.class_type,
+            inputs,
+            steps,
+            stepMs,
+            killed,
+            states,
+            sendProgressState,
+          );
         }
         const ui = await this.outputNode(item, id, node.class_type, inputs, killed);
         const info = this.deps.objectInfo()[node.class_type];
@@ -274,6 +288,7 @@ export class FakeExecutor {
   private async progress(
     item: QueueItem,
     id: string,
+    classType: string,
     inputs: NodeInputs,
     steps: number,
     stepMs: number,
@@ -284,7 +299,9 @@ export class FakeExecutor {
     const { outbox, files } = this.deps;
     const client = item.extraData.client_id;
     const failAt = num(inputs.fail_at_step);
-    const preview = inputs.preview === true ? await files.previewJpeg(inputs.image as FakeValue) : undefined;
+    const nodePreview =
+      inputs.preview === true ? await files.previewJpeg(inputs.image as FakeValue) : undefined;
+    const samplerPreviews = classType !== 'SlowProgress' && this.deps.samplerPreviews();
     for (let step = 1; step <= steps; step++) {
       if (stepMs > 0) await sleep(stepMs, undefined, { signal: killed });
       if (item.interrupted) throw new RunStopped('interrupted', id);
@@ -298,6 +315,8 @@ export class FakeExecutor {
       }
       states.set(id, { value: step, max: steps, state: 'running' });
       sendProgressState();
+      // A sampler's preview changes as the image forms: the shade moves with the step.
+      const preview = samplerPreviews ? await files.samplerPreviewJpeg(step, steps) : nodePreview;
       const metadata = {
         node_id: id,
         prompt_id: item.promptId,
@@ -314,7 +333,8 @@ export class FakeExecutor {
         node: id,
       });
       if (preview) outbox.preview(client, preview, metadata, 'after-progress');
-      while (this.deps.samplingHeld() && !item.interrupted) await sleep(10, undefined, { signal: killed });
+      while (this.deps.samplingHeld() && !this.deps.takeReleasedStep() && !item.interrupted)
+        await sleep(10, undefined, { signal: killed });
     }
   }
 

@@ -82,6 +82,16 @@ export class FakeFiles {
       .toBuffer();
   }
 
+  /** A sampler's step preview (ComfyUI scales them to 512 px; smaller here, the bytes are not the point). */
+  async samplerPreviewJpeg(step: number, steps: number): Promise<Buffer> {
+    const shade = Math.round((255 * step) / steps);
+    return sharp({
+      create: { width: 128, height: 128, channels: 3, background: { r: shade, g: 96, b: 255 - shade } },
+    })
+      .jpeg()
+      .toBuffer();
+  }
+
   /** LoadImage's and LoadImageMask's validator: the name (a subfolder path, or "name [input]") is a file. */
   inputExists(name: string): boolean {
     const path = this.annotatedPath(name);

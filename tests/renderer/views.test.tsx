@@ -137,6 +137,68 @@ describe('batches', () => {
     expect(cancelBatch).toHaveBeenCalledWith('b-21');
   });
 
+  it('shows the running item forming with its step and ETA, then the finished thumbnail', async () => {
+    const running = batchView('b-30', [itemView(0, { state: 'running' }), itemView(1)]);
+    const live = fakeClient({
+      status: () => Promise.resolve(statusView()),
+      batches: () => Promise.resolve({ batches: [running] }),
+    });
+    renderApp('batches', live.client);
+    const row = (await screen.findByRole('progressbar', { name: 'Image 1 progress' })).closest('li')!;
+    expect(within(row).queryByRole('img')).toBeNull();
+
+    const frame = (n: number) => `data:image/jpeg;base64,${btoa(`frame ${n}`)}`;
+    act(() => live.emit({ type: 'progress', batchId: 'b-30', jobId: 'job-0', value: 1, max: 20 }));
+    act(() => live.emit({ type: 'preview', batchId: 'b-30', jobId: 'job-0', image: frame(1) }));
+    expect(within(row).getByRole('img', { name: 'Image 1 forming' }).getAttribute('src')).toBe(frame(1));
+    // One step seen: no rate yet, so no ETA.
+    expect(within(row).getByText('Step 1/20')).toBeTruthy();
+
+    act(() => live.emit({ type: 'progress', batchId: 'b-30', jobId: 'job-0', value: 2, max: 20 }));
+    act(() => live.emit({ type: 'preview', batchId: 'b-30', jobId: 'job-0', image: frame(2) }));
+    expect(within(row).getByRole('img', { name: 'Image 1 forming' }).getAttribute('src')).toBe(frame(2));
+    expect(within(row).getByText(/^Step 2\/20 · (about \d+ (s|min) left|finishing)$/)).toBeTruthy();
+    // Another item's frame stays on that item.
+    const other = screen.getByRole('progressbar', { name: 'Image 2 progress' }).closest('li')!;
+    expect(within(other).queryByRole('img')).toBeNull();
+
+    const done = batchView('b-30', [
+      itemView(0, { state: 'completed', imageId: 'img-0', path: '/out/a.png' }),
+      itemView(1, { state: 'running' }),
+    ]);
+    act(() => live.emit({ type: 'batch', batch: done }));
+    expect(within(row).queryByRole('img', { name: 'Image 1 forming' })).toBeNull();
+    expect(within(row).getByRole('img', { name: 'Image 1' }).getAttribute('src')).toBe(
+      'http://bridge.test/api/gallery/img-0/thumbnail?token=test-token',
+    );
+    expect(within(row).queryByText(/^Step/)).toBeNull();
+    // A frame that arrives late for a finished job changes nothing.
+    act(() => live.emit({ type: 'preview', batchId: 'b-30', jobId: 'job-0', image: frame(3) }));
+    expect(within(row).getByRole('img', { name: 'Image 1' })).toBeTruthy();
+  });
+
+  it('forgets the previews when the events socket reconnects (what was sampled meanwhile is unknown)', async () => {
+    const running = batchView('b-31', [itemView(0, { state: 'running' })]);
+    const live = fakeClient({
+      status: () => Promise.resolve(statusView()),
+      batches: () => Promise.resolve({ batches: [running] }),
+    });
+    renderApp('batches', live.client);
+    const row = (await screen.findByRole('progressbar', { name: 'Image 1 progress' })).closest('li')!;
+    act(() =>
+      live.emit({ type: 'preview', batchId: 'b-31', jobId: 'job-0', image: 'data:image/png;base64,AAAA' }),
+    );
+    expect(within(row).getByRole('img', { name: 'Image 1 forming' })).toBeTruthy();
+    act(() => live.open());
+    expect(within(row).queryByRole('img', { name: 'Image 1 forming' })).toBeNull();
+    act(() =>
+      live.emit({ type: 'preview', batchId: 'b-31', jobId: 'job-0', image: 'data:image/png;base64,BBBB' }),
+    );
+    expect(within(row).getByRole('img', { name: 'Image 1 forming' }).getAttribute('src')).toBe(
+      'data:image/png;base64,BBBB',
+    );
+  });
+
   it('explains where batches come from when there are none', async () => {
     const live = fakeClient({
       status: () => Promise.resolve(statusView()),

@@ -11,13 +11,56 @@ import {
   stateLabels,
 } from '../state/batches.js';
 import { useLive, useLiveEvents, useResource } from '../state/live.js';
+import {
+  applyPreviewEvent,
+  forgetFinished,
+  stepLine,
+  type LivePreview,
+  type LivePreviews,
+} from '../state/live-previews.js';
 import { ErrorNote, Loading } from '../components/Notes.js';
 
-function Item({ item, onOpen }: { item: ItemView; onOpen: (item: ItemView) => void }) {
+/** The running item's newest sampler preview, the finished item's thumbnail, or an empty frame of the same size. */
+function ItemPicture({
+  item,
+  live,
+  label,
+}: {
+  item: ItemView;
+  live: LivePreview | undefined;
+  label: string;
+}) {
+  const { client } = useLive();
+  if (item.state === 'running' && live?.image)
+    return <img className="item-picture" src={live.image} alt={`${label} forming`} />;
+  if (item.state === 'completed' && item.imageId)
+    return (
+      <img
+        className="item-picture"
+        src={client.imageUrl(item.imageId, 'thumbnail')}
+        alt={label}
+        loading="lazy"
+        decoding="async"
+      />
+    );
+  return <span className="item-picture" aria-hidden="true" />;
+}
+
+function Item({
+  item,
+  live,
+  onOpen,
+}: {
+  item: ItemView;
+  live: LivePreview | undefined;
+  onOpen: (item: ItemView) => void;
+}) {
   const label = `Image ${item.index + 1}`;
+  const step = item.state === 'running' ? stepLine(item.progress, live) : undefined;
   return (
     <li className="item" data-state={item.state}>
       <span className="item-index">{item.index + 1}</span>
+      <ItemPicture item={item} live={live} label={label} />
       <div className="item-main">
         <div className="item-line">
           <span className="item-prompt" title={item.prompt}>
@@ -26,6 +69,7 @@ function Item({ item, onOpen }: { item: ItemView; onOpen: (item: ItemView) => vo
           <span className={`badge badge-${item.state}`}>{stateLabels[item.state]}</span>
         </div>
         <ProgressBar fraction={itemFraction(item)} label={`${label} progress`} tone={item.state} />
+        {step ? <p className="item-step muted">{step}</p> : null}
         {item.error ? (
           <p className="item-error">
             {item.error.message} <span className="muted">({item.error.code})</span>
@@ -41,7 +85,15 @@ function Item({ item, onOpen }: { item: ItemView; onOpen: (item: ItemView) => vo
   );
 }
 
-function Batch({ batch, onOpen }: { batch: BatchView; onOpen: (item: ItemView) => void }) {
+function Batch({
+  batch,
+  live,
+  onOpen,
+}: {
+  batch: BatchView;
+  live: LivePreviews;
+  onOpen: (item: ItemView) => void;
+}) {
   const { client } = useLive();
   const [cancelError, setCancelError] = useState<string>();
   const [cancelling, setCancelling] = useState(false);
@@ -89,7 +141,7 @@ function Batch({ batch, onOpen }: { batch: BatchView; onOpen: (item: ItemView) =
       ) : null}
       <ol className="items" aria-label={`Images of batch ${batch.id}`}>
         {batch.items.map((item) => (
-          <Item key={item.jobId} item={item} onOpen={onOpen} />
+          <Item key={item.jobId} item={item} live={live.get(item.jobId)} onOpen={onOpen} />
         ))}
       </ol>
     </article>
@@ -98,9 +150,27 @@ function Batch({ batch, onOpen }: { batch: BatchView; onOpen: (item: ItemView) =
 
 export function BatchesView({ onOpenItem }: { onOpenItem: (item: ItemView) => void }) {
   const { loaded, set } = useResource(async (client) => sortBatches((await client.batches()).batches));
+  // Sampler previews and step times: in this view's memory only, gone with the job, or with the events socket
+  // (after a reconnection the batches load afresh and whatever was sampled meanwhile is unknown).
+  const { generation } = useLive();
+  const [live, setLive] = useState<{ generation: number; previews: LivePreviews }>(() => ({
+    generation,
+    previews: new Map(),
+  }));
+  if (live.generation !== generation) setLive({ generation, previews: new Map() });
+  const updateLive = (update: (previews: LivePreviews) => LivePreviews) =>
+    setLive((current) => {
+      const previews = update(current.previews);
+      return previews === current.previews ? current : { ...current, previews };
+    });
   useLiveEvents((event) => {
     if (event.type === 'batch' || event.type === 'progress')
       set((batches) => applyBatchEvent(batches, event));
+    if (event.type === 'batch') updateLive((previews) => forgetFinished(previews, event.batch));
+    if (event.type === 'preview' || event.type === 'progress') {
+      const now = performance.now();
+      updateLive((previews) => applyPreviewEvent(previews, event, now));
+    }
   });
 
   return (
@@ -118,7 +188,9 @@ export function BatchesView({ onOpenItem }: { onOpenItem: (item: ItemView) => vo
         </div>
       ) : null}
       {loaded.state === 'ready'
-        ? loaded.value.map((batch) => <Batch key={batch.id} batch={batch} onOpen={onOpenItem} />)
+        ? loaded.value.map((batch) => (
+            <Batch key={batch.id} batch={batch} live={live.previews} onOpen={onOpenItem} />
+          ))
         : null}
     </section>
   );
