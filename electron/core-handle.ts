@@ -7,6 +7,8 @@ export interface CoreState {
   running: number;
   pending: number;
   paused: boolean;
+  /** The newest image in the gallery (absolute path), for the tray's "Open last image"; none yet: undefined. */
+  lastImage?: string | undefined;
 }
 
 /** The running core as the desktop shell sees it. Electron-free so the shell can be tested without the core. */
@@ -25,6 +27,11 @@ export interface CoreHandle {
   /** Returns the unsubscribe function. */
   onStateChange(listener: () => void): () => void;
   setPaused(paused: boolean): void;
+  /**
+   * The newest image in the gallery if its file is still the one the bridge wrote (not replaced, moved, or a link
+   * out), else undefined: what the tray opens or copies is checked when it is asked for, not when the menu was built.
+   */
+  lastImage(): Promise<string | undefined>;
   /** Persists batches and closes every socket; the app may exit once this resolves. */
   stop(): Promise<void>;
 }

@@ -401,7 +401,14 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
         running: counts.running,
         pending: counts.pending,
         paused: scheduler.isPaused,
+        lastImage: gallery.list({ limit: 1 }).items[0]?.path,
       };
+    },
+    async lastImage() {
+      const newest = gallery.list({ limit: 1 }).items[0];
+      if (!newest) return undefined;
+      const [verdict] = await gallery.fileStates([newest]);
+      return verdict?.state === 'present' ? newest.path : undefined;
     },
     onStateChange(listener) {
       listeners.add(listener);

@@ -1,11 +1,18 @@
 import type { Menu, MenuItemConstructorOptions, nativeImage, Tray } from 'electron';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { CoreState } from './core-handle.js';
 
 export type TrayStatus = 'idle' | 'busy' | 'unreachable' | 'paused';
 
 export type TrayAction =
-  'open-window' | 'copy-mcp-url' | 'open-output-folder' | 'toggle-pause' | 'toggle-launch-at-login' | 'quit';
+  | 'open-window'
+  | 'copy-mcp-url'
+  | 'open-output-folder'
+  | 'open-last-image'
+  | 'copy-last-image-path'
+  | 'toggle-pause'
+  | 'toggle-launch-at-login'
+  | 'quit';
 
 export type TrayMenuEntry =
   | { kind: 'status'; label: string }
@@ -39,6 +46,7 @@ export function trayView({ core, launchAtLogin, launchAtLoginSupported }: TrayIn
       { kind: 'separator' },
       { kind: 'action', action: 'copy-mcp-url', label: 'Copy MCP URL' },
       { kind: 'action', action: 'open-output-folder', label: 'Open output folder' },
+      ...lastImageEntries(core.lastImage),
       { kind: 'separator' },
       { kind: 'checkbox', action: 'toggle-pause', label: 'Pause queue', checked: core.paused, enabled: true },
       {
@@ -52,6 +60,15 @@ export function trayView({ core, launchAtLogin, launchAtLoginSupported }: TrayIn
       { kind: 'action', action: 'quit', label: 'Quit' },
     ],
   };
+}
+
+/** Shown once the gallery has an image; the label names it, so the user knows which one opens. */
+function lastImageEntries(lastImage: string | undefined): TrayMenuEntry[] {
+  if (lastImage === undefined) return [];
+  return [
+    { kind: 'action', action: 'open-last-image', label: `Open last image (${basename(lastImage)})` },
+    { kind: 'action', action: 'copy-last-image-path', label: 'Copy last image path' },
+  ];
 }
 
 /**

@@ -128,6 +128,9 @@ export async function runShell(deps: ShellDeps): Promise<void> {
         return void desktop.openPath(running.outputDir).catch((error: unknown) => {
           log.warn('could not open the output folder', { outputDir: running.outputDir, error });
         });
+      case 'open-last-image':
+      case 'copy-last-image-path':
+        return void useLastImage(action);
       case 'toggle-pause':
         return running.setPaused(!running.state().paused);
       case 'toggle-launch-at-login':
@@ -136,6 +139,18 @@ export async function runShell(deps: ShellDeps): Promise<void> {
       case 'quit':
         return app.quit();
     }
+  };
+  // The path is asked for (and checked by the core) at the click, not taken from the menu's label.
+  const useLastImage = async (action: 'open-last-image' | 'copy-last-image-path') => {
+    const file = await running.lastImage().catch(() => undefined);
+    if (file === undefined) {
+      desktop.notify('Last image not found', 'It was moved, replaced or deleted since the bridge made it.');
+      return;
+    }
+    if (action === 'copy-last-image-path') return electron.clipboard.writeText(file);
+    await desktop.openPath(file).catch((error: unknown) => {
+      log.warn('could not open the last image', { file, error });
+    });
   };
   const tray = createTrayController({
     electron,

@@ -16,6 +16,8 @@ export interface FakeCore extends CoreHandle {
   /** Resolves stop() once called: lets a test observe the app while the core is still stopping. */
   releaseStop(): void;
   setState(next: Partial<CoreState>): void;
+  /** What lastImage() answers: the core's check of the newest image's file (undefined: gone). */
+  checkedLastImage: string | undefined;
 }
 
 export function unfinishedBatch(): BatchRecord {
@@ -80,6 +82,8 @@ export async function startFakeCore(
     setPaused(paused) {
       core.setState({ paused });
     },
+    checkedLastImage: undefined,
+    lastImage: () => Promise.resolve(core.checkedLastImage),
     setState(next) {
       state = { ...state, ...next };
       for (const listener of listeners) listener();

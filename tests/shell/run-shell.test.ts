@@ -7,7 +7,12 @@ import { BatchStore } from '../../electron/jobs/batch-store.js';
 import { silentLogger } from '../../electron/log.js';
 import type { ShellDeps } from '../../electron/shell/run-shell.js';
 import { runShell } from '../../electron/shell/run-shell.js';
-import { createElectronStandIn, StandInBrowserWindow, StandInTray } from './electron-stand-in.js';
+import {
+  createElectronStandIn,
+  StandInBrowserWindow,
+  StandInNotification,
+  StandInTray,
+} from './electron-stand-in.js';
 import type { ElectronStandIn } from './electron-stand-in.js';
 import type { FakeCore } from './fake-core.js';
 import { startFakeCore } from './fake-core.js';
@@ -300,6 +305,26 @@ describe('the tray', () => {
     expect(electron.shell.openedPaths).toEqual([core.outputDir]);
     tray.clickItem('Open ComfyUI MCP Bridge');
     expect(onlyWindow().visible).toBe(true);
+  });
+
+  it('opens and copies the last image as the core checks it at the click, and says so when it is gone', async () => {
+    await runShell(deps({ startHidden: true }));
+    const core = onlyCore();
+    const tray = onlyTray();
+    core.checkedLastImage = '/site/public/hero.png';
+    core.setState({ lastImage: '/site/public/hero.png' });
+    tray.clickItem('Open last image (hero.png)');
+    await expect.poll(() => electron.shell.openedPaths).toEqual(['/site/public/hero.png']);
+    tray.clickItem('Copy last image path');
+    await expect.poll(() => electron.clipboard.text).toBe('/site/public/hero.png');
+
+    // Replaced or moved since the menu was built: nothing is opened, the user is told.
+    core.checkedLastImage = undefined;
+    tray.clickItem('Open last image (hero.png)');
+    await expect
+      .poll(() => StandInNotification.shown.map((shown) => shown.title))
+      .toContain('Last image not found');
+    expect(electron.shell.openedPaths).toEqual(['/site/public/hero.png']);
   });
 
   it('uses macOS template icons and toggles launch at login there', async () => {

@@ -21,6 +21,15 @@ const checkbox = (menu: TrayMenuEntry[], label: string) =>
   menu.find((entry) => entry.kind === 'checkbox' && entry.label.startsWith(label));
 
 describe('trayView', () => {
+  it('offers the last image once there is one, named, and nothing for it before', () => {
+    expect(labels(trayView(input({})).menu).join('|')).not.toMatch(/last image/iu);
+    const menu = trayView(input({ lastImage: '/site/public/images/hero.png' })).menu;
+    expect(labels(menu)).toEqual(
+      expect.arrayContaining(['Open last image (hero.png)', 'Copy last image path']),
+    );
+    expect(menu.find((entry) => entry.kind === 'action' && entry.action === 'open-last-image')).toBeDefined();
+  });
+
   it('idle: a connected ComfyUI and nothing queued', () => {
     const view = trayView(input({}));
     expect(view.status).toBe('idle');
