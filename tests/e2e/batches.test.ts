@@ -116,4 +116,43 @@ describe.skipIf(skip)('batch progress on screen', () => {
     await close();
     fake.setStepMs(2);
   });
+
+  it('shows single calls in one Recent card with their files, and clears finished cards', async () => {
+    fake.setStepMs(2);
+    const { page, problems, close } = await openPage(browser);
+    await page.goto(`${bridge.dashboardUrl}#/batches`);
+    await page.getByRole('heading', { name: 'Batches' }).waitFor({ timeout: uiTimeout });
+    const names = ['recent-one.png', 'recent-two.png'];
+    for (const name of names) {
+      const result = await agent.call('generate_image', {
+        prompt: `a kite over dunes, ${name}`,
+        workflow: 'sd15',
+        width: 96,
+        height: 64,
+        save_path: name,
+      });
+      expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    }
+    const recent = page.getByRole('article', { name: 'Recent single images' });
+    for (const name of names) {
+      await recent.getByRole('button', { name: `Open ${name}` }).waitFor({ timeout: uiTimeout });
+    }
+    // One card for both calls, not one each.
+    expect(await page.getByRole('article', { name: 'Recent single images' }).count()).toBe(1);
+    await recent.getByRole('button', { name: 'Open recent-two.png' }).click();
+    await page
+      .getByRole('dialog')
+      .getByText('a kite over dunes, recent-two.png')
+      .waitFor({ timeout: uiTimeout });
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('button', { name: 'Clear finished' }).click();
+    await recent.waitFor({ state: 'detached', timeout: uiTimeout });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Batches' }).waitFor({ timeout: uiTimeout });
+    await page.getByText(/Finished batches cleared/).waitFor({ timeout: uiTimeout });
+    expect(await page.getByRole('article').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await close();
+  });
 });

@@ -66,3 +66,52 @@ export function batchSummary(batch: BatchView): string {
   if (cancelled > 0) parts.push(`${cancelled} cancelled`);
   return parts.join(', ');
 }
+
+/**
+ * What the Batches view shows as cards, newest first: each batch of its own, and every single-image call
+ * (generate_image, edit_image) together in one "Recent" card placed where its newest member is, so a session of
+ * fifty single calls is one card, not fifty. Finished batches the user cleared are left out.
+ */
+export type BatchCard = { kind: 'batch'; batch: BatchView } | { kind: 'recent'; batches: BatchView[] };
+
+export function batchCards(batches: readonly BatchView[], cleared: ReadonlySet<string>): BatchCard[] {
+  const shown = batches.filter((batch) => !(batch.done && cleared.has(batch.id)));
+  const singles = shown.filter((batch) => batch.priority === 'interactive');
+  const cards: BatchCard[] = [];
+  for (const batch of shown) {
+    if (batch.priority !== 'interactive') cards.push({ kind: 'batch', batch });
+    else if (batch === singles[0]) cards.push({ kind: 'recent', batches: singles });
+  }
+  return cards;
+}
+
+/** The ids "Clear finished" hides: every finished batch shown, and the single calls that finished. */
+export function finishedIds(batches: readonly BatchView[]): string[] {
+  return batches.filter((batch) => batch.done).map((batch) => batch.id);
+}
+
+/** Where an item's file is, as the view names it: `hero.png` and the folder it is in. */
+export function fileAndFolder(path: string): { file: string; folder: string } {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return cut < 0
+    ? { file: path, folder: '' }
+    : { file: path.slice(cut + 1), folder: path.slice(0, cut) || '/' };
+}
+
+const clearedKey = 'comfyui-mcp-bridge.cleared-batches';
+/** Enough for every batch the view keeps; older ids fall off. */
+const maxCleared = 500;
+
+/** The cleared batch ids kept in this browser's storage (the dashboard's own origin); none if unreadable. */
+export function loadCleared(storage: Pick<Storage, 'getItem'>): Set<string> {
+  try {
+    const stored: unknown = JSON.parse(storage.getItem(clearedKey) ?? '[]');
+    return new Set(Array.isArray(stored) ? stored.filter((id): id is string => typeof id === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
+export function saveCleared(storage: Pick<Storage, 'setItem'>, cleared: ReadonlySet<string>): void {
+  storage.setItem(clearedKey, JSON.stringify([...cleared].slice(-maxCleared)));
+}

@@ -4,9 +4,14 @@ import { adviceFor } from '../api/errors.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import {
   applyBatchEvent,
+  batchCards,
   batchFraction,
   batchSummary,
+  fileAndFolder,
+  finishedIds,
   itemFraction,
+  loadCleared,
+  saveCleared,
   sortBatches,
   stateLabels,
 } from '../state/batches.js';
@@ -48,14 +53,19 @@ function ItemPicture({
 
 function Item({
   item,
+  label,
   live,
   onOpen,
+  onCancel,
 }: {
   item: ItemView;
+  label: string;
   live: LivePreview | undefined;
   onOpen: (item: ItemView) => void;
+  /** A single call's item is cancelled on its own (its call is a batch of one). */
+  onCancel?: (() => void) | undefined;
 }) {
-  const label = `Image ${item.index + 1}`;
+  const where = item.path ? fileAndFolder(item.path) : undefined;
   const step = item.state === 'running' ? stepLine(item.progress, live) : undefined;
   return (
     <li className="item" data-state={item.state}>
@@ -63,12 +73,18 @@ function Item({
       <ItemPicture item={item} live={live} label={label} />
       <div className="item-main">
         <div className="item-line">
-          <span className="item-prompt" title={item.prompt}>
+          {/* Shown whole on hover and on keyboard focus (styles.css), truncated otherwise. */}
+          <span className="item-prompt" title={item.prompt} tabIndex={0}>
             {item.prompt}
           </span>
           <span className={`badge badge-${item.state}`}>{stateLabels[item.state]}</span>
         </div>
         <ProgressBar fraction={itemFraction(item)} label={`${label} progress`} tone={item.state} />
+        {where ? (
+          <p className="item-file muted" title={item.path}>
+            <code>{where.file}</code> in {where.folder}
+          </p>
+        ) : null}
         {step ? <p className="item-step muted">{step}</p> : null}
         {item.error ? (
           <p className="item-error">
@@ -79,6 +95,11 @@ function Item({
       {item.imageId ? (
         <button type="button" onClick={() => onOpen(item)} aria-label={`Open ${label}`}>
           Open
+        </button>
+      ) : null}
+      {onCancel && (item.state === 'pending' || item.state === 'running') ? (
+        <button type="button" onClick={onCancel} aria-label={`Cancel ${label}`}>
+          Cancel
         </button>
       ) : null}
     </li>
@@ -97,6 +118,8 @@ function Batch({
   const { client } = useLive();
   const [cancelError, setCancelError] = useState<string>();
   const [cancelling, setCancelling] = useState(false);
+  // A batch already finished when the view opened starts collapsed; one watched while it ran stays open.
+  const [expanded, setExpanded] = useState(!batch.done);
   const cancel = () => {
     setCancelling(true);
     client.cancelBatch(batch.id).then(
@@ -122,6 +145,14 @@ function Batch({
         <p className="batch-summary" aria-live="polite">
           {batchSummary(batch)}
         </p>
+        <button
+          type="button"
+          aria-expanded={expanded}
+          aria-controls={`items-${batch.id}`}
+          onClick={() => setExpanded(!expanded)}
+        >
+          {expanded ? 'Hide images' : `Show ${batch.items.length} images`}
+        </button>
         {!batch.done ? (
           <button
             type="button"
@@ -139,9 +170,65 @@ function Batch({
           {cancelError}
         </p>
       ) : null}
-      <ol className="items" aria-label={`Images of batch ${batch.id}`}>
-        {batch.items.map((item) => (
-          <Item key={item.jobId} item={item} live={live.get(item.jobId)} onOpen={onOpen} />
+      {expanded ? (
+        <ol className="items" id={`items-${batch.id}`} aria-label={`Images of batch ${batch.id}`}>
+          {batch.items.map((item) => (
+            <Item
+              key={item.jobId}
+              item={item}
+              label={`Image ${item.index + 1}`}
+              live={live.get(item.jobId)}
+              onOpen={onOpen}
+            />
+          ))}
+        </ol>
+      ) : null}
+    </article>
+  );
+}
+
+/** Every single-image call in one card, newest first, each item named by its file (or its prompt while none). */
+function RecentCard({
+  batches,
+  live,
+  onOpen,
+}: {
+  batches: BatchView[];
+  live: LivePreviews;
+  onOpen: (item: ItemView) => void;
+}) {
+  const { client } = useLive();
+  const [cancelError, setCancelError] = useState<string>();
+  const items = batches.flatMap((batch) => batch.items.map((item) => ({ batch, item })));
+  const done = items.filter(({ item }) => item.state === 'completed').length;
+  return (
+    <article className="card batch recent" aria-labelledby="recent-title">
+      <header className="batch-head">
+        <div>
+          <h3 id="recent-title">Recent single images</h3>
+          <p className="muted">generate_image and edit_image calls</p>
+        </div>
+        <p className="batch-summary" aria-live="polite">
+          {done} of {items.length} done
+        </p>
+      </header>
+      {cancelError ? (
+        <p role="alert" className="note note-error">
+          {cancelError}
+        </p>
+      ) : null}
+      <ol className="items" aria-label="Recent single images">
+        {items.map(({ batch, item }) => (
+          <Item
+            key={item.jobId}
+            item={item}
+            label={item.path ? fileAndFolder(item.path).file : `image of ${batch.id}`}
+            live={live.get(item.jobId)}
+            onOpen={onOpen}
+            onCancel={() =>
+              void client.cancelBatch(batch.id).catch((error: unknown) => setCancelError(adviceFor(error)))
+            }
+          />
         ))}
       </ol>
     </article>
@@ -163,6 +250,12 @@ export function BatchesView({ onOpenItem }: { onOpenItem: (item: ItemView) => vo
       const previews = update(current.previews);
       return previews === current.previews ? current : { ...current, previews };
     });
+  const [cleared, setCleared] = useState(() => loadCleared(window.localStorage));
+  const clearFinished = (batches: readonly BatchView[]) => {
+    const next = new Set([...cleared, ...finishedIds(batches)]);
+    saveCleared(window.localStorage, next);
+    setCleared(next);
+  };
   useLiveEvents((event) => {
     if (event.type === 'batch' || event.type === 'progress')
       set((batches) => applyBatchEvent(batches, event));
@@ -187,10 +280,27 @@ export function BatchesView({ onOpenItem }: { onOpenItem: (item: ItemView) => vo
           </p>
         </div>
       ) : null}
+      {loaded.state === 'ready' &&
+      loaded.value.length > 0 &&
+      batchCards(loaded.value, cleared).length === 0 ? (
+        <p className="muted">Finished batches cleared: their images are in the Gallery.</p>
+      ) : null}
+      {loaded.state === 'ready' && finishedIds(loaded.value).some((id) => !cleared.has(id)) ? (
+        <p className="batches-actions">
+          <button type="button" onClick={() => clearFinished(loaded.value)}>
+            Clear finished
+          </button>{' '}
+          <span className="muted">Hides them here; their images stay in the Gallery.</span>
+        </p>
+      ) : null}
       {loaded.state === 'ready'
-        ? loaded.value.map((batch) => (
-            <Batch key={batch.id} batch={batch} live={live.previews} onOpen={onOpenItem} />
-          ))
+        ? batchCards(loaded.value, cleared).map((card) =>
+            card.kind === 'recent' ? (
+              <RecentCard key="recent" batches={card.batches} live={live.previews} onOpen={onOpenItem} />
+            ) : (
+              <Batch key={card.batch.id} batch={card.batch} live={live.previews} onOpen={onOpenItem} />
+            ),
+          )
         : null}
     </section>
   );
