@@ -3,8 +3,9 @@
  * file written and answered), its variants are made with `makeWebAsset` in the process's bounded pool and the
  * outcome recorded in the job (jobs/types.ts `WebState`), on disk with its batch. Nothing about them lives only in
  * memory: a completed job whose variants are not recorded done or failed is made again at the next start
- * (`resumeAll`), replacing the files a crashed run left once it had claimed their names. A made asset is also kept
- * on the image's gallery record, for the dashboard.
+ * (`resumeAll`), replacing the files a crashed run left once it had claimed their names. A cancel of the batch
+ * (cancel_batch, the dashboard) stops them for good: recorded failed with code `cancelled`. A made asset is also
+ * kept on the image's gallery record, for the dashboard.
  */
 import { BridgeError } from '../errors.js';
 import { AtomicWriteError } from '../images/atomic-write.js';
@@ -12,7 +13,7 @@ import { PathPolicyError } from '../images/path-error.js';
 import { ImageTooLargeError } from '../images/pixel-limit.js';
 import type { Gallery } from '../gallery/index.js';
 import type { Scheduler } from '../jobs/scheduler.js';
-import { hasWebPending, type JobError, type JobRecord } from '../jobs/types.js';
+import { hasWebPending, type BatchRecord, type JobError, type JobRecord } from '../jobs/types.js';
 import type { Logger } from '../log.js';
 import { makeWebAsset } from '../web/make-web-asset.js';
 import { keepWebAssetOnRecord } from './keep-web-asset.js';
@@ -32,9 +33,11 @@ export class WebJobs {
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private stopped = false;
   private readonly onJob = (job: JobRecord): void => this.consider(job);
+  private readonly offCancel: () => void;
 
   constructor(private readonly options: WebJobsOptions) {
     options.scheduler.on('job', this.onJob);
+    this.offCancel = options.scheduler.onCancel((batch) => this.cancel(batch));
   }
 
   /** Starts the variants of every completed job still waiting for them (after the scheduler loaded its batches). */
@@ -54,8 +57,26 @@ export class WebJobs {
   async stop(): Promise<void> {
     this.stopped = true;
     this.options.scheduler.off('job', this.onJob);
+    this.offCancel();
     for (const run of this.running.values()) run.abort.abort(new Error('the bridge is stopping'));
     await Promise.allSettled([...this.running.values()].map((run) => run.done));
+  }
+
+  /**
+   * The batch was cancelled: the variants of its images still being made or waiting for the pool are aborted (the
+   * files made so far removed, as on stop) and recorded failed with code `cancelled`, so the batch is settled and
+   * the next start does not make them again. A run that finished before the abort reached it stays done.
+   */
+  private async cancel(batch: BatchRecord): Promise<void> {
+    const pending = batch.jobs.filter(hasWebPending);
+    const runs = pending.flatMap((job) => this.running.get(job.id) ?? []);
+    for (const run of runs) run.abort.abort(new Error('the batch was cancelled'));
+    await Promise.allSettled(runs.map((run) => run.done));
+    await Promise.all(
+      pending
+        .filter(hasWebPending)
+        .map((job) => this.options.scheduler.recordWeb(job, { status: 'failed', error: cancelledWeb })),
+    );
   }
 
   private consider(job: JobRecord): void {
@@ -94,7 +115,7 @@ export class WebJobs {
       );
       await scheduler.recordWeb(job, { status: 'done', asset });
     } catch (error) {
-      // Stopping: the job stays pending on disk and is made again at the next start.
+      // Stopping: the job stays pending on disk and is made again at the next start. Cancelling: cancel records it.
       if (signal.aborted) return;
       const failure = webFailure(error);
       logger.warn('web variants failed; the image itself is kept', {
@@ -106,6 +127,11 @@ export class WebJobs {
     }
   }
 }
+
+const cancelledWeb: JobError = {
+  code: 'cancelled',
+  message: 'the batch was cancelled before these web variants were made; the image itself is kept',
+};
 
 /** The failure's code as the tools name the same failure elsewhere (file_exists, path_*, image_too_large). */
 export function webFailure(error: unknown): JobError {

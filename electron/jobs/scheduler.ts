@@ -155,6 +155,8 @@ export class Scheduler extends EventEmitter {
   private readonly phases = new PhaseBook();
   /** Edit jobs sent again once after their backend lost an uploaded input (failRefused); until they finish. */
   private readonly reuploaded = new Set<string>();
+  /** Work that follows a batch's completed items (their web variants, bridge/web-jobs.ts), stopped by cancel too. */
+  private readonly cancelFollowUps = new Set<(batch: BatchRecord) => Promise<void>>();
 
   constructor(private readonly options: SchedulerOptions) {
     super();
@@ -315,7 +317,10 @@ export class Scheduler extends EventEmitter {
     });
   }
 
-  /** Cancels every unfinished item: pending ones leave the queue, running ones are removed from or interrupted in ComfyUI. */
+  /**
+   * Cancels every unfinished item: pending ones leave the queue, running ones are removed from or interrupted in
+   * ComfyUI; and resolves once the work following its completed items (onCancel) has stopped too.
+   */
   async cancel(batchId: string): Promise<{ cancelled: string[]; alreadyFinished: number }> {
     const batch = this.batches.get(batchId);
     if (!batch) throw new Error(`unknown batch ${batchId}`);
@@ -332,8 +337,18 @@ export class Scheduler extends EventEmitter {
         error: { code: 'cancelled', message: 'cancelled on request' },
       });
     }
+    for (const followUp of this.cancelFollowUps) stopping.push(followUp(batch));
     await Promise.allSettled(stopping);
     return { cancelled, alreadyFinished: batch.jobs.length - cancelled.length };
+  }
+
+  /**
+   * `stop` runs at every cancel of a batch, after its unfinished items are cancelled, and the cancel waits for it:
+   * for work done after an item completed (its web variants). Returns the function that removes it.
+   */
+  onCancel(stop: (batch: BatchRecord) => Promise<void>): () => void {
+    this.cancelFollowUps.add(stop);
+    return () => this.cancelFollowUps.delete(stop);
   }
 
   setPaused(paused: boolean): void {

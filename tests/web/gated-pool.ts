@@ -2,10 +2,16 @@ import { createWorkPool, type WorkPool } from '../../electron/web/pool.js';
 
 /**
  * A one-slot work pool whose tasks wait until the test opens its gate: the web variants of an image stay pending
- * for as long as the test needs to see them pending, without racing the encoder.
+ * for as long as the test needs to see them pending, without racing the encoder. The first `admit` tasks go
+ * through at once (the source's decode, then a first variant or more: an asset caught half made).
  */
-export function gatedPool(): { pool: WorkPool; open(): void; readonly waiting: number } {
+export function gatedPool(options: { admit?: number } = {}): {
+  pool: WorkPool;
+  open(): void;
+  readonly waiting: number;
+} {
   const inner = createWorkPool(1);
+  let admit = options.admit ?? 0;
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
   let waiting = 0;
@@ -18,6 +24,10 @@ export function gatedPool(): { pool: WorkPool; open(): void; readonly waiting: n
       return inner.waiting + waiting;
     },
     async run(task, signal) {
+      if (admit > 0) {
+        admit--;
+        return inner.run(task, signal);
+      }
       waiting++;
       let onAbort = (): void => undefined;
       try {
