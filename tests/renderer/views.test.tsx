@@ -388,6 +388,7 @@ describe('lightbox', () => {
       </LiveProvider>,
     );
     const dialog = screen.getByRole('dialog', { name: 'hero-7.png' });
+    expect(within(dialog).getByText('File moved or deleted')).toBeTruthy();
     expect(within(dialog).getByText('Replaced')).toBeTruthy();
     expect(dialog.textContent).toMatch(/another file is at its path/);
     // The file at the path is not this entry's image, so it is not shown as such.

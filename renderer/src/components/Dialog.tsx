@@ -9,11 +9,14 @@ export function Dialog({
   onClose,
   children,
   className,
+  onKey,
 }: {
   title: string;
   onClose: () => void;
   children: ReactNode;
   className?: string;
+  /** Keys other than Escape and Tab, seen first by the focused element (which may take them). */
+  onKey?: (event: React.KeyboardEvent) => void;
 }) {
   const titleId = useId();
   const panel = useRef<HTMLDivElement>(null);
@@ -31,7 +34,11 @@ export function Dialog({
       onClose();
       return;
     }
-    if (event.key !== 'Tab' || !panel.current) return;
+    if (event.key !== 'Tab') {
+      onKey?.(event);
+      return;
+    }
+    if (!panel.current) return;
     const focusable = [
       ...panel.current.querySelectorAll<HTMLElement>('button, [href], input, textarea, select'),
     ];
