@@ -97,6 +97,33 @@ describe('gallery names', () => {
   });
 });
 
+describe('lightbox keys', () => {
+  it('steps from the first item with the arrow keys right after opening, and stops at both ends', async () => {
+    const items = [galleryItem(1), galleryItem(2), galleryItem(3)];
+    const live = fakeClient({ gallery: () => Promise.resolve({ items, total: 3 }) });
+    window.location.hash = '#/gallery';
+    render(<App client={live.client} />);
+
+    fireEvent.click(await screen.findByRole('button', { name: /^Open hero-1\.png/ }));
+    await screen.findByRole('dialog', { name: 'hero-1.png' });
+    // Keys go where focus is: the lightbox took it on opening (not the disabled Previous button).
+    const press = (key: string) => fireEvent.keyDown(document.activeElement!, { key });
+    expect(screen.getByRole('dialog').contains(document.activeElement)).toBe(true);
+    press('ArrowLeft');
+    expect(screen.getByRole('dialog', { name: 'hero-1.png' })).toBeTruthy();
+    press('ArrowRight');
+    await screen.findByRole('dialog', { name: 'hero-2.png' });
+    press('ArrowRight');
+    await screen.findByRole('dialog', { name: 'hero-3.png' });
+    press('ArrowRight');
+    expect(screen.getByRole('dialog', { name: 'hero-3.png' })).toBeTruthy();
+    press('ArrowLeft');
+    await screen.findByRole('dialog', { name: 'hero-2.png' });
+    press('Escape');
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+  });
+});
+
 describe('gallery mode filter', () => {
   it('asks the API for the chosen mode, with the text filter, and badges edited tiles with their mode', async () => {
     const asked: { query?: string; mode?: string }[] = [];

@@ -23,7 +23,10 @@ export function Dialog({
 
   useEffect(() => {
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
-    const first = panel.current?.querySelector<HTMLElement>('[data-autofocus], button, [href], input');
+    // The marked control first, wherever it stands (a disabled Previous button ahead of it cannot take focus).
+    const first =
+      panel.current?.querySelector<HTMLElement>('[data-autofocus]') ??
+      panel.current?.querySelector<HTMLElement>('button:not(:disabled), [href], input');
     first?.focus();
     return () => previous?.focus();
   }, []);
