@@ -399,6 +399,19 @@ describe('lightbox', () => {
     expect(confirm.textContent).not.toMatch(/moves to the trash/);
   });
 
+  it('says "File moved or deleted" when the image goes between the listing and its loading', () => {
+    const live = fakeClient();
+    render(
+      <LiveProvider client={live.client}>
+        <Lightbox image={galleryItem(8)} onClose={vi.fn()} onDeleted={vi.fn()} />
+      </LiveProvider>,
+    );
+    const dialog = screen.getByRole('dialog', { name: 'hero-8.png' });
+    fireEvent.error(within(dialog).getByRole('img'));
+    expect(within(dialog).getByText('File moved or deleted')).toBeTruthy();
+    expect(within(dialog).queryByRole('img')).toBeNull();
+  });
+
   it('says when reveal in folder is not available (headless), instead of claiming it showed the file', async () => {
     const message =
       'Reveal in folder needs the desktop app; this bridge runs headless (serve). Its folder is /home/me/site/public.';
