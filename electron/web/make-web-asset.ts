@@ -9,7 +9,7 @@ import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { DEFAULT_MAX_INPUT_MEGAPIXELS, pixelLimitOf, refuseOversizedImage } from '../images/pixel-limit.js';
 import { createPathPolicy } from '../images/path-policy.js';
-import { draftAlt } from './alt.js';
+import { draftAlt } from '../../shared/alt-draft.js';
 import { encodeWithinBudget } from './budget.js';
 import { decodeSource } from './encode.js';
 import { renderOgMeta, renderPicture, type SnippetVariant } from './html.js';

@@ -4,7 +4,8 @@ import type { ApiClient } from './api/client.js';
 import { ApiError, adviceFor, isTokenProblem } from './api/errors.js';
 import { CodeText } from './components/CodeText.js';
 import { ErrorNote } from './components/Notes.js';
-import { fileName } from './state/gallery.js';
+import { fileName, neighbourOf } from './state/gallery.js';
+import { displayNames } from './state/gallery-names.js';
 import { LiveProvider, useLive, useLiveEvents, useResource } from './state/live.js';
 import { connectionLabels, summarizeConnection } from './state/status.js';
 import { BatchesView } from './views/BatchesView.js';
@@ -91,6 +92,8 @@ function Dashboard() {
     if (event.type === 'status') status.set(() => event.status);
   });
   const [open, setOpen] = useState<LightboxImage>();
+  // The gallery's items as shown when the lightbox was opened from it (read anew at each step); none from a batch.
+  const [order, setOrder] = useState<() => readonly GalleryItem[]>();
   const [removed, setRemoved] = useState<string[]>([]);
   const [notice, setNotice] = useState<string>();
 
@@ -99,6 +102,7 @@ function Dashboard() {
       const partial = fromBatchItem(item);
       if (!partial) return;
       setOpen(partial);
+      setOrder(undefined);
       // The gallery record adds backend and time; it is found by the file name the item was saved as.
       client.gallery({ query: fileName(partial.path), limit: 50 }).then(
         (page) => {
@@ -110,6 +114,10 @@ function Dashboard() {
     },
     [client],
   );
+
+  const shownOrder = open && order ? order() : [];
+  const previous = open ? neighbourOf(shownOrder, open.id, -1) : undefined;
+  const next = open ? neighbourOf(shownOrder, open.id, 1) : undefined;
 
   const current = status.loaded.state === 'loading' ? undefined : status.loaded.value;
   const statusError = status.loaded.state === 'error' ? status.loaded.error : undefined;
@@ -153,7 +161,13 @@ function Dashboard() {
         ) : null}
         {view === 'batches' ? <BatchesView onOpenItem={openBatchItem} /> : null}
         {view === 'gallery' ? (
-          <GalleryView onOpen={(item: GalleryItem) => setOpen(item)} removed={removed} />
+          <GalleryView
+            onOpen={(item, items) => {
+              setOpen(item);
+              setOrder(() => items);
+            }}
+            removed={removed}
+          />
         ) : null}
         {view === 'workflows' ? <WorkflowsView /> : null}
         {view === 'settings' ? <SettingsView /> : null}
@@ -162,7 +176,11 @@ function Dashboard() {
       </main>
       {open ? (
         <Lightbox
+          key={open.id}
           image={open}
+          name={order ? displayNames(shownOrder.map((item) => item.path)).get(open.path) : undefined}
+          onPrevious={previous ? () => setOpen(previous) : undefined}
+          onNext={next ? () => setOpen(next) : undefined}
           onClose={() => setOpen(undefined)}
           onDeleted={(id, message) => {
             setOpen(undefined);

@@ -53,7 +53,7 @@ afterEach(() => {
 });
 
 describe('gallery tiles', () => {
-  it('shows "replaced" or "missing" instead of a thumbnail for an entry whose file is not its own', async () => {
+  it('shows "File moved or deleted" instead of a thumbnail for an entry whose file is not its own', async () => {
     const items = [
       galleryItem(1),
       galleryItem(2, { fileState: 'replaced', fileNote: 'another file is at its path' }),
@@ -64,11 +64,63 @@ describe('gallery tiles', () => {
     render(<App client={live.client} />);
 
     const replaced = await screen.findByRole('button', { name: /^Open hero-2\.png \(replaced\)/ });
-    expect(replaced.textContent).toMatch(/replaced/);
+    expect(replaced.querySelector('.tile-problem')?.textContent).toBe(
+      'File moved or deleted(another file is at its path)',
+    );
     expect(replaced.querySelector('img')).toBeNull();
     const missing = screen.getByRole('button', { name: /^Open hero-3\.png \(missing\)/ });
+    expect(missing.querySelector('.tile-problem')?.textContent).toBe('File moved or deleted');
     expect(missing.querySelector('img')).toBeNull();
     expect(screen.getByRole('button', { name: /^Open hero-1\.png: / }).querySelector('img')).not.toBeNull();
+  });
+});
+
+describe('gallery names', () => {
+  it('adds the folder to tiles whose file name another tile shares, and titles the lightbox the same way', async () => {
+    const items = [
+      galleryItem(1, { path: '/home/me/blog/public/hero.png' }),
+      galleryItem(2, { path: '/home/me/shop/public/hero.png' }),
+      galleryItem(3, { path: '/home/me/shop/public/logo.png' }),
+    ];
+    const live = fakeClient({ gallery: () => Promise.resolve({ items, total: 3 }) });
+    window.location.hash = '#/gallery';
+    render(<App client={live.client} />);
+
+    const tiles = await screen.findAllByRole('button', { name: /^Open / });
+    expect(tiles.map((tile) => tile.querySelector('.tile-caption')?.textContent)).toEqual([
+      'blog/public/hero.png',
+      'shop/public/hero.png',
+      'logo.png',
+    ]);
+    fireEvent.click(tiles[1]!);
+    expect(await screen.findByRole('dialog', { name: 'shop/public/hero.png' })).toBeTruthy();
+  });
+});
+
+describe('lightbox keys', () => {
+  it('steps from the first item with the arrow keys right after opening, and stops at both ends', async () => {
+    const items = [galleryItem(1), galleryItem(2), galleryItem(3)];
+    const live = fakeClient({ gallery: () => Promise.resolve({ items, total: 3 }) });
+    window.location.hash = '#/gallery';
+    render(<App client={live.client} />);
+
+    fireEvent.click(await screen.findByRole('button', { name: /^Open hero-1\.png/ }));
+    await screen.findByRole('dialog', { name: 'hero-1.png' });
+    // Keys go where focus is: the lightbox took it on opening (not the disabled Previous button).
+    const press = (key: string) => fireEvent.keyDown(document.activeElement!, { key });
+    expect(screen.getByRole('dialog').contains(document.activeElement)).toBe(true);
+    press('ArrowLeft');
+    expect(screen.getByRole('dialog', { name: 'hero-1.png' })).toBeTruthy();
+    press('ArrowRight');
+    await screen.findByRole('dialog', { name: 'hero-2.png' });
+    press('ArrowRight');
+    await screen.findByRole('dialog', { name: 'hero-3.png' });
+    press('ArrowRight');
+    expect(screen.getByRole('dialog', { name: 'hero-3.png' })).toBeTruthy();
+    press('ArrowLeft');
+    await screen.findByRole('dialog', { name: 'hero-2.png' });
+    press('Escape');
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
   });
 });
 

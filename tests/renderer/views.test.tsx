@@ -388,6 +388,7 @@ describe('lightbox', () => {
       </LiveProvider>,
     );
     const dialog = screen.getByRole('dialog', { name: 'hero-7.png' });
+    expect(within(dialog).getByText('File moved or deleted')).toBeTruthy();
     expect(within(dialog).getByText('Replaced')).toBeTruthy();
     expect(dialog.textContent).toMatch(/another file is at its path/);
     // The file at the path is not this entry's image, so it is not shown as such.
@@ -396,6 +397,19 @@ describe('lightbox', () => {
     const confirm = screen.getByRole('dialog', { name: 'Delete this image?' });
     expect(confirm.textContent).toMatch(/stays where it is/);
     expect(confirm.textContent).not.toMatch(/moves to the trash/);
+  });
+
+  it('says "File moved or deleted" when the image goes between the listing and its loading', () => {
+    const live = fakeClient();
+    render(
+      <LiveProvider client={live.client}>
+        <Lightbox image={galleryItem(8)} onClose={vi.fn()} onDeleted={vi.fn()} />
+      </LiveProvider>,
+    );
+    const dialog = screen.getByRole('dialog', { name: 'hero-8.png' });
+    fireEvent.error(within(dialog).getByRole('img'));
+    expect(within(dialog).getByText('File moved or deleted')).toBeTruthy();
+    expect(within(dialog).queryByRole('img')).toBeNull();
   });
 
   it('says when reveal in folder is not available (headless), instead of claiming it showed the file', async () => {

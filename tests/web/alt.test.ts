@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { draftAlt, maxAltLength } from '../../electron/web/alt.js';
+import { draftAlt, maxAltLength } from '../../shared/alt-draft.js';
 
 describe('draftAlt', () => {
   it('keeps what the image shows and drops quality tags, weights and "photo of"', () => {

@@ -9,18 +9,24 @@ export function Dialog({
   onClose,
   children,
   className,
+  onKey,
 }: {
   title: string;
   onClose: () => void;
   children: ReactNode;
   className?: string;
+  /** Keys other than Escape and Tab, seen first by the focused element (which may take them). */
+  onKey?: (event: React.KeyboardEvent) => void;
 }) {
   const titleId = useId();
   const panel = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
-    const first = panel.current?.querySelector<HTMLElement>('[data-autofocus], button, [href], input');
+    // The marked control first, wherever it stands (a disabled Previous button ahead of it cannot take focus).
+    const first =
+      panel.current?.querySelector<HTMLElement>('[data-autofocus]') ??
+      panel.current?.querySelector<HTMLElement>('button:not(:disabled), [href], input');
     first?.focus();
     return () => previous?.focus();
   }, []);
@@ -31,7 +37,11 @@ export function Dialog({
       onClose();
       return;
     }
-    if (event.key !== 'Tab' || !panel.current) return;
+    if (event.key !== 'Tab') {
+      onKey?.(event);
+      return;
+    }
+    if (!panel.current) return;
     const focusable = [
       ...panel.current.querySelectorAll<HTMLElement>('button, [href], input, textarea, select'),
     ];

@@ -88,3 +88,13 @@ export function dividerAfterKey(key: string, position: number, bigStep = false):
   const next = moved[key];
   return next === undefined ? undefined : Math.min(100, Math.max(0, next));
 }
+
+/** The item `delta` places from `id` in the gallery's order, or undefined at either end (or if `id` is not shown). */
+export function neighbourOf<T extends { id: string }>(
+  items: readonly T[],
+  id: string,
+  delta: -1 | 1,
+): T | undefined {
+  const at = items.findIndex((item) => item.id === id);
+  return at < 0 ? undefined : items[at + delta];
+}

@@ -1,17 +1,17 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useDeferredValue, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { galleryModes, type GalleryItem, type GalleryMode } from '../../../shared/dashboard-api.js';
 import { ErrorNote } from '../components/Notes.js';
 import { useLive } from '../state/live.js';
 import {
   editModeLabel,
-  fileName,
   fileProblemLabel,
   gridColumns,
   modeChoices,
   rowItems,
   tileGap,
 } from '../state/gallery.js';
+import { displayNames } from '../state/gallery-names.js';
 import { useGalleryPages } from '../state/use-gallery.js';
 
 /** Caption under each thumbnail. */
@@ -41,11 +41,14 @@ const shownThumbnails = new Set<string>();
 
 function Tile({
   item,
+  name,
   size,
   settled,
   onOpen,
 }: {
   item: GalleryItem;
+  /** The file name, with its folder when another shown file has the same name. */
+  name: string;
   size: number;
   settled: boolean;
   onOpen: (item: GalleryItem) => void;
@@ -68,7 +71,7 @@ function Tile({
       style={{ width: size }}
       data-id={item.id}
       onClick={() => onOpen(item)}
-      aria-label={`Open ${fileName(item.path)}${problem ? ` (${problem})` : ''}${item.edit ? ` (${editModeLabel(item.edit.mode)} edit)` : ''}${item.web ? ` (web-ready, ${item.web.variants.length} files)` : ''}: ${item.prompt}`}
+      aria-label={`Open ${name}${problem ? ` (${problem})` : ''}${item.edit ? ` (${editModeLabel(item.edit.mode)} edit)` : ''}${item.web ? ` (web-ready, ${item.web.variants.length} files)` : ''}: ${item.prompt}`}
     >
       {item.web ? (
         <span className="tile-badge tile-badge-web" aria-hidden="true" title="Web-ready">
@@ -82,7 +85,8 @@ function Tile({
       ) : null}
       {problem ? (
         <span className="tile-problem" style={{ width: size, height: size }} title={item.fileNote}>
-          {problem}
+          File moved or deleted
+          {problem === 'replaced' ? <small>(another file is at its path)</small> : null}
         </span>
       ) : (
         <img
@@ -95,7 +99,9 @@ function Tile({
           height={size}
         />
       )}
-      <span className="tile-caption">{fileName(item.path)}</span>
+      <span className="tile-caption" title={item.path}>
+        {name}
+      </span>
     </button>
   );
 }
@@ -104,7 +110,8 @@ export function GalleryView({
   onOpen,
   removed,
 }: {
-  onOpen: (item: GalleryItem) => void;
+  /** `order` answers the items shown now, in the gallery's order (filtered), for the lightbox's previous/next. */
+  onOpen: (item: GalleryItem, order: () => readonly GalleryItem[]) => void;
   /** Ids deleted from the lightbox, dropped from the grid without waiting for the event. */
   removed: readonly string[];
 }) {
@@ -117,6 +124,13 @@ export function GalleryView({
   useEffect(() => {
     removed.forEach(forget);
   }, [removed, forget]);
+
+  const names = useMemo(() => displayNames(pages.items.map((item) => item.path)), [pages.items]);
+  const shown = useRef(pages.items);
+  useEffect(() => {
+    shown.current = pages.items;
+  }, [pages.items]);
+  const open = (item: GalleryItem) => onOpen(item, () => shown.current);
 
   const scroller = useRef<HTMLDivElement>(null);
   const width = useWidth(scroller);
@@ -213,9 +227,10 @@ export function GalleryView({
                     <Tile
                       key={item.id}
                       item={item}
+                      name={names.get(item.path) ?? item.path}
                       size={tileSize}
                       settled={!virtualizer.isScrolling}
-                      onOpen={onOpen}
+                      onOpen={open}
                     />
                   ))}
                 </div>

@@ -2,9 +2,11 @@ import { useState } from 'react';
 import type { GalleryItem } from '../../../shared/dashboard-api.js';
 import { adviceFor } from '../api/errors.js';
 import { CodeText } from '../components/CodeText.js';
+import { CopyButton } from '../components/CopyButton.js';
 import { Dialog } from '../components/Dialog.js';
 import { useLive } from '../state/live.js';
 import { editModeLabel, fileName, fileProblemLabel, formatTime } from '../state/gallery.js';
+import { imgSnippet } from '../state/img-snippet.js';
 import { formatBytes } from '../state/status.js';
 import { BeforeAfter } from './BeforeAfter.js';
 import { WebAssetPanel } from './WebAssetPanel.js';
@@ -20,22 +22,43 @@ export type LightboxImage = Omit<GalleryItem, 'backend' | 'createdAt' | 'fileSta
  * One image large, with everything recorded about it, and the actions on it. Delete asks first; the file goes
  * to the OS trash (desktop) or the bridge's trash folder (headless), never straight to oblivion. An entry whose
  * file was replaced or is missing says so, and its delete removes the entry only (the server decides again).
+ * Opened from the gallery, the arrow keys (and the Previous/Next buttons) go through the gallery's current order.
  */
 export function Lightbox({
   image,
+  name = fileName(image.path),
   onClose,
   onDeleted,
+  onPrevious,
+  onNext,
 }: {
   image: LightboxImage;
+  /** The name the gallery shows for it (with its folder when another shown file has the same name). */
+  name?: string;
   onClose: () => void;
   /** `message` says what happened to the file (trashed, or left alone because it was replaced or missing). */
   onDeleted: (id: string, message: string) => void;
+  /** Absent at either end of the gallery, and for an image opened from a batch. */
+  onPrevious?: () => void;
+  onNext?: () => void;
 }) {
   const { client } = useLive();
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string>();
   const [notice, setNotice] = useState<string>();
+  // The file can go between the listing and this request: then it says so rather than show a broken image.
+  const [failedToLoad, setFailedToLoad] = useState(false);
+
+  const onKey = (event: React.KeyboardEvent) => {
+    // The before/after slider and the confirmation take their own keys.
+    const target = event.target as HTMLElement;
+    if (event.defaultPrevented || confirming || target.closest('input, textarea, select')) return;
+    const step = event.key === 'ArrowLeft' ? onPrevious : event.key === 'ArrowRight' ? onNext : undefined;
+    if (!step) return;
+    event.preventDefault();
+    step();
+  };
 
   const remove = () => {
     setBusy(true);
@@ -75,10 +98,22 @@ export function Lightbox({
   const fileProblem = fileProblemLabel(image.fileState);
 
   return (
-    <Dialog title={fileName(image.path)} onClose={onClose} className="lightbox">
+    <Dialog title={name} onClose={onClose} className="lightbox" onKey={onKey}>
+      {onPrevious || onNext ? (
+        <div className="lightbox-nav">
+          <button type="button" onClick={onPrevious} disabled={!onPrevious} aria-label="Previous image (←)">
+            ← Previous
+          </button>
+          <button type="button" onClick={onNext} disabled={!onNext} aria-label="Next image (→)">
+            Next →
+          </button>
+        </div>
+      ) : null}
       <div className="lightbox-body">
         {fileProblem ? (
           <p className="note note-warn lightbox-problem">
+            <strong>File moved or deleted</strong>
+            <br />
             <strong>{fileProblem === 'replaced' ? 'Replaced' : 'Missing'}</strong>:{' '}
             {fileProblem === 'replaced'
               ? 'the file at this path is no longer the one this generation made'
@@ -94,8 +129,19 @@ export function Lightbox({
             mode={image.edit.mode}
             alt={image.prompt}
           />
+        ) : failedToLoad ? (
+          <p className="note note-warn lightbox-problem">
+            <strong>File moved or deleted</strong>
+            <br />
+            The image cannot be loaded from <code>{image.path}</code> any more.
+          </p>
         ) : (
-          <img className="lightbox-image" src={client.imageUrl(image.id, 'full')} alt={image.prompt} />
+          <img
+            className="lightbox-image"
+            src={client.imageUrl(image.id, 'full')}
+            alt={image.prompt}
+            onError={() => setFailedToLoad(true)}
+          />
         )}
         <div>
           <dl className="facts">
@@ -108,6 +154,14 @@ export function Lightbox({
               ) : null,
             )}
           </dl>
+          <div className="actions copies">
+            <CopyButton text={image.path} label="Copy path" caption="Copy path" />
+            <CopyButton text={image.prompt} label="Copy prompt" caption="Copy prompt" />
+            <CopyButton text={String(image.seed)} label="Copy seed" caption="Copy seed" />
+            {image.web ? null : (
+              <CopyButton text={imgSnippet(image)} label="Copy <img> tag" caption="Copy <img>" />
+            )}
+          </div>
           {image.web ? <WebAssetPanel web={image.web} width={image.width} height={image.height} /> : null}
         </div>
       </div>
