@@ -232,7 +232,7 @@ const webVariantSchema = z.object({
     max_bytes: z.number(),
     met: z.boolean(),
     quality: z.number(),
-    ssim: z.number(),
+    ssim: z.number().optional(),
     shrunk_from: z.object({ width: z.number(), height: z.number() }).optional(),
   }),
   replaced_file_kept_at: z.string().optional(),

@@ -3,7 +3,9 @@
  * (at most `maxEncodes` encodes per size) for the highest quality whose file fits the budget and stays at or above
  * the similarity floor. Only when no quality does, the dimensions: up to two smaller sizes, each still wider than the
  * next smaller variant of the ladder (else that variant already serves). When nothing works, the file is made at its
- * planned size with the smallest encode that kept the floor, and reported as over budget.
+ * planned size with the smallest encode that kept the floor, and reported as over budget. The top quality is taken as
+ * it is when it fits, so its similarity is measured (a decode and a comparison, about as costly as the encode) only
+ * when it does not.
  */
 import { decodeRaw, encodeRaw, qualityRange, resizeRaw, type ResizeTarget } from './encode.js';
 import type { WebFormat } from './purposes.js';
@@ -13,7 +15,8 @@ import { similarity, ssimFloor, toComparable, type Comparable } from './similari
 export interface Trial {
   quality: number;
   bytes: number;
-  ssim: number;
+  /** Not measured: the top quality, which fitted at once. */
+  ssim?: number | undefined;
 }
 
 export interface SearchLimits {
@@ -36,17 +39,18 @@ export interface SearchOutcome {
  * neither fits nor keeps the floor ends it (every lower quality is worse, every higher one bigger).
  */
 export async function searchQuality(
-  trial: (quality: number) => Promise<Trial>,
+  trial: (quality: number, measure: boolean) => Promise<Trial>,
   limits: SearchLimits,
 ): Promise<SearchOutcome> {
-  const trials: Trial[] = [];
+  const top = await trial(limits.max, false);
+  if (top.bytes <= limits.maxBytes) return { best: top, trials: [top] };
+  // Over budget at the top: its similarity matters now (the fallback and the next size read it).
+  const trials: Trial[] = [await trial(limits.max, true)];
   const attempt = async (quality: number): Promise<Trial> => {
-    const result = await trial(quality);
+    const result = await trial(quality, true);
     trials.push(result);
     return result;
   };
-  const top = await attempt(limits.max);
-  if (top.bytes <= limits.maxBytes) return { best: top, trials };
   let best: Trial | undefined;
   let low = limits.min;
   let high = limits.max - 1;
@@ -54,7 +58,7 @@ export async function searchQuality(
     const quality = Math.ceil((low + high) / 2);
     const result = await attempt(quality);
     const fits = result.bytes <= limits.maxBytes;
-    const keepsFloor = result.ssim >= limits.floor;
+    const keepsFloor = keepsSimilarity(result, limits.floor);
     if (fits && keepsFloor) {
       best = result;
       low = quality + 1;
@@ -91,7 +95,8 @@ export interface BudgetResult {
   maxBytes: number;
   met: boolean;
   quality: number;
-  ssim: number;
+  /** Undefined when the top quality fitted at once (not measured). */
+  ssim?: number;
   /** Encodes spent, all sizes together. */
   encodes: number;
   /** Set when the file was made smaller than planned to meet the budget. */
@@ -124,11 +129,11 @@ export async function encodeWithinBudget(request: BudgetRequest): Promise<Budget
     reference = attempt;
   }
   // Over budget: the smallest file that still looks right, else the best-looking one.
-  const keepingFloor = planned.trials.filter((trial) => trial.ssim >= limits.floor);
+  const keepingFloor = planned.trials.filter((trial) => keepsSimilarity(trial, limits.floor));
   const fallback =
     keepingFloor.length > 0
       ? keepingFloor.reduce((a, b) => (b.bytes < a.bytes ? b : a))
-      : planned.trials.reduce((a, b) => (b.ssim > a.ssim ? b : a));
+      : planned.trials.reduce((a, b) => ((b.ssim ?? 1) > (a.ssim ?? 1) ? b : a));
   return planned.result(fallback, false, encodes);
 }
 
@@ -145,14 +150,19 @@ async function trySize(
 ): Promise<SizeAttempt> {
   request.signal?.throwIfAborted();
   const resized = await resizeRaw(request.source, target);
-  const reference: Comparable = await toComparable(resized);
+  let reference: Promise<Comparable> | undefined;
   const encoded = new Map<number, Buffer>();
-  const outcome = await searchQuality(async (quality) => {
+  const outcome = await searchQuality(async (quality, measure) => {
     request.signal?.throwIfAborted();
-    const data = await encodeRaw(resized, request.format, quality);
+    const data = encoded.get(quality) ?? (await encodeRaw(resized, request.format, quality));
     encoded.set(quality, data);
+    if (!measure) return { quality, bytes: data.byteLength };
     const decoded = await toComparable(await decodeRaw(data, resized.channels));
-    return { quality, bytes: data.byteLength, ssim: similarity(reference, decoded) };
+    return {
+      quality,
+      bytes: data.byteLength,
+      ssim: similarity(await (reference ??= toComparable(resized)), decoded),
+    };
   }, limits);
   return {
     ...outcome,
@@ -165,7 +175,7 @@ async function trySize(
       maxBytes: request.maxBytes,
       met,
       quality: trial.quality,
-      ssim: Math.round(trial.ssim * 10_000) / 10_000,
+      ...(trial.ssim === undefined ? {} : { ssim: Math.round(trial.ssim * 10_000) / 10_000 }),
       encodes,
     }),
   };
@@ -180,7 +190,7 @@ function smallerTarget(
   attempt: SizeAttempt,
   floor: number,
 ): ResizeTarget | undefined {
-  const acceptable = attempt.trials.filter((trial) => trial.ssim >= floor);
+  const acceptable = attempt.trials.filter((trial) => keepsSimilarity(trial, floor));
   const pool = acceptable.length > 0 ? acceptable : attempt.trials;
   const smallest = Math.min(...pool.map((trial) => trial.bytes));
   const factor = Math.max(0.5, Math.min(0.9, Math.sqrt(request.maxBytes / smallest) * 0.9));
@@ -188,4 +198,9 @@ function smallerTarget(
   if (width <= request.floorWidth || width < 16) return undefined;
   const height = Math.max(1, Math.round((request.target.height * width) / request.target.width));
   return { width, height, fit: attempt.target.fit };
+}
+
+/** An unmeasured trial is the top quality, which needs no check. */
+function keepsSimilarity(trial: Trial, floor: number): boolean {
+  return (trial.ssim ?? 1) >= floor;
 }

@@ -67,7 +67,8 @@ export interface WebVariant {
     max_bytes: number;
     met: boolean;
     quality: number;
-    ssim: number;
+    /** Measured only when the quality was lowered: the top quality, which fitted at once, needs no check. */
+    ssim?: number;
     /** Planned size, when the file was made smaller to meet the budget. */
     shrunk_from?: { width: number; height: number };
   };
@@ -148,7 +149,7 @@ export async function makeWebAsset(options: MakeWebAssetOptions): Promise<WebAss
           max_bytes: result.maxBytes,
           met: result.met,
           quality: result.quality,
-          ssim: result.ssim,
+          ...(result.ssim === undefined ? {} : { ssim: result.ssim }),
           ...(result.shrunkFrom ? { shrunk_from: result.shrunkFrom } : {}),
         },
         ...(written.replacedFileKeptAt ? { replaced_file_kept_at: written.replacedFileKeptAt } : {}),

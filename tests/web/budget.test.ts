@@ -41,7 +41,30 @@ describe('searchQuality', () => {
     );
     expect(outcome.best).toBeUndefined();
     expect(outcome.trials.length).toBeLessThanOrEqual(6);
-    expect(outcome.trials.every((trial) => trial.bytes > 40_000 || trial.ssim < 0.95)).toBe(true);
+    expect(outcome.trials.every((trial) => trial.bytes > 40_000 || trial.ssim! < 0.95)).toBe(true);
+  });
+
+  it('measures nothing when the top quality fits, and every trial once it does not', async () => {
+    const calls: [number, boolean][] = [];
+    const recording = (bytesPerQuality: number) => (quality: number, measure: boolean) => {
+      calls.push([quality, measure]);
+      return model(
+        bytesPerQuality,
+        () => 0.99,
+      )(quality).then((trial) => (measure ? trial : { quality, bytes: trial.bytes }));
+    };
+    const fits = await searchQuality(recording(100), { ...limits, maxBytes: 10_000 });
+    expect(calls).toEqual([[82, false]]);
+    expect(fits.best).toEqual({ quality: 82, bytes: 8200 });
+
+    calls.length = 0;
+    const searched = await searchQuality(recording(1000), { ...limits, maxBytes: 57_500 });
+    expect(calls[0]).toEqual([82, false]);
+    expect(calls.slice(1).every(([, measure]) => measure)).toBe(true);
+    // The top is in the trials once, measured (the fallback and the next size compare it).
+    expect(searched.trials.filter((trial) => trial.quality === 82)).toEqual([
+      { quality: 82, bytes: 82_000, ssim: 0.99 },
+    ]);
   });
 });
 
@@ -72,6 +95,8 @@ describe('encodeWithinBudget with real sharp', () => {
       width: 640,
       height: 427,
     });
+    // The top quality fitted at once: no decode and comparison were spent on it.
+    expect(result.ssim).toBeUndefined();
     const meta = await sharp(result.data).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['webp', 640, 427]);
   });
