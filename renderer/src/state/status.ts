@@ -39,3 +39,9 @@ export function formatBytes(bytes: number): string {
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
+
+/** A model file's size for the download offer: exact from the sidecar's bytes, else its rough figure. */
+export function modelFileSize(file: { bytes?: number; approxGb?: number }): string {
+  if (file.bytes !== undefined) return formatBytes(file.bytes);
+  return file.approxGb !== undefined ? `about ${file.approxGb} GB` : 'size unknown';
+}

@@ -3,7 +3,7 @@ import type { DownloadView, ModelSetupView } from '../../../shared/dashboard-api
 import { ApiError } from '../api/errors.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { useLive, useLiveEvents, useResource } from '../state/live.js';
-import { formatBytes } from '../state/status.js';
+import { formatBytes, modelFileSize } from '../state/status.js';
 
 /*
  * The first-run help on the Status view: the model to download when no bundled workflow runs (a button for a
@@ -11,11 +11,6 @@ import { formatBytes } from '../state/status.js';
  */
 
 type Offer = NonNullable<ModelSetupView['offer']>;
-
-function sizeOf(file: Offer['files'][number]): string {
-  if (file.bytes !== undefined) return formatBytes(file.bytes);
-  return file.approxGb !== undefined ? `about ${file.approxGb} GB` : 'size unknown';
-}
 
 function DownloadProgress({ download }: { download: DownloadView }) {
   const fraction = download.total ? download.received / download.total : 0;
@@ -72,7 +67,7 @@ function OfferCard({ view, offer }: { view: ModelSetupView; offer: Offer }) {
       <ul>
         {missing.map((file) => (
           <li key={file.file}>
-            <a href={file.url}>{file.file}</a> ({sizeOf(file)}) →{' '}
+            <a href={file.url}>{file.file}</a> ({modelFileSize(file)}) →{' '}
             <code>{file.target ?? `models/${file.folder}`}</code>
           </li>
         ))}
