@@ -6,33 +6,22 @@ import type { WebJobs } from '../bridge/web-jobs.js';
 import type { CoreState } from '../core-handle.js';
 import type { Dashboard } from '../dashboard/index.js';
 import type { DesktopPort } from '../desktop-port.js';
-import type { Gallery } from '../gallery/index.js';
 import type { BridgeHttpServer } from '../http/server.js';
-import type { BackendPool } from '../jobs/backend-pool.js';
-import type { Scheduler } from '../jobs/scheduler.js';
 import type { Logger } from '../log.js';
-import type { ResultAppService } from '../mcp/app/service.js';
 import type { McpEndpoint } from '../mcp/endpoint.js';
-import type { BridgeService } from '../mcp/service.js';
-import type { SettingsService } from '../settings.js';
 import { removeEndpointRecord } from '../stdio/endpoint-record.js';
-import type { WorkflowLibrary } from '../workflows/library.js';
 import type { CoreAddresses } from './agent-server.js';
 import type { Core } from './types.js';
 
-export interface RunningParts {
+/** The parts the core hands out as they are, and those it only holds to stop. */
+export interface RunningParts extends Pick<
+  Core,
+  'service' | 'resultApp' | 'scheduler' | 'pool' | 'gallery' | 'workflows' | 'settings' | 'dataDir'
+> {
   addresses: CoreAddresses;
-  settings: SettingsService;
-  dataDir: string;
   outputDir: () => string;
   logger: Logger;
   desktop: DesktopPort;
-  service: BridgeService;
-  resultApp: ResultAppService;
-  scheduler: Scheduler;
-  pool: BackendPool;
-  gallery: Gallery;
-  workflows: WorkflowLibrary;
   webJobs: WebJobs;
   dashboard: Dashboard;
   mcp: McpEndpoint;
