@@ -1,105 +1,36 @@
-import { randomBytes } from 'node:crypto';
+/**
+ * The composition root of the core: takes the data folder's lock, then builds the parts in order from the
+ * builders in core/ (folders and tokens, ComfyUI backends and scheduler, web work, dashboard, agent server) and
+ * hands them to the running core (core/running-core.ts), which the callers hold and stop.
+ */
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createResultApp } from './bridge/result-app.js';
-import type { ResultAppService } from './mcp/app/service.js';
 import { createBridgeService } from './bridge/service.js';
-import { deliverJob, findDeliveredJob, prepareJob, recoveryDirOf } from './bridge/pipeline.js';
-import { editReadLimits, stageEditInputs } from './bridge/edit-inputs.js';
-import { WebJobs } from './bridge/web-jobs.js';
-import { createWorkPool, type WorkPool } from './web/pool.js';
-import { pixelLimitOf } from './images/pixel-limit.js';
-import { InputUploads } from './comfy/uploads.js';
-import { createWorkflowCatalog } from './bridge/workflow-catalog.js';
-import { ComfyClient } from './comfy/client.js';
-import { discoverComfyUrl } from './comfy/discovery.js';
-import type { CoreHandle, CoreStartOptions, CoreState } from './core-handle.js';
+import { recoveryDirOf } from './bridge/pipeline.js';
+import type { CoreStartOptions } from './core-handle.js';
 import { acquireCoreLock } from './core-lock.js';
-import type { DesktopPort } from './desktop-port.js';
 import { createHeadlessDesktop } from './desktop-headless.js';
-import {
-  createDashboard,
-  packageRootOf,
-  packageVersionOf,
-  rendererDirFor,
-  type Dashboard,
-  type ShimCommand,
-} from './dashboard/index.js';
-import { openGallery, type Gallery } from './gallery/index.js';
-import { mcpTokenToEnforce } from './http/guard.js';
-import { createHttpServer, type BridgeHttpServer } from './http/server.js';
+import { packageRootOf, packageVersionOf, rendererDirFor } from './dashboard/index.js';
+import { openGallery } from './gallery/index.js';
+import type { BridgeHttpServer } from './http/server.js';
 import { makePreview } from './images/render.js';
-import { BackendPool } from './jobs/backend-pool.js';
-import type { JobRecord } from './jobs/types.js';
-import { BatchStore } from './jobs/batch-store.js';
-import { Scheduler } from './jobs/scheduler.js';
-import type { Logger } from './log.js';
 import { definedOnly } from './objects.js';
-import type { MonotonicClock } from './clock.js';
-import { createMcpEndpoint, type McpEndpoint } from './mcp/endpoint.js';
-import { createBridgeMcpServerFactory } from './mcp/server.js';
-import type { BridgeService } from './mcp/service.js';
-import { createSettings, type KeyValueStore, type SettingsService } from './settings.js';
-import { shimCommand, withShimArgs } from './stdio/shim-command.js';
-import { newShimSecret, removeEndpointRecord, writeEndpointRecord } from './stdio/endpoint-record.js';
-import { createShimHelloHandler } from './stdio/handshake.js';
+import type { McpEndpoint } from './mcp/endpoint.js';
+import { createSettings, type KeyValueStore } from './settings.js';
+import { newShimSecret } from './stdio/endpoint-record.js';
 import { makePrivateDataDir } from './private-files.js';
-import { createWorkflowLibrary, type WorkflowLibrary } from './workflows/library.js';
-import { startPageUrl as startPage } from './setup/checklist.js';
-import { readChecklistRecord } from './setup/checklist-record.js';
+import { createWorkflowLibrary } from './workflows/library.js';
+import { announce, createAgentEndpoint, listenHttp, type CoreAddresses } from './core/agent-server.js';
+import { chooseBackendUrls, createBackends } from './core/backends.js';
+import { createCoreDashboard } from './core/dashboard.js';
+import { generateMissingTokens, outputDirOf, userWorkflowsDirOf } from './core/folders.js';
+import { followSettings } from './core/live-settings.js';
+import { runningCore } from './core/running-core.js';
+import type { Core, CoreOptions } from './core/types.js';
+import { createWebWork } from './core/web-jobs.js';
 
-export interface CoreOptions {
-  settings: SettingsService;
-  dataDir: string;
-  bundledWorkflowsDir: string;
-  logger: Logger;
-  desktop?: DesktopPort;
-  version?: string;
-  /** The built dashboard; default dist/renderer beside the built core. */
-  rendererDir?: string;
-  /** Folders that may hold a built .mcpb for the dashboard's download; default: the package's release/ and parent. */
-  mcpbDirs?: readonly string[];
-  /** How agents' clients start the stdio shim; default this Node running the package's launcher. */
-  shimCommand?: ShimCommand;
-  /** The run's options as shim flags (`cli/shim-args.ts`); `--data-dir` is always added. */
-  shimArgs?: readonly string[];
-  /** Knobs for tests and benchmarks; the defaults suit a workstation. */
-  tuning?: {
-    healthIntervalMs?: number;
-    failoverAfterMs?: number;
-    jobTimeoutMs?: number;
-    heartbeatMs?: number;
-    /** Every HTTP call to ComfyUI (and its websocket handshake) gives up after this long. */
-    comfyRequestTimeoutMs?: number;
-    discoveryCandidates?: string[];
-    /** 2025-era MCP sessions: idle time before one without a call in flight is closed, and the cap. */
-    sessionIdleMs?: number;
-    maxSessions?: number;
-    /** The clock failover and session idle times are measured on; tests inject one to move it. */
-    monotonicNow?: MonotonicClock;
-    /** The pool web variants are encoded in (default: half the cores); tests hold one to see variants pending. */
-    webPool?: WorkPool;
-  };
-}
-
-/** The running bridge: everything an agent, the dashboard or the tray talks to. */
-export interface Core extends CoreHandle {
-  url: string;
-  /** /mcp as other machines reach it (empty when bound to loopback); `mcpUrl` is for this machine. */
-  networkMcpUrls: readonly string[];
-  service: BridgeService;
-  /** The MCP App's app-only tools (mcp/app/). */
-  resultApp: ResultAppService;
-  scheduler: Scheduler;
-  pool: BackendPool;
-  gallery: Gallery;
-  workflows: WorkflowLibrary;
-  settings: SettingsService;
-  dataDir: string;
-  /** An MCP client connected other than over /mcp (the stdio shim serving it in-process). */
-  agentConnected(): void;
-}
+export type { Core, CoreOptions } from './core/types.js';
 
 /** Where the running app says how to reach it, for the stdio shim. */
 export { endpointFileOf } from './stdio/endpoint-record.js';
@@ -122,9 +53,9 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
   const tuning = options.tuning ?? {};
   generateMissingTokens(settings);
 
-  const outputDir = () => settings.get().outputDir || defaultOutputDir();
+  const outputDir = outputDirOf(settings);
   mkdirSync(outputDir(), { recursive: true });
-  const userWorkflowsDir = settings.get().userWorkflowsDir || join(dataDir, 'workflows');
+  const userWorkflowsDir = userWorkflowsDirOf(settings, dataDir);
   const desktop = options.desktop ?? createHeadlessDesktop({ trashDir: join(dataDir, 'trash'), logger });
 
   const workflows = await createWorkflowLibrary({
@@ -138,90 +69,18 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     logger: logger.child('gallery'),
     allowedFolders: () => [outputDir(), ...settings.get().allowedDirs],
   });
-  const pool = new BackendPool({
-    createClient: (url) =>
-      new ComfyClient({
-        baseUrl: url,
-        logger: logger.child('comfy'),
-        ...definedOnly({ requestTimeoutMs: tuning.comfyRequestTimeoutMs }),
-      }),
-    logger: logger.child('backends'),
-    window: settings.get().maxInFlightPerBackend,
-    ...definedOnly({
-      healthIntervalMs: tuning.healthIntervalMs,
-      failoverAfterMs: tuning.failoverAfterMs,
-      monotonicNow: tuning.monotonicNow,
-    }),
-  });
-  const catalog = createWorkflowCatalog({
-    library: workflows,
-    preferred: () => settings.get().defaultWorkflow,
-    backends: () => pool.views(),
-  });
-  // One per core: an edit's source goes to each backend once while that backend stays up (comfy/uploads.ts).
-  const uploads = new InputUploads();
-  const readLimits = () => editReadLimits(settings.get());
-  const scheduler = new Scheduler({
-    store: new BatchStore(dataDir, logger.child('batches')),
-    pool,
-    logger: logger.child('scheduler'),
-    prepare: (spec, staged) => prepareJob(catalog, spec, staged),
-    stageInputs: (spec, backendId) =>
-      stageEditInputs(spec.edit!, spec.allowedRoots, readLimits(), uploads, pool.client(backendId)!),
-    forgetInputs: (backendId) => {
-      const client = pool.client(backendId);
-      if (client) uploads.forget(client);
-    },
-    outputNodes: (spec) => catalog.outputNodes(spec.workflow),
-    canRun: (workflow, backendId) => {
-      const objectInfo = pool.objectInfo(backendId);
-      return objectInfo ? catalog.check(workflow, objectInfo, pool.version(backendId)).runnable : false;
-    },
-    explainCannotRun: (workflow, backendId) => {
-      const objectInfo = pool.objectInfo(backendId);
-      return objectInfo
-        ? catalog.check(workflow, objectInfo, pool.version(backendId)).messages.join(' ')
-        : 'its node list is not known yet';
-    },
-    deliver: (job, batchId, image, backend) =>
-      deliverJob(
-        {
-          gallery,
-          recoveryDir: recoveryDirOf(dataDir),
-          maxInputPixels: readLimits().maxPixels,
-          maxSourceBytes: readLimits().maxBytes,
-        },
-        job,
-        batchId,
-        image,
-        backend,
-      ),
-    findDelivered: (job) => findDeliveredJob(gallery, job),
-    maxPendingJobs: () => settings.get().maxPendingJobs,
-    ...definedOnly({ jobTimeoutMs: tuning.jobTimeoutMs }),
-  });
-  scheduler.setPaused(settings.get().paused);
-  // ComfyUI refused a graph, most often for a model file deleted since its list was read: read that backend's
-  // lists again, so the next call's default and the dispatcher's check see the folder as it is.
-  scheduler.on('job', (job: JobRecord) => {
-    if (job.state === 'failed' && job.error?.code === 'comfyui_rejected' && job.dispatch)
-      void pool.refreshObjectInfo(0, [job.dispatch.backend]);
-  });
-
-  // Listening before the batches load: a job the start completes from the gallery makes its variants too.
-  // One pool for the process: web variants of finished images and convert_image's share the cores.
-  const webPool = tuning.webPool ?? createWorkPool();
-  const webJobs = new WebJobs({
-    scheduler,
+  const { pool, catalog, scheduler } = createBackends({
+    settings,
+    dataDir,
+    logger,
+    tuning,
+    workflows,
     gallery,
-    pool: webPool,
-    recoveryDir: recoveryDirOf(dataDir),
-    maxInputPixels: () => pixelLimitOf(settings.get().maxInputMegapixels),
-    logger: logger.child('web'),
   });
+  // Listening before the batches load: a job the start completes from the gallery makes its variants too.
+  const { webPool, webJobs } = createWebWork({ scheduler, gallery, settings, dataDir, logger, tuning });
 
-  const discovery = await chooseBackendUrls(settings.get().comfyuiUrls, tuning.discoveryCandidates, logger);
-  pool.setUrls(discovery);
+  pool.setUrls(await chooseBackendUrls(settings.get().comfyuiUrls, tuning.discoveryCandidates, logger));
   await scheduler.start();
   // Variants a stop or a crash left unfinished, for images that were written.
   webJobs.resumeAll();
@@ -243,81 +102,30 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
   const resultApp = createResultApp({ scheduler, gallery, recoveryDir: recoveryDirOf(dataDir) });
   const shimSecret = newShimSecret();
   const packageRoot = packageRootOf(import.meta.dirname);
-  const startup = settings.get();
-  let mcpUrlOnceListening = '';
-  let networkMcpUrlsOnceListening: readonly string[] = [];
-  const dashboard: Dashboard = createDashboard({
+  const version = options.version ?? packageVersionOf(packageRoot);
+  // The dashboard is built before the server listens: it reads the addresses once they are known.
+  const listening: { addresses?: CoreAddresses } = {};
+  const dashboard = createCoreDashboard({
+    options,
     scheduler,
     pool,
     gallery,
     workflows,
     catalog,
-    settings,
     desktop,
-    logger,
-    version: options.version ?? packageVersionOf(packageRoot),
-    dataDir,
+    version,
     outputDir,
     userWorkflowsDir,
-    mcpUrl: () => mcpUrlOnceListening,
-    networkMcpUrls: () => networkMcpUrlsOnceListening,
-    // The data folder always: the agent's client starts the shim with its own environment, whose default
-    // data folder may not be this run's.
-    shim: withShimArgs(
-      options.shimCommand ??
-        // Electron's executable acts as Node with ELECTRON_RUN_AS_NODE, and reads the launcher inside app.asar.
-        shimCommand({
-          platform: process.platform,
-          isPackaged: false,
-          execPath: process.execPath,
-          resourcesPath: '',
-          appPath: packageRoot ?? process.cwd(),
-        }),
-      ['--data-dir', dataDir, ...(options.shimArgs ?? [])],
-    ),
-    rendererDir: options.rendererDir ?? rendererDirFor(import.meta.dirname),
-    // A checkout's `npm run dist:mcpb` output, or a bundle placed beside a packaged app's app.asar.
-    mcpbDirs: options.mcpbDirs ?? (packageRoot ? [join(packageRoot, 'release'), dirname(packageRoot)] : []),
-    running: {
-      host: startup.host,
-      port: startup.port,
-      mcpToken: startup.mcpToken,
-      requireTokenOnLoopback: startup.requireTokenOnLoopback,
-      userWorkflowsDir: startup.userWorkflowsDir,
-    },
+    packageRoot,
+    defaultRendererDir: rendererDirFor(import.meta.dirname),
+    mcpUrl: () => listening.addresses?.mcpUrl ?? '',
+    networkMcpUrls: () => listening.addresses?.networkMcpUrls ?? [],
   });
   let mcp: McpEndpoint | undefined;
-  let http: BridgeHttpServer | undefined;
+  let server: BridgeHttpServer;
   try {
-    mcp = createMcpEndpoint({
-      factory: createBridgeMcpServerFactory({
-        service,
-        app: resultApp,
-        logger,
-        shimSecret,
-        // The tray passes none: serverInfo names the package version, as the stdio shim's early answer does.
-        version: options.version ?? packageVersionOf(packageRoot),
-      }),
-      logger,
-      onClientRequest: () => dashboard.agentConnected(),
-      ...definedOnly({
-        sessionIdleMs: tuning.sessionIdleMs,
-        maxSessions: tuning.maxSessions,
-        monotonicNow: tuning.monotonicNow,
-      }),
-    });
-    const endpoint = mcp;
-    http = await createHttpServer({
-      host: settings.get().host,
-      port: settings.get().port,
-      ...definedOnly({ token: mcpTokenToEnforce(settings.get()) }),
-      mcpHandler: (req, res, body) => endpoint.handle(req, res, body),
-      shimHelloHandler: createShimHelloHandler(shimSecret),
-      apiHandler: dashboard.apiHandler,
-      staticHandler: dashboard.staticHandler,
-      upgradeHandler: dashboard.upgradeHandler,
-      logger,
-    });
+    mcp = createAgentEndpoint({ service, resultApp, dashboard, shimSecret, version, logger, tuning });
+    server = await listenHttp({ settings, mcp, dashboard, shimSecret, logger });
   } catch (error) {
     await webJobs.stop();
     await Promise.allSettled([
@@ -330,110 +138,31 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     gallery.close();
     throw error;
   }
-  const server = http;
-  if (mcpTokenToEnforce(settings.get()) === undefined)
-    logger.warn(
-      'requireTokenOnLoopback is off: any program of any user on this machine can use the bridge without a token',
-    );
-  const url = server.url;
-  const mcpUrl = `${url}/mcp`;
-  mcpUrlOnceListening = mcpUrl;
-  const networkMcpUrls = server.networkUrls.map((base) => `${base}/mcp`);
-  networkMcpUrlsOnceListening = networkMcpUrls;
-  const dashboardUrl = `${url}/?token=${encodeURIComponent(settings.get().dashboardToken)}`;
-  // Decided from the record as this run found it: the checklist while set-up is not finished or dismissed.
-  const startPageUrl = startPage(dashboardUrl, readChecklistRecord(dataDir));
-  writeEndpointRecord(dataDir, {
-    url,
-    mcpUrl,
-    pid: process.pid,
-    shimSecret,
-    ...definedOnly({ mcpToken: mcpTokenToEnforce(settings.get()) }),
-  });
+  const addresses = announce({ server, settings, dataDir, shimSecret, logger });
+  listening.addresses = addresses;
 
-  // Settings that can change while running take effect without a restart.
-  const offSettings = settings.onChange((next, previous) => {
-    if (next.comfyuiUrls.join() !== previous.comfyuiUrls.join()) {
-      void chooseBackendUrls(next.comfyuiUrls, tuning.discoveryCandidates, logger).then((urls) =>
-        pool.setUrls(urls),
-      );
-    }
-    if (next.maxInFlightPerBackend !== previous.maxInFlightPerBackend)
-      pool.setWindow(next.maxInFlightPerBackend);
-    if (next.paused !== previous.paused) scheduler.setPaused(next.paused);
-    if (next.outputDir !== previous.outputDir) mkdirSync(outputDir(), { recursive: true });
-  });
-
-  const listeners = new Set<() => void>();
-  const notify = () => listeners.forEach((listener) => listener());
-  pool.on('change', notify);
-  scheduler.on('job', notify);
-  scheduler.on('batch-done', (batch: { jobs: { state: string }[] }) => {
-    const failed = batch.jobs.filter((job) => job.state === 'failed').length;
-    if (batch.jobs.length > 1) {
-      desktop.notify('Batch finished', `${batch.jobs.length - failed} of ${batch.jobs.length} images done`);
-    }
-  });
-
-  let stopped: Promise<void> | undefined;
-  return {
-    url,
-    mcpUrl,
-    networkMcpUrls,
-    dashboardUrl,
-    startPageUrl,
-    agentConnected: () => dashboard.agentConnected(),
-    get outputDir() {
-      return outputDir();
-    },
+  const offSettings = followSettings({ settings, pool, scheduler, outputDir, logger, tuning });
+  return runningCore({
+    addresses,
+    settings,
+    dataDir,
+    outputDir,
+    logger,
+    desktop,
     service,
     resultApp,
     scheduler,
     pool,
     gallery,
     workflows,
-    settings,
-    dataDir,
-    state(): CoreState {
-      const counts = scheduler.counts();
-      return {
-        backends: pool.snapshot().map((backend) => ({ url: backend.url, reachable: backend.available })),
-        running: counts.running,
-        pending: counts.pending,
-        paused: scheduler.isPaused,
-        lastImage: gallery.list({ limit: 1 }).items[0]?.path,
-      };
-    },
-    async lastImage() {
-      const newest = gallery.list({ limit: 1 }).items[0];
-      if (!newest) return undefined;
-      const [verdict] = await gallery.fileStates([newest]);
-      return verdict?.state === 'present' ? newest.path : undefined;
-    },
-    onStateChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    setPaused(paused) {
-      settings.update({ paused });
-    },
-    stop() {
-      stopped ??= (async () => {
-        offSettings();
-        removeEndpointRecord(dataDir, shimSecret);
-        // Unfinished variants stay pending on disk and resume at the next start.
-        await webJobs.stop();
-        await scheduler.stop();
-        // Live-events sockets are upgraded out of the HTTP server's reach: they are closed first.
-        await dashboard.close();
-        await Promise.allSettled([server.close(), mcp.close(), pool.close(), workflows.close()]);
-        gallery.close();
-        releaseLock();
-        logger.info('bridge stopped');
-      })();
-      return stopped;
-    },
-  };
+    webJobs,
+    dashboard,
+    mcp,
+    server,
+    shimSecret,
+    offSettings,
+    releaseLock,
+  });
 }
 
 /** The desktop shell's way in: settings from its electron-store, OS services from Electron. */
@@ -446,39 +175,4 @@ export function startDesktopCore(options: CoreStartOptions): Promise<Core> {
     logger: options.logger,
     desktop: options.desktop,
   });
-}
-
-/** Configured URLs as they are; with none, the first local ComfyUI that answers (8188, then Desktop's 8000). */
-async function chooseBackendUrls(
-  configured: readonly string[],
-  candidates: string[] | undefined,
-  logger: Logger,
-) {
-  if (configured.length > 0) return [...configured];
-  const found = await discoverComfyUrl(candidates ? { candidates } : {});
-  if (found) {
-    logger.info('found ComfyUI', { url: found });
-    return [found];
-  }
-  const fallback = candidates?.[0] ?? 'http://127.0.0.1:8188';
-  logger.warn('no ComfyUI answers yet; waiting for one', { url: fallback });
-  return [fallback];
-}
-
-/**
- * Both access tokens exist from the first start on (stored, so snippets and the shim keep working): the
- * dashboard's, and the one /mcp requires, also on loopback, because every account on the machine reaches it.
- */
-function generateMissingTokens(settings: SettingsService): void {
-  const current = settings.get();
-  const newToken = () => randomBytes(24).toString('base64url');
-  const missing = {
-    ...(current.dashboardToken ? {} : { dashboardToken: newToken() }),
-    ...(current.mcpToken ? {} : { mcpToken: newToken() }),
-  };
-  if (Object.keys(missing).length > 0) settings.update(missing);
-}
-
-function defaultOutputDir(): string {
-  return join(homedir(), 'Pictures', 'ComfyUI MCP Bridge');
 }

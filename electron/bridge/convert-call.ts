@@ -10,13 +10,16 @@ import { convertImages, type ConversionOutcome } from '../images/convert-many.js
 import type { PathAnchors, PathPolicy } from '../images/path-policy.js';
 import type { Logger } from '../log.js';
 import type { ConvertImageArgs, ConvertImageResult } from '../mcp/schemas.js';
-import type { ToolContext } from '../mcp/service.js';
+import type { BridgeService, ToolContext } from '../mcp/service.js';
+import { pixelLimitOf } from '../images/pixel-limit.js';
 import { definedOnly } from '../objects.js';
 import { makeWebAsset, type WebAsset } from '../web/make-web-asset.js';
 import type { WorkPool } from '../web/pool.js';
 import { webOptionSchema, type WebOption } from '../web/purposes.js';
 import { keepWebAssetOnRecord } from './keep-web-asset.js';
 import { asBridgeError, failureOf, readablePath, resolvePath } from './call-paths.js';
+import { anchorsFor, policyFor } from './call-scope.js';
+import type { ServiceDeps } from './service-deps.js';
 
 export interface ConvertCallDeps {
   policy: PathPolicy;
@@ -29,6 +32,28 @@ export interface ConvertCallDeps {
 }
 
 type Item = ConvertImageResult['results'][number];
+
+/** The service's convert_image: this call's folders, the settings' pixel limit, the process's web pool. */
+export function convertCall(deps: ServiceDeps): Pick<BridgeService, 'convertImage'> {
+  return {
+    convertImage(args, ctx) {
+      const policy = policyFor(deps, ctx);
+      return convertForCall(
+        {
+          policy,
+          anchors: anchorsFor(deps, args.project_dir, ctx, policy),
+          recoveryDir: deps.recoveryDir,
+          maxInputPixels: pixelLimitOf(deps.settings.get().maxInputMegapixels),
+          gallery: deps.gallery,
+          webPool: deps.webPool,
+          logger: deps.logger,
+        },
+        args,
+        ctx,
+      );
+    },
+  };
+}
 
 export async function convertForCall(
   deps: ConvertCallDeps,

@@ -7,14 +7,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { OutputFormat } from '../../shared/generation.js';
-import { BridgeError } from '../errors.js';
-import { FormatError, resolveOutputFormat } from '../images/format.js';
 import type { PathAnchors, PathPolicy } from '../images/path-policy.js';
 import type { EditSpec, JobSpec } from '../jobs/types.js';
 import type { EditImageArgs } from '../mcp/schemas.js';
 import type { WorkflowCatalog } from './catalog.js';
 import { readSource, sha256, type ReadLimits } from './edit-inputs.js';
 import { checkEditFormat, defaultEditFormat, editedPath, maskFit, planEdit } from './edit-plan.js';
+import { fileExistsError, outputTarget, savedFileFields } from './save-file.js';
 import { chooseSaveTarget } from './save-location.js';
 
 /** The fields of one edit: edit_image's, or a batch item's merged with the batch defaults. */
@@ -64,20 +63,10 @@ export async function buildEditSpec(
         imagesFolder: context.imagesFolder,
       })
     : { path: besideSource, reason: 'no save_path: beside the source' };
-  let target: { path: string; format: OutputFormat };
-  try {
-    target = resolveOutputFormat(requested.path, fields.format, fallbackFormat);
-  } catch (error) {
-    if (error instanceof FormatError) throw new BridgeError('invalid_format', error.message);
-    throw error;
-  }
+  const target = outputTarget(requested.path, fields.format, fallbackFormat);
   checkEditFormat(fields.mode, target.format);
   const savePath = await deps.resolveSavePath(target.path, anchors);
-  if (!overwrite && existsSync(savePath)) {
-    throw new BridgeError('file_exists', `"${savePath}" already exists and overwrite is false.`, {
-      hint: 'Pass overwrite: true to replace it (the old file is kept in the recovery folder), or choose another save_path.',
-    });
-  }
+  if (!overwrite && existsSync(savePath)) throw fileExistsError(savePath);
 
   const edit: EditSpec = {
     mode: fields.mode,
@@ -99,10 +88,7 @@ export async function buildEditSpec(
     seed: fields.seed ?? deps.seed(),
     format: target.format,
     workflow,
-    savePath,
-    allowedRoots: [...policy.allowedRoots()],
-    overwrite,
-    ...(requested.reason === undefined ? {} : { savedToReason: requested.reason }),
+    ...savedFileFields(savePath, policy, overwrite, requested.reason),
     edit,
   };
 }
