@@ -2,14 +2,26 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultSettings } from '../../shared/settings.js';
-import type { ApiGraph, ImageRef, NodeError, NodeOutputs, RunResult } from '../comfy/types.js';
+import type { ApiGraph, ImageRef, RunResult } from '../comfy/types.js';
 import type { Logger } from '../log.js';
 import type { BackendClient, BackendPool } from './backend-pool.js';
 import type { BatchStore } from './batch-store.js';
-import { executionFailure, executionFailureLog, withoutTracebacks } from './comfy-failure.js';
+import { executionFailureLog } from './comfy-failure.js';
 import { chooseBackend, whyUndispatchable } from './dispatch.js';
+import { lookUp } from './prompt-lookup.js';
 import { queueFullRefusal } from './queue-cap.js';
 import { isTransient, resubmitDelayMs, submitFailure, viewRetryDelaysMs } from './retry.js';
+import {
+  cancelledError,
+  cannotRunError,
+  classTypesOf,
+  gaveUpError,
+  messageOf,
+  missesAnInput,
+  outcomeOf,
+  timeoutError,
+  toJobError,
+} from './run-outcome.js';
 import {
   isBatchDone,
   isBatchSettled,
@@ -334,7 +346,7 @@ export class Scheduler extends EventEmitter {
       this.removeFromQueues(job);
       this.finish(job, batch, {
         state: 'cancelled',
-        error: { code: 'cancelled', message: 'cancelled on request' },
+        error: cancelledError,
       });
     }
     for (const followUp of this.cancelFollowUps) stopping.push(followUp(batch));
@@ -441,10 +453,7 @@ export class Scheduler extends EventEmitter {
     const reasons = backends.map((id) => `${id}: ${this.options.explainCannotRun(job.spec.workflow, id)}`);
     this.finish(job, this.batchOf.get(job.id)!, {
       state: 'failed',
-      error: {
-        code: 'workflow_cannot_run',
-        message: `No available ComfyUI can run workflow "${job.spec.workflow}". ${reasons.join(' ')}`,
-      },
+      error: cannotRunError(job.spec.workflow, reasons),
     });
   }
 
@@ -466,7 +475,7 @@ export class Scheduler extends EventEmitter {
     job.dispatch = { backend: backendId, promptId };
     job.updatedAt = new Date().toISOString();
     const run = this.track(job, batch, backendId, promptId);
-    if (prepared) run.classTypes = classTypesOf(prepared);
+    if (prepared) run.classTypes = classTypesOf(prepared.graph);
     this.emit('job', job, batch);
     // The prompt id is on disk before ComfyUI hears of it, so a crash in between is reconciled, not re-run blindly.
     void this.persist(batch).then(() =>
@@ -500,7 +509,7 @@ export class Scheduler extends EventEmitter {
       }
       return;
     }
-    run.classTypes = classTypesOf(prepared);
+    run.classTypes = classTypesOf(prepared.graph);
     await this.send(run, client, prepared, front);
   }
 
@@ -643,56 +652,33 @@ export class Scheduler extends EventEmitter {
   ): Promise<void> {
     if (!this.isCurrent(run)) return;
     const { job, batch } = run;
-    switch (result.status) {
-      case 'success': {
-        const ref = pickImage(result.outputs, outputNodes);
-        if (!ref) {
-          this.untrack(run);
-          this.finish(job, batch, {
-            state: 'failed',
-            error: {
-              code: 'no_image',
-              message: 'ComfyUI finished but the workflow produced no image output.',
-            },
-          });
-          return;
-        }
-        this.releaseSlot(run);
-        this.advancePhase(run, 'saving');
-        try {
-          const bytes = await this.download(run, client, ref);
-          if (!this.isCurrent(run)) return;
-          const delivered = await this.options.deliver(job, batch.id, bytes, run.backend);
-          this.untrack(run);
-          this.finish(job, batch, { state: 'completed', result: delivered });
-        } catch (error) {
-          if (!this.isCurrent(run)) return;
-          this.untrack(run);
-          this.finish(job, batch, { state: 'failed', error: toJobError(error, 'delivery_failed') });
-        }
-        return;
+    const outcome = outcomeOf(result, outputNodes);
+    if (outcome.kind === 'deliver') {
+      this.releaseSlot(run);
+      this.advancePhase(run, 'saving');
+      try {
+        const bytes = await this.download(run, client, outcome.image);
+        if (!this.isCurrent(run)) return;
+        const delivered = await this.options.deliver(job, batch.id, bytes, run.backend);
+        this.untrack(run);
+        this.finish(job, batch, { state: 'completed', result: delivered });
+      } catch (error) {
+        if (!this.isCurrent(run)) return;
+        this.untrack(run);
+        this.finish(job, batch, { state: 'failed', error: toJobError(error, 'delivery_failed') });
       }
-      case 'error':
-        this.untrack(run);
-        this.options.logger.warn('ComfyUI failed running a job', {
-          job: job.id,
-          backend: run.backend,
-          ...executionFailureLog(result.error),
-        });
-        this.finish(job, batch, { state: 'failed', error: executionFailure(result.error) });
-        return;
-      case 'interrupted':
-        this.untrack(run);
-        this.finish(job, batch, {
-          state: 'failed',
-          error: { code: 'interrupted', message: 'The run was interrupted in ComfyUI (not by this bridge).' },
-        });
-        return;
-      case 'lost':
-        this.untrack(run);
-        this.retryOrFail(job, batch, 'ComfyUI lost the run (it restarted or its queue was cleared)');
-        return;
+      return;
     }
+    this.untrack(run);
+    if (result.status === 'error') {
+      this.options.logger.warn('ComfyUI failed running a job', {
+        job: job.id,
+        backend: run.backend,
+        ...executionFailureLog(result.error),
+      });
+    }
+    if (outcome.kind === 'fail') this.finish(job, batch, { state: 'failed', error: outcome.error });
+    else this.retryOrFail(job, batch, outcome.reason);
   }
 
   /** Following a prompt ComfyUI has (or had) failed: its client closed, or its queue and history could not be read. */
@@ -741,25 +727,13 @@ export class Scheduler extends EventEmitter {
     if (!this.isCurrent(run)) return;
     this.untrack(run);
     run.abort.abort();
-    this.finish(run.job, run.batch, {
-      state: 'failed',
-      error: {
-        code: 'timeout',
-        message: `ComfyUI did not finish this image within ${Math.round(this.jobTimeoutMs / 1000)} s; it was interrupted.`,
-      },
-    });
+    this.finish(run.job, run.batch, { state: 'failed', error: timeoutError(this.jobTimeoutMs) });
     await this.interruptQuietly(run.backend, run.promptId);
   }
 
   private retryOrFail(job: JobRecord, batch: BatchRecord, reason: string, delayMs = 0): void {
     if (job.attempts >= this.maxAttempts) {
-      this.finish(job, batch, {
-        state: 'failed',
-        error: {
-          code: 'backend_lost',
-          message: `Gave up after ${job.attempts} attempts: ${reason}${/[.!?]$/.test(reason) ? '' : '.'}`,
-        },
-      });
+      this.finish(job, batch, { state: 'failed', error: gaveUpError(job.attempts, reason) });
       return;
     }
     this.requeue(job, batch, true, delayMs);
@@ -1050,63 +1024,3 @@ export class Scheduler extends EventEmitter {
 
 /** How many disowned prompt ids a backend keeps (see Scheduler.unwanted). */
 const maxUnwantedPerBackend = 1_000;
-
-/**
- * Whether ComfyUI has a prompt: still queued or running, finished (its result), or absent; rejects when it
- * cannot be asked. The queue is read first: ComfyUI moves a prompt from its queue into its history atomically,
- * so "not queued" followed by "no history" means it does not have it (read the other way round, a run that
- * finishes between the two reads would look lost).
- */
-async function lookUp(client: BackendClient, promptId: string): Promise<'queued' | 'absent' | RunResult> {
-  const queue = await client.queue();
-  if ([...queue.running, ...queue.pending].some((entry) => entry.promptId === promptId)) return 'queued';
-  return (await client.history(promptId)) ?? 'absent';
-}
-
-/** Node id → class type of a graph sent, to name the phase a node starts. */
-function classTypesOf(prepared: PreparedPrompt): Record<string, string> {
-  return Object.fromEntries(Object.entries(prepared.graph).map(([id, node]) => [id, node.class_type]));
-}
-
-/** ComfyUI's refusal says a LoadImage / LoadImageMask input file is not in its input folder. */
-function missesAnInput(nodeErrors: unknown): boolean {
-  return /Invalid image file: mcp-bridge\//.test(JSON.stringify(nodeErrors ?? {}));
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** The first image of the preferred output nodes, else of any node. */
-function pickImage(outputs: NodeOutputs, preferred: readonly string[]): ImageRef | undefined {
-  for (const node of preferred) {
-    const image = outputs[node]?.images?.[0];
-    if (image) return image;
-  }
-  for (const output of Object.values(outputs)) {
-    const image = output.images?.[0];
-    if (image) return image;
-  }
-  return undefined;
-}
-
-function toJobError(error: unknown, fallbackCode: string): JobError {
-  if (error && typeof error === 'object') {
-    const { code, message, details, nodeErrors } = error as {
-      code?: unknown;
-      message?: unknown;
-      details?: unknown;
-      nodeErrors?: unknown;
-    };
-    return {
-      code: typeof code === 'string' ? code : fallbackCode,
-      message: typeof message === 'string' ? message : 'unexpected error',
-      ...(details !== undefined
-        ? { details }
-        : nodeErrors !== undefined
-          ? { details: { nodeErrors: withoutTracebacks(nodeErrors as Record<string, NodeError>) } }
-          : {}),
-    };
-  }
-  return { code: fallbackCode, message: String(error) };
-}
