@@ -1,13 +1,15 @@
 import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultSettings } from '../../shared/settings.js';
 import type { ApiGraph, ImageRef, RunResult } from '../comfy/types.js';
 import type { Logger } from '../log.js';
 import type { BackendClient, BackendPool } from './backend-pool.js';
 import type { BatchStore } from './batch-store.js';
+import { SchedulerStoppedError, waitForBatch, type WaitOptions } from './batch-wait.js';
 import { executionFailureLog } from './comfy-failure.js';
 import { chooseBackend, whyUndispatchable } from './dispatch.js';
+import { JobBook, newBatch } from './job-book.js';
+import { JobQueue } from './job-queue.js';
 import { lookUp } from './prompt-lookup.js';
 import { queueFullRefusal } from './queue-cap.js';
 import { isTransient, resubmitDelayMs, submitFailure, viewRetryDelaysMs } from './retry.js';
@@ -15,7 +17,6 @@ import {
   cancelledError,
   cannotRunError,
   classTypesOf,
-  gaveUpError,
   messageOf,
   missesAnInput,
   outcomeOf,
@@ -24,12 +25,10 @@ import {
 } from './run-outcome.js';
 import {
   isBatchDone,
-  isBatchSettled,
   terminalStates,
   type BatchIdempotency,
   type BatchPriority,
   type BatchRecord,
-  type JobError,
   type JobRecord,
   type JobResult,
   type JobSpec,
@@ -115,12 +114,7 @@ interface Active {
   classTypes?: Record<string, string>;
 }
 
-/** Raised to a waiting caller when the scheduler stops; the job itself stays resumable on disk. */
-export class SchedulerStoppedError extends Error {
-  constructor() {
-    super('the bridge is shutting down; the batch will resume when it starts again');
-  }
-}
+export { SchedulerStoppedError } from './batch-wait.js';
 
 /**
  * Owns the queue of jobs: interactive calls go ahead of batch items; each backend gets a small in-flight
@@ -132,8 +126,8 @@ export class SchedulerStoppedError extends Error {
  * 'batch-settled' (batch) once every item and its web variants are finished.
  */
 export class Scheduler extends EventEmitter {
-  private readonly batches = new Map<string, BatchRecord>();
-  private readonly queues: Record<BatchPriority, JobRecord[]> = { interactive: [], batch: [] };
+  private readonly queue = new JobQueue();
+  private readonly book: JobBook;
   private readonly active = new Map<string, Active>();
   private readonly byPrompt = new Map<string, Active>();
   /**
@@ -147,17 +141,11 @@ export class Scheduler extends EventEmitter {
    * because its job has been dispatched again.
    */
   private readonly unwanted = new Map<string, Set<string>>();
-  /** Jobs waiting out the pause before they are dispatched again. */
-  private readonly backoffs = new Set<NodeJS.Timeout>();
-  private readonly batchOf = new Map<string, BatchRecord>();
   private readonly recovering = new Map<string, JobRecord[]>();
   private paused = false;
   private stopped = false;
   private pumping = false;
   private pumpAgain = false;
-  /** Jobs of submits being written to disk: they count against the cap before they are queued. */
-  private admitting = 0;
-  private readonly maxAttempts: number;
   private readonly jobTimeoutMs: number;
   /**
    * The clients listened to, not their URLs: a URL removed in Settings and added again gets a new client,
@@ -175,7 +163,14 @@ export class Scheduler extends EventEmitter {
     // Every call waiting on a batch (generate_image, check_batch_status, the dashboard) listens here while it
     // waits; their number is bounded by the queue cap, not by Node's leak heuristic of 10.
     this.setMaxListeners(0);
-    this.maxAttempts = options.maxAttempts ?? 3;
+    this.book = new JobBook({
+      store: options.store,
+      events: this,
+      queue: this.queue,
+      pump: () => this.pump(),
+      maxAttempts: options.maxAttempts ?? 3,
+      onFinish: (job) => this.reuploaded.delete(job.id),
+    });
     this.jobTimeoutMs = options.jobTimeoutMs ?? 30 * 60_000;
     options.pool.on('up', (id: string) => this.onBackendUp(id));
     options.pool.on('down', (id: string) => this.onBackendDown(id));
@@ -189,19 +184,19 @@ export class Scheduler extends EventEmitter {
         await this.options.store.remove(batch.id);
         continue;
       }
-      this.batches.set(batch.id, batch);
+      this.book.addBatch(batch);
       for (const job of batch.jobs) {
-        this.batchOf.set(job.id, batch);
+        this.book.addJob(job, batch);
         if (terminalStates.has(job.state)) continue;
         const delivered = this.options.findDelivered(job);
         if (delivered) {
-          this.finish(job, batch, { state: 'completed', result: delivered });
+          this.book.finish(job, batch, { state: 'completed', result: delivered });
         } else if (job.state === 'running' && job.dispatch) {
           const list = this.recovering.get(job.dispatch.backend) ?? [];
           list.push(job);
           this.recovering.set(job.dispatch.backend, list);
         } else {
-          this.requeue(job, batch);
+          this.book.requeue(job, batch);
         }
       }
     }
@@ -210,7 +205,7 @@ export class Scheduler extends EventEmitter {
     for (const [backend, jobs] of this.recovering) {
       if (known.has(backend)) continue;
       this.recovering.delete(backend);
-      for (const job of jobs) this.requeue(job, this.batchOf.get(job.id)!);
+      for (const job of jobs) this.book.requeue(job, this.book.batchOf(job.id));
     }
     for (const load of this.options.pool.loads()) {
       this.subscribe(load.id);
@@ -241,92 +236,35 @@ export class Scheduler extends EventEmitter {
     idempotency?: BatchIdempotency,
   ): Promise<BatchRecord> {
     const limit = this.options.maxPendingJobs?.() ?? defaultSettings.maxPendingJobs;
-    const refusal = queueFullRefusal(this.pendingJobs(), specs.length, limit);
+    const refusal = queueFullRefusal(this.queue.pending(), specs.length, limit);
     if (refusal) throw refusal;
-    const now = new Date().toISOString();
-    const batch: BatchRecord = {
-      id: `b_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
-      priority,
-      createdAt: now,
-      ...(idempotency ? { idempotency } : {}),
-      jobs: specs.map((spec, index) => ({
-        id: `j_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
-        index,
-        spec,
-        state: 'pending',
-        attempts: 0,
-        updatedAt: now,
-      })),
-    };
-    this.admitting += specs.length;
-    try {
-      await this.options.store.create(batch);
-    } finally {
-      this.admitting -= specs.length;
-    }
-    this.batches.set(batch.id, batch);
+    const batch = newBatch(specs, priority, idempotency);
+    await this.queue.admit(specs.length, () => this.options.store.create(batch));
+    this.book.addBatch(batch);
     for (const job of batch.jobs) {
-      this.batchOf.set(job.id, batch);
-      this.queues[priority].push(job);
+      this.book.addJob(job, batch);
+      this.queue.add(job, priority);
     }
     this.pump();
     return batch;
   }
 
-  /** Jobs accepted and not yet sent to a ComfyUI: queued, waiting out a retry pause, or being accepted. */
-  private pendingJobs(): number {
-    return this.queues.interactive.length + this.queues.batch.length + this.backoffs.size + this.admitting;
-  }
-
   get(batchId: string): BatchRecord | undefined {
-    return this.batches.get(batchId);
+    return this.book.get(batchId);
   }
 
   list(): BatchRecord[] {
-    return [...this.batches.values()];
+    return this.book.list();
   }
 
   /**
    * Resolves with the batch when every item is finished (with `settled`, their web variants too), or when the time
    * is up, whichever comes first.
    */
-  wait(
-    batchId: string,
-    options: { timeoutMs: number; signal?: AbortSignal; settled?: boolean },
-  ): Promise<BatchRecord> {
-    const batch = this.batches.get(batchId);
+  wait(batchId: string, options: WaitOptions): Promise<BatchRecord> {
+    const batch = this.book.get(batchId);
     if (!batch) return Promise.reject(new Error(`unknown batch ${batchId}`));
-    const event = options.settled ? 'batch-settled' : 'batch-done';
-    if ((options.settled ? isBatchSettled(batch) : isBatchDone(batch)) || options.timeoutMs <= 0)
-      return Promise.resolve(batch);
-    return new Promise((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.off(event, onDone);
-        this.off('stopped', onStopped);
-        options.signal?.removeEventListener('abort', onAbort);
-      };
-      const onDone = (finished: BatchRecord) => {
-        if (finished.id !== batchId) return;
-        done();
-        resolve(batch);
-      };
-      const onStopped = () => {
-        done();
-        reject(new SchedulerStoppedError());
-      };
-      const onAbort = () => {
-        done();
-        reject(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted'));
-      };
-      const timer = setTimeout(() => {
-        done();
-        resolve(batch);
-      }, options.timeoutMs);
-      this.on(event, onDone);
-      this.on('stopped', onStopped);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return waitForBatch(this, batch, options);
   }
 
   /**
@@ -334,7 +272,7 @@ export class Scheduler extends EventEmitter {
    * ComfyUI; and resolves once the work following its completed items (onCancel) has stopped too.
    */
   async cancel(batchId: string): Promise<{ cancelled: string[]; alreadyFinished: number }> {
-    const batch = this.batches.get(batchId);
+    const batch = this.book.get(batchId);
     if (!batch) throw new Error(`unknown batch ${batchId}`);
     const cancelled: string[] = [];
     const stopping: Promise<void>[] = [];
@@ -343,8 +281,8 @@ export class Scheduler extends EventEmitter {
       cancelled.push(job.id);
       const run = this.active.get(job.id);
       if (run) stopping.push(this.stopRun(run));
-      this.removeFromQueues(job);
-      this.finish(job, batch, {
+      this.queue.remove(job);
+      this.book.finish(job, batch, {
         state: 'cancelled',
         error: cancelledError,
       });
@@ -373,7 +311,7 @@ export class Scheduler extends EventEmitter {
   }
 
   counts(): { pending: number; running: number } {
-    return { pending: this.queues.interactive.length + this.queues.batch.length, running: this.active.size };
+    return { pending: this.queue.length, running: this.active.size };
   }
 
   /** Position of a pending job in our queue (0 = next), or undefined once it has been dispatched. */
@@ -383,17 +321,13 @@ export class Scheduler extends EventEmitter {
   }
 
   queuePosition(jobId: string): number | undefined {
-    const job = this.queues.interactive.findIndex((queued) => queued.id === jobId);
-    if (job >= 0) return job;
-    const inBatch = this.queues.batch.findIndex((queued) => queued.id === jobId);
-    return inBatch >= 0 ? this.queues.interactive.length + inBatch : undefined;
+    return this.queue.position(jobId);
   }
 
   /** Stops dispatching and tracking without touching ComfyUI's work; every batch stays resumable on disk. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.backoffs) clearTimeout(timer);
-    this.backoffs.clear();
+    this.queue.stop();
     for (const run of this.active.values()) {
       clearTimeout(run.timer);
       run.abort.abort(new SchedulerStoppedError());
@@ -421,37 +355,27 @@ export class Scheduler extends EventEmitter {
 
   private pumpOnce(): void {
     if (this.stopped || this.paused) return;
-    for (const priority of ['interactive', 'batch'] as const) {
-      const queue = this.queues[priority];
-      for (let i = 0; i < queue.length;) {
-        const loads = this.options.pool.loads();
-        if (!loads.some((load) => load.available && load.inFlight < load.window)) return;
-        const job = queue[i]!;
-        const canRun = (id: string) => this.options.canRun(job.spec.workflow, id);
-        const backend = chooseBackend(loads, canRun);
-        if (!backend) {
-          if (whyUndispatchable(loads, canRun) === 'none-can-run') {
-            // Waiting would never end: every ComfyUI we can reach lacks something this workflow needs.
-            queue.splice(i, 1);
-            this.failUnrunnable(
-              job,
-              loads.filter((load) => load.available).map((load) => load.id),
-            );
-            continue;
-          }
-          // Later jobs may use another workflow that some backend can run.
-          i += 1;
-          continue;
-        }
-        queue.splice(i, 1);
-        this.dispatch(job, this.batchOf.get(job.id)!, backend, priority === 'interactive');
-      }
-    }
+    this.queue.offer((job, priority) => {
+      const loads = this.options.pool.loads();
+      if (!loads.some((load) => load.available && load.inFlight < load.window)) return 'stop';
+      const canRun = (id: string) => this.options.canRun(job.spec.workflow, id);
+      const backend = chooseBackend(loads, canRun);
+      if (backend)
+        return () => this.dispatch(job, this.book.batchOf(job.id), backend, priority === 'interactive');
+      // Waiting would never end when every ComfyUI we can reach lacks something this workflow needs; otherwise
+      // later jobs may use another workflow that some backend can run.
+      if (whyUndispatchable(loads, canRun) !== 'none-can-run') return 'keep';
+      return () =>
+        this.failUnrunnable(
+          job,
+          loads.filter((load) => load.available).map((load) => load.id),
+        );
+    });
   }
 
   private failUnrunnable(job: JobRecord, backends: string[]): void {
     const reasons = backends.map((id) => `${id}: ${this.options.explainCannotRun(job.spec.workflow, id)}`);
-    this.finish(job, this.batchOf.get(job.id)!, {
+    this.book.finish(job, this.book.batchOf(job.id), {
       state: 'failed',
       error: cannotRunError(job.spec.workflow, reasons),
     });
@@ -465,7 +389,7 @@ export class Scheduler extends EventEmitter {
       try {
         prepared = this.options.prepare(job.spec);
       } catch (error) {
-        this.finish(job, batch, { state: 'failed', error: toJobError(error, 'workflow') });
+        this.book.finish(job, batch, { state: 'failed', error: toJobError(error, 'workflow') });
         return;
       }
     }
@@ -476,11 +400,13 @@ export class Scheduler extends EventEmitter {
     job.updatedAt = new Date().toISOString();
     const run = this.track(job, batch, backendId, promptId);
     if (prepared) run.classTypes = classTypesOf(prepared.graph);
-    this.emit('job', job, batch);
+    this.book.announce(job, batch);
     // The prompt id is on disk before ComfyUI hears of it, so a crash in between is reconciled, not re-run blindly.
-    void this.persist(batch).then(() =>
-      prepared ? this.send(run, client, prepared, front) : this.stageAndSend(run, client, front),
-    );
+    void this.book
+      .persist(batch)
+      .then(() =>
+        prepared ? this.send(run, client, prepared, front) : this.stageAndSend(run, client, front),
+      );
   }
 
   /**
@@ -503,9 +429,9 @@ export class Scheduler extends EventEmitter {
           job: run.job.id,
           error,
         });
-        this.retryOrFail(run.job, run.batch, messageOf(error), resubmitDelayMs(run.job.attempts));
+        this.book.retryOrFail(run.job, run.batch, messageOf(error), resubmitDelayMs(run.job.attempts));
       } else {
-        this.finish(run.job, run.batch, { state: 'failed', error: toJobError(error, 'staging_failed') });
+        this.book.finish(run.job, run.batch, { state: 'failed', error: toJobError(error, 'staging_failed') });
       }
       return;
     }
@@ -618,7 +544,7 @@ export class Scheduler extends EventEmitter {
       attempt: job.attempts,
       error,
     });
-    this.retryOrFail(job, batch, messageOf(error), resubmitDelayMs(job.attempts));
+    this.book.retryOrFail(job, batch, messageOf(error), resubmitDelayMs(job.attempts));
   }
 
   /** Downloads the image; a 5xx, a dropped connection or no answer in time is tried again a few times. */
@@ -661,11 +587,11 @@ export class Scheduler extends EventEmitter {
         if (!this.isCurrent(run)) return;
         const delivered = await this.options.deliver(job, batch.id, bytes, run.backend);
         this.untrack(run);
-        this.finish(job, batch, { state: 'completed', result: delivered });
+        this.book.finish(job, batch, { state: 'completed', result: delivered });
       } catch (error) {
         if (!this.isCurrent(run)) return;
         this.untrack(run);
-        this.finish(job, batch, { state: 'failed', error: toJobError(error, 'delivery_failed') });
+        this.book.finish(job, batch, { state: 'failed', error: toJobError(error, 'delivery_failed') });
       }
       return;
     }
@@ -677,8 +603,8 @@ export class Scheduler extends EventEmitter {
         ...executionFailureLog(result.error),
       });
     }
-    if (outcome.kind === 'fail') this.finish(job, batch, { state: 'failed', error: outcome.error });
-    else this.retryOrFail(job, batch, outcome.reason);
+    if (outcome.kind === 'fail') this.book.finish(job, batch, { state: 'failed', error: outcome.error });
+    else this.book.retryOrFail(job, batch, outcome.reason);
   }
 
   /** Following a prompt ComfyUI has (or had) failed: its client closed, or its queue and history could not be read. */
@@ -695,7 +621,7 @@ export class Scheduler extends EventEmitter {
         error,
       });
       this.disown(run.backend, run.promptId);
-      this.retryOrFail(run.job, run.batch, messageOf(error));
+      this.book.retryOrFail(run.job, run.batch, messageOf(error));
     }
   }
 
@@ -711,7 +637,7 @@ export class Scheduler extends EventEmitter {
         backend: run.backend,
       });
       this.options.forgetInputs?.(run.backend);
-      this.requeue(run.job, run.batch, true);
+      this.book.requeue(run.job, run.batch, true);
       return;
     }
     this.options.logger.warn('ComfyUI refused a job', {
@@ -720,79 +646,23 @@ export class Scheduler extends EventEmitter {
       error,
       nodeErrors,
     });
-    this.finish(run.job, run.batch, { state: 'failed', error: toJobError(error, 'comfyui_rejected') });
+    this.book.finish(run.job, run.batch, { state: 'failed', error: toJobError(error, 'comfyui_rejected') });
   }
 
   private async onTimeout(run: Active): Promise<void> {
     if (!this.isCurrent(run)) return;
     this.untrack(run);
     run.abort.abort();
-    this.finish(run.job, run.batch, { state: 'failed', error: timeoutError(this.jobTimeoutMs) });
+    this.book.finish(run.job, run.batch, { state: 'failed', error: timeoutError(this.jobTimeoutMs) });
     await this.interruptQuietly(run.backend, run.promptId);
-  }
-
-  private retryOrFail(job: JobRecord, batch: BatchRecord, reason: string, delayMs = 0): void {
-    if (job.attempts >= this.maxAttempts) {
-      this.finish(job, batch, { state: 'failed', error: gaveUpError(job.attempts, reason) });
-      return;
-    }
-    this.requeue(job, batch, true, delayMs);
-  }
-
-  /** Back to the queue; after `delayMs` when a ComfyUI that just failed should get a moment first. */
-  private requeue(job: JobRecord, batch: BatchRecord, front = false, delayMs = 0): void {
-    job.state = 'pending';
-    delete job.dispatch;
-    job.updatedAt = new Date().toISOString();
-    this.emit('job', job, batch);
-    void this.persist(batch);
-    if (delayMs > 0) {
-      const timer = setTimeout(() => {
-        this.backoffs.delete(timer);
-        // Cancelled meanwhile, or the bridge stopped (the job is on disk as pending and resumes on start).
-        if (job.state !== 'pending' || this.stopped) return;
-        this.queues[batch.priority].unshift(job);
-        this.pump();
-      }, delayMs);
-      timer.unref();
-      this.backoffs.add(timer);
-      return;
-    }
-    this.queues[batch.priority][front ? 'unshift' : 'push'](job);
-    this.pump();
-  }
-
-  private finish(
-    job: JobRecord,
-    batch: BatchRecord,
-    outcome: { state: 'completed' | 'failed' | 'cancelled'; result?: JobResult; error?: JobError },
-  ): void {
-    if (terminalStates.has(job.state)) return;
-    this.reuploaded.delete(job.id);
-    job.state = outcome.state;
-    if (outcome.result) job.result = outcome.result;
-    if (outcome.error) job.error = outcome.error;
-    job.updatedAt = new Date().toISOString();
-    this.emit('job', job, batch);
-    void this.persist(batch);
-    if (isBatchDone(batch)) this.emit('batch-done', batch);
-    if (isBatchSettled(batch)) this.emit('batch-settled', batch);
-    this.pump();
   }
 
   /**
    * Records a completed job's web variants (bridge/web-jobs.ts) in its batch on disk; resolves once saved (or
    * queued to be saved: the store keeps trying).
    */
-  async recordWeb(job: JobRecord, state: WebState): Promise<void> {
-    const batch = this.batchOf.get(job.id);
-    if (!batch || job.state !== 'completed') return;
-    job.web = state;
-    job.updatedAt = new Date().toISOString();
-    this.emit('web', job, batch);
-    const saved = this.persist(batch);
-    if (isBatchSettled(batch)) this.emit('batch-settled', batch);
-    await saved;
+  recordWeb(job: JobRecord, state: WebState): Promise<void> {
+    return this.book.recordWeb(job, state);
   }
 
   private isCurrent(run: Active): boolean {
@@ -819,13 +689,6 @@ export class Scheduler extends EventEmitter {
       await this.options.pool.client(backend)?.interrupt(promptId);
     } catch (error) {
       this.options.logger.warn('could not interrupt a run', { backend, promptId, error });
-    }
-  }
-
-  private removeFromQueues(job: JobRecord): void {
-    for (const queue of Object.values(this.queues)) {
-      const index = queue.indexOf(job);
-      if (index >= 0) queue.splice(index, 1);
     }
   }
 
@@ -883,7 +746,7 @@ export class Scheduler extends EventEmitter {
       const stale: string[] = [];
       for (const [promptId, job] of orphans) {
         if (job.state === 'pending' && this.adopt(job, backendId, promptId)) {
-          void this.reconcile(job, this.batchOf.get(job.id)!, backendId, client);
+          void this.reconcile(job, this.book.batchOf(job.id), backendId, client);
         } else stale.push(promptId);
       }
       if (stale.length > 0) void this.clearOrphans(client, stale);
@@ -893,7 +756,7 @@ export class Scheduler extends EventEmitter {
     const recovering = this.recovering.get(backendId);
     if (recovering) {
       this.recovering.delete(backendId);
-      for (const job of recovering) void this.reconcile(job, this.batchOf.get(job.id)!, backendId, client);
+      for (const job of recovering) void this.reconcile(job, this.book.batchOf(job.id), backendId, client);
     }
     this.pump();
   }
@@ -950,11 +813,11 @@ export class Scheduler extends EventEmitter {
       run.cancelled = true;
       this.untrack(run);
       run.abort.abort();
-      this.retryOrFail(run.job, run.batch, `ComfyUI at ${backendId} stopped answering`);
+      this.book.retryOrFail(run.job, run.batch, `ComfyUI at ${backendId} stopped answering`);
     }
     for (const job of recovering) {
       orphans.set(job.dispatch!.promptId, job);
-      this.requeue(job, this.batchOf.get(job.id)!, true);
+      this.book.requeue(job, this.book.batchOf(job.id), true);
     }
     this.orphans.set(backendId, orphans);
   }
@@ -964,15 +827,12 @@ export class Scheduler extends EventEmitter {
    * connection that only flapped does not make ComfyUI run the image twice. False if it is not queued.
    */
   private adopt(job: JobRecord, backendId: string, promptId: string): boolean {
-    const queue = this.queues[this.batchOf.get(job.id)!.priority];
-    const index = queue.indexOf(job);
-    if (index < 0) return false;
-    queue.splice(index, 1);
+    if (!this.queue.take(job, this.book.batchOf(job.id).priority)) return false;
     job.state = 'running';
     job.dispatch = { backend: backendId, promptId };
     job.updatedAt = new Date().toISOString();
-    this.emit('job', job, this.batchOf.get(job.id)!);
-    void this.persist(this.batchOf.get(job.id)!);
+    this.book.announce(job, this.book.batchOf(job.id));
+    void this.book.persist(this.book.batchOf(job.id));
     return true;
   }
 
@@ -1010,14 +870,6 @@ export class Scheduler extends EventEmitter {
         backend: backendId,
         error,
       });
-    }
-  }
-
-  private async persist(batch: BatchRecord): Promise<void> {
-    try {
-      await this.options.store.save(batch);
-    } catch {
-      // The store logs it and keeps trying: the state stays in memory until it is on disk.
     }
   }
 }
