@@ -1,7 +1,8 @@
 /**
  * The dashboard's own memory in headless Chromium with 10,000 generations in the gallery and a 100-image batch
- * running: the page's JS heap (CDP Performance.getMetrics) and the resident set of Chromium's renderer
- * processes (their ids from CDP SystemInfo.getProcessInfo, VmRSS from /proc; Linux only), sampled every 250 ms.
+ * running: the page's JS heap (CDP Performance.getMetrics) and the memory of Chromium's renderer processes (their
+ * ids from CDP SystemInfo.getProcessInfo; the proportional set size from /proc/<id>/smaps_rollup, Linux only,
+ * so pages the processes share are counted once rather than in each), sampled every 250 ms.
  */
 import { readFileSync } from 'node:fs';
 import type { CDPSession } from 'playwright-core';
@@ -17,7 +18,7 @@ async function jsHeapUsed(cdp: CDPSession): Promise<number> {
   return metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?? Number.NaN;
 }
 
-/** Summed VmRSS of Chromium's renderer processes; NaN where /proc cannot say (not Linux). */
+/** Summed PSS of Chromium's renderer processes; NaN where /proc cannot say (not Linux). */
 async function rendererRss(browserCdp: CDPSession): Promise<number> {
   const { processInfo } = (await browserCdp.send('SystemInfo.getProcessInfo')) as {
     processInfo: { type: string; id: number }[];
@@ -25,7 +26,7 @@ async function rendererRss(browserCdp: CDPSession): Promise<number> {
   let total = 0;
   for (const process of processInfo.filter((candidate) => candidate.type === 'renderer')) {
     try {
-      const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${process.id}/status`, 'utf8'))?.[1];
+      const kb = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${process.id}/smaps_rollup`, 'utf8'))?.[1];
       if (kb === undefined) return Number.NaN;
       total += Number(kb) * 1024;
     } catch {
@@ -91,11 +92,11 @@ export async function measureDashboardMemory(options: {
         note: `${context}; after the batch, back on the gallery: ${(heap.at(-1)! / mib).toFixed(1)} MiB`,
       },
       {
-        name: "dashboard renderer processes' resident memory, peak",
+        name: "dashboard renderer processes' memory (PSS), peak",
         value: Math.max(...rss) / mib,
         unit: 'MiB',
         target: { limit: 300, kind: 'max' },
-        note: `${context}; VmRSS of Chromium's renderer processes`,
+        note: `${context}; proportional set size of Chromium's renderer processes`,
       },
     ];
   } finally {
