@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { ItemView, StatusView as Status } from '../../shared/dashboard-api.js';
 import type { ApiClient } from './api/client.js';
 import { ApiError, adviceFor, isTokenProblem } from './api/errors.js';
@@ -10,23 +10,21 @@ import { displayNames } from './state/gallery-names.js';
 import { LiveProvider, useLive, useLiveEvents, useResource } from './state/live.js';
 import { connectionLabels, summarizeConnection } from './state/status.js';
 import type { LightboxImage } from './views/Lightbox.js';
+import { lazyView } from './views/lazy-view.js';
 import { StatusView } from './views/StatusView.js';
 
 /*
  * Status, the view the window opens on, is in the page's script; every other view is a chunk of its own,
- * loaded when first shown, so the first paint does not wait for code it does not run.
+ * loaded when first shown, so the first paint does not wait for code it does not run. The gallery, one click
+ * away and the view most visited, starts loading once the page has painted (its chunk is preloaded already).
  */
-const BatchesView = lazy(() => import('./views/BatchesView.js').then((m) => ({ default: m.BatchesView })));
-const ChecklistView = lazy(() =>
-  import('./views/ChecklistView.js').then((m) => ({ default: m.ChecklistView })),
-);
-const ConnectView = lazy(() => import('./views/ConnectView.js').then((m) => ({ default: m.ConnectView })));
-const GalleryView = lazy(() => import('./views/GalleryView.js').then((m) => ({ default: m.GalleryView })));
-const Lightbox = lazy(() => import('./views/Lightbox.js').then((m) => ({ default: m.Lightbox })));
-const SettingsView = lazy(() => import('./views/SettingsView.js').then((m) => ({ default: m.SettingsView })));
-const WorkflowsView = lazy(() =>
-  import('./views/WorkflowsView.js').then((m) => ({ default: m.WorkflowsView })),
-);
+const BatchesView = lazyView(() => import('./views/BatchesView.js').then((m) => m.BatchesView));
+const ChecklistView = lazyView(() => import('./views/ChecklistView.js').then((m) => m.ChecklistView));
+const ConnectView = lazyView(() => import('./views/ConnectView.js').then((m) => m.ConnectView));
+const GalleryView = lazyView(() => import('./views/GalleryView.js').then((m) => m.GalleryView));
+const Lightbox = lazyView(() => import('./views/Lightbox.js').then((m) => m.Lightbox));
+const SettingsView = lazyView(() => import('./views/SettingsView.js').then((m) => m.SettingsView));
+const WorkflowsView = lazyView(() => import('./views/WorkflowsView.js').then((m) => m.WorkflowsView));
 
 export const views = [
   { id: 'status', title: 'Status' },
@@ -162,6 +160,7 @@ function Dashboard() {
   useEffect(() => {
     document.title = `${title} — ComfyUI MCP Bridge`;
   }, [title]);
+  useEffect(() => GalleryView.preload(), []);
 
   return (
     <>
@@ -196,41 +195,37 @@ function Dashboard() {
             <ErrorNote error={statusError} what="the status" />
           ) : null
         ) : null}
-        <Suspense fallback={null}>
-          {view === 'batches' ? <BatchesView onOpenItem={openBatchItem} /> : null}
-          {view === 'gallery' ? (
-            <GalleryView
-              onOpen={(item, items) => {
-                show(item);
-                setOrder(items);
-              }}
-              onShownChange={onShownChange}
-              removed={removed}
-            />
-          ) : null}
-          {view === 'workflows' ? <WorkflowsView /> : null}
-          {view === 'settings' ? <SettingsView /> : null}
-          {view === 'connect' ? <ConnectView /> : null}
-          {view === 'checklist' ? <ChecklistView /> : null}
-        </Suspense>
-      </main>
-      <Suspense fallback={null}>
-        {open ? (
-          <Lightbox
-            key={open.id}
-            image={open}
-            name={order ? displayNames(shownOrder.map((item) => item.path)).get(open.path) : undefined}
-            onPrevious={stepTo(previous)}
-            onNext={stepTo(next)}
-            onClose={() => show(undefined)}
-            onDeleted={(id, message) => {
-              show(undefined);
-              setRemoved((ids) => [...ids, id]);
-              setNotice(message);
+        {view === 'batches' ? <BatchesView onOpenItem={openBatchItem} /> : null}
+        {view === 'gallery' ? (
+          <GalleryView
+            onOpen={(item, items) => {
+              show(item);
+              setOrder(items);
             }}
+            onShownChange={onShownChange}
+            removed={removed}
           />
         ) : null}
-      </Suspense>
+        {view === 'workflows' ? <WorkflowsView /> : null}
+        {view === 'settings' ? <SettingsView /> : null}
+        {view === 'connect' ? <ConnectView /> : null}
+        {view === 'checklist' ? <ChecklistView /> : null}
+      </main>
+      {open ? (
+        <Lightbox
+          key={open.id}
+          image={open}
+          name={order ? displayNames(shownOrder.map((item) => item.path)).get(open.path) : undefined}
+          onPrevious={stepTo(previous)}
+          onNext={stepTo(next)}
+          onClose={() => show(undefined)}
+          onDeleted={(id, message) => {
+            show(undefined);
+            setRemoved((ids) => [...ids, id]);
+            setNotice(message);
+          }}
+        />
+      ) : null}
     </>
   );
 }
