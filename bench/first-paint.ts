@@ -3,11 +3,11 @@
  * thumbnail has loaded, read from the page's own clock.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Figure } from './report.js';
 import { median } from './stats.js';
 
-const chromiumPath = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
+export const chromiumPath = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
 const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 const loads = 5;
 const waitMs = 15_000;
@@ -18,7 +18,7 @@ const firstTileLoaded = () => {
 };
 
 /** The gallery is a view of its own: open it the way a person would if the start page is another view. */
-async function openGalleryView(page: Page): Promise<void> {
+export async function openGalleryView(page: Page): Promise<void> {
   if (await page.locator('.gallery').count()) return;
   for (const role of ['link', 'tab', 'button'] as const) {
     const control = page.getByRole(role, { name: /gallery/i }).first();
@@ -29,15 +29,34 @@ async function openGalleryView(page: Page): Promise<void> {
   }
 }
 
+export function launchBenchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
+}
+
+/** When (on the page's clock) the first gallery tile's thumbnail had loaded. */
+export async function waitForFirstTile(page: Page): Promise<number> {
+  const handle = await page.waitForFunction(firstTileLoaded, undefined, { timeout: waitMs, polling: 'raf' });
+  return (await handle.jsonValue()) as number;
+}
+
 async function oneLoad(page: Page, url: string): Promise<{ paintMs: number; fcpMs: number }> {
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   await openGalleryView(page);
-  const handle = await page.waitForFunction(firstTileLoaded, undefined, { timeout: waitMs, polling: 'raf' });
-  const paintMs = (await handle.jsonValue()) as number;
+  const paintMs = await waitForFirstTile(page);
   const fcpMs = await page.evaluate(
     () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
   );
   return { paintMs, fcpMs };
+}
+
+/** One load in a fresh context: no cached script or thumbnails in the browser, like opening the window anew. */
+export async function freshLoad(browser: Browser, url: string): Promise<{ paintMs: number; fcpMs: number }> {
+  const context = await browser.newContext();
+  try {
+    return await oneLoad(await context.newPage(), url);
+  } finally {
+    await context.close();
+  }
 }
 
 export async function measureFirstPaint(
@@ -50,20 +69,14 @@ export async function measureFirstPaint(
       notes: [`No Chromium at ${chromiumPath} (set BENCH_CHROMIUM): first paint not measured.`],
     };
   }
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
+  const browser = await launchBenchChromium();
   try {
     const paints: number[] = [];
     const fcps: number[] = [];
     for (let index = 0; index < loads; index++) {
-      // A fresh context each time: no cached bundle or thumbnails, like opening the window anew.
-      const context = await browser.newContext();
-      try {
-        const { paintMs, fcpMs } = await oneLoad(await context.newPage(), dashboardUrl);
-        paints.push(paintMs);
-        fcps.push(fcpMs);
-      } finally {
-        await context.close();
-      }
+      const { paintMs, fcpMs } = await freshLoad(browser, dashboardUrl);
+      paints.push(paintMs);
+      fcps.push(fcpMs);
     }
     return {
       figures: [

@@ -9,10 +9,11 @@
  * sections out of startup, shim, overhead, edit, batch, gallery, webp, web; all when unset) to repeat a few
  * figures quickly. BENCH_CALLS also sets the edit_image calls.
  */
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { measureFirstPaint } from './first-paint.js';
+import { measureDashboardMemory } from './dashboard-memory.js';
+import { chromiumPath, measureFirstPaint } from './first-paint.js';
 import { measureGalleryListing } from './gallery.js';
 import { measureEditOverhead } from './edit.js';
 import { batchFigures, measureOverhead, runBatch } from './generation.js';
@@ -146,7 +147,8 @@ async function measureGallerySession(workspace: Workspace): Promise<void> {
     const sources = await writeDistinctPngs(workspace.dir('gallery', 'sources'), 20);
     seedGallery({ dataDir, imagesDir: join(outputDir, 'generated'), count: galleryCount, sources });
   }
-  const fake = await startFakeProcess({ models: benchModels });
+  // Quick steps: the batch the dashboard-memory figure watches should not take minutes.
+  const fake = await startFakeProcess({ models: benchModels, stepMs: 2 });
   // Started inside the try: a serve that fails to start must not leave the fake ComfyUI running.
   let serve: RunningServe | undefined;
   let client: BenchClient | undefined;
@@ -197,6 +199,11 @@ async function measureGallery(
     target: { limit: 200, kind: 'max' },
     note: 'after the listings and dashboard loads above',
   });
+  if (!existsSync(chromiumPath)) return;
+  log(`  dashboard memory with a ${batchSize}-image batch running…`);
+  add(
+    ...(await measureDashboardMemory({ dashboardUrl: serve.dashboardUrl, client, galleryCount, batchSize })),
+  );
 }
 
 async function main(): Promise<void> {

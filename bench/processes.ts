@@ -49,11 +49,13 @@ export interface ServeOptions {
   outputDir: string;
   workflowsDir?: string;
   workflow?: string;
+  /** The checkout whose built `serve` runs; default this one (another build, for an A/B of two). */
+  root?: string;
 }
 
 export async function startServeProcess(options: ServeOptions): Promise<RunningServe> {
   const args = [
-    `${repoRoot}/bin/comfyui-mcp-bridge.js`,
+    `${options.root ?? repoRoot}/bin/comfyui-mcp-bridge.js`,
     'serve',
     '--port',
     '0',

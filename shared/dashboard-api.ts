@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { apiPaths } from './dashboard-routes.js';
 import { editModes, outputFormats } from './generation.js';
 import { settingsSchema } from './settings.js';
 import { webAssetRecordSchema } from './web-asset.js';
@@ -362,37 +363,23 @@ export const dashboardEventSchema = z.discriminatedUnion('type', [
 ]);
 export type DashboardEvent = z.infer<typeof dashboardEventSchema>;
 
-/** Every route: method, path (`:id` for a parameter) and the schema of its JSON response. */
+/** Every route: method, path (`:id` for a parameter; see dashboard-routes.ts) and the schema of its JSON response. */
 export const apiRoutes = {
-  status: { method: 'GET', path: '/api/status', response: statusViewSchema },
-  batches: { method: 'GET', path: '/api/batches', response: batchListSchema },
-  cancelBatch: { method: 'POST', path: '/api/batches/:id/cancel', response: cancelResponseSchema },
-  gallery: { method: 'GET', path: '/api/gallery', response: galleryPageSchema },
-  deleteImage: { method: 'DELETE', path: '/api/gallery/:id', response: deleteResponseSchema },
-  revealImage: {
-    method: 'POST',
-    path: '/api/gallery/:id/reveal',
-    response: z.object({ ok: z.literal(true) }),
-  },
-  workflows: { method: 'GET', path: '/api/workflows', response: workflowListSchema },
-  settings: { method: 'GET', path: '/api/settings', response: settingsResponseSchema },
-  updateSettings: { method: 'PATCH', path: '/api/settings', response: settingsResponseSchema },
-  connect: { method: 'GET', path: '/api/connect', response: connectInfoSchema },
-  models: { method: 'GET', path: '/api/models', response: modelSetupSchema },
-  downloadModel: { method: 'POST', path: '/api/models/:id/download', response: downloadViewSchema },
-  checklist: { method: 'GET', path: '/api/checklist', response: checklistViewSchema },
-  dismissChecklist: { method: 'POST', path: '/api/checklist/dismiss', response: checklistViewSchema },
-  startComfyui: { method: 'POST', path: '/api/comfyui/start', response: comfyuiStartSchema },
+  status: { ...apiPaths.status, response: statusViewSchema },
+  batches: { ...apiPaths.batches, response: batchListSchema },
+  cancelBatch: { ...apiPaths.cancelBatch, response: cancelResponseSchema },
+  gallery: { ...apiPaths.gallery, response: galleryPageSchema },
+  deleteImage: { ...apiPaths.deleteImage, response: deleteResponseSchema },
+  revealImage: { ...apiPaths.revealImage, response: z.object({ ok: z.literal(true) }) },
+  workflows: { ...apiPaths.workflows, response: workflowListSchema },
+  settings: { ...apiPaths.settings, response: settingsResponseSchema },
+  updateSettings: { ...apiPaths.updateSettings, response: settingsResponseSchema },
+  connect: { ...apiPaths.connect, response: connectInfoSchema },
+  models: { ...apiPaths.models, response: modelSetupSchema },
+  downloadModel: { ...apiPaths.downloadModel, response: downloadViewSchema },
+  checklist: { ...apiPaths.checklist, response: checklistViewSchema },
+  dismissChecklist: { ...apiPaths.dismissChecklist, response: checklistViewSchema },
+  startComfyui: { ...apiPaths.startComfyui, response: comfyuiStartSchema },
 } as const;
 
-/** Binary routes (not JSON): the image bytes, by gallery id, never by a path from the client. */
-/** The built .mcpb as a download (GET; the dashboard token rides in ?token= as for images). */
-export const mcpbDownloadPath = '/api/connect/mcpb';
-
-export const imageRoutes = {
-  thumbnail: '/api/gallery/:id/thumbnail',
-  full: '/api/gallery/:id/image',
-  /** An edit's source image (the "before"), read again under the path policy at each request. */
-  source: '/api/gallery/:id/source',
-} as const;
-export const eventsPath = '/api/events';
+export { eventsPath, imageRoutes, mcpbDownloadPath } from './dashboard-routes.js';

@@ -1,21 +1,30 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { GalleryItem, ItemView, StatusView as Status } from '../../shared/dashboard-api.js';
+import type { ItemView, StatusView as Status } from '../../shared/dashboard-api.js';
 import type { ApiClient } from './api/client.js';
 import { ApiError, adviceFor, isTokenProblem } from './api/errors.js';
 import { CodeText } from './components/CodeText.js';
 import { ErrorNote } from './components/Notes.js';
-import { fileName, neighbourOf } from './state/gallery.js';
+import { fileName } from './state/gallery.js';
+import { stepFrom, type GalleryOrder } from './state/gallery-order.js';
 import { displayNames } from './state/gallery-names.js';
 import { LiveProvider, useLive, useLiveEvents, useResource } from './state/live.js';
 import { connectionLabels, summarizeConnection } from './state/status.js';
-import { BatchesView } from './views/BatchesView.js';
-import { ChecklistView } from './views/ChecklistView.js';
-import { ConnectView } from './views/ConnectView.js';
-import { GalleryView } from './views/GalleryView.js';
-import { Lightbox, type LightboxImage } from './views/Lightbox.js';
-import { SettingsView } from './views/SettingsView.js';
+import type { LightboxImage } from './views/Lightbox.js';
+import { lazyView } from './views/lazy-view.js';
 import { StatusView } from './views/StatusView.js';
-import { WorkflowsView } from './views/WorkflowsView.js';
+
+/*
+ * Status, the view the window opens on, is in the page's script; every other view is a chunk of its own,
+ * loaded when first shown, so the first paint does not wait for code it does not run. The gallery, one click
+ * away and the view most visited, starts loading once the page has painted (its chunk is preloaded already).
+ */
+const BatchesView = lazyView(() => import('./views/BatchesView.js').then((m) => m.BatchesView));
+const ChecklistView = lazyView(() => import('./views/ChecklistView.js').then((m) => m.ChecklistView));
+const ConnectView = lazyView(() => import('./views/ConnectView.js').then((m) => m.ConnectView));
+const GalleryView = lazyView(() => import('./views/GalleryView.js').then((m) => m.GalleryView));
+const Lightbox = lazyView(() => import('./views/Lightbox.js').then((m) => m.Lightbox));
+const SettingsView = lazyView(() => import('./views/SettingsView.js').then((m) => m.SettingsView));
+const WorkflowsView = lazyView(() => import('./views/WorkflowsView.js').then((m) => m.WorkflowsView));
 
 export const views = [
   { id: 'status', title: 'Status' },
@@ -92,8 +101,18 @@ function Dashboard() {
     if (event.type === 'status') status.set(() => event.status);
   });
   const [open, setOpen] = useState<LightboxImage>();
-  // The gallery's items as shown when the lightbox was opened from it (read anew at each step); none from a batch.
-  const [order, setOrder] = useState<() => readonly GalleryItem[]>();
+  // The gallery the lightbox was opened from (its items read anew at each step); none from a batch.
+  const [order, setOrder] = useState<GalleryOrder>();
+  // Bumped when the gallery's loaded items change, so the steps below are worked out from the new ones.
+  const [, setShownVersion] = useState(0);
+  const onShownChange = useCallback(() => setShownVersion((version) => version + 1), []);
+  // The image → was pressed on at the end of the loaded items: step on from it once the next page is in.
+  const [stepWhenLoaded, setStepWhenLoaded] = useState<string>();
+  /** Shows another image (or none): a step still waiting for a page is forgotten. */
+  const show = (image: LightboxImage | undefined) => {
+    setStepWhenLoaded(undefined);
+    setOpen(image);
+  };
   const [removed, setRemoved] = useState<string[]>([]);
   const [notice, setNotice] = useState<string>();
 
@@ -101,6 +120,7 @@ function Dashboard() {
     (item: ItemView) => {
       const partial = fromBatchItem(item);
       if (!partial) return;
+      setStepWhenLoaded(undefined);
       setOpen(partial);
       setOrder(undefined);
       // The gallery record adds backend and time; it is found by the file name the item was saved as.
@@ -115,9 +135,24 @@ function Dashboard() {
     [client],
   );
 
-  const shownOrder = open && order ? order() : [];
-  const previous = open ? neighbourOf(shownOrder, open.id, -1) : undefined;
-  const next = open ? neighbourOf(shownOrder, open.id, 1) : undefined;
+  const shownOrder = open && order ? order.items() : [];
+  const previous = open ? stepFrom(shownOrder, open.id, -1, false) : undefined;
+  const next = open && order ? stepFrom(shownOrder, open.id, 1, order.more()) : undefined;
+  const stepTo = (step: typeof next) =>
+    step?.kind === 'item'
+      ? () => show(step.item)
+      : step?.kind === 'load-more' && open && order
+        ? () => {
+            setStepWhenLoaded(open.id);
+            order.loadMore();
+          }
+        : undefined;
+  // The page → asked for has come: step on, as if → had found the item at once. (State adjusted while
+  // rendering, as React advises for state derived from other state, rather than in an effect a frame later.)
+  if (stepWhenLoaded !== undefined && next?.kind === 'item' && open?.id === stepWhenLoaded) {
+    setStepWhenLoaded(undefined);
+    setOpen(next.item);
+  }
 
   const current = status.loaded.state === 'loading' ? undefined : status.loaded.value;
   const statusError = status.loaded.state === 'error' ? status.loaded.error : undefined;
@@ -125,6 +160,7 @@ function Dashboard() {
   useEffect(() => {
     document.title = `${title} — ComfyUI MCP Bridge`;
   }, [title]);
+  useEffect(() => GalleryView.preload(), []);
 
   return (
     <>
@@ -163,9 +199,10 @@ function Dashboard() {
         {view === 'gallery' ? (
           <GalleryView
             onOpen={(item, items) => {
-              setOpen(item);
-              setOrder(() => items);
+              show(item);
+              setOrder(items);
             }}
+            onShownChange={onShownChange}
             removed={removed}
           />
         ) : null}
@@ -179,11 +216,11 @@ function Dashboard() {
           key={open.id}
           image={open}
           name={order ? displayNames(shownOrder.map((item) => item.path)).get(open.path) : undefined}
-          onPrevious={previous ? () => setOpen(previous) : undefined}
-          onNext={next ? () => setOpen(next) : undefined}
-          onClose={() => setOpen(undefined)}
+          onPrevious={stepTo(previous)}
+          onNext={stepTo(next)}
+          onClose={() => show(undefined)}
           onDeleted={(id, message) => {
-            setOpen(undefined);
+            show(undefined);
             setRemoved((ids) => [...ids, id]);
             setNotice(message);
           }}

@@ -1,9 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
-import { bundledWorkflowsDir, startSd15Fake } from '../core/harness.js';
+import { fileIdentityOf } from '../../electron/images/file-identity.js';
+import type { GenerationRecord } from '../../shared/generation.js';
+import { startFakeComfyUI, type FakeComfyUI } from '../fakes/fake-comfyui.js';
+import { bundledWorkflowsDir, sd15Models } from '../core/harness.js';
+import { paintedPng } from './painted.js';
 import { connect } from '../mcp-e2e/clients.js';
 import {
   e2eSkipReason,
@@ -27,6 +30,51 @@ const prompts = [
   'retro sci-fi city skyline, neon',
 ];
 
+/** Earlier generations in the gallery index, each a picture-like image of its own (the screenshots show them). */
+const earlier = [
+  'a lighthouse at dusk, flat illustration',
+  'mountain lake at sunrise, watercolor',
+  'desert dunes under a pink sky',
+  'a red fox in snow, photo',
+  'city skyline at night, isometric',
+  'a sailboat on a calm sea',
+  'autumn forest path, oil painting',
+  'a hot-air balloon over hills',
+  'northern lights over a cabin',
+  'a quiet harbour in the rain',
+  'cherry blossoms by a river',
+  'a volcano at twilight, poster',
+];
+const generations = prompts.length + earlier.length;
+
+async function seedEarlier(dataDir: string, outputDir: string): Promise<void> {
+  const folder = join(outputDir, 'earlier');
+  mkdirSync(folder, { recursive: true });
+  const lines: string[] = [];
+  for (const [index, prompt] of earlier.entries()) {
+    const path = join(folder, `${prompt.split(/[ ,]+/u).slice(0, 3).join('-')}-${index}.png`);
+    writeFileSync(path, await paintedPng(384, 256, index));
+    const file = fileIdentityOf(statSync(path, { bigint: true }));
+    const record: GenerationRecord = {
+      id: `earlier-${index}`,
+      path,
+      prompt,
+      seed: 4000 + index,
+      width: 384,
+      height: 256,
+      format: 'png',
+      bytes: file.size,
+      workflow: 'sd15',
+      backend: 'http://127.0.0.1:8188',
+      // Older than the batch the test runs, so they follow its images in the gallery.
+      createdAt: new Date(Date.now() - (index + 1) * 3_600_000).toISOString(),
+      file,
+    };
+    lines.push(JSON.stringify({ op: 'add', record }));
+  }
+  writeFileSync(join(dataDir, 'gallery.jsonl'), lines.join('\n') + '\n');
+}
+
 /** Each view, how to tell it has loaded, and the screenshot's name. */
 const views: { hash: string; ready: (page: Page) => Promise<unknown>; name: string }[] = [
   {
@@ -47,7 +95,7 @@ const views: { hash: string; ready: (page: Page) => Promise<unknown>; name: stri
     hash: 'gallery',
     name: 'gallery',
     ready: async (page) => {
-      await page.getByText('6 generations').waitFor({ timeout: uiTimeout });
+      await page.getByText(`${generations} generations`).waitFor({ timeout: uiTimeout });
       await expect
         .poll(
           () =>
@@ -88,14 +136,17 @@ describe.skipIf(skip)('every view, light and dark', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    fake = await startSd15Fake(2);
+    // Photographic-like images rather than flat colour, as a real model's would be.
+    fake = await startFakeComfyUI({ models: sd15Models, stepMs: 2, textured: 'photo' });
     bridge = await startBridge({
       comfyuiUrls: [fake.url],
-      prepare: ({ workflowsDir }) =>
+      prepare: async ({ dataDir, outputDir, workflowsDir }) => {
         writeFileSync(
           join(workflowsDir, 'my-portraits.json'),
           readFileSync(join(bundledWorkflowsDir, 'sd15.json')),
-        ),
+        );
+        await seedEarlier(dataDir, outputDir);
+      },
     });
     browser = await launchChromium();
     const agent = await connect('2026', 'http', {
@@ -167,7 +218,7 @@ describe.skipIf(skip)('every view, light and dark', () => {
     }
     expect(reached).toBe(true);
     await page.keyboard.press('Enter');
-    await page.getByText('6 generations').waitFor({ timeout: uiTimeout });
+    await page.getByText(`${generations} generations`).waitFor({ timeout: uiTimeout });
     expect(await page.getByRole('link', { name: 'Gallery' }).getAttribute('aria-current')).toBe('page');
 
     // The icon the tab shows is served (a missing favicon is a console error in a full browser).

@@ -125,7 +125,7 @@ describe('API client', () => {
 });
 
 describe('live events socket', () => {
-  it('connects with the token, delivers contract events and skips unknown ones', () => {
+  it('connects with the token, delivers contract events in order and skips unknown ones', async () => {
     const client = createApiClient({
       baseUrl: 'http://127.0.0.1:8190',
       token: 'tok',
@@ -141,7 +141,10 @@ describe('live events socket', () => {
     socket.onmessage?.({ data: JSON.stringify({ type: 'workflows' }) });
     socket.onmessage?.({ data: JSON.stringify({ type: 'from-the-future' }) });
     socket.onmessage?.({ data: 'not json' });
-    expect(events).toEqual([{ type: 'workflows' }]);
+    const removed = { type: 'gallery', change: 'removed', id: 'img-1' } as const;
+    socket.onmessage?.({ data: JSON.stringify(removed) });
+    // Parsed once the contract's chunk has loaded (asynchronously), in the order they came.
+    await vi.waitFor(() => expect(events).toEqual([{ type: 'workflows' }, removed]));
     stop();
     expect(socket.closed).toBe(true);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { GalleryItem } from '../../shared/dashboard-api.js';
 import { reconnectDelay } from '../../renderer/src/api/backoff.js';
 import { ApiError, adviceFor } from '../../renderer/src/api/errors.js';
 import {
@@ -17,6 +18,7 @@ import {
   prependNew,
   rowItems,
 } from '../../renderer/src/state/gallery.js';
+import { stepFrom } from '../../renderer/src/state/gallery-order.js';
 import { clockTime, formatBytes, summarizeConnection } from '../../renderer/src/state/status.js';
 import { batchView, galleryItem, itemView, statusView } from './fixtures.js';
 
@@ -155,5 +157,24 @@ describe('before/after comparison', () => {
     expect(dividerAfterKey('End', 3)).toBe(100);
     expect(dividerAfterKey('a', 50)).toBeUndefined();
     expect(dividerAfterKey('Tab', 50)).toBeUndefined();
+  });
+});
+
+describe('lightbox steps through the gallery', () => {
+  const items = [0, 1, 2].map((index) => galleryItem(index));
+  const [first, middle, last] = items as [GalleryItem, GalleryItem, GalleryItem];
+
+  it('steps to the loaded neighbours', () => {
+    expect(stepFrom(items, middle.id, 1, true)).toEqual({ kind: 'item', item: last });
+    expect(stepFrom(items, middle.id, -1, true)).toEqual({ kind: 'item', item: first });
+  });
+
+  it('asks for the next page on → from the last loaded item, only while more exist', () => {
+    expect(stepFrom(items, last.id, 1, true)).toEqual({ kind: 'load-more' });
+    expect(stepFrom(items, last.id, 1, false)).toBeUndefined();
+    expect(stepFrom(items, first.id, -1, true)).toBeUndefined();
+    // An item no longer among the loaded ones (deleted, filtered out) has no neighbours and loads nothing.
+    expect(stepFrom(items, 'gone', 1, true)).toBeUndefined();
+    expect(stepFrom([], 'gone', 1, true)).toBeUndefined();
   });
 });

@@ -1,23 +1,29 @@
 import type { z } from 'zod';
-import {
-  apiErrorSchema,
-  apiRoutes,
-  dashboardEventSchema,
-  eventsPath,
-  imageRoutes,
-  mcpbDownloadPath,
-  type DashboardEvent,
-} from '../../../shared/dashboard-api.js';
-import type { GalleryMode, SettingsView } from '../../../shared/dashboard-api.js';
+import type * as Contract from '../../../shared/dashboard-api.js';
+import type { DashboardEvent, GalleryMode, SettingsView } from '../../../shared/dashboard-api.js';
+import { apiPaths, eventsPath, imageRoutes, mcpbDownloadPath } from '../../../shared/dashboard-routes.js';
 import { reconnectDelay } from './backoff.js';
 import { ApiError } from './errors.js';
 
 /*
  * The only module that talks to the bridge (a lint rule keeps fetch and WebSocket out of everything else):
  * every request carries the token, every answer is parsed with the shared contract before a view sees it.
+ * The contract (its zod schemas, about a quarter of the page's script) loads as a chunk of its own beside the
+ * first requests, so the page's first paint does not wait for it.
  */
 
-type Routes = typeof apiRoutes;
+let contract: Promise<typeof Contract> | undefined;
+
+/** The response and event schemas; one load shared by every caller (a failed load is tried again next time). */
+function loadContract(): Promise<typeof Contract> {
+  contract ??= import('../../../shared/dashboard-api.js').catch((error: unknown) => {
+    contract = undefined;
+    throw error;
+  });
+  return contract;
+}
+
+type Routes = typeof Contract.apiRoutes;
 export type RouteName = keyof Routes;
 export type RouteResult<Name extends RouteName> = z.infer<Routes[Name]['response']>;
 
@@ -72,6 +78,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const { baseUrl, token } = options;
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   const Socket = options.WebSocket ?? WebSocket;
+  // Loading starts now, while the page renders, rather than with the first answer.
+  if (token) void loadContract().catch(() => undefined);
 
   const pathOf = (template: string, id?: string) =>
     id === undefined ? template : template.replace(':id', encodeURIComponent(id));
@@ -81,7 +89,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     init: { id?: string; query?: Record<string, string | number | undefined>; body?: unknown } = {},
   ): Promise<RouteResult<Name>> {
     if (!token) throw new ApiError('no_token', 'No access token.');
-    const route = apiRoutes[name];
+    const route = apiPaths[name];
+    const schemas = loadContract();
+    // Awaited below, after the request; a failure meanwhile must not surface as an unhandled rejection.
+    schemas.catch(() => undefined);
     const url = new URL(pathOf(route.path, init.id), baseUrl);
     for (const [key, value] of Object.entries(init.query ?? {})) {
       if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
@@ -99,13 +110,20 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       throw new ApiError('network', error instanceof Error ? error.message : String(error));
     }
     const body = await readJson(response);
+    let apiErrorSchema: typeof Contract.apiErrorSchema;
+    let apiRoutes: typeof Contract.apiRoutes;
+    try {
+      ({ apiErrorSchema, apiRoutes } = await schemas);
+    } catch (error) {
+      throw new ApiError('network', error instanceof Error ? error.message : String(error));
+    }
     if (!response.ok) {
       const problem = apiErrorSchema.safeParse(body);
       throw problem.success
         ? new ApiError(problem.data.error.code, problem.data.error.message, response.status)
         : new ApiError('http_error', `The bridge answered ${response.status}.`, response.status);
     }
-    const parsed = route.response.safeParse(body);
+    const parsed = apiRoutes[name].response.safeParse(body);
     if (!parsed.success) {
       throw new ApiError('bad_response', `${route.method} ${route.path}: ${parsed.error.issues[0]?.message}`);
     }
@@ -187,9 +205,16 @@ function openEvents(
       } catch {
         return;
       }
-      // An event this page does not know (a newer bridge) is skipped rather than breaking the view.
-      const parsed = dashboardEventSchema.safeParse(data);
-      if (parsed.success) handlers.onEvent(parsed.data);
+      // In arrival order: callbacks on the one contract promise run in the order they were added.
+      loadContract().then(
+        ({ dashboardEventSchema }) => {
+          if (stopped || socket !== current) return;
+          // An event this page does not know (a newer bridge) is skipped rather than breaking the view.
+          const parsed = dashboardEventSchema.safeParse(data);
+          if (parsed.success) handlers.onEvent(parsed.data);
+        },
+        () => undefined,
+      );
     };
     current.onclose = () => {
       if (stopped || socket !== current) return;

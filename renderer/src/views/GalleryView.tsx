@@ -12,6 +12,7 @@ import {
   tileGap,
 } from '../state/gallery.js';
 import { displayNames } from '../state/gallery-names.js';
+import type { GalleryOrder } from '../state/gallery-order.js';
 import { useGalleryPages } from '../state/use-gallery.js';
 
 /** Caption under each thumbnail. */
@@ -108,10 +109,13 @@ function Tile({
 
 export function GalleryView({
   onOpen,
+  onShownChange,
   removed,
 }: {
   /** `order` answers the items shown now, in the gallery's order (filtered), for the lightbox's previous/next. */
-  onOpen: (item: GalleryItem, order: () => readonly GalleryItem[]) => void;
+  onOpen: (item: GalleryItem, order: GalleryOrder) => void;
+  /** Called when the loaded items change (a page arrived), so an open lightbox can step into them. */
+  onShownChange?: () => void;
   /** Ids deleted from the lightbox, dropped from the grid without waiting for the event. */
   removed: readonly string[];
 }) {
@@ -126,11 +130,19 @@ export function GalleryView({
   }, [removed, forget]);
 
   const names = useMemo(() => displayNames(pages.items.map((item) => item.path)), [pages.items]);
-  const shown = useRef(pages.items);
+  const shown = useRef(pages);
   useEffect(() => {
-    shown.current = pages.items;
-  }, [pages.items]);
-  const open = (item: GalleryItem) => onOpen(item, () => shown.current);
+    shown.current = pages;
+  });
+  useEffect(() => {
+    onShownChange?.();
+  }, [pages.items, pages.more, onShownChange]);
+  const open = (item: GalleryItem) =>
+    onOpen(item, {
+      items: () => shown.current.items,
+      more: () => shown.current.more,
+      loadMore: () => shown.current.loadMore(),
+    });
 
   const scroller = useRef<HTMLDivElement>(null);
   const width = useWidth(scroller);
