@@ -14,7 +14,7 @@ import { startFakeProcess, startServeProcess, type RunningServe } from './proces
 import type { Figure } from './report.js';
 import { seedFinishedBatches } from './seed-batches.js';
 import { seedGallery } from './seed-gallery.js';
-import { seedPendingQueue } from './seed-queue.js';
+import { itemsPerCall, seedPendingQueue } from './seed-queue.js';
 import { benchModels, benchWorkflow } from './session.js';
 import { median, percentile } from './stats.js';
 import type { Workspace } from './workspace.js';
@@ -133,7 +133,7 @@ export async function measureQueueRestart(
   log: (line: string) => void,
 ): Promise<Figure[]> {
   const gaps = 20;
-  const sizes = { long: settings.count, short: gaps + 5 };
+  const sizes = { long: settings.count, short: itemsPerCall };
   const templates = {
     long: {
       dataDir: workspace.dir('scale-queue', 'long', 'data'),

@@ -9,7 +9,11 @@ import { connectClient } from './mcp.js';
 import { startServeProcess } from './processes.js';
 import { benchWorkflow, waitUntilReady } from './session.js';
 
-const itemsPerCall = 100;
+/**
+ * Items per batch_generate_images call: the same for a long and a short queue, so that a dispatch (which saves its
+ * batch's file before POST /prompt) costs the same in both and only the queue's length differs.
+ */
+export const itemsPerCall = 25;
 
 export async function seedPendingQueue(options: {
   dataDir: string;
