@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { readStoredToken } from '../electron/cli/stored-token.js';
-import { buildRoot, repoRoot } from './paths.js';
+import { bridgeRoot, buildRoot } from './paths.js';
 
 export interface Running {
   readonly pid: number;
@@ -55,7 +55,7 @@ export interface ServeOptions {
 
 export async function startServeProcess(options: ServeOptions): Promise<RunningServe> {
   const args = [
-    `${options.root ?? repoRoot}/bin/comfyui-mcp-bridge.js`,
+    `${options.root ?? bridgeRoot}/bin/comfyui-mcp-bridge.js`,
     'serve',
     '--port',
     '0',

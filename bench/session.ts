@@ -61,7 +61,7 @@ export async function startSession(
 }
 
 /** Until every backend is reachable and can run the default workflow (health checks run on their own timer). */
-async function waitUntilReady(client: BenchClient, backends: number): Promise<void> {
+export async function waitUntilReady(client: BenchClient, backends: number): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const status = (await client.call('check_comfyui_status', {})) as {
       backends: { reachable: boolean; default_workflow?: { can_run: boolean } }[];

@@ -131,12 +131,24 @@ export class Scheduler extends EventEmitter {
     return batch;
   }
 
+  /** A batch in memory (unsettled, or settled since the start), else a settled one read from disk. */
   get(batchId: string): BatchRecord | undefined {
-    return this.book.get(batchId);
+    return this.book.get(batchId) ?? this.options.store.readFinished(batchId);
   }
 
+  /** The batches in memory: every unsettled one, and those settled since the start. */
   list(): BatchRecord[] {
     return this.book.list();
+  }
+
+  /** The batch an idempotency key created, in memory or settled on disk. */
+  findByIdempotencyKey(key: string): BatchRecord | undefined {
+    return this.book.findByIdempotencyKey(key) ?? this.options.store.findFinishedByKey(key);
+  }
+
+  /** The `limit` batches settled last on disk (those of earlier runs among them), newest first. */
+  recentFinished(limit: number): Promise<BatchRecord[]> {
+    return this.options.store.recentFinished(limit);
   }
 
   /**
@@ -144,7 +156,7 @@ export class Scheduler extends EventEmitter {
    * is up, whichever comes first.
    */
   wait(batchId: string, options: WaitOptions): Promise<BatchRecord> {
-    const batch = this.book.get(batchId);
+    const batch = this.get(batchId);
     if (!batch) return Promise.reject(new Error(`unknown batch ${batchId}`));
     return waitForBatch(this, batch, options);
   }
@@ -154,7 +166,7 @@ export class Scheduler extends EventEmitter {
    * ComfyUI; and resolves once the work following its completed items (onCancel) has stopped too.
    */
   async cancel(batchId: string): Promise<{ cancelled: string[]; alreadyFinished: number }> {
-    const batch = this.book.get(batchId);
+    const batch = this.get(batchId);
     if (!batch) throw new Error(`unknown batch ${batchId}`);
     const cancelled: string[] = [];
     const stopping: Promise<void>[] = [];
