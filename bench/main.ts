@@ -7,7 +7,9 @@
  * pairs of generate_image with and without `web`; 8), BENCH_WEB_ITEMS (web items in the memory run; 10), BENCH_SHIM_RUNS
  * (spawns of the stdio shim per mode; 20), BENCH_CHROMIUM (/usr/bin/chromium), BENCH_ONLY (comma-separated
  * sections out of startup, shim, overhead, edit, batch, gallery, webp, web; all when unset) to repeat a few
- * figures quickly. BENCH_CALLS also sets the edit_image calls.
+ * figures quickly. BENCH_CALLS also sets the edit_image calls. BENCH_BREAKDOWN=1 prints where each
+ * generate_image call's overhead goes, step by step (bench/breakdown.ts); BENCH_BASELINE=<another built checkout>
+ * alternates its calls with this build's (an interleaved A/B) in the overhead section.
  */
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -232,8 +234,18 @@ async function main(): Promise<void> {
 
     if (runs('overhead')) {
       log(`Per-image overhead (${calls} generate_image calls per format)…`);
-      const overhead = await measureOverhead(workspace, { stepMs, calls }, log);
+      const overhead = await measureOverhead(
+        workspace,
+        {
+          stepMs,
+          calls,
+          breakdown: process.env.BENCH_BREAKDOWN === '1',
+          ...(process.env.BENCH_BASELINE ? { baseline: process.env.BENCH_BASELINE } : {}),
+        },
+        log,
+      );
       add(...overhead.figures);
+      notes.push(...overhead.breakdown.map((line) => line.trim()));
       add({
         name: 'tools/list size',
         value: overhead.toolsListBytes,

@@ -13,6 +13,7 @@ import type { WorkflowCatalog } from './catalog.js';
 import { keepOutsideMask, measureTransparency, readEditInputs, type ReadLimits } from './edit-inputs.js';
 import { readFileWithin } from '../images/checked-read.js';
 import { DEFAULT_STRENGTH } from './edit-plan.js';
+import { endPhases, markPhase } from '../phase-timeline.js';
 
 /**
  * Binds a job's workflow to its parameters; the scheduler calls this when it dispatches (an edit once its inputs
@@ -65,6 +66,7 @@ export async function deliverJob(
   backend: string,
 ): Promise<JobResult> {
   const { spec } = job;
+  markPhase(job.id, 'deliver');
   let savePath: string;
   try {
     savePath = await createPathPolicy({ allowedRoots: spec.allowedRoots }).resolveSavePath(spec.savePath, {
@@ -74,6 +76,7 @@ export async function deliverJob(
     if (error instanceof PathPolicyError) throw refusal(error);
     throw error;
   }
+  markPhase(job.id, 'path-checked');
   const limits = { maxBytes: deps.maxSourceBytes, maxPixels: deps.maxInputPixels };
   const edited = await editedImage(image, spec, limits);
   let rendered;
@@ -98,12 +101,14 @@ export async function deliverJob(
         "Check the workflow's output node and the ComfyUI console; a proxy in front of ComfyUI can also garble /view.",
     );
   }
+  markPhase(job.id, 'rendered');
   let written;
   try {
     written = await writeFileAtomic(savePath, rendered.bytes, {
       allowedRoots: spec.allowedRoots,
       overwrite: spec.overwrite,
       recoveryDir: deps.recoveryDir,
+      onStep: (step) => markPhase(job.id, step),
     });
   } catch (error) {
     if (error instanceof AtomicWriteError)
@@ -136,6 +141,7 @@ export async function deliverJob(
     ...(spec.edit ? { edit: { mode: spec.edit.mode, source: spec.edit.source } } : {}),
   };
   deps.gallery.add(record);
+  endPhases(job.id, 'recorded');
   return {
     ...resultOf(record),
     ...(transparency

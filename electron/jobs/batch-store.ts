@@ -1,6 +1,7 @@
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log.js';
+import { markJobsPhase, startPhase } from '../phase-timeline.js';
 import { stateNotSavedError } from './state-not-saved.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files.js';
 import type { BatchRecord } from './types.js';
@@ -68,10 +69,12 @@ export class BatchStore {
    */
   async create(batch: BatchRecord): Promise<void> {
     const path = this.pathOf(batch.id);
+    for (const job of batch.jobs) startPhase(job.id, 'persist');
     try {
       await this.retryFailedNow();
       await mkdir(this.folder, { recursive: true, mode: PRIVATE_DIR_MODE });
       await writeDurably(path, JSON.stringify(batch));
+      markJobsPhase(batch.jobs, 'persisted');
     } catch (error) {
       // The rename may have happened before the folder's sync failed: a refused batch must not run after a restart.
       await rm(path, { force: true }).catch(() => undefined);
@@ -141,7 +144,9 @@ export class BatchStore {
       for (let next = this.queued.get(id); next; next = this.queued.get(id)) {
         this.queued.delete(id);
         try {
+          markJobsPhase(next.jobs, 'save');
           await writeDurably(this.pathOf(id), JSON.stringify(next));
+          markJobsPhase(next.jobs, 'saved');
         } catch (error) {
           // Kept for the next try, unless a newer state of the batch is already waiting.
           if (!this.queued.has(id)) this.queued.set(id, next);
