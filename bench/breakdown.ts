@@ -43,18 +43,26 @@ export function callMarks(
   return byPhase;
 }
 
-/** The steps, in the order of a call that runs them one after another (the build before issue 16). */
-const steps: readonly [label: string, from: string, to: string][] = [
+/**
+ * The steps, in the order of a call that runs them one after another. A step's end (or start) may name
+ * alternatives, the first present counting: builds before issue 16 mark the end of the download as `deliver`
+ * and the render's start as `path-checked` (the save path was checked after the download, not during it).
+ */
+const steps: readonly [label: string, from: string | string[], to: string | string[]][] = [
   ['MCP request, validation, paths', 'request', 'persist'],
   ['write-ahead batch record (write, fsync, rename, folder fsync)', 'persist', 'persisted'],
   ['dispatch: bind the workflow, prompt id on disk', 'persisted', 'post'],
-  ['  of which the prompt id record (save)', 'save', 'saved'],
+  ['  of which a second batch write (prompt id record)', 'save', 'saved'],
   ['POST /prompt', 'post', 'posted'],
   ['ComfyUI picks the prompt up (its clock)', 'posted', 'comfy-start'],
   ['terminal websocket event reaches the bridge', 'comfy-end', 'ws-terminal'],
-  ['/history (only if outputs were missing) and /view download', 'ws-terminal', 'deliver'],
-  ['save path re-check', 'deliver', 'path-checked'],
-  ['render (size, format, metadata)', 'path-checked', 'rendered'],
+  ['/history (only if outputs were missing) and /view download', 'ws-terminal', ['downloaded', 'deliver']],
+  [
+    'save path re-check (what is left of it after the download)',
+    ['downloaded', 'deliver'],
+    ['render', 'path-checked'],
+  ],
+  ['render (size, format, metadata)', ['render', 'path-checked'], 'rendered'],
   ['temp file written', 'rendered', 'written'],
   ['fsync of the file', 'written', 'synced'],
   ['link / rename into place', 'synced', 'placed'],
@@ -62,6 +70,14 @@ const steps: readonly [label: string, from: string, to: string][] = [
   ['gallery record', 'folder-synced', 'recorded'],
   ['scheduler, MCP answer to the client', 'recorded', 'answer'],
 ];
+
+function markOf(marks: CallMarks, names: string | string[]): number | undefined {
+  for (const name of typeof names === 'string' ? [names] : names) {
+    const at = marks.get(name);
+    if (at !== undefined) return at;
+  }
+  return undefined;
+}
 
 export interface StepFigure {
   label: string;
@@ -74,8 +90,8 @@ export function breakdown(calls: readonly CallMarks[]): StepFigure[] {
   const figures: StepFigure[] = [];
   for (const [label, from, to] of steps) {
     const durations = calls.flatMap((marks) => {
-      const start = marks.get(from);
-      const end = marks.get(to);
+      const start = markOf(marks, from);
+      const end = markOf(marks, to);
       return start === undefined || end === undefined ? [] : [end - start];
     });
     if (durations.length === 0) continue;

@@ -56,29 +56,27 @@ async function editedImage(image: Buffer, spec: JobRecord['spec'], limits: ReadL
 
 /**
  * Turns ComfyUI's image into the file the agent asked for: exact size and format, metadata embedded, the
- * save path checked once more, written atomically (a replaced file kept for recovery), and recorded.
+ * save path checked once more, written atomically (a replaced file kept for recovery), and recorded. The save
+ * path is checked while the image downloads (`image` still on its way): a refused path is reported once the
+ * download has settled, and nothing is written unless both succeeded.
  */
 export async function deliverJob(
   deps: { gallery: Gallery; recoveryDir: string; maxInputPixels: number; maxSourceBytes: number },
   job: JobRecord,
   batchId: string,
-  image: Buffer,
+  image: Buffer | Promise<Buffer>,
   backend: string,
 ): Promise<JobResult> {
   const { spec } = job;
   markPhase(job.id, 'deliver');
-  let savePath: string;
-  try {
-    savePath = await createPathPolicy({ allowedRoots: spec.allowedRoots }).resolveSavePath(spec.savePath, {
-      defaultDir: dirname(spec.savePath),
-    });
-  } catch (error) {
-    if (error instanceof PathPolicyError) throw refusal(error);
-    throw error;
-  }
-  markPhase(job.id, 'path-checked');
+  const checked = checkedSavePath(spec).finally(() => markPhase(job.id, 'path-checked'));
+  checked.catch(() => undefined); // awaited below, after the download
+  const bytes = await image;
+  markPhase(job.id, 'downloaded');
+  const savePath = await checked;
+  markPhase(job.id, 'render');
   const limits = { maxBytes: deps.maxSourceBytes, maxPixels: deps.maxInputPixels };
-  const edited = await editedImage(image, spec, limits);
+  const edited = await editedImage(bytes, spec, limits);
   let rendered;
   try {
     rendered = await renderImage(edited, {
@@ -148,6 +146,18 @@ export async function deliverJob(
       ? { hasAlpha: transparency.hasAlpha, transparentFraction: transparency.transparentFraction }
       : {}),
   };
+}
+
+/** The job's save path, checked once more against its allowed folders (they may have changed since the call). */
+async function checkedSavePath(spec: JobRecord['spec']): Promise<string> {
+  try {
+    return await createPathPolicy({ allowedRoots: spec.allowedRoots }).resolveSavePath(spec.savePath, {
+      defaultDir: dirname(spec.savePath),
+    });
+  } catch (error) {
+    if (error instanceof PathPolicyError) throw refusal(error);
+    throw error;
+  }
 }
 
 /** A save path refused at write time; one that moved during the write is told apart, since a retry may work. */
