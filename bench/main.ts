@@ -10,7 +10,9 @@
  * per size, interleaved; 3), BENCH_BRIDGE_ROOT (another checkout whose built bridge is measured, for A/B runs),
  * BENCH_ONLY (comma-separated sections out of startup, shim, overhead, edit, batch, gallery, webp, web,
  * scale-gallery, scale-queue; all when unset) to repeat a few figures quickly. BENCH_CALLS also sets the
- * edit_image calls.
+ * edit_image calls. BENCH_BREAKDOWN=1 prints where each
+ * generate_image call's overhead goes, step by step (bench/breakdown.ts); BENCH_BASELINE=<another built checkout>
+ * alternates its calls with this build's (an interleaved A/B) in the overhead section.
  */
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -257,8 +259,18 @@ async function main(): Promise<void> {
 
     if (runs('overhead')) {
       log(`Per-image overhead (${calls} generate_image calls per format)…`);
-      const overhead = await measureOverhead(workspace, { stepMs, calls }, log);
+      const overhead = await measureOverhead(
+        workspace,
+        {
+          stepMs,
+          calls,
+          breakdown: process.env.BENCH_BREAKDOWN === '1',
+          ...(process.env.BENCH_BASELINE ? { baseline: process.env.BENCH_BASELINE } : {}),
+        },
+        log,
+      );
       add(...overhead.figures);
+      notes.push(...overhead.breakdown.map((line) => line.trim()));
       add({
         name: 'tools/list size',
         value: overhead.toolsListBytes,

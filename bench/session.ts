@@ -16,6 +16,10 @@ export interface GenerationSettings {
   backends: number;
   /** What the fake ComfyUI saves; default noise like a generation (`textured`). */
   images?: true | 'photo';
+  /** Another built checkout to run `serve` from (an A/B against this one). */
+  checkout?: string;
+  /** Collect each job's phase timeline (serve at --log-level debug). */
+  timelines?: boolean;
 }
 
 export interface Session {
@@ -50,6 +54,8 @@ export async function startSession(
       dataDir: workspace.dir(name, 'data'),
       outputDir,
       workflow: benchWorkflow,
+      ...(settings.checkout === undefined ? {} : { root: settings.checkout }),
+      ...(settings.timelines ? { timelines: true } : {}),
     });
     client = await connectClient(serve.mcpUrl, serve.mcpToken);
     await waitUntilReady(client, settings.backends);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { isErrno } from '../images/errno.js';
 import type { Logger } from '../log.js';
 import { jsonFilesIn, writeDurably } from './durable-files.js';
+import { markJobsPhase, startPhase } from '../phase-timeline.js';
 import { stateNotSavedError } from './state-not-saved.js';
 import { PRIVATE_DIR_MODE } from '../private-files.js';
 import { isBatchSettled, type BatchRecord } from './types.js';
@@ -154,10 +155,12 @@ export class BatchStore {
    */
   async create(batch: BatchRecord): Promise<void> {
     const path = this.pathOf(batch.id);
+    for (const job of batch.jobs) startPhase(job.id, 'persist');
     try {
       await this.retryFailedNow();
       await mkdir(this.folder, { recursive: true, mode: PRIVATE_DIR_MODE });
       await writeDurably(path, JSON.stringify(batch));
+      markJobsPhase(batch.jobs, 'persisted');
     } catch (error) {
       // The rename may have happened before the folder's sync failed: a refused batch must not run after a restart.
       await rm(path, { force: true }).catch(() => undefined);
@@ -267,8 +270,10 @@ export class BatchStore {
         this.queued.delete(id);
         try {
           const text = JSON.stringify(next);
+          markJobsPhase(next.jobs, 'save');
           if (isBatchSettled(next) && safeId.test(id)) await this.writeFinished(next, text);
           else await writeDurably(this.pathOf(id), text);
+          markJobsPhase(next.jobs, 'saved');
         } catch (error) {
           // Kept for the next try, unless a newer state of the batch is already waiting.
           if (!this.queued.has(id)) this.queued.set(id, next);

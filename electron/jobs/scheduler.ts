@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { defaultSettings } from '../../shared/settings.js';
 import { waitForBatch, type WaitOptions } from './batch-wait.js';
+import { claimAtOnce } from './claim.js';
 import { chooseBackend, whyUndispatchable } from './dispatch.js';
 import { Failover } from './failover.js';
 import { JobBook, newBatch } from './job-book.js';
@@ -121,14 +122,31 @@ export class Scheduler extends EventEmitter {
     const refusal = queueFullRefusal(this.queue.pending(), specs.length, limit);
     if (refusal) throw refusal;
     const batch = newBatch(specs, priority, idempotency);
-    await this.queue.admit(specs.length, () => this.options.store.create(batch));
+    // An interactive call that can start at once is dispatched in the very write that accepts it: its prompt id is
+    // on disk before ComfyUI hears of it, as always, but one durable write precedes POST /prompt instead of two.
+    const claims = this.canClaim(priority) ? claimAtOnce(batch.jobs, this.options) : [];
+    try {
+      await this.queue.admit(specs.length, () => this.options.store.create(batch));
+    } catch (error) {
+      for (const claim of claims) this.options.pool.adjustInFlight(claim.backend, -1);
+      this.pump();
+      throw error;
+    }
     this.book.addBatch(batch);
     for (const job of batch.jobs) {
       this.book.addJob(job, batch);
-      this.queue.add(job, priority);
+      if (!claims.some((claim) => claim.job === job)) this.queue.add(job, priority);
     }
+    for (const claim of claims) this.flow.sendClaimed(claim, batch);
     this.pump();
     return batch;
+  }
+
+  /** Whether a new batch's jobs may be dispatched as it is accepted: interactive, with none waiting before them. */
+  private canClaim(priority: BatchPriority): boolean {
+    return (
+      priority === 'interactive' && !this.stopped && !this.paused && !this.queue.hasWaiting('interactive')
+    );
   }
 
   /** A batch in memory (unsettled, or settled since the start), else a settled one read from disk. */
