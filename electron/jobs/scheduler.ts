@@ -176,7 +176,7 @@ export class Scheduler extends EventEmitter {
   wait(batchId: string, options: WaitOptions): Promise<BatchRecord> {
     const batch = this.get(batchId);
     if (!batch) return Promise.reject(new Error(`unknown batch ${batchId}`));
-    return waitForBatch(this, batch, options);
+    return waitForBatch(this, batch, options, this.stopped);
   }
 
   /**
