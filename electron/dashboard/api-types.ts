@@ -23,7 +23,8 @@ import { isNestedDeeperThan, MAX_JSON_NESTING } from '../http/json-depth.js';
  * the core's parts they are given, the handler shape, and how a refusal or a bad body is answered.
  */
 
-export interface DashboardApiOptions {
+/** The core's parts the dashboard serves from (index.ts builds the dashboard, the /api handlers use them). */
+export interface DashboardParts {
   scheduler: Scheduler;
   pool: BackendPool;
   gallery: Gallery;
@@ -32,6 +33,9 @@ export interface DashboardApiOptions {
   settings: SettingsService;
   desktop: DesktopPort;
   logger: Logger;
+}
+
+export interface DashboardApiOptions extends DashboardParts {
   items: ItemContext;
   status(): StatusView;
   mcpUrl(): string;
