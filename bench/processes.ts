@@ -60,6 +60,8 @@ export interface ServeOptions {
 
 export async function startServeProcess(options: ServeOptions): Promise<RunningServe> {
   const args = [
+    // e.g. BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server (not the bench).
+    ...(process.env.BENCH_SERVE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
     `${options.root ?? bridgeRoot}/bin/comfyui-mcp-bridge.js`,
     'serve',
     '--port',
