@@ -34,17 +34,7 @@ export function createGalleryPrefetch(
   },
 ): GalleryPrefetch {
   const now = options.now ?? (() => performance.now());
-  // Held and decoded, not only cached: an <img> given a URL the document has loaded and still holds shows it at
-  // once (the page's list of available images), without another trip through the network stack and a decode.
-  const held: HTMLImageElement[] = [];
-  const warm =
-    options.warm ??
-    ((url: string) => {
-      const image = new Image();
-      image.src = url;
-      image.decode().catch(() => undefined);
-      held.push(image);
-    });
+  const warm = options.warm ?? ((url: string) => void (new Image().src = url));
   let started = false;
   let startedAt = 0;
   let page: PrefetchedPage | undefined;
