@@ -1,5 +1,5 @@
 /**
- * Gallery figures with 10,000 generations indexed: listing through the dashboard API (first page, filtered),
+ * Gallery figures with N generations indexed (10,000; 100,000 in scale.ts): listing through the dashboard API (first page, filtered),
  * with list_generated_images and the Gallery module itself beside it, and the server's resident memory.
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -76,7 +76,7 @@ export async function measureGalleryListing(options: {
       });
     }
     figures.push({
-      name: `gallery via list_generated_images, ${label} p50`,
+      name: `gallery via list_generated_images, ${label} (${options.count} generations) p50`,
       value: await p50(() =>
         options.client.call('list_generated_images', { limit: pageSize, ...(query ? { query } : {}) }),
       ),
@@ -94,7 +94,7 @@ export async function measureGalleryListing(options: {
   try {
     for (const { label, query } of galleryQueries) {
       figures.push({
-        name: `Gallery.list in-process, ${label} p50`,
+        name: `Gallery.list in-process, ${label} (${options.count} generations) p50`,
         value: await p50(() =>
           Promise.resolve(gallery.list({ limit: pageSize, ...(query ? { query } : {}) })),
         ),

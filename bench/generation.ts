@@ -4,7 +4,8 @@
  */
 import { busyMs, dispatchGaps, fetchRuns, type Run } from './comfy-timeline.js';
 import type { Figure } from './report.js';
-import { startSession, type GenerationSettings } from './session.js';
+import { breakdown, breakdownLines, callMarks } from './breakdown.js';
+import { startSession, type GenerationSettings, type Session } from './session.js';
 import { median, percentile, sum } from './stats.js';
 import type { Workspace } from './workspace.js';
 
@@ -13,68 +14,146 @@ const warmUpCalls = 3;
 
 export interface OverheadResult {
   figures: Figure[];
+  /** The step-by-step breakdown (with `breakdown`), as printed. */
+  breakdown: string[];
   startupMs: number;
   toolsListBytes: number;
   generationMsP50: number;
 }
 
-/** generate_image wall time minus the time ComfyUI spent on that very run (its own timestamps). */
+export interface OverheadSettings {
+  stepMs: number;
+  calls: number;
+  /** A built checkout of another version: its calls alternate with this build's (interleaved A/B). */
+  baseline?: string;
+  /** Collect each call's phase timeline and print where its overhead goes. */
+  breakdown?: boolean;
+}
+
+interface Build {
+  name: string;
+  session: Session;
+  calls: { requestMs: number; answerMs: number; wallMs: number }[];
+  before: number;
+}
+
+const epochNow = () => performance.timeOrigin + performance.now();
+
+/**
+ * generate_image wall time minus the time ComfyUI spent on that very run (its own timestamps). With a baseline,
+ * each build has its own serve and fake ComfyUI, and their calls alternate (the order flipped every pair), so a
+ * change in the machine's load hits both alike.
+ */
 export async function measureOverhead(
   workspace: Workspace,
-  settings: { stepMs: number; calls: number },
+  settings: OverheadSettings,
   log: (line: string) => void,
 ): Promise<OverheadResult> {
-  const session = await startSession(workspace, 'overhead', { stepMs: settings.stepMs, backends: 1 });
+  const timelines = settings.breakdown ?? false;
+  const builds: Build[] = [];
   try {
-    const toolsListBytes = await session.client.toolsListBytes();
+    for (const [name, checkout] of settings.baseline === undefined
+      ? [['', undefined] as const]
+      : ([
+          ['baseline', settings.baseline],
+          ['this build', undefined],
+        ] as const)) {
+      const session = await startSession(workspace, `overhead${builds.length}`, {
+        stepMs: settings.stepMs,
+        backends: 1,
+        timelines,
+        ...(checkout === undefined ? {} : { checkout }),
+      });
+      builds.push({ name, session, calls: [], before: 0 });
+    }
+    const toolsListBytes = await builds.at(-1)!.session.client.toolsListBytes();
     const figures: Figure[] = [];
+    const lines: string[] = [];
     let generationMsP50 = Number.NaN;
     for (const format of ['png', 'webp'] as const) {
-      const call = (index: number) =>
-        session.client.call('generate_image', {
+      const call = async (build: Build, index: number) => {
+        const requestMs = epochNow();
+        const result = (await build.session.client.call('generate_image', {
           prompt: `benchmark ${format} image ${index}, a lighthouse at dusk`,
           ...size,
           format,
-        });
-      for (let index = 0; index < warmUpCalls; index++) await call(-index - 1);
-      const before = (await fetchRuns(session.fakes[0]!.url)).length;
-      const walls: number[] = [];
-      for (let index = 0; index < settings.calls; index++) {
-        const started = performance.now();
-        const result = (await call(index)) as { status: string };
-        walls.push(performance.now() - started);
+        })) as { status: string };
+        const answerMs = epochNow();
         if (result.status !== 'completed') throw new Error(`generate_image ended "${result.status}"`);
+        return { requestMs, answerMs, wallMs: answerMs - requestMs };
+      };
+      for (const build of builds) {
+        for (let index = 0; index < warmUpCalls; index++) await call(build, -index - 1);
+        build.before = (await fetchRuns(build.session.fakes[0]!.url)).length;
+        build.calls = [];
       }
-      const runs = (await fetchRuns(session.fakes[0]!.url)).slice(before);
-      if (runs.length !== walls.length) {
-        throw new Error(`ComfyUI ran ${runs.length} prompts for ${walls.length} generate_image calls`);
+      for (let index = 0; index < settings.calls; index++) {
+        const order = index % 2 === 0 ? builds : [...builds].reverse();
+        for (const build of order) build.calls.push(await call(build, index));
       }
-      const overheads = walls.map((wall, index) => wall - busyMs(runs[index]!));
-      generationMsP50 = median(runs.map(busyMs));
-      log(`  ${format}: ${walls.length} calls, ComfyUI time p50 ${generationMsP50.toFixed(0)} ms`);
-      // The minimum is the cost with nothing else competing for the CPU: a floor under p50 on a busy machine.
-      const note = `${walls.length} calls, min ${Math.min(...overheads).toFixed(1)} ms, ComfyUI run p50 ${generationMsP50.toFixed(0)} ms`;
-      figures.push(
-        {
-          name: `generate_image overhead p50 (${format}, 1024²)`,
-          value: median(overheads),
-          unit: 'ms',
-          target: { limit: 25, kind: 'max' },
-          note,
-        },
-        {
-          name: `generate_image overhead p95 (${format}, 1024²)`,
-          value: percentile(overheads, 95),
-          unit: 'ms',
-          target: { limit: 60, kind: 'max' },
-        },
-      );
+      const p50s: number[] = [];
+      for (const build of builds) {
+        const runs = (await fetchRuns(build.session.fakes[0]!.url)).slice(build.before);
+        if (runs.length !== build.calls.length) {
+          throw new Error(
+            `ComfyUI ran ${runs.length} prompts for ${build.calls.length} generate_image calls`,
+          );
+        }
+        const overheads = build.calls.map((done, index) => done.wallMs - busyMs(runs[index]!));
+        generationMsP50 = median(runs.map(busyMs));
+        const label = build.name ? `${build.name}, ` : '';
+        log(
+          `  ${label}${format}: ${overheads.length} calls, ComfyUI time p50 ${generationMsP50.toFixed(0)} ms`,
+        );
+        p50s.push(median(overheads));
+        // The minimum is the cost with nothing else competing for the CPU: a floor under p50 on a busy machine.
+        const note = `${overheads.length} calls, min ${Math.min(...overheads).toFixed(1)} ms, ComfyUI run p50 ${generationMsP50.toFixed(0)} ms`;
+        figures.push(
+          {
+            name: `generate_image overhead p50 (${label}${format}, 1024²)`,
+            value: median(overheads),
+            unit: 'ms',
+            target: { limit: 10, kind: 'max' },
+            note,
+          },
+          {
+            name: `generate_image overhead p95 (${label}${format}, 1024²)`,
+            value: percentile(overheads, 95),
+            unit: 'ms',
+            target: { limit: 25, kind: 'max' },
+          },
+        );
+        if (timelines) {
+          const marks = build.calls.map((done, index) =>
+            callMarks(done, runs[index]!, build.session.serve.timelines.get(jobIdOf(runs[index]!.promptId))),
+          );
+          lines.push(...breakdownLines(`${label}${format}, ${marks.length} calls`, breakdown(marks)));
+        }
+      }
+      if (builds.length === 2) {
+        figures.push({
+          name: `generate_image overhead p50, this build ÷ baseline (${format})`,
+          value: p50s[1]! / p50s[0]!,
+          unit: '',
+          note: `interleaved, ${settings.calls} calls each`,
+        });
+      }
     }
-    return { figures, startupMs: session.serve.startupMs, toolsListBytes, generationMsP50 };
+    for (const line of lines) log(line);
+    return {
+      figures,
+      breakdown: lines,
+      startupMs: builds.at(-1)!.session.serve.startupMs,
+      toolsListBytes,
+      generationMsP50,
+    };
   } finally {
-    await session.stop();
+    for (const build of builds) await build.session.stop();
   }
 }
+
+/** Prompt ids are `<job id>-<attempt>` (electron/jobs/scheduler.ts). */
+const jobIdOf = (promptId: string) => promptId.replace(/-\d+$/u, '');
 
 export interface BatchResult {
   wallMs: number;

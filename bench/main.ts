@@ -5,9 +5,14 @@
  * per image; default 25), BENCH_CALLS (generate_image calls per format; 50), BENCH_BATCH (100),
  * BENCH_GALLERY (10000), BENCH_WEBP (100), BENCH_WEB (1024² sources for the web assets; 4), BENCH_WEB_CALLS (A/B
  * pairs of generate_image with and without `web`; 8), BENCH_WEB_ITEMS (web items in the memory run; 10), BENCH_SHIM_RUNS
- * (spawns of the stdio shim per mode; 20), BENCH_CHROMIUM (/usr/bin/chromium), BENCH_ONLY (comma-separated
- * sections out of startup, shim, overhead, edit, batch, gallery, webp, web; all when unset) to repeat a few
- * figures quickly. BENCH_CALLS also sets the edit_image calls.
+ * (spawns of the stdio shim per mode; 20), BENCH_CHROMIUM (/usr/bin/chromium), BENCH_SCALE_GALLERY (generations in
+ * the large gallery; 100000), BENCH_SCALE_QUEUE (pending jobs left by a stop; 1000), BENCH_SCALE_ROUNDS (restarts
+ * per size, interleaved; 3), BENCH_BRIDGE_ROOT (another checkout whose built bridge is measured, for A/B runs),
+ * BENCH_ONLY (comma-separated sections out of startup, shim, overhead, edit, batch, gallery, webp, web,
+ * scale-gallery, scale-queue; all when unset) to repeat a few figures quickly. BENCH_CALLS also sets the
+ * edit_image calls. BENCH_BREAKDOWN=1 prints where each
+ * generate_image call's overhead goes, step by step (bench/breakdown.ts); BENCH_BASELINE=<another built checkout>
+ * alternates its calls with this build's (an interleaved A/B) in the overhead section.
  */
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -25,6 +30,7 @@ import { startFakeProcess, startServeProcess, type RunningServe } from './proces
 import { printLine, writeResults, type Figure } from './report.js';
 import { benchModels } from './session.js';
 import { seedGallery } from './seed-gallery.js';
+import { measureLargeGallery, measureQueueRestart } from './scale.js';
 import {
   floorFigure,
   floorScript,
@@ -52,8 +58,22 @@ const webCount = knob('BENCH_WEB', 4);
 const webCalls = knob('BENCH_WEB_CALLS', 8);
 const webItems = knob('BENCH_WEB_ITEMS', 10);
 const shimRuns = knob('BENCH_SHIM_RUNS', 20);
+const scaleGallery = knob('BENCH_SCALE_GALLERY', 100_000);
+const scaleQueue = knob('BENCH_SCALE_QUEUE', 1000);
+const scaleRounds = knob('BENCH_SCALE_ROUNDS', 3);
 const startupRuns = 5;
-const sectionNames = ['startup', 'shim', 'overhead', 'edit', 'batch', 'gallery', 'webp', 'web'] as const;
+const sectionNames = [
+  'startup',
+  'shim',
+  'overhead',
+  'edit',
+  'batch',
+  'gallery',
+  'webp',
+  'web',
+  'scale-gallery',
+  'scale-queue',
+] as const;
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const unknownSection = only?.find((name) => !(sectionNames as readonly string[]).includes(name));
 if (unknownSection !== undefined) {
@@ -145,7 +165,7 @@ async function measureGallerySession(workspace: Workspace): Promise<void> {
   if (runs('gallery')) {
     log(`  seeding ${galleryCount} generations…`);
     const sources = await writeDistinctPngs(workspace.dir('gallery', 'sources'), 20);
-    seedGallery({ dataDir, imagesDir: join(outputDir, 'generated'), count: galleryCount, sources });
+    await seedGallery({ dataDir, imagesDir: join(outputDir, 'generated'), count: galleryCount, sources });
   }
   // Quick steps: the batch the dashboard-memory figure watches should not take minutes.
   const fake = await startFakeProcess({ models: benchModels, stepMs: 2 });
@@ -239,8 +259,18 @@ async function main(): Promise<void> {
 
     if (runs('overhead')) {
       log(`Per-image overhead (${calls} generate_image calls per format)…`);
-      const overhead = await measureOverhead(workspace, { stepMs, calls }, log);
+      const overhead = await measureOverhead(
+        workspace,
+        {
+          stepMs,
+          calls,
+          breakdown: process.env.BENCH_BREAKDOWN === '1',
+          ...(process.env.BENCH_BASELINE ? { baseline: process.env.BENCH_BASELINE } : {}),
+        },
+        log,
+      );
       add(...overhead.figures);
+      notes.push(...overhead.breakdown.map((line) => line.trim()));
       add({
         name: 'tools/list size',
         value: overhead.toolsListBytes,
@@ -265,6 +295,18 @@ async function main(): Promise<void> {
     if (runs('gallery') || runs('webp')) {
       log(`Gallery with ${galleryCount} generations…`);
       await measureGallerySession(workspace);
+    }
+
+    if (runs('scale-gallery')) {
+      log(`Gallery with ${scaleGallery} generations…`);
+      const large = await measureLargeGallery(workspace, { count: scaleGallery, starts: scaleRounds }, log);
+      add(...large.figures);
+      notes.push(...large.notes);
+    }
+
+    if (runs('scale-queue')) {
+      log(`Restart with ${scaleQueue} pending jobs…`);
+      add(...(await measureQueueRestart(workspace, { stepMs, count: scaleQueue, rounds: scaleRounds }, log)));
     }
   } finally {
     workspace.remove();

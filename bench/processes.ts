@@ -4,7 +4,8 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { readStoredToken } from '../electron/cli/stored-token.js';
-import { buildRoot, repoRoot } from './paths.js';
+import { parseTimelineLine, type PhaseMark } from './breakdown.js';
+import { bridgeRoot, buildRoot } from './paths.js';
 
 export interface Running {
   readonly pid: number;
@@ -16,6 +17,8 @@ export interface RunningFake extends Running {
 }
 
 export interface RunningServe extends Running {
+  /** Each job's phase timeline (electron/phase-timeline.ts), by job id: only with `timelines: true`. */
+  readonly timelines: Map<string, PhaseMark[]>;
   readonly mcpUrl: string;
   /** The bearer token /mcp requires (generated at first start into the data folder's settings). */
   readonly mcpToken: string | undefined;
@@ -51,11 +54,13 @@ export interface ServeOptions {
   workflow?: string;
   /** The checkout whose built `serve` runs; default this one (another build, for an A/B of two). */
   root?: string;
+  /** Run at --log-level debug and collect every job's phase timeline. */
+  timelines?: boolean;
 }
 
 export async function startServeProcess(options: ServeOptions): Promise<RunningServe> {
   const args = [
-    `${options.root ?? repoRoot}/bin/comfyui-mcp-bridge.js`,
+    `${options.root ?? bridgeRoot}/bin/comfyui-mcp-bridge.js`,
     'serve',
     '--port',
     '0',
@@ -64,13 +69,20 @@ export async function startServeProcess(options: ServeOptions): Promise<RunningS
     '--output-dir',
     options.outputDir,
     '--log-level',
-    'warn',
+    options.timelines ? 'debug' : 'warn',
     ...options.comfyuiUrls.flatMap((url) => ['--comfyui', url]),
     ...(options.workflowsDir ? ['--workflows-dir', options.workflowsDir] : []),
     ...(options.workflow ? ['--workflow', options.workflow] : []),
   ];
   const started = performance.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const timelines = new Map<string, PhaseMark[]>();
+  if (options.timelines) {
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      const timeline = parseTimelineLine(line);
+      if (timeline) timelines.set(timeline.job, timeline.marks);
+    });
+  }
   const lines = await readyLines(child, 2, 'serve');
   const startupMs = performance.now() - started;
   const value = (prefix: string) => {
@@ -85,6 +97,7 @@ export async function startServeProcess(options: ServeOptions): Promise<RunningS
     mcpToken: readStoredToken(options.dataDir),
     dashboardUrl: value('Dashboard:'),
     startupMs,
+    timelines,
     rss: () => residentBytes(pid),
     stop: () => stopChild(child),
   };

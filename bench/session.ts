@@ -16,6 +16,10 @@ export interface GenerationSettings {
   backends: number;
   /** What the fake ComfyUI saves; default noise like a generation (`textured`). */
   images?: true | 'photo';
+  /** Another built checkout to run `serve` from (an A/B against this one). */
+  checkout?: string;
+  /** Collect each job's phase timeline (serve at --log-level debug). */
+  timelines?: boolean;
 }
 
 export interface Session {
@@ -50,6 +54,8 @@ export async function startSession(
       dataDir: workspace.dir(name, 'data'),
       outputDir,
       workflow: benchWorkflow,
+      ...(settings.checkout === undefined ? {} : { root: settings.checkout }),
+      ...(settings.timelines ? { timelines: true } : {}),
     });
     client = await connectClient(serve.mcpUrl, serve.mcpToken);
     await waitUntilReady(client, settings.backends);
@@ -61,7 +67,7 @@ export async function startSession(
 }
 
 /** Until every backend is reachable and can run the default workflow (health checks run on their own timer). */
-async function waitUntilReady(client: BenchClient, backends: number): Promise<void> {
+export async function waitUntilReady(client: BenchClient, backends: number): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const status = (await client.call('check_comfyui_status', {})) as {
       backends: { reachable: boolean; default_workflow?: { can_run: boolean } }[];

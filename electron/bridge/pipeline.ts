@@ -13,6 +13,7 @@ import type { WorkflowCatalog } from './catalog.js';
 import { keepOutsideMask, measureTransparency, readEditInputs, type ReadLimits } from './edit-inputs.js';
 import { readFileWithin } from '../images/checked-read.js';
 import { DEFAULT_STRENGTH } from './edit-plan.js';
+import { endPhases, markPhase } from '../phase-timeline.js';
 
 /**
  * Binds a job's workflow to its parameters; the scheduler calls this when it dispatches (an edit once its inputs
@@ -55,27 +56,27 @@ async function editedImage(image: Buffer, spec: JobRecord['spec'], limits: ReadL
 
 /**
  * Turns ComfyUI's image into the file the agent asked for: exact size and format, metadata embedded, the
- * save path checked once more, written atomically (a replaced file kept for recovery), and recorded.
+ * save path checked once more, written atomically (a replaced file kept for recovery), and recorded. The save
+ * path is checked while the image downloads (`image` still on its way): a refused path is reported once the
+ * download has settled, and nothing is written unless both succeeded.
  */
 export async function deliverJob(
   deps: { gallery: Gallery; recoveryDir: string; maxInputPixels: number; maxSourceBytes: number },
   job: JobRecord,
   batchId: string,
-  image: Buffer,
+  image: Buffer | Promise<Buffer>,
   backend: string,
 ): Promise<JobResult> {
   const { spec } = job;
-  let savePath: string;
-  try {
-    savePath = await createPathPolicy({ allowedRoots: spec.allowedRoots }).resolveSavePath(spec.savePath, {
-      defaultDir: dirname(spec.savePath),
-    });
-  } catch (error) {
-    if (error instanceof PathPolicyError) throw refusal(error);
-    throw error;
-  }
+  markPhase(job.id, 'deliver');
+  const checked = checkedSavePath(spec).finally(() => markPhase(job.id, 'path-checked'));
+  checked.catch(() => undefined); // awaited below, after the download
+  const bytes = await image;
+  markPhase(job.id, 'downloaded');
+  const savePath = await checked;
+  markPhase(job.id, 'render');
   const limits = { maxBytes: deps.maxSourceBytes, maxPixels: deps.maxInputPixels };
-  const edited = await editedImage(image, spec, limits);
+  const edited = await editedImage(bytes, spec, limits);
   let rendered;
   try {
     rendered = await renderImage(edited, {
@@ -98,12 +99,14 @@ export async function deliverJob(
         "Check the workflow's output node and the ComfyUI console; a proxy in front of ComfyUI can also garble /view.",
     );
   }
+  markPhase(job.id, 'rendered');
   let written;
   try {
     written = await writeFileAtomic(savePath, rendered.bytes, {
       allowedRoots: spec.allowedRoots,
       overwrite: spec.overwrite,
       recoveryDir: deps.recoveryDir,
+      onStep: (step) => markPhase(job.id, step),
     });
   } catch (error) {
     if (error instanceof AtomicWriteError)
@@ -136,12 +139,25 @@ export async function deliverJob(
     ...(spec.edit ? { edit: { mode: spec.edit.mode, source: spec.edit.source } } : {}),
   };
   deps.gallery.add(record);
+  endPhases(job.id, 'recorded');
   return {
     ...resultOf(record),
     ...(transparency
       ? { hasAlpha: transparency.hasAlpha, transparentFraction: transparency.transparentFraction }
       : {}),
   };
+}
+
+/** The job's save path, checked once more against its allowed folders (they may have changed since the call). */
+async function checkedSavePath(spec: JobRecord['spec']): Promise<string> {
+  try {
+    return await createPathPolicy({ allowedRoots: spec.allowedRoots }).resolveSavePath(spec.savePath, {
+      defaultDir: dirname(spec.savePath),
+    });
+  } catch (error) {
+    if (error instanceof PathPolicyError) throw refusal(error);
+    throw error;
+  }
 }
 
 /** A save path refused at write time; one that moved during the write is told apart, since a retry may work. */

@@ -19,9 +19,7 @@ export function createBridgeService(options: BridgeServiceOptions): BridgeServic
     ...options,
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     webPool: options.webPool ?? createWorkPool(),
-    submissions: new IdempotentSubmitter((key) =>
-      scheduler.list().find((batch) => batch.idempotency?.key === key),
-    ),
+    submissions: new IdempotentSubmitter((key) => scheduler.findByIdempotencyKey(key)),
   };
   return {
     ...interactiveCalls(deps),

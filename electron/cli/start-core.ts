@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import Conf from 'conf';
 import type { Core } from '../core.js';
 import type { Logger } from '../log.js';
+import { recordPhaseTimelines } from '../phase-timeline.js';
 import { createSettings, settingsStoreOptions, type KeyValueStore } from '../settings.js';
 import type { CliOptions } from './options.js';
 import { overridesFrom } from './overrides.js';
@@ -35,6 +36,11 @@ export async function startFromCli(options: CliOptions, logger: Logger, pkg: Pac
     overrideSources: overrides.sources,
   });
   const { startCore } = await import('../core.js');
+  // Where each job's time went, for `npm run bench` (BENCH_BREAKDOWN=1) and anyone debugging a slow call.
+  if (options.logLevel === 'debug') {
+    const timeline = logger.child('timeline');
+    recordPhaseTimelines((job, marks) => timeline.debug('phase timeline', { job, marks }));
+  }
   return startCore({
     settings,
     dataDir: options.dataDir,

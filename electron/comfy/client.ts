@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { silentLogger, type Logger } from '../log.js';
+import { markPromptPhase } from '../phase-timeline.js';
 import { ComfySocket } from './connection.js';
 import { TypedEmitter } from './emitter.js';
 import {
@@ -172,6 +173,7 @@ export class ComfyClient extends TypedEmitter<ComfyClientEvents> {
    */
   async submit(graph: ApiGraph, options: { promptId: string; front?: boolean }): Promise<SubmitResult> {
     const { promptId } = options;
+    markPromptPhase(promptId, 'post');
     this.tracker.track(promptId, { submitting: true });
     try {
       const body = {
@@ -188,6 +190,7 @@ export class ComfyClient extends TypedEmitter<ComfyClientEvents> {
         this.http.parseJson('/prompt', response.body),
       );
       this.tracker.submitted(promptId);
+      markPromptPhase(promptId, 'posted');
       return result;
     } catch (error) {
       this.tracker.untrack(promptId);
@@ -248,6 +251,13 @@ export class ComfyClient extends TypedEmitter<ComfyClientEvents> {
   }
 
   private handleMessage(message: ServerMessage): void {
+    if (message.type === 'execution_start') markPromptPhase(message.promptId, 'ws-start');
+    if (
+      message.type === 'execution_success' ||
+      message.type === 'execution_error' ||
+      message.type === 'execution_interrupted'
+    )
+      markPromptPhase(message.promptId, 'ws-terminal');
     const current = this.tracker.currentPromptId;
     const action = this.tracker.apply(message);
     if (action.kind === 'fetch-history')
@@ -289,12 +299,14 @@ export class ComfyClient extends TypedEmitter<ComfyClientEvents> {
 
   /** execution_success with outputs possibly missing: prefer ComfyUI's own record of the run. */
   private async completeFromHistory(promptId: string, fallbackOutputs: NodeOutputs): Promise<void> {
+    markPromptPhase(promptId, 'history');
     for (const delay of historyRetryDelaysMs) {
       if (delay > 0) await sleep(delay);
       if (this.closed) return;
       try {
         const result = await this.history(promptId);
         if (result) {
+          markPromptPhase(promptId, 'history-read');
           this.tracker.settle(promptId, result);
           return;
         }

@@ -155,12 +155,17 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
       return options.status();
     },
 
-    batches: () =>
-      Promise.resolve({
-        batches: recentBatches(scheduler.list(), batchListLimit).map((batch) =>
+    async batches() {
+      // Settled batches of earlier runs are on disk only; those in memory are the newer copies.
+      const inMemory = scheduler.list();
+      const known = new Set(inMemory.map((batch) => batch.id));
+      const onDisk = (await scheduler.recentFinished(batchListLimit)).filter((batch) => !known.has(batch.id));
+      return {
+        batches: recentBatches([...inMemory, ...onDisk], batchListLimit).map((batch) =>
           toBatchView(batch, options.items),
         ),
-      }),
+      };
+    },
 
     async cancelBatch({ id }) {
       if (!scheduler.get(id)) throw new ApiProblem(404, 'batch_not_found', `No batch with id ${id}.`);

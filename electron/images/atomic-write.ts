@@ -39,7 +39,11 @@ export interface WriteFileAtomicOptions {
   recoveryDir: string;
   /** Clock for the recovery folder's timestamp; tests pin it. */
   now?: () => Date;
+  /** Told as each durable step ends (phase-timeline.ts): for measuring, never for deciding. */
+  onStep?: (step: AtomicWriteStep) => void;
 }
+
+export type AtomicWriteStep = 'written' | 'synced' | 'placed' | 'folder-synced';
 
 export interface WriteFileAtomicResult {
   path: string;
@@ -91,7 +95,9 @@ export async function writeIntoFolder(
       const handle = await open(folder.child(temp), newFileFlags, 0o666);
       try {
         await handle.writeFile(bytes);
+        options.onStep?.('written');
         await handle.sync();
+        options.onStep?.('synced');
         return await handle.stat({ bigint: true });
       } finally {
         await handle.close();
@@ -108,12 +114,14 @@ export async function writeIntoFolder(
     } else {
       await placeWithoutReplacing(folder, temp, name);
     }
+    options.onStep?.('placed');
     await folder.sync();
     await folder.verify().catch(async (error: unknown) => {
       // Not where the agent will look: take a new file back rather than leave it in a folder that moved.
       if (!options.overwrite) await unlinkIfSame(folder.child(name), written);
       throw error;
     });
+    options.onStep?.('folder-synced');
     return {
       path: target,
       bytes: bytes.byteLength,

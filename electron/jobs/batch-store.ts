@@ -1,9 +1,14 @@
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isErrno } from '../images/errno.js';
 import type { Logger } from '../log.js';
+import { jsonFilesIn, writeDurably } from './durable-files.js';
+import { markJobsPhase, startPhase } from '../phase-timeline.js';
 import { stateNotSavedError } from './state-not-saved.js';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files.js';
-import type { BatchRecord } from './types.js';
+import { PRIVATE_DIR_MODE } from '../private-files.js';
+import { isBatchSettled, type BatchRecord } from './types.js';
 
 export interface BatchStoreOptions {
   /** Pause before a failed write is tried again; it doubles after each failure, up to `retryMaxMs`. */
@@ -22,10 +27,16 @@ export interface BatchStoreOptions {
  * flight only the latest state waits, and it is serialised when its write starts, so a save costs nothing until
  * then (a clone per call cost a restart with 1,000 pending jobs about a second). A write that fails is never
  * dropped: the state stays queued and is tried again, with growing pauses, until it is on disk.
+ *
+ * A settled batch (every item and its web variants finished) is final and is written to `finished/` instead, with
+ * its idempotency key's file beside it: a start reads only the unsettled ones, and a finished batch is read when
+ * someone asks for it, so neither the start-up nor the memory grows with the week of finished work kept on disk.
  */
 export class BatchStore {
   /** Where the batch files are: `<data>/batches`. */
   readonly folder: string;
+  /** Settled batches: `<data>/batches/finished/<id>.json`, and `<sha256 of its idempotency key>.key` naming it. */
+  readonly finishedFolder: string;
   private readonly writing = new Map<string, Promise<void>>();
   /** The live record of each batch whose latest state is not on disk yet. */
   private readonly queued = new Map<string, BatchRecord>();
@@ -43,23 +54,99 @@ export class BatchStore {
     options: BatchStoreOptions = {},
   ) {
     this.folder = join(dataDir, 'batches');
+    this.finishedFolder = join(this.folder, 'finished');
     this.retryFirstMs = options.retryFirstMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 30_000;
     this.retryDelayMs = this.retryFirstMs;
   }
 
+  /** Every stored batch, unsettled and finished, oldest first. */
   async loadAll(): Promise<BatchRecord[]> {
+    const batches = [...(await this.loadUnfinished())];
+    for (const name of await jsonFilesIn(this.finishedFolder)) {
+      const batch = await this.readFile(join(this.finishedFolder, name));
+      if (batch) batches.push(batch);
+    }
+    return batches.sort(byCreation);
+  }
+
+  /**
+   * The batches not settled yet, oldest first: what a start resumes. A settled batch still among them (written by
+   * an older version) is moved to `finished/`, or deleted if `isExpired` says so; one whose finished file exists
+   * is a leftover of a move cut short.
+   */
+  async loadUnfinished(isExpired: (batch: BatchRecord) => boolean = () => false): Promise<BatchRecord[]> {
     await mkdir(this.folder, { recursive: true, mode: PRIVATE_DIR_MODE });
     const batches: BatchRecord[] = [];
-    for (const name of await readdir(this.folder)) {
-      if (!name.endsWith('.json')) continue;
-      try {
-        batches.push(JSON.parse(await readFile(join(this.folder, name), 'utf8')) as BatchRecord);
-      } catch (error) {
-        this.logger.error('a stored batch could not be read; it is left in place', { file: name, error });
+    for (const name of await jsonFilesIn(this.folder)) {
+      const batch = await this.readFile(join(this.folder, name));
+      if (!batch) continue;
+      if (this.readFinished(batch.id) || (isBatchSettled(batch) && isExpired(batch))) {
+        await rm(join(this.folder, name), { force: true });
+      } else if (isBatchSettled(batch) && safeId.test(batch.id)) {
+        // Moved, not rewritten: the file keeps its time, which the retention's sweep goes by.
+        await mkdir(this.finishedFolder, { recursive: true, mode: PRIVATE_DIR_MODE });
+        await rename(join(this.folder, name), this.finishedPathOf(batch.id));
+        if (batch.idempotency) await writeDurably(this.keyPathOf(batch.idempotency.key), batch.id);
+      } else {
+        batches.push(batch);
       }
     }
-    return batches.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return batches.sort(byCreation);
+  }
+
+  /** A settled batch, read from disk; undefined if there is none of that id (or it cannot be read). */
+  readFinished(id: string): BatchRecord | undefined {
+    if (!safeId.test(id)) return undefined;
+    try {
+      return JSON.parse(readFileSync(this.finishedPathOf(id), 'utf8')) as BatchRecord;
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) {
+        this.logger.error('a finished batch could not be read', { batch: id, error });
+      }
+      return undefined;
+    }
+  }
+
+  /** The settled batch an idempotency key created, if it is still kept. */
+  findFinishedByKey(key: string): BatchRecord | undefined {
+    let id: string;
+    try {
+      id = readFileSync(this.keyPathOf(key), 'utf8');
+    } catch {
+      return undefined;
+    }
+    const batch = this.readFinished(id);
+    return batch?.idempotency?.key === key ? batch : undefined;
+  }
+
+  /** The `limit` settled batches written last, newest first (by the time their file was written). */
+  async recentFinished(limit: number): Promise<BatchRecord[]> {
+    const written = await this.finishedByWriteTime();
+    const batches: BatchRecord[] = [];
+    for (const { name } of written.slice(0, limit)) {
+      const batch = await this.readFile(join(this.finishedFolder, name));
+      if (batch) batches.push(batch);
+    }
+    return batches;
+  }
+
+  /**
+   * Deletes the settled batches `isExpired` says are past their retention. Only files not written for
+   * `retentionMs` are read to ask: a batch's last change comes before its last write.
+   */
+  async removeExpiredFinished(
+    isExpired: (batch: BatchRecord) => boolean,
+    retentionMs: number,
+    now = Date.now(),
+  ): Promise<void> {
+    for (const { name, mtimeMs } of (await this.finishedByWriteTime()).reverse()) {
+      if (now - mtimeMs <= retentionMs) break;
+      const batch = await this.readFile(join(this.finishedFolder, name));
+      if (!batch || !isExpired(batch)) continue;
+      await this.remove(batch.id);
+      if (batch.idempotency) await rm(this.keyPathOf(batch.idempotency.key), { force: true });
+    }
   }
 
   /**
@@ -68,10 +155,12 @@ export class BatchStore {
    */
   async create(batch: BatchRecord): Promise<void> {
     const path = this.pathOf(batch.id);
+    for (const job of batch.jobs) startPhase(job.id, 'persist');
     try {
       await this.retryFailedNow();
       await mkdir(this.folder, { recursive: true, mode: PRIVATE_DIR_MODE });
       await writeDurably(path, JSON.stringify(batch));
+      markJobsPhase(batch.jobs, 'persisted');
     } catch (error) {
       // The rename may have happened before the folder's sync failed: a refused batch must not run after a restart.
       await rm(path, { force: true }).catch(() => undefined);
@@ -93,6 +182,7 @@ export class BatchStore {
     this.queued.delete(id);
     this.failed.delete(id);
     await rm(this.pathOf(id), { force: true });
+    if (safeId.test(id)) await rm(this.finishedPathOf(id), { force: true });
   }
 
   /**
@@ -120,6 +210,44 @@ export class BatchStore {
     return join(this.folder, `${id}.json`);
   }
 
+  private finishedPathOf(id: string): string {
+    return join(this.finishedFolder, `${id}.json`);
+  }
+
+  private keyPathOf(key: string): string {
+    return join(this.finishedFolder, `${createHash('sha256').update(key).digest('hex')}.key`);
+  }
+
+  private async readFile(path: string): Promise<BatchRecord | undefined> {
+    try {
+      return JSON.parse(await readFile(path, 'utf8')) as BatchRecord;
+    } catch (error) {
+      this.logger.error('a stored batch could not be read; it is left in place', { file: path, error });
+      return undefined;
+    }
+  }
+
+  /** Settled batches' files, most recently written first. */
+  private async finishedByWriteTime(): Promise<{ name: string; mtimeMs: number }[]> {
+    const files: { name: string; mtimeMs: number }[] = [];
+    for (const name of await jsonFilesIn(this.finishedFolder)) {
+      const stats = await stat(join(this.finishedFolder, name)).catch(() => undefined);
+      if (stats) files.push({ name, mtimeMs: stats.mtimeMs });
+    }
+    return files.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  }
+
+  /**
+   * The batch's final state into `finished/`, then its key's file, then the unsettled file is removed: a crash in
+   * between leaves both, and the finished one wins at the next start.
+   */
+  private async writeFinished(batch: BatchRecord, text: string): Promise<void> {
+    await mkdir(this.finishedFolder, { recursive: true, mode: PRIVATE_DIR_MODE });
+    await writeDurably(this.finishedPathOf(batch.id), text);
+    if (batch.idempotency) await writeDurably(this.keyPathOf(batch.idempotency.key), batch.id);
+    await rm(this.pathOf(batch.id), { force: true });
+  }
+
   private startWrite(id: string): Promise<void> {
     let run = this.writing.get(id);
     if (!run) {
@@ -141,7 +269,11 @@ export class BatchStore {
       for (let next = this.queued.get(id); next; next = this.queued.get(id)) {
         this.queued.delete(id);
         try {
-          await writeDurably(this.pathOf(id), JSON.stringify(next));
+          const text = JSON.stringify(next);
+          markJobsPhase(next.jobs, 'save');
+          if (isBatchSettled(next) && safeId.test(id)) await this.writeFinished(next, text);
+          else await writeDurably(this.pathOf(id), text);
+          markJobsPhase(next.jobs, 'saved');
         } catch (error) {
           // Kept for the next try, unless a newer state of the batch is already waiting.
           if (!this.queued.has(id)) this.queued.set(id, next);
@@ -193,33 +325,7 @@ export class BatchStore {
   }
 }
 
-/** Temp file, fsync, rename over the target, fsync of the folder; the temp file is removed if anything fails. */
-async function writeDurably(path: string, text: string): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    const handle = await open(temp, 'w', PRIVATE_FILE_MODE);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    // A partial temp file on a full disk holds the very space the next try needs.
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw error;
-  }
-  await syncFolder(dirname(path));
-}
+/** Batch ids the bridge makes (`b_` and hex); anything else is never looked up as a file name. */
+const safeId = /^[A-Za-z0-9_-]{1,128}$/u;
 
-/** Makes the rename durable. Windows cannot open a folder to sync it; NTFS journals the rename itself. */
-async function syncFolder(folder: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+const byCreation = (a: BatchRecord, b: BatchRecord) => a.createdAt.localeCompare(b.createdAt);

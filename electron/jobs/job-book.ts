@@ -56,6 +56,12 @@ export class JobBook {
     return [...this.batches.values()];
   }
 
+  /** The batch in memory that an idempotency key created. */
+  findByIdempotencyKey(key: string): BatchRecord | undefined {
+    for (const batch of this.batches.values()) if (batch.idempotency?.key === key) return batch;
+    return undefined;
+  }
+
   /** The batch of a job the book holds. */
   batchOf(jobId: string): BatchRecord {
     return this.batchByJob.get(jobId)!;

@@ -20,6 +20,11 @@ export class JobQueue {
     return this.queues.interactive.length + this.queues.batch.length;
   }
 
+  /** Whether any job of that priority waits in the queue. */
+  hasWaiting(priority: BatchPriority): boolean {
+    return this.queues[priority].length > 0;
+  }
+
   /** Jobs accepted and not yet sent to a ComfyUI: queued, waiting out a retry pause, or being accepted. */
   pending(): number {
     return this.length + this.backoffs.size + this.admitting;

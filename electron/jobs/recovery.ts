@@ -39,11 +39,16 @@ export class Recovery {
     private readonly flow: RunFlow,
   ) {}
 
-  /** Loads the stored batches into the book; finished ones past retention are removed from disk. */
+  /**
+   * Loads the unsettled stored batches into the book; finished ones past retention are removed from disk. Settled
+   * batches stay on disk, read when asked for (Scheduler.get, findByIdempotencyKey, recentFinished).
+   */
   async load(): Promise<void> {
     const { book } = this;
     const { store, pool } = this.options;
-    for (const batch of await store.loadAll()) {
+    const unfinished = await store.loadUnfinished((batch) => this.isExpired(batch));
+    await store.removeExpiredFinished((batch) => this.isExpired(batch), this.retentionMs(), this.now());
+    for (const batch of unfinished) {
       if (this.isExpired(batch)) {
         await store.remove(batch.id);
         continue;
@@ -106,8 +111,15 @@ export class Recovery {
   }
 
   private isExpired(batch: BatchRecord): boolean {
-    const { finishedBatchRetentionMs, now } = this.options;
-    return isExpired(batch, finishedBatchRetentionMs ?? defaultFinishedBatchRetentionMs, now ?? Date.now);
+    return isExpired(batch, this.retentionMs(), () => this.now());
+  }
+
+  private retentionMs(): number {
+    return this.options.finishedBatchRetentionMs ?? defaultFinishedBatchRetentionMs;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   private outputNodesOf(job: JobRecord): string[] {

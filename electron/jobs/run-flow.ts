@@ -1,19 +1,14 @@
 import type { RunResult } from '../comfy/types.js';
 import type { BackendClient } from './backend-pool.js';
+import type { Claim } from './claim.js';
 import { executionFailureLog } from './comfy-failure.js';
 import type { Failover } from './failover.js';
 import { downloadImage } from './image-download.js';
 import type { JobBook } from './job-book.js';
 import { lookUp } from './prompt-lookup.js';
+import { PromptRefusals } from './prompt-refusal.js';
 import { isTransient, resubmitDelayMs, submitFailure } from './retry.js';
-import {
-  classTypesOf,
-  messageOf,
-  missesAnInput,
-  outcomeOf,
-  timeoutError,
-  toJobError,
-} from './run-outcome.js';
+import { classTypesOf, messageOf, outcomeOf, timeoutError, toJobError } from './run-outcome.js';
 import type { Run, RunTable } from './runs.js';
 import type { PreparedPrompt, SchedulerOptions } from './scheduler-options.js';
 import type { BatchRecord, JobRecord } from './types.js';
@@ -30,8 +25,7 @@ export type RunFlowOptions = Pick<
  * delivered; or the job failed, sent again, timed out, or stopped at a cancel.
  */
 export class RunFlow {
-  /** Edit jobs sent again once after their backend lost an uploaded input (failRefused); until they finish. */
-  private readonly reuploaded = new Set<string>();
+  private readonly refusals: PromptRefusals;
 
   constructor(
     private readonly options: RunFlowOptions,
@@ -40,11 +34,13 @@ export class RunFlow {
     private readonly failover: Pick<Failover, 'disown' | 'interrupt'>,
     /** How long one ComfyUI run may take (for the error that says so). */
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.refusals = new PromptRefusals(options, book);
+  }
 
   /** The job finished: a later run of it may re-upload its inputs again. */
   forget(jobId: string): void {
-    this.reuploaded.delete(jobId);
+    this.refusals.forget(jobId);
   }
 
   /** Sends the job to the backend chosen for it (`front`: ahead of ComfyUI's own queue, for interactive calls). */
@@ -74,6 +70,17 @@ export class RunFlow {
       .then(() =>
         prepared ? this.send(run, client, prepared, front) : this.stageAndSend(run, client, front),
       );
+  }
+
+  /** A job claimed as its batch was accepted (claim.ts), now on disk with its prompt id: tracked and sent. */
+  sendClaimed({ job, backend, prepared }: Claim, batch: BatchRecord): void {
+    const run = this.runs.track(job, batch, backend, job.dispatch!.promptId, { slotTaken: true });
+    run.classTypes = classTypesOf(prepared.graph);
+    this.book.announce(job, batch);
+    const client = this.options.pool.client(backend);
+    // Removed from the settings during the write: the prompt was never sent, so another backend gets the job.
+    if (client) void this.send(run, client, prepared, true);
+    else this.onRunError(run, new Error(`ComfyUI at ${backend} was removed`));
   }
 
   /**
@@ -159,7 +166,7 @@ export class RunFlow {
     const { job, batch } = run;
     if (submitFailure(error) === 'refused') {
       this.runs.untrack(run);
-      this.failRefused(run, error);
+      this.refusals.refused(run, error);
       return;
     }
     const found = await lookUp(client, run.promptId).catch(() => 'unknown' as const);
@@ -192,15 +199,18 @@ export class RunFlow {
       this.runs.releaseSlot(run);
       this.runs.advancePhase(run, 'saving');
       try {
-        const bytes = await downloadImage(client, outcome.image, run.abort.signal, (attempt, error) =>
+        const image = downloadImage(client, outcome.image, run.abort.signal, (attempt, error) =>
           this.options.logger.warn('downloading the image failed; trying again', {
             job: job.id,
             attempt,
             error,
           }),
-        );
-        if (!this.runs.isCurrent(run)) return;
-        const delivered = await this.options.deliver(job, batch.id, bytes, run.backend);
+        ).then((bytes) => {
+          if (!this.runs.isCurrent(run))
+            throw new Error('the run was cancelled or stopped during the download');
+          return bytes;
+        });
+        const delivered = await this.options.deliver(job, batch.id, image, run.backend);
         this.runs.untrack(run);
         this.book.finish(job, batch, { state: 'completed', result: delivered });
       } catch (error) {
@@ -231,7 +241,7 @@ export class RunFlow {
     this.runs.untrack(run);
     const name = error instanceof Error ? error.name : '';
     if (name === 'ComfyValidationError' || name === 'ComfyHttpError') {
-      this.failRefused(run, error);
+      this.refusals.refused(run, error);
     } else {
       // Another backend (or this one later) gets the job; the prompt this backend may still hold must not run too.
       this.options.logger.warn('following the run failed; the job goes back to the queue', {
@@ -241,33 +251,6 @@ export class RunFlow {
       this.failover.disown(run.backend, run.promptId);
       this.book.retryOrFail(run.job, run.batch, messageOf(error));
     }
-  }
-
-  /** ComfyUI refused the prompt: the job fails with its node_errors (tracebacks only in this log line). */
-  private failRefused(run: Run, error: unknown): void {
-    const { nodeErrors } = error as { nodeErrors?: unknown };
-    if (run.job.spec.edit && !this.reuploaded.has(run.job.id) && missesAnInput(nodeErrors)) {
-      // The upload this backend was sent is gone from its input folder (emptied while ComfyUI stayed up): upload
-      // again, once; a second refusal fails the job as any other.
-      this.reuploaded.add(run.job.id);
-      this.options.logger.warn('ComfyUI no longer has an uploaded edit input; uploading it again', {
-        job: run.job.id,
-        backend: run.backend,
-      });
-      this.options.forgetInputs?.(run.backend);
-      this.book.requeue(run.job, run.batch, true);
-      return;
-    }
-    this.options.logger.warn('ComfyUI refused a job', {
-      job: run.job.id,
-      backend: run.backend,
-      error,
-      nodeErrors,
-    });
-    this.book.finish(run.job, run.batch, {
-      state: 'failed',
-      error: toJobError(error, 'comfyui_rejected'),
-    });
   }
 
   /** The run took longer than the job timeout: the job fails and ComfyUI is told to stop. */

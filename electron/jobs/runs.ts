@@ -46,7 +46,14 @@ export class RunTable {
     return this.byJob.size;
   }
 
-  track(job: JobRecord, batch: BatchRecord, backend: string, promptId: string): Run {
+  /** `slotTaken`: the backend's window slot was already taken for it (a job dispatched as it was accepted). */
+  track(
+    job: JobRecord,
+    batch: BatchRecord,
+    backend: string,
+    promptId: string,
+    options: { slotTaken?: boolean } = {},
+  ): Run {
     const run: Run = {
       job,
       batch,
@@ -58,7 +65,7 @@ export class RunTable {
     };
     this.byJob.set(job.id, run);
     this.byPromptId.set(promptId, run);
-    this.options.pool.adjustInFlight(backend, 1);
+    if (!options.slotTaken) this.options.pool.adjustInFlight(backend, 1);
     run.timer = setTimeout(() => this.options.onTimeout(run), this.options.timeoutMs);
     run.timer.unref();
     return run;

@@ -34,8 +34,12 @@ export interface SchedulerOptions {
   canRun(workflow: string, backendId: string): boolean;
   /** What a backend lacks for the workflow, in words that say what to install. */
   explainCannotRun(workflow: string, backendId: string): string;
-  /** Turns ComfyUI's image into the requested file (size, format, metadata, save path) and records it. */
-  deliver(job: JobRecord, batchId: string, image: Buffer, backendId: string): Promise<JobResult>;
+  /**
+   * Turns ComfyUI's image into the requested file (size, format, metadata, save path) and records it. Called as the
+   * download starts, so the save path is checked while the image is on its way; `image` rejects if the run is
+   * cancelled or stopped meanwhile, and nothing is written then.
+   */
+  deliver(job: JobRecord, batchId: string, image: Promise<Buffer>, backendId: string): Promise<JobResult>;
   /** A job's result if it was already delivered (a restart between writing the file and saving the batch). */
   findDelivered(job: JobRecord): JobResult | undefined;
   /** Dispatches after which a job that keeps losing its backend fails. */

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { defaultSettings } from '../../shared/settings.js';
 import { waitForBatch, type WaitOptions } from './batch-wait.js';
+import { claimAtOnce } from './claim.js';
 import { chooseBackend, whyUndispatchable } from './dispatch.js';
 import { Failover } from './failover.js';
 import { JobBook, newBatch } from './job-book.js';
@@ -121,22 +122,51 @@ export class Scheduler extends EventEmitter {
     const refusal = queueFullRefusal(this.queue.pending(), specs.length, limit);
     if (refusal) throw refusal;
     const batch = newBatch(specs, priority, idempotency);
-    await this.queue.admit(specs.length, () => this.options.store.create(batch));
+    // An interactive call that can start at once is dispatched in the very write that accepts it: its prompt id is
+    // on disk before ComfyUI hears of it, as always, but one durable write precedes POST /prompt instead of two.
+    const claims = this.canClaim(priority) ? claimAtOnce(batch.jobs, this.options) : [];
+    try {
+      await this.queue.admit(specs.length, () => this.options.store.create(batch));
+    } catch (error) {
+      for (const claim of claims) this.options.pool.adjustInFlight(claim.backend, -1);
+      this.pump();
+      throw error;
+    }
     this.book.addBatch(batch);
     for (const job of batch.jobs) {
       this.book.addJob(job, batch);
-      this.queue.add(job, priority);
+      if (!claims.some((claim) => claim.job === job)) this.queue.add(job, priority);
     }
+    for (const claim of claims) this.flow.sendClaimed(claim, batch);
     this.pump();
     return batch;
   }
 
-  get(batchId: string): BatchRecord | undefined {
-    return this.book.get(batchId);
+  /** Whether a new batch's jobs may be dispatched as it is accepted: interactive, with none waiting before them. */
+  private canClaim(priority: BatchPriority): boolean {
+    return (
+      priority === 'interactive' && !this.stopped && !this.paused && !this.queue.hasWaiting('interactive')
+    );
   }
 
+  /** A batch in memory (unsettled, or settled since the start), else a settled one read from disk. */
+  get(batchId: string): BatchRecord | undefined {
+    return this.book.get(batchId) ?? this.options.store.readFinished(batchId);
+  }
+
+  /** The batches in memory: every unsettled one, and those settled since the start. */
   list(): BatchRecord[] {
     return this.book.list();
+  }
+
+  /** The batch an idempotency key created, in memory or settled on disk. */
+  findByIdempotencyKey(key: string): BatchRecord | undefined {
+    return this.book.findByIdempotencyKey(key) ?? this.options.store.findFinishedByKey(key);
+  }
+
+  /** The `limit` batches settled last on disk (those of earlier runs among them), newest first. */
+  recentFinished(limit: number): Promise<BatchRecord[]> {
+    return this.options.store.recentFinished(limit);
   }
 
   /**
@@ -144,7 +174,7 @@ export class Scheduler extends EventEmitter {
    * is up, whichever comes first.
    */
   wait(batchId: string, options: WaitOptions): Promise<BatchRecord> {
-    const batch = this.book.get(batchId);
+    const batch = this.get(batchId);
     if (!batch) return Promise.reject(new Error(`unknown batch ${batchId}`));
     return waitForBatch(this, batch, options);
   }
@@ -154,7 +184,7 @@ export class Scheduler extends EventEmitter {
    * ComfyUI; and resolves once the work following its completed items (onCancel) has stopped too.
    */
   async cancel(batchId: string): Promise<{ cancelled: string[]; alreadyFinished: number }> {
-    const batch = this.book.get(batchId);
+    const batch = this.get(batchId);
     if (!batch) throw new Error(`unknown batch ${batchId}`);
     const cancelled: string[] = [];
     const stopping: Promise<void>[] = [];

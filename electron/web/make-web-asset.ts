@@ -127,14 +127,19 @@ export async function makeWebAsset(options: MakeWebAssetOptions): Promise<WebAss
     setMaxListeners(plan.variants.length + 1, stop);
     let done = 0;
     const makeOne = async (planned: PlannedVariant): Promise<WebVariant> => {
-      const result = await encodeWithinBudget({
-        source: image,
-        target: { width: planned.width, height: planned.height, fit: planned.fit },
-        format: planned.format,
-        maxBytes: planned.maxBytes,
-        floorWidth: planned.floorWidth,
-        signal: stop,
-      });
+      // The slot is for the encodes; the durable write (a sync to disk) needs no core and leaves it to the next one.
+      const result = await pool.run(
+        () =>
+          encodeWithinBudget({
+            source: image,
+            target: { width: planned.width, height: planned.height, fit: planned.fit },
+            format: planned.format,
+            maxBytes: planned.maxBytes,
+            floorWidth: planned.floorWidth,
+            signal: stop,
+          }),
+        stop,
+      );
       stop.throwIfAborted();
       const file = result.shrunkFrom ? variantPath(mainPath, result.width, planned.format) : planned.path;
       const written = await folder.write(path.basename(file), result.data);
@@ -159,22 +164,21 @@ export async function makeWebAsset(options: MakeWebAssetOptions): Promise<WebAss
     };
     const settled = await Promise.allSettled(
       plan.variants.map((planned) =>
-        pool
-          .run(() => makeOne(planned), stop)
-          .catch((error: unknown) => {
-            failed.abort(error);
-            throw error;
-          }),
+        makeOne(planned).catch((error: unknown) => {
+          failed.abort(error);
+          throw error;
+        }),
       ),
     );
     const failure = settled.find((outcome) => outcome.status === 'rejected');
     if (failure) throw signal?.aborted ? signal.reason : failure.reason;
     const variants = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
 
-    const placeholder = settings.placeholder
-      ? await pool.run(() => makePlaceholder(image), signal)
-      : undefined;
-    const color = await pool.run(() => dominantColor(image), signal);
+    // Side by side, so the last asset's placeholder does not leave a slot idle.
+    const [placeholder, color] = await Promise.all([
+      settings.placeholder ? pool.run(() => makePlaceholder(image), signal) : undefined,
+      pool.run(() => dominantColor(image), signal),
+    ]);
     const alt = draftAlt(options.prompt);
     const snippetVariants: SnippetVariant[] = variants.map((variant) => ({
       url: variant.url,

@@ -1,11 +1,14 @@
 /**
- * A bounded pool for variant encodes. sharp runs each encode on libuv's thread pool (4 threads by default) with
- * libvips threads of its own for every core, so one AVIF encode can already fill a small machine; letting all of an
- * asset's variants start at once would queue the bridge's own file I/O (which shares that thread pool) behind them.
- * The pool admits `concurrency` tasks at a time, in order; one pool serves every asset of the process, so ten web
- * items in flight still encode `concurrency` files at a time.
+ * A bounded pool for variant encodes, one per process: ten web items in flight still encode `concurrency` files at a
+ * time. sharp runs each encode on one of libuv's threads (4 by default, shared with the bridge's file I/O) and gives
+ * it `sharp.concurrency()` libvips threads. On glibc Linux that is 1 (sharp's default there, against memory
+ * fragmentation), so an encode keeps one core busy and the pool takes one per core: with one slot on 2 cores the
+ * engine made its variants at half the speed of sharp alone (docs/BENCHMARKS.md). Where libvips threads span the
+ * cores (macOS, Windows, jemalloc), half the cores, as an encoder's last stage is one thread. Never all of libuv's
+ * threads: one stays free, so the bridge's own file I/O is not queued behind minutes of encodes.
  */
 import { availableParallelism } from 'node:os';
+import sharp from 'sharp';
 
 export interface WorkPool {
   readonly concurrency: number;
@@ -17,9 +20,28 @@ export interface WorkPool {
   run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
 
-/** Half the cores, at least 1 and at most 4: 1 on the common 2-core CI machine, 2 on a 4-core laptop. */
-export function defaultWebConcurrency(cores: number = availableParallelism()): number {
-  return Math.max(1, Math.min(4, Math.floor(cores / 2)));
+export interface PoolSizing {
+  cores: number;
+  /** libvips threads per encode: `sharp.concurrency()`. */
+  vipsThreads: number;
+  /** libuv's thread pool: `UV_THREADPOOL_SIZE`, 4 when unset. */
+  libuvThreads: number;
+}
+
+/** 2 on the common 2-core glibc CI machine (1 libvips thread each), 3 on 4+ cores; half the cores elsewhere. */
+export function defaultWebConcurrency(sizing: PoolSizing = processSizing()): number {
+  const perCore = Math.floor(sizing.cores / Math.max(1, sizing.vipsThreads));
+  const wanted = Math.max(perCore, Math.floor(sizing.cores / 2));
+  return Math.max(1, Math.min(wanted, sizing.libuvThreads - 1));
+}
+
+function processSizing(): PoolSizing {
+  const libuvThreads = Number(process.env.UV_THREADPOOL_SIZE);
+  return {
+    cores: availableParallelism(),
+    vipsThreads: sharp.concurrency(),
+    libuvThreads: Number.isInteger(libuvThreads) && libuvThreads > 0 ? libuvThreads : 4,
+  };
 }
 
 interface Waiting {

@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -89,7 +98,7 @@ describe('BatchStore', () => {
   /** A real failing writer: a folder where the batch's temp file must go makes every write of it fail (EISDIR). */
   function blockWrites(file: string): () => void {
     const blocker = `${file}.${process.pid}.tmp`;
-    mkdirSync(blocker);
+    mkdirSync(blocker, { recursive: true });
     return () => rmSync(blocker, { recursive: true });
   }
   const stateOnDisk = (file: string) =>
@@ -103,7 +112,9 @@ describe('BatchStore', () => {
     const record = batch('b1', '2026-01-01T00:00:00.000Z');
     await store.save(record);
     const file = join(dir, 'batches', 'b1.json');
-    const unblock = blockWrites(file);
+    // A settled batch's state goes to finished/.
+    const finishedFile = join(dir, 'batches', 'finished', 'b1.json');
+    const unblock = blockWrites(finishedFile);
 
     // The last change of the batch: nothing else would ever write it again.
     record.jobs[0]!.state = 'completed';
@@ -112,7 +123,11 @@ describe('BatchStore', () => {
     expect(stateOnDisk(file)).toBe('pending');
 
     unblock();
-    await until(() => stateOnDisk(file) === 'completed', 'the failed state written by a later try');
+    await until(
+      () => existsSync(finishedFile) && stateOnDisk(finishedFile) === 'completed',
+      'the failed state written by a later try',
+    );
+    await until(() => !existsSync(file), 'the unsettled file removed once the finished one is written');
   });
 
   it('refuses a new batch while accepted state cannot be saved, leaving no file of it', async () => {
@@ -120,7 +135,7 @@ describe('BatchStore', () => {
     const store = new BatchStore(dir, quiet, { retryFirstMs: 60_000 });
     const record = batch('b1', '2026-01-01T00:00:00.000Z');
     await store.create(record);
-    const file = join(dir, 'batches', 'b1.json');
+    const file = join(dir, 'batches', 'finished', 'b1.json');
     const unblock = blockWrites(file);
     record.jobs[0]!.state = 'completed';
     await expect(store.save(record)).rejects.toThrow();
@@ -138,5 +153,84 @@ describe('BatchStore', () => {
     await store.create(batch('b2', '2026-01-02T00:00:00.000Z'));
     expect(stateOnDisk(file)).toBe('completed');
     expect((await new BatchStore(dir, quiet).loadAll()).map((b) => b.id)).toEqual(['b1', 'b2']);
+  });
+
+  describe('settled batches', () => {
+    const settled = (id: string, createdAt: string, key?: string): BatchRecord => ({
+      ...batch(id, createdAt, 'completed'),
+      ...(key ? { idempotency: { key, fingerprint: 'f' } } : {}),
+    });
+
+    it('are written to finished/ and read on demand, by id or idempotency key, not by loadUnfinished', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'batches-'));
+      const store = new BatchStore(dir, quiet);
+      const running = batch('b2', '2026-01-02T00:00:00.000Z');
+      await store.create(running);
+      const done = settled('b1', '2026-01-01T00:00:00.000Z', 'icons');
+      await store.create({ ...done, jobs: [{ ...done.jobs[0]!, state: 'pending' }] });
+      await store.save(done);
+
+      const reopened = new BatchStore(dir, quiet);
+      expect((await reopened.loadUnfinished()).map((b) => b.id)).toEqual(['b2']);
+      expect(reopened.readFinished('b1')?.jobs[0]!.state).toBe('completed');
+      expect(reopened.findFinishedByKey('icons')?.id).toBe('b1');
+      expect(reopened.findFinishedByKey('other')).toBeUndefined();
+      expect(reopened.readFinished('b2')).toBeUndefined();
+      expect(reopened.readFinished('../b2')).toBeUndefined();
+      expect((await reopened.recentFinished(10)).map((b) => b.id)).toEqual(['b1']);
+      expect((await reopened.loadAll()).map((b) => b.id)).toEqual(['b1', 'b2']);
+      expect(existsSync(join(dir, 'batches', 'b1.json'))).toBe(false);
+    });
+
+    it('found among the unsettled ones (an older version wrote them there) are moved, keeping their key', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'batches-'));
+      mkdirSync(join(dir, 'batches'));
+      writeFileSync(
+        join(dir, 'batches', 'b1.json'),
+        JSON.stringify(settled('b1', '2026-01-01T00:00:00.000Z', 'icons')),
+      );
+      const store = new BatchStore(dir, quiet);
+      expect(await store.loadUnfinished()).toEqual([]);
+      expect(existsSync(join(dir, 'batches', 'b1.json'))).toBe(false);
+      expect(store.findFinishedByKey('icons')?.id).toBe('b1');
+    });
+
+    it('win over a stale unsettled copy a move cut short left behind, which is never resumed', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'batches-'));
+      mkdirSync(join(dir, 'batches', 'finished'), { recursive: true });
+      writeFileSync(join(dir, 'batches', 'b1.json'), JSON.stringify(batch('b1', '2026-01-01T00:00:00.000Z')));
+      writeFileSync(
+        join(dir, 'batches', 'finished', 'b1.json'),
+        JSON.stringify(settled('b1', '2026-01-01T00:00:00.000Z')),
+      );
+      const store = new BatchStore(dir, quiet);
+      expect(await store.loadUnfinished()).toEqual([]);
+      expect(existsSync(join(dir, 'batches', 'b1.json'))).toBe(false);
+      expect(store.readFinished('b1')?.jobs[0]!.state).toBe('completed');
+    });
+
+    it('past their retention are deleted; only files not written within it are read to ask', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'batches-'));
+      const store = new BatchStore(dir, quiet);
+      for (const id of ['old', 'new']) await store.save(settled(id, '2026-01-01T00:00:00.000Z', `${id}-key`));
+      const now = Date.parse('2026-01-10T00:00:00.000Z');
+      const day = 24 * 60 * 60_000;
+      const finished = (id: string) => join(dir, 'batches', 'finished', `${id}.json`);
+      utimesSync(finished('old'), new Date(now - 9 * day), new Date(now - 9 * day));
+      utimesSync(finished('new'), new Date(now - day), new Date(now - day));
+      const asked: string[] = [];
+      await store.removeExpiredFinished(
+        (b) => {
+          asked.push(b.id);
+          return true;
+        },
+        7 * day,
+        now,
+      );
+      expect(asked).toEqual(['old']);
+      expect(existsSync(finished('old'))).toBe(false);
+      expect(store.findFinishedByKey('old-key')).toBeUndefined();
+      expect(existsSync(finished('new'))).toBe(true);
+    });
   });
 });

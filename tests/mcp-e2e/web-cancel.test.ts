@@ -120,7 +120,10 @@ describe('cancel_batch and web variants', () => {
     agentClosed = true;
     await first.core.stop();
     firstStopped = true;
-    const stored = JSON.parse(readFileSync(join(dataDir, 'batches', `${batchId}.json`), 'utf8')) as {
+    // Settled (every item and its variants finished): kept with the finished batches.
+    const stored = JSON.parse(
+      readFileSync(join(dataDir, 'batches', 'finished', `${batchId}.json`), 'utf8'),
+    ) as {
       jobs: { state: string; web?: { status: string; error?: { code: string } } }[];
     };
     expect(stored.jobs.map((job) => [job.state, job.web?.status, job.web?.error?.code])).toEqual([

@@ -23,8 +23,15 @@ const items = (count: number, tag: string) =>
     save_path: `${tag}/${i}.png`,
   }));
 
+/** The batch's file; a settled batch's is written to finished/ before the unsettled one is removed. */
 function storedBatch(dataDir: string, id: string): BatchRecord {
-  return JSON.parse(readFileSync(join(dataDir, 'batches', `${id}.json`), 'utf8')) as BatchRecord;
+  let text: string;
+  try {
+    text = readFileSync(join(dataDir, 'batches', `${id}.json`), 'utf8');
+  } catch {
+    text = readFileSync(join(dataDir, 'batches', 'finished', `${id}.json`), 'utf8');
+  }
+  return JSON.parse(text) as BatchRecord;
 }
 
 interface ToolError {

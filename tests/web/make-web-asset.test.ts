@@ -172,6 +172,24 @@ describe('makeWebAsset', () => {
     expect(asset.web_root).toBe('base_url');
   }, 60_000);
 
+  it('holds a pool slot only to encode: the variant is written and reported with its slot free again', async () => {
+    const dir = freshFolder('slot');
+    const mainPath = path.join(dir, 'share.png');
+    writeFileSync(mainPath, await photoPng({ width: 400, height: 300 }));
+    const onePool = createWorkPool(1);
+    const activeWhenLanded: number[] = [];
+    await makeWebAsset({
+      ...common(mainPath),
+      web: 'og',
+      pool: onePool,
+      onProgress: (event) => {
+        if (event.kind === 'variant') activeWhenLanded.push(onePool.active);
+      },
+    });
+    // The one variant's file is already written (and synced) here; no encode runs, so no slot is taken.
+    expect(activeWhenLanded).toEqual([0]);
+  }, 60_000);
+
   it('reports an impossible budget honestly, file by file', async () => {
     const dir = freshFolder('tight');
     const mainPath = path.join(dir, 'noise.png');

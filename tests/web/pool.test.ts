@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { createWorkPool, defaultWebConcurrency } from '../../electron/web/pool.js';
 
@@ -63,8 +65,29 @@ describe('the work pool', () => {
     expect([pool.active, pool.waiting]).toEqual([0, 0]);
   });
 
-  it('defaults to half the cores, from 1 to 4', () => {
-    expect([1, 2, 3, 4, 8, 64].map((cores) => defaultWebConcurrency(cores))).toEqual([1, 1, 1, 2, 4, 4]);
+  it('takes a slot per core when each encode runs on one libvips thread, keeping one libuv thread free', () => {
+    const sized = (cores: number, libuvThreads = 4) =>
+      defaultWebConcurrency({ cores, vipsThreads: 1, libuvThreads });
+    expect([1, 2, 3, 4, 8, 64].map((cores) => sized(cores))).toEqual([1, 2, 3, 3, 3, 3]);
+    expect(sized(8, 16)).toBe(8);
+    expect(sized(2, 1)).toBe(1);
+  });
+
+  it('takes half the cores when libvips threads already span them', () => {
+    const sized = (cores: number) => defaultWebConcurrency({ cores, vipsThreads: cores, libuvThreads: 4 });
+    expect([1, 2, 3, 4, 8, 64].map(sized)).toEqual([1, 1, 1, 2, 3, 3]);
     expect(() => createWorkPool(0)).toThrow(RangeError);
+  });
+
+  it('sizes the default pool from this process: sharp, the cores and libuv', () => {
+    const slots = createWorkPool().concurrency;
+    const libuvThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+    expect(slots).toBe(
+      defaultWebConcurrency({
+        cores: availableParallelism(),
+        vipsThreads: sharp.concurrency(),
+        libuvThreads,
+      }),
+    );
   });
 });
