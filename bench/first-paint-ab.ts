@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     const imagesDir = join(workspace.dir('out'), 'generated');
     const sources = await writeDistinctPngs(workspace.dir('sources'), 20);
     const seeded = workspace.dir('seeded');
-    seedGallery({ dataDir: seeded, imagesDir, count, sources });
+    await seedGallery({ dataDir: seeded, imagesDir, count, sources });
     const sides = [
       { name: 'A (baseline)', root: resolve(baseline), paints: [] as number[] },
       { name: 'B (this checkout)', root: repoRoot, paints: [] as number[] },

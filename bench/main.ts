@@ -13,6 +13,9 @@
  * edit_image calls. BENCH_BREAKDOWN=1 prints where each
  * generate_image call's overhead goes, step by step (bench/breakdown.ts); BENCH_BASELINE=<another built checkout>
  * alternates its calls with this build's (an interleaved A/B) in the overhead section.
+ *
+ * Over ~300 lines on purpose: this is the benchmark's script, section after section in the order they run; the
+ * measuring itself lives in the sibling modules it imports.
  */
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';

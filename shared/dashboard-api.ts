@@ -10,6 +10,9 @@ import { webAssetRecordSchema } from './web-asset.js';
  *
  * Auth: every request carries the dashboard token, as `Authorization: Bearer <token>`, or as `?token=` where a
  * browser cannot set headers (image URLs, the websocket). The page receives it in its own URL (`/?token=`).
+ *
+ * Over ~300 lines on purpose: it is declarations only, and one file is the one place both sides read to see the
+ * whole contract (apiRoutes below ties each path to its schemas).
  */
 
 /** A ComfyUI device; `vramTotal`/`vramFree` are ComfyUI's figures, which on a CPU are RAM (see devices.ts). */

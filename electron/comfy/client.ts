@@ -1,3 +1,8 @@
+/**
+ * The ComfyUI client: one object per backend for its HTTP endpoints and its websocket, turning both into typed
+ * results and typed errors. Over ~300 lines on purpose: it is one cohesive adapter, every method a thin call
+ * into http.ts / connection.ts / parse.ts, and the prompt lifecycle (submit, wait, history) shares its state.
+ */
 import { randomUUID } from 'node:crypto';
 import { silentLogger, type Logger } from '../log.js';
 import { markPromptPhase } from '../phase-timeline.js';

@@ -1,13 +1,5 @@
 import type { Settings } from '../../shared/settings.js';
-import type { WorkflowCatalog } from '../bridge/catalog.js';
-import type { DesktopPort } from '../desktop-port.js';
-import type { Gallery } from '../gallery/index.js';
 import type { RouteHandler, UpgradeHandler } from '../http/server.js';
-import type { BackendPool } from '../jobs/backend-pool.js';
-import type { Scheduler } from '../jobs/scheduler.js';
-import type { Logger } from '../log.js';
-import type { SettingsService } from '../settings.js';
-import type { WorkflowLibrary } from '../workflows/library.js';
 import { createApiHandler } from './api.js';
 import type { ShimCommand } from './connect.js';
 import { mcpbFileName } from './mcpb-download.js';
@@ -21,20 +13,13 @@ import { createChecklistService } from '../setup/checklist-service.js';
 import { createComfyStarter } from '../setup/start-comfyui.js';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
+import type { DashboardParts } from './api-types.js';
 import { toStatusView, type ItemContext, type restartSettings } from './views.js';
 
 export type { ShimCommand } from './connect.js';
 export { packageRootOf, packageVersionOf, rendererDirFor } from './package-files.js';
 
-export interface DashboardOptions {
-  scheduler: Scheduler;
-  pool: BackendPool;
-  gallery: Gallery;
-  workflows: WorkflowLibrary;
-  catalog: WorkflowCatalog;
-  settings: SettingsService;
-  desktop: DesktopPort;
-  logger: Logger;
+export interface DashboardOptions extends DashboardParts {
   version: string;
   dataDir: string;
   outputDir(): string;

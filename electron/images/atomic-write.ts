@@ -3,6 +3,9 @@
  * same folder, flushed to disk, then renamed into place. Never replaces an existing file unless asked, and keeps
  * a copy of what it replaces so an agent's overwrite can be undone. Every step acts on the folder opened through
  * the allowed folders (folder-handle.ts), never on a path string that may have been re-pointed meanwhile.
+ *
+ * Over ~300 lines on purpose: the write, the place-or-replace steps and the translation of their errors are one
+ * protocol whose safety is reviewed as a whole; spreading it over files would hide the order of the steps.
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isErrno } from '../images/errno.js';
 import type { Logger } from '../log.js';
 import { jsonFilesIn, writeDurably } from './durable-files.js';
+import { FinishedBatches, readBatchFile } from './finished-batches.js';
 import { markJobsPhase, startPhase } from '../phase-timeline.js';
 import { stateNotSavedError } from './state-not-saved.js';
 import { PRIVATE_DIR_MODE } from '../private-files.js';
@@ -29,7 +27,7 @@ export interface BatchStoreOptions {
  * dropped: the state stays queued and is tried again, with growing pauses, until it is on disk.
  *
  * A settled batch (every item and its web variants finished) is final and is written to `finished/` instead, with
- * its idempotency key's file beside it: a start reads only the unsettled ones, and a finished batch is read when
+ * its idempotency key's file beside it (finished-batches.ts): a start reads only the unsettled ones, and a finished batch is read when
  * someone asks for it, so neither the start-up nor the memory grows with the week of finished work kept on disk.
  */
 export class BatchStore {
@@ -37,6 +35,7 @@ export class BatchStore {
   readonly folder: string;
   /** Settled batches: `<data>/batches/finished/<id>.json`, and `<sha256 of its idempotency key>.key` naming it. */
   readonly finishedFolder: string;
+  private readonly finished: FinishedBatches;
   private readonly writing = new Map<string, Promise<void>>();
   /** The live record of each batch whose latest state is not on disk yet. */
   private readonly queued = new Map<string, BatchRecord>();
@@ -55,6 +54,7 @@ export class BatchStore {
   ) {
     this.folder = join(dataDir, 'batches');
     this.finishedFolder = join(this.folder, 'finished');
+    this.finished = new FinishedBatches(this.finishedFolder, logger);
     this.retryFirstMs = options.retryFirstMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 30_000;
     this.retryDelayMs = this.retryFirstMs;
@@ -62,11 +62,7 @@ export class BatchStore {
 
   /** Every stored batch, unsettled and finished, oldest first. */
   async loadAll(): Promise<BatchRecord[]> {
-    const batches = [...(await this.loadUnfinished())];
-    for (const name of await jsonFilesIn(this.finishedFolder)) {
-      const batch = await this.readFile(join(this.finishedFolder, name));
-      if (batch) batches.push(batch);
-    }
+    const batches = [...(await this.loadUnfinished()), ...(await this.finished.readAll())];
     return batches.sort(byCreation);
   }
 
@@ -79,15 +75,12 @@ export class BatchStore {
     await mkdir(this.folder, { recursive: true, mode: PRIVATE_DIR_MODE });
     const batches: BatchRecord[] = [];
     for (const name of await jsonFilesIn(this.folder)) {
-      const batch = await this.readFile(join(this.folder, name));
+      const batch = await readBatchFile(join(this.folder, name), this.logger);
       if (!batch) continue;
       if (this.readFinished(batch.id) || (isBatchSettled(batch) && isExpired(batch))) {
         await rm(join(this.folder, name), { force: true });
-      } else if (isBatchSettled(batch) && safeId.test(batch.id)) {
-        // Moved, not rewritten: the file keeps its time, which the retention's sweep goes by.
-        await mkdir(this.finishedFolder, { recursive: true, mode: PRIVATE_DIR_MODE });
-        await rename(join(this.folder, name), this.finishedPathOf(batch.id));
-        if (batch.idempotency) await writeDurably(this.keyPathOf(batch.idempotency.key), batch.id);
+      } else if (isBatchSettled(batch) && this.finished.accepts(batch.id)) {
+        await this.finished.moveIn(join(this.folder, name), batch);
       } else {
         batches.push(batch);
       }
@@ -97,56 +90,29 @@ export class BatchStore {
 
   /** A settled batch, read from disk; undefined if there is none of that id (or it cannot be read). */
   readFinished(id: string): BatchRecord | undefined {
-    if (!safeId.test(id)) return undefined;
-    try {
-      return JSON.parse(readFileSync(this.finishedPathOf(id), 'utf8')) as BatchRecord;
-    } catch (error) {
-      if (!isErrno(error, 'ENOENT')) {
-        this.logger.error('a finished batch could not be read', { batch: id, error });
-      }
-      return undefined;
-    }
+    return this.finished.read(id);
   }
 
   /** The settled batch an idempotency key created, if it is still kept. */
   findFinishedByKey(key: string): BatchRecord | undefined {
-    let id: string;
-    try {
-      id = readFileSync(this.keyPathOf(key), 'utf8');
-    } catch {
-      return undefined;
-    }
-    const batch = this.readFinished(id);
-    return batch?.idempotency?.key === key ? batch : undefined;
+    return this.finished.findByKey(key);
   }
 
   /** The `limit` settled batches written last, newest first (by the time their file was written). */
-  async recentFinished(limit: number): Promise<BatchRecord[]> {
-    const written = await this.finishedByWriteTime();
-    const batches: BatchRecord[] = [];
-    for (const { name } of written.slice(0, limit)) {
-      const batch = await this.readFile(join(this.finishedFolder, name));
-      if (batch) batches.push(batch);
-    }
-    return batches;
+  recentFinished(limit: number): Promise<BatchRecord[]> {
+    return this.finished.recent(limit);
   }
 
   /**
    * Deletes the settled batches `isExpired` says are past their retention. Only files not written for
    * `retentionMs` are read to ask: a batch's last change comes before its last write.
    */
-  async removeExpiredFinished(
+  removeExpiredFinished(
     isExpired: (batch: BatchRecord) => boolean,
     retentionMs: number,
     now = Date.now(),
   ): Promise<void> {
-    for (const { name, mtimeMs } of (await this.finishedByWriteTime()).reverse()) {
-      if (now - mtimeMs <= retentionMs) break;
-      const batch = await this.readFile(join(this.finishedFolder, name));
-      if (!batch || !isExpired(batch)) continue;
-      await this.remove(batch.id);
-      if (batch.idempotency) await rm(this.keyPathOf(batch.idempotency.key), { force: true });
-    }
+    return this.finished.removeExpired(isExpired, retentionMs, now, (id) => this.remove(id));
   }
 
   /**
@@ -182,7 +148,7 @@ export class BatchStore {
     this.queued.delete(id);
     this.failed.delete(id);
     await rm(this.pathOf(id), { force: true });
-    if (safeId.test(id)) await rm(this.finishedPathOf(id), { force: true });
+    await this.finished.remove(id);
   }
 
   /**
@@ -210,41 +176,12 @@ export class BatchStore {
     return join(this.folder, `${id}.json`);
   }
 
-  private finishedPathOf(id: string): string {
-    return join(this.finishedFolder, `${id}.json`);
-  }
-
-  private keyPathOf(key: string): string {
-    return join(this.finishedFolder, `${createHash('sha256').update(key).digest('hex')}.key`);
-  }
-
-  private async readFile(path: string): Promise<BatchRecord | undefined> {
-    try {
-      return JSON.parse(await readFile(path, 'utf8')) as BatchRecord;
-    } catch (error) {
-      this.logger.error('a stored batch could not be read; it is left in place', { file: path, error });
-      return undefined;
-    }
-  }
-
-  /** Settled batches' files, most recently written first. */
-  private async finishedByWriteTime(): Promise<{ name: string; mtimeMs: number }[]> {
-    const files: { name: string; mtimeMs: number }[] = [];
-    for (const name of await jsonFilesIn(this.finishedFolder)) {
-      const stats = await stat(join(this.finishedFolder, name)).catch(() => undefined);
-      if (stats) files.push({ name, mtimeMs: stats.mtimeMs });
-    }
-    return files.sort((a, b) => b.mtimeMs - a.mtimeMs);
-  }
-
   /**
    * The batch's final state into `finished/`, then its key's file, then the unsettled file is removed: a crash in
    * between leaves both, and the finished one wins at the next start.
    */
   private async writeFinished(batch: BatchRecord, text: string): Promise<void> {
-    await mkdir(this.finishedFolder, { recursive: true, mode: PRIVATE_DIR_MODE });
-    await writeDurably(this.finishedPathOf(batch.id), text);
-    if (batch.idempotency) await writeDurably(this.keyPathOf(batch.idempotency.key), batch.id);
+    await this.finished.write(batch, text);
     await rm(this.pathOf(batch.id), { force: true });
   }
 
@@ -271,7 +208,7 @@ export class BatchStore {
         try {
           const text = JSON.stringify(next);
           markJobsPhase(next.jobs, 'save');
-          if (isBatchSettled(next) && safeId.test(id)) await this.writeFinished(next, text);
+          if (isBatchSettled(next) && this.finished.accepts(id)) await this.writeFinished(next, text);
           else await writeDurably(this.pathOf(id), text);
           markJobsPhase(next.jobs, 'saved');
         } catch (error) {
@@ -324,8 +261,5 @@ export class BatchStore {
     this.retryTimer.unref();
   }
 }
-
-/** Batch ids the bridge makes (`b_` and hex); anything else is never looked up as a file name. */
-const safeId = /^[A-Za-z0-9_-]{1,128}$/u;
 
 const byCreation = (a: BatchRecord, b: BatchRecord) => a.createdAt.localeCompare(b.createdAt);

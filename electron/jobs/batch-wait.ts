@@ -17,16 +17,20 @@ export interface WaitOptions {
 
 /**
  * Resolves with the batch when every item is finished (with `settled`, their web variants too), or when the time
- * is up, whichever comes first; rejects when the scheduler emits 'stopped' or the signal aborts.
+ * is up, whichever comes first; rejects when the scheduler emits 'stopped' or the signal aborts. A wait that
+ * begins after the stop (`stopped`: a call whose accepting write ended just after it) rejects at once, as it
+ * would never hear the event and would otherwise sit out its whole time.
  */
 export function waitForBatch(
   events: EventEmitter,
   batch: BatchRecord,
   options: WaitOptions,
+  stopped = false,
 ): Promise<BatchRecord> {
   const event = options.settled ? 'batch-settled' : 'batch-done';
   if ((options.settled ? isBatchSettled(batch) : isBatchDone(batch)) || options.timeoutMs <= 0)
     return Promise.resolve(batch);
+  if (stopped) return Promise.reject(new SchedulerStoppedError());
   return new Promise((resolve, reject) => {
     const done = () => {
       clearTimeout(timer);

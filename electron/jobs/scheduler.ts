@@ -1,3 +1,8 @@
+/**
+ * The scheduler's facade: the one object the bridge, MCP and dashboard talk to. Its parts live in their own
+ * modules (job-book, job-queue, dispatch, run-flow, failover, recovery, batch-wait); what is left here is the
+ * wiring between them and the public methods, so it stays one file a little over ~300 lines.
+ */
 import { EventEmitter } from 'node:events';
 import { defaultSettings } from '../../shared/settings.js';
 import { waitForBatch, type WaitOptions } from './batch-wait.js';
@@ -176,7 +181,7 @@ export class Scheduler extends EventEmitter {
   wait(batchId: string, options: WaitOptions): Promise<BatchRecord> {
     const batch = this.get(batchId);
     if (!batch) return Promise.reject(new Error(`unknown batch ${batchId}`));
-    return waitForBatch(this, batch, options);
+    return waitForBatch(this, batch, options, this.stopped);
   }
 
   /**

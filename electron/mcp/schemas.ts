@@ -8,6 +8,9 @@ import { unadvertised } from './advertise.js';
  * The agent-facing contract: argument and result shapes of the eight MCP tools. Argument names are part of
  * the public surface (agents and docs use them verbatim); descriptions are kept terse because the whole
  * tools/list payload is capped (see tests/mcp/toolsList.test.ts).
+ *
+ * Over ~300 lines on purpose: it is declarations only, and the tools share field definitions (image fields,
+ * paths, wait) that one file keeps from drifting apart.
  */
 
 export const MAX_PROMPT_CHARS = 4000;

@@ -2,9 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../log.js';
-import { REQUEST_KEY_META } from '../mcp/request-key.js';
 import type { RelayTarget } from './attach.js';
 import { modernClaimOf } from './early-answer.js';
+import {
+  describe,
+  errorReply,
+  isBridgeStopped,
+  isJsonRpcMessage,
+  modernHeaders,
+  parseMessage,
+  protocolVersionOf,
+  unreachable,
+  withRequestKey,
+  type JsonRpcMessage,
+  type RequestId,
+} from './relay-messages.js';
 import { sseData } from './sse.js';
 
 /*
@@ -25,20 +37,12 @@ import { sseData } from './sse.js';
  * queueing the work twice; the other tools read, or refuse to overwrite, so sending them again is safe.
  * A bridge that stops cleanly answers a waiting call with `bridge_stopped`, which is handled the same way.
  *
- * About 400 lines: the handlers share one connection's state (the session, the calls in flight, the core
- * relayed to and its generation), which a split would have to pass around; the pure helpers are at the end.
+ * Over ~300 lines on purpose: the handlers share one connection's state (the session, the calls in flight, the
+ * core relayed to and its generation), which a split would have to pass around; the pure helpers on the JSON-RPC
+ * messages and headers are in relay-messages.ts.
  */
 
-type RequestId = string | number;
-
-interface JsonRpcMessage {
-  jsonrpc: '2.0';
-  id?: RequestId | null;
-  method?: string;
-  params?: Record<string, unknown>;
-  result?: unknown;
-  error?: unknown;
-}
+export { modernHeaders } from './relay-messages.js';
 
 export interface RelayOptions extends RelayTarget {
   /** The core to use once the one relayed to has gone away; without it, such calls are answered with an error. */
@@ -61,16 +65,6 @@ interface InFlightCall {
   /** The client cancelled it or went away: it gets no answer and is never sent again. */
   cancelled: boolean;
 }
-
-/** Which params field the Mcp-Name header mirrors, per method (2026-07-28 Streamable HTTP binding). */
-const MCP_NAME_SOURCE: Record<string, string> = {
-  'tools/call': 'name',
-  'prompts/get': 'name',
-  'resources/read': 'uri',
-  'tasks/get': 'taskId',
-  'tasks/update': 'taskId',
-  'tasks/cancel': 'taskId',
-};
 
 export function startRelay(options: RelayOptions): Relay {
   const logger = options.logger.child('relay');
@@ -346,72 +340,4 @@ async function endSession(
   } catch (error) {
     logger.debug('could not end the session', { sessionId, error: String(error) });
   }
-}
-
-/** The standard headers a 2026-07-28 request POST must carry. */
-export function modernHeaders(
-  request: { method: string; params?: Record<string, unknown> },
-  version: string,
-): Record<string, string> {
-  const headers: Record<string, string> = { 'mcp-protocol-version': version, 'mcp-method': request.method };
-  const field = MCP_NAME_SOURCE[request.method];
-  const name = field === undefined ? undefined : request.params?.[field];
-  if (typeof name === 'string') headers['mcp-name'] = headerSafe(name);
-  return headers;
-}
-
-/** Visible ASCII passes as is; anything else goes in the binding's Base64 sentinel. */
-function headerSafe(value: string): string {
-  return /^[\x20-\x7e]*$/.test(value) && value.trim() === value
-    ? value
-    : `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
-}
-
-function protocolVersionOf(result: unknown): string | undefined {
-  const version = (result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
-  return typeof version === 'string' ? version : undefined;
-}
-
-function parseMessage(text: string): JsonRpcMessage | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return isJsonRpcMessage(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isJsonRpcMessage(value: unknown): value is JsonRpcMessage {
-  return typeof value === 'object' && value !== null && (value as { jsonrpc?: unknown }).jsonrpc === '2.0';
-}
-
-function withRequestKey<M extends JsonRpcMessage>(message: M, requestKey: string): M {
-  const meta = (message.params?._meta ?? {}) as Record<string, unknown>;
-  return { ...message, params: { ...message.params, _meta: { ...meta, [REQUEST_KEY_META]: requestKey } } };
-}
-
-/** A tool's answer that the bridge stopped while the call waited (bridge/service.ts). */
-function isBridgeStopped(reply: JsonRpcMessage): boolean {
-  const result = reply.result as { isError?: unknown; structuredContent?: { error?: { code?: unknown } } };
-  return result?.isError === true && result.structuredContent?.error?.code === 'bridge_stopped';
-}
-
-function unreachable(mcpUrl: string, reason: string): string {
-  return (
-    `The ComfyUI MCP Bridge at ${mcpUrl} did not answer (${reason}). ` +
-    'If the app was closed, start it again and restart this MCP server in your client.'
-  );
-}
-
-function errorReply(id: RequestId, message: string) {
-  return { jsonrpc: '2.0', id, error: { code: -32603, message } };
-}
-
-function describe(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } }).cause;
-  return typeof cause?.code === 'string'
-    ? cause.code
-    : error instanceof Error
-      ? error.message
-      : String(error);
 }

@@ -1,3 +1,8 @@
+/**
+ * Finds where a workflow's prompt, size, seed and steps go by walking its graph back from the samplers. Over
+ * ~300 lines on purpose: the walk (conditioning, latent size, sampler helpers) and the name lists it consults
+ * are one heuristic that changes together; split, each half would need the other's rules to be read.
+ */
 import type { ApiGraph, ApiNode, NodeId, ObjectInfo } from '../comfy/types.js';
 import { isLink, isSampler, linkOf, linksOf, nodeLabel, type Link } from './graph.js';
 import { detectEditInputs, type InputRef, type Note } from './detect-edit.js';
