@@ -3,6 +3,7 @@
  * after a busy week (finished batches stay on disk for seven days after their last change).
  */
 import { dirname } from 'node:path';
+import { resultOf } from '../electron/bridge/pipeline.js';
 import { BatchStore } from '../electron/jobs/batch-store.js';
 import type { BatchRecord, JobRecord } from '../electron/jobs/types.js';
 import { silentLogger } from '../electron/log.js';
@@ -47,16 +48,7 @@ export async function seedFinishedBatches(options: {
           state: 'completed',
           dispatch: { backend: record.backend, promptId: `j_seed${String(index).padStart(10, '0')}-1` },
           attempts: 1,
-          result: {
-            path: record.path,
-            width: record.width,
-            height: record.height,
-            format: record.format,
-            bytes: record.bytes,
-            seed: record.seed,
-            workflow: record.workflow,
-            backend: record.backend,
-          },
+          result: resultOf(record),
           updatedAt: finishedAt(index),
         };
       }),

@@ -181,7 +181,8 @@ export function recoveryDirOf(dataDir: string): string {
   return join(dataDir, 'replaced');
 }
 
-function resultOf(record: GenerationRecord): JobResult {
+/** The job result a gallery record stands for (also what a seeded data folder's batches hold, bench/). */
+export function resultOf(record: GenerationRecord): JobResult {
   return {
     path: record.path,
     width: record.width,

@@ -253,7 +253,7 @@ function solidPng(width: number, height: number, color: number): Promise<Buffer>
  * Blurred noise: compresses about like a diffusion model's output (a 1024² PNG of about 1.4 MB), so moving and
  * re-encoding it costs what a real image costs.
  */
-function texturedPng(width: number, height: number): Promise<Buffer> {
+export function texturedPng(width: number, height: number): Promise<Buffer> {
   return sharp({
     create: {
       width,

@@ -3,24 +3,13 @@
  * sharp's threads, not on the event loop: other calls, progress and the dashboard keep being served meanwhile.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { renderImage } from '../../electron/images/render.js';
+import { texturedPng } from '../fakes/fake-files.js';
 
 describe('rendering a generated image to WebP', () => {
   it('leaves the event loop free while it encodes', async () => {
-    const png = await sharp({
-      create: {
-        width: 1024,
-        height: 1024,
-        channels: 3,
-        background: '#000',
-        noise: { type: 'gaussian', mean: 128, sigma: 12 },
-      },
-    })
-      .blur(1.2)
-      .png()
-      .toBuffer();
+    const png = await texturedPng(1024, 1024);
     const stalls = monitorEventLoopDelay({ resolution: 1 });
     stalls.enable();
     let turns = 0;
