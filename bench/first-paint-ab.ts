@@ -6,7 +6,9 @@
  *   npm run build && npx tsc -p bench/tsconfig.json && node .tmp/bench/bench/first-paint-ab.js <baseline> [rounds]
  *
  * `<baseline>` is another checkout with its own `npm run build` done (its `bin/` and `dist/` are used).
- * Each side gets one warm-up load first (it renders the first thumbnails cold), not counted.
+ * Each side gets one warm-up load first (it renders the first thumbnails cold), not counted. Each round times,
+ * on each side, the gallery opened directly (first paint) and Status then a click on the Gallery tab (the click
+ * event to the first thumbnail).
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -42,8 +44,8 @@ async function main(): Promise<void> {
     const seeded = workspace.dir('seeded');
     await seedGallery({ dataDir: seeded, imagesDir, count, sources });
     const sides = [
-      { name: 'A (baseline)', root: resolve(baseline), paints: [] as number[] },
-      { name: 'B (this checkout)', root: repoRoot, paints: [] as number[] },
+      { name: 'A (baseline)', root: resolve(baseline), paints: [] as number[], clicks: [] as number[] },
+      { name: 'B (this checkout)', root: repoRoot, paints: [] as number[], clicks: [] as number[] },
     ];
     for (const [index, side] of sides.entries()) {
       const dataDir = join(workspace.root, `data-${index}`);
@@ -67,21 +69,30 @@ async function main(): Promise<void> {
       for (let round = 0; round < rounds; round++) {
         const order = round % 2 === 0 ? [0, 1] : [1, 0];
         for (const index of order) {
-          const { paintMs } = await freshLoad(browser, serves[index]!.dashboardUrl);
-          sides[index]!.paints.push(paintMs);
+          const url = serves[index]!.dashboardUrl;
+          sides[index]!.paints.push((await freshLoad(browser, url, 'direct')).paintMs);
+          sides[index]!.clicks.push(
+            (await freshLoad(browser, url, 'via-status')).clickToTileMs ?? Number.NaN,
+          );
         }
+        const last = (values: number[]) => values.at(-1)!.toFixed(0);
         log(
-          `round ${round + 1}: A ${sides[0]!.paints.at(-1)!.toFixed(0)} ms, B ${sides[1]!.paints.at(-1)!.toFixed(0)} ms` +
+          `round ${round + 1}: first paint A ${last(sides[0]!.paints)} ms, B ${last(sides[1]!.paints)} ms; ` +
+            `click to tile A ${last(sides[0]!.clicks)} ms, B ${last(sides[1]!.clicks)} ms` +
             ` (load average ${loadavg()[0]!.toFixed(1)})`,
         );
       }
     } finally {
       await browser.close();
     }
-    const [a, b] = sides.map((side) => median(side.paints));
     for (const side of sides)
-      log(`${side.name}: median ${median(side.paints).toFixed(0)} ms of ${side.paints.length}`);
-    log(`B ÷ A ${(b! / a!).toFixed(2)}`);
+      log(
+        `${side.name}: first paint median ${median(side.paints).toFixed(0)} ms, ` +
+          `click to tile median ${median(side.clicks).toFixed(0)} ms, of ${side.paints.length}`,
+      );
+    const ratio = (values: (side: (typeof sides)[number]) => number[]) =>
+      (median(values(sides[1]!)) / median(values(sides[0]!))).toFixed(2);
+    log(`B ÷ A: first paint ${ratio((side) => side.paints)}, click to tile ${ratio((side) => side.clicks)}`);
   } finally {
     await Promise.all(serves.map((serve) => serve.stop()));
     await fake.stop();
