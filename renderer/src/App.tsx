@@ -9,6 +9,7 @@ import { stepFrom, type GalleryOrder } from './state/gallery-order.js';
 import { displayNames } from './state/gallery-names.js';
 import { LiveProvider, useLive, useLiveEvents, useResource } from './state/live.js';
 import { connectionLabels, summarizeConnection } from './state/status.js';
+import { useGalleryPrefetch } from './state/use-gallery-prefetch.js';
 import type { LightboxImage } from './views/Lightbox.js';
 import { lazyView } from './views/lazy-view.js';
 import { StatusView } from './views/StatusView.js';
@@ -16,7 +17,8 @@ import { StatusView } from './views/StatusView.js';
 /*
  * Status, the view the window opens on, is in the page's script; every other view is a chunk of its own,
  * loaded when first shown, so the first paint does not wait for code it does not run. The gallery, one click
- * away and the view most visited, starts loading once the page has painted (its chunk is preloaded already).
+ * away and the view most visited, starts loading once the page has painted (its chunk is preloaded already),
+ * and its first page and first thumbnails are fetched ahead then too (state/use-gallery-prefetch.ts).
  */
 const BatchesView = lazyView(() => import('./views/BatchesView.js').then((m) => m.BatchesView));
 const ChecklistView = lazyView(() => import('./views/ChecklistView.js').then((m) => m.ChecklistView));
@@ -161,6 +163,7 @@ function Dashboard() {
     document.title = `${title} — ComfyUI MCP Bridge`;
   }, [title]);
   useEffect(() => GalleryView.preload(), []);
+  const takePrefetched = useGalleryPrefetch(view === 'gallery', status.loaded.state !== 'loading');
 
   return (
     <>
@@ -204,6 +207,7 @@ function Dashboard() {
             }}
             onShownChange={onShownChange}
             removed={removed}
+            takePrefetched={takePrefetched}
           />
         ) : null}
         {view === 'workflows' ? <WorkflowsView /> : null}

@@ -1,7 +1,8 @@
-import { useCallback, useState, useEffect } from 'react';
-import type { GalleryItem, GalleryMode } from '../../../shared/dashboard-api.js';
+import { useCallback, useState, useEffect, useRef } from 'react';
+import type { GalleryItem, GalleryMode, GalleryPage } from '../../../shared/dashboard-api.js';
 import { useLive, useLiveEvents } from './live.js';
 import { mergePage, prependNew } from './gallery.js';
+import type { PrefetchedPage } from './gallery-prefetch.js';
 
 export const galleryPageSize = 200;
 
@@ -25,35 +26,60 @@ interface Loaded {
   error: unknown;
 }
 
+/** The key of the unfiltered gallery, the one a prefetched first page is for. */
+const everythingKey = '\n';
+
+function loadedFrom(key: string, page: GalleryPage): Loaded {
+  return { key, items: page.items, total: page.total, cursor: page.nextCursor, error: undefined };
+}
+
 /**
  * The gallery as pages loaded on demand (the grid asks for more as it nears the end), for one filter text and
  * mode (undefined: every mode).
  * Live events add new generations at the top and drop removed ones without reloading what is shown.
+ * `takePrefetched` answers a first page fetched ahead (state/gallery-prefetch.ts) while it is still good: the
+ * unfiltered gallery then starts from it, rendered at once if it has arrived, instead of asking again.
  */
-export function useGalleryPages(query: string, mode?: GalleryMode): GalleryPages {
+export function useGalleryPages(
+  query: string,
+  mode?: GalleryMode,
+  takePrefetched?: () => PrefetchedPage | undefined,
+): GalleryPages {
   const { client, generation } = useLive();
   const key = `${mode ?? ''}\n${query}`;
-  const [loaded, setLoaded] = useState<Loaded>({
-    key: '',
-    items: [],
-    total: 0,
-    cursor: undefined,
-    error: undefined,
+  const [loaded, setLoaded] = useState<Loaded>(() => {
+    const prefetched = key === everythingKey ? takePrefetched?.() : undefined;
+    return prefetched && !(prefetched instanceof Promise)
+      ? loadedFrom(key, prefetched)
+      : { key: '', items: [], total: 0, cursor: undefined, error: undefined };
   });
+  // The first load was answered from the prefetch: the effect below has nothing to ask for.
+  const startedLoaded = useRef(loaded.key === key);
   // The cursor a next-page request is out for; its answer is dropped if the filter changed meanwhile.
   const [pendingCursor, setPendingCursor] = useState<string>();
 
   useEffect(() => {
+    if (startedLoaded.current) {
+      startedLoaded.current = false;
+      return;
+    }
     let current = true;
-    client.gallery({ query, ...(mode ? { mode } : {}), limit: galleryPageSize }).then(
-      (page) =>
-        current &&
-        setLoaded({ key, items: page.items, total: page.total, cursor: page.nextCursor, error: undefined }),
+    const ask = () => client.gallery({ query, ...(mode ? { mode } : {}), limit: galleryPageSize });
+    const prefetched = key === everythingKey ? takePrefetched?.() : undefined;
+    // A prefetch still out when the gallery opened is used only if nothing changed before its answer came
+    // (and asked again if it failed).
+    const first = prefetched
+      ? Promise.resolve(prefetched).then((page) => (takePrefetched?.() ? page : ask()), ask)
+      : ask();
+    first.then(
+      (page) => current && setLoaded(loadedFrom(key, page)),
       (error: unknown) => current && setLoaded({ key, items: [], total: 0, cursor: undefined, error }),
     );
     return () => {
       current = false;
     };
+    // takePrefetched is read once per filter change, not a reason to load again.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client, query, mode, key]);
 
   const stale = loaded.key !== key;

@@ -13,6 +13,7 @@ import {
 } from '../state/gallery.js';
 import { displayNames } from '../state/gallery-names.js';
 import type { GalleryOrder } from '../state/gallery-order.js';
+import type { PrefetchedPage } from '../state/gallery-prefetch.js';
 import { useGalleryPages } from '../state/use-gallery.js';
 
 /** Caption under each thumbnail. */
@@ -111,6 +112,7 @@ export function GalleryView({
   onOpen,
   onShownChange,
   removed,
+  takePrefetched,
 }: {
   /** `order` answers the items shown now, in the gallery's order (filtered), for the lightbox's previous/next. */
   onOpen: (item: GalleryItem, order: GalleryOrder) => void;
@@ -118,11 +120,13 @@ export function GalleryView({
   onShownChange?: () => void;
   /** Ids deleted from the lightbox, dropped from the grid without waiting for the event. */
   removed: readonly string[];
+  /** The first page fetched ahead while another view was shown, while it is still good. */
+  takePrefetched?: () => PrefetchedPage | undefined;
 }) {
   const [filter, setFilter] = useState('');
   const [mode, setMode] = useState<GalleryMode | ''>('');
   const query = useDeferredValue(filter.trim());
-  const pages = useGalleryPages(query, mode || undefined);
+  const pages = useGalleryPages(query, mode || undefined, takePrefetched);
   const filtered = query !== '' || mode !== '';
   const { forget } = pages;
   useEffect(() => {
