@@ -118,7 +118,9 @@ export class BackendPool extends EventEmitter {
    * Reads /object_info again from each available backend (all, or `ids`) whose copy is older than `maxAgeMs`:
    * its lists of model files change while it runs (a download finishes, a file is deleted), and validation and
    * the smart default must see that. Concurrent callers share one read per backend; a failed read keeps the old
-   * copy (the health probe reports the backend).
+   * copy (the health probe reports the backend). A copy past half its age is read again in the background,
+   * without waiting: a steady stream of calls then finds one younger than `maxAgeMs` instead of waiting on
+   * /object_info (a large answer: the slowest step of one call in seven in the overhead bench, 17 ms at p90).
    */
   async refreshObjectInfo(maxAgeMs = OBJECT_INFO_MAX_AGE_MS, ids?: readonly string[]): Promise<void> {
     const wanted = ids ? ids.map(normaliseUrl) : [...this.entries.keys()];
@@ -126,13 +128,19 @@ export class BackendPool extends EventEmitter {
       wanted.map((id) => {
         const entry = this.entries.get(id);
         if (!entry?.available) return Promise.resolve();
-        if (entry.objectInfoAt !== undefined && this.now() - entry.objectInfoAt < maxAgeMs)
-          return Promise.resolve();
-        return (entry.objectInfoRead ??= this.readObjectInfo(entry).finally(
-          () => (entry.objectInfoRead = undefined),
-        ));
+        const age = entry.objectInfoAt === undefined ? Infinity : this.now() - entry.objectInfoAt;
+        if (age >= maxAgeMs) return this.sharedObjectInfoRead(entry);
+        if (age >= maxAgeMs / 2) void this.sharedObjectInfoRead(entry);
+        return Promise.resolve();
       }),
     );
+  }
+
+  /** One read per backend at a time; it never rejects (a failed read keeps the old copy). */
+  private sharedObjectInfoRead(entry: BackendEntry): Promise<void> {
+    return (entry.objectInfoRead ??= this.readObjectInfo(entry).finally(
+      () => (entry.objectInfoRead = undefined),
+    ));
   }
 
   /**

@@ -20,7 +20,7 @@ const cleanups = cleanupsAfterEach();
  */
 async function setup(
   models: Record<string, string[]>,
-): Promise<CoreFixture & { fake: FakeComfyUI; later: () => void }> {
+): Promise<CoreFixture & { fake: FakeComfyUI; later: () => void; advance: (ms: number) => void }> {
   const fake = await startFakeComfyUI({ models, stepMs: 2 });
   cleanups.push(() => fake.close());
   let offset = 0;
@@ -33,7 +33,12 @@ async function setup(
     removeDirs(fixture.dataDir, fixture.outputDir);
   });
   await until(() => fixture.core.pool.snapshot().some((backend) => backend.available), 'the backend is up');
-  return { ...fixture, fake, later: () => (offset += 10_000) };
+  return {
+    ...fixture,
+    fake,
+    later: () => (offset += 10_000),
+    advance: (ms: number) => (offset += ms),
+  };
 }
 
 /** The workflow the call's batch ran, read from the scheduler. */
@@ -103,5 +108,22 @@ describe('model files added or deleted while ComfyUI runs (fake ComfyUI)', () =>
       'the refused model is no longer listed',
       4_000,
     );
+  });
+
+  it('reads the lists again ahead of their expiry, off the call path: the next call does not wait for them', async () => {
+    const { core, fake, advance } = await setup(sd15Models);
+    const call = () =>
+      core.service.generateImage({ prompt: 'a kingfisher', width: 64, height: 64 }, toolContext().ctx);
+    const answered = fake.objectInfoRequests;
+
+    advance(3_000); // past half the copy's 5 s: the call starts a read and does not wait for it
+    expect((await call()).status).toBe('completed');
+    await until(() => fake.objectInfoRequests > answered, 'the lists are read ahead');
+
+    // 6 s after the first read, 3 s after the read ahead: a call that waited for /object_info would hang now.
+    advance(3_000);
+    fake.setHangingPaths(['/object_info']);
+    expect((await call()).status).toBe('completed');
+    fake.setHangingPaths([]);
   });
 });

@@ -112,6 +112,8 @@ export interface FakeComfyUI {
   }): void;
   /** GET /view requests answered since start. */
   readonly viewRequests: number;
+  /** GET /object_info requests answered since start (the whole list, not one node's). */
+  readonly objectInfoRequests: number;
   /** POST /upload/image and /upload/mask requests received since start (restarts included). */
   readonly uploadRequests: number;
   /** true: POSTs answer 500 text/plain and GETs answer 200 with a malformed JSON body. */
@@ -161,6 +163,7 @@ class FakeComfyUIServer implements FakeComfyUI {
   private hangs = 0;
   private viewBehaviour: { delayMs?: number; fail?: 500 | 404; failTimes?: number; body?: Buffer } = {};
   viewRequests = 0;
+  objectInfoRequests = 0;
   uploadRequests = 0;
   private lateAnswers = { delayMs: 0, count: 0 };
   private lateQueueing: { until: number | Promise<unknown>; count: number } = { until: 0, count: 0 };
@@ -508,7 +511,10 @@ class FakeComfyUIServer implements FakeComfyUI {
     const empty = () => send(res, 200, 'application/octet-stream', '');
     const key = `${method} ${path}`;
     if (key === 'GET /system_stats') return ok(systemStats(this.port, this.device));
-    if (key === 'GET /object_info') return ok(this.objectInfo());
+    if (key === 'GET /object_info') {
+      this.objectInfoRequests += 1;
+      return ok(this.objectInfo());
+    }
     if (method === 'GET' && path.startsWith('/object_info/')) {
       const name = decodeURIComponent(path.slice('/object_info/'.length));
       const info = this.objectInfo()[name];
