@@ -41,7 +41,7 @@ export function runningCore(parts: RunningParts): Core {
   pool.on('change', notify);
   scheduler.on('job', notify);
   // The tray's last image is known once the gallery has loaded.
-  if (!gallery.loadedNow()) gallery.loaded().then(notify, () => undefined);
+  if (!gallery.loadedNow()) gallery.whenLoaded(notify);
   scheduler.on('batch-done', (batch: { jobs: { state: string }[] }) => {
     const failed = batch.jobs.filter((job) => job.state === 'failed').length;
     if (batch.jobs.length > 1) {

@@ -1,5 +1,5 @@
 import type { DashboardEvent, StatusView } from '../../shared/dashboard-api.js';
-import { whenGalleryLoaded, type GalleryHandle } from '../gallery/index.js';
+import type { GalleryHandle } from '../gallery/index.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
 import type { JobPhase } from '../jobs/run-phase.js';
 import type { JobPreview, JobProgress, Scheduler } from '../jobs/scheduler.js';
@@ -37,7 +37,7 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
 
   // A batch's view says which of its images the gallery has: built once the gallery has loaded.
   const batchThrottle = createKeyedThrottle<string>(intervalMs, (batchId) =>
-    whenGalleryLoaded(options.gallery, () => {
+    options.gallery.whenLoaded(() => {
       const batch = scheduler.get(batchId);
       if (batch) publish({ type: 'batch', batch: toBatchView(batch, options.items) });
     }),
@@ -76,7 +76,7 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
       previews.jobLeft(job.id);
     }
     if (job.state === 'completed') {
-      whenGalleryLoaded(options.gallery, (index) => {
+      options.gallery.whenLoaded((index) => {
         if (index.get(job.id)) publish({ type: 'gallery', change: 'added', id: job.id });
       });
     }

@@ -42,16 +42,6 @@ export class GalleryLoadError extends BridgeError {
   }
 }
 
-/**
- * Runs `use` with the index: at once if it has loaded, else once it has; not at all if the load fails (the
- * requests that need the gallery say why). For events and views that follow the core's own changes.
- */
-export function whenGalleryLoaded(gallery: GalleryHandle, use: (index: Gallery) => void): void {
-  const index = gallery.loadedNow();
-  if (index) return use(index);
-  gallery.loaded().then(use, () => undefined);
-}
-
 /** The gallery, its index loaded: for those that want to wait for it (tests, benchmarks, tools). */
 export async function openGallery(options: GalleryOptions): Promise<Gallery> {
   const handle = await startGallery(options);
@@ -73,6 +63,7 @@ export async function startGallery(options: GalleryOptions): Promise<GalleryHand
   let loading: Promise<Gallery> | undefined;
   /** Entries appended while the index was loading, in order; they join it after the entries read back. */
   const appended: JournalEntry[] = [];
+  const waiting: ((index: Gallery) => void)[] = [];
 
   const load = async (): Promise<Gallery> => {
     try {
@@ -80,9 +71,11 @@ export async function startGallery(options: GalleryOptions): Promise<GalleryHand
       const read = await readEntries();
       // No await from here on: the entries appended so far are exactly those not read back.
       const replayed = read.concat(appended);
-      index = createLoadedIndex({ ...options, journal, replayed, logger });
+      const loadedIndex = createLoadedIndex({ ...options, journal, replayed, logger });
+      index = loadedIndex;
       appended.length = 0;
-      return index;
+      for (const use of waiting.splice(0)) use(loadedIndex);
+      return loadedIndex;
     } catch (error) {
       loading = undefined;
       logger.error('could not read the gallery index', { file, error: String(error) });
@@ -104,6 +97,10 @@ export async function startGallery(options: GalleryOptions): Promise<GalleryHand
       return loading;
     },
     loadedNow: () => index,
+    whenLoaded(use) {
+      if (index) use(index);
+      else waiting.push(use);
+    },
     close: () => journal.close(),
   };
 }

@@ -173,6 +173,7 @@ export function createLoadedIndex(parts: IndexParts): Gallery {
 
     loaded: () => Promise.resolve(gallery),
     loadedNow: () => gallery,
+    whenLoaded: (use) => use(gallery),
     close: () => journal.close(),
   };
   return gallery;

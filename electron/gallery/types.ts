@@ -66,6 +66,11 @@ export interface GalleryHandle {
   loaded(): Promise<Gallery>;
   /** The index if it has loaded, for what must answer at once (the tray's state); else undefined. */
   loadedNow(): Gallery | undefined;
+  /**
+   * Runs `use` with the index at once if it has loaded, else once it has (not if no load succeeds: the requests
+   * that need the gallery say why). Starts no load: for events and views that follow the core's own changes.
+   */
+  whenLoaded(use: (index: Gallery) => void): void;
   close(): void;
 }
 

@@ -1,6 +1,6 @@
 import type { ChecklistView, DashboardEvent } from '../../shared/dashboard-api.js';
 import type { WorkflowCatalog } from '../bridge/catalog.js';
-import { whenGalleryLoaded, type GalleryHandle } from '../gallery/index.js';
+import type { GalleryHandle } from '../gallery/index.js';
 import { STATUS_OBJECT_INFO_MAX_AGE_MS, type BackendPool } from '../jobs/backend-pool.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { JobRecord } from '../jobs/types.js';
@@ -97,7 +97,7 @@ export function createChecklistService(options: ChecklistServiceOptions): Checkl
   const onChange = () => update();
   const onJob = (job: JobRecord) => {
     if (job.state === 'completed')
-      whenGalleryLoaded(options.gallery, (index) => update({ imageMade: index.get(job.id) !== undefined }));
+      options.gallery.whenLoaded((index) => update({ imageMade: index.get(job.id) !== undefined }));
   };
   pool.on('change', onChange);
   scheduler.on('job', onJob);
@@ -105,10 +105,7 @@ export function createChecklistService(options: ChecklistServiceOptions): Checkl
   let stopped = false;
   // The gallery's images count once it has loaded (a gallery from before the checklist existed).
   if (!options.gallery.loadedNow()) {
-    options.gallery.loaded().then(
-      () => stopped || update(),
-      () => undefined,
-    );
+    options.gallery.whenLoaded(() => stopped || update());
   }
 
   return {
