@@ -27,10 +27,12 @@ import { editModes, outputFormats, type GenerationRecord } from '../../shared/ge
 import { webAssetRecordSchema } from '../../shared/web-asset.js';
 import type { Logger } from '../log.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files.js';
+import { plainEntry } from './plain-entry.js';
+import { recordIdPattern } from './record-id.js';
 
-/** Ids become thumbnail file names, so they are restricted to characters that are safe in any file name. */
-export const recordIdPattern = /^[A-Za-z0-9_-]{1,128}$/u;
+export { recordIdPattern };
 
+/** plain-entry.ts checks the common case without it, at load: a change here is made there too. */
 export const generationRecordSchema = z.object({
   id: z.string().regex(recordIdPattern, 'id must be 1–128 letters, digits, "_" or "-"'),
   path: z.string().min(1),
@@ -58,11 +60,12 @@ export const generationRecordSchema = z.object({
   web: webAssetRecordSchema.optional(),
 }) satisfies z.ZodType<GenerationRecord>;
 
-const entrySchema = z.discriminatedUnion('op', [
+/** A journal line's value. Keep plain-entry.ts in step with it (and with generationRecordSchema). */
+export const journalEntrySchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('add'), record: generationRecordSchema }),
   z.object({ op: z.literal('remove'), id: z.string() }),
 ]);
-export type JournalEntry = z.infer<typeof entrySchema>;
+export type JournalEntry = z.infer<typeof journalEntrySchema>;
 
 /** Unflushed appends reach the disk within this delay; a crash of the process itself loses nothing (the OS has them). */
 const syncDelayMs = 250;
@@ -245,7 +248,10 @@ async function parseLog(bytes: Buffer): Promise<{ entries: JournalEntry[]; skipp
 function parseLine(line: string): JournalEntry | undefined {
   if (line.trim() === '') return undefined;
   try {
-    const parsed = entrySchema.safeParse(JSON.parse(line));
+    const value: unknown = JSON.parse(line);
+    const plain = plainEntry(value);
+    if (plain) return plain;
+    const parsed = journalEntrySchema.safeParse(value);
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

@@ -169,6 +169,24 @@ describe('a gallery whose index loads in the background', () => {
     expect((await readFile(journalFile(), 'utf8')).endsWith('\n')).toBe(true);
   });
 
+  it('orders a journal written out of time order when it loads', async () => {
+    const gallery = await openGallery({ dataDir, logger: silentLogger });
+    for (const i of [3, 1, 4, 0, 2]) gallery.add(record(i));
+    gallery.close();
+    const reopened = await openGallery({ dataDir, logger: silentLogger });
+    try {
+      expect(reopened.list().items.map((item) => item.id)).toEqual([
+        'rec-4',
+        'rec-3',
+        'rec-2',
+        'rec-1',
+        'rec-0',
+      ]);
+    } finally {
+      reopened.close();
+    }
+  });
+
   it('reads a journal that does not exist yet as empty, and creates it', async () => {
     await mkdir(dataDir, { recursive: true });
     const handle = await started();
