@@ -43,11 +43,25 @@ const isOptionalText = (value: unknown) => value === undefined || isText(value);
 const isNumber = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
 const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
 const isSize = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
+const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The canonical form, of a day and time that exist (not the 30th of February, not 24:00). */
 function isTime(value: unknown): boolean {
   if (!isText(value) || !canonicalTime.test(value)) return false;
-  const time = Date.parse(value);
-  // Not a day or hour that does not exist (the 30th of February, 24:00): those would read as another time.
-  return !Number.isNaN(time) && new Date(time).toISOString() === value;
+  const field = (from: number, to: number) => Number(value.slice(from, to));
+  const year = field(0, 4);
+  const month = field(5, 7);
+  const day = field(8, 10);
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const monthDays = month === 2 && leap ? 29 : daysInMonth[month - 1];
+  return (
+    monthDays !== undefined &&
+    day >= 1 &&
+    day <= monthDays &&
+    field(11, 13) < 24 &&
+    field(14, 16) < 60 &&
+    field(17, 19) < 60
+  );
 }
 
 function isFile(value: unknown): boolean {

@@ -47,6 +47,15 @@ const oddValues: unknown[] = [
   '2026-02-30T12:00:00.000Z',
   '2026-13-01T12:00:00.000Z',
   '2026-12-03T24:00:00.000Z',
+  '2026-12-03T23:60:00.000Z',
+  '2026-12-03T23:59:60.000Z',
+  '2026-00-10T12:00:00.000Z',
+  '2026-04-31T12:00:00.000Z',
+  '2026-04-00T12:00:00.000Z',
+  '2024-02-29T12:00:00.000Z',
+  '2100-02-29T12:00:00.000Z',
+  '2000-02-29T12:00:00.000Z',
+  '0000-02-29T12:00:00.000Z',
   '2026-12-03 12:00:00.000Z',
   '../escape',
   'a'.repeat(129),
@@ -100,8 +109,8 @@ describe('the journal load quick check', () => {
       expect(plain, JSON.stringify(value)).toEqual(parsed.data);
     }
     expect(checked).toBeGreaterThan(600);
-    // The quick check is used at all: the full record, each optional key left out, the remove.
-    expect(accepted).toBeGreaterThan(5);
+    // The quick check is used at all: the full record, each optional key left out, leap days, the remove.
+    expect(accepted).toBeGreaterThan(8);
   });
 
   it('accepts the records the gallery writes, in the form the journal holds them', () => {
