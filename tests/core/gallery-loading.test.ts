@@ -7,7 +7,7 @@ import { openGallery } from '../../electron/gallery/index.js';
 import { silentLogger } from '../../electron/log.js';
 import { apiOf } from '../dashboard/helpers.js';
 import { connect, type CallResult } from '../mcp-e2e/clients.js';
-import { cleanupsAfterEach, startSd15Fake, startTestCore, until } from './harness.js';
+import { cleanupsAfterEach, startSd15Fake, startTestCore, toolContext, until } from './harness.js';
 
 const cleanups = cleanupsAfterEach();
 
@@ -205,5 +205,44 @@ describe('the gallery loads after the core is ready', () => {
     const again = await agent.call('list_generated_images', { limit: 200 });
     expect(again.isError, JSON.stringify(again.content)).toBeFalsy();
     expect(listedPaths(again)).toHaveLength(seeded);
+  });
+
+  it('a queue left by a stop does not make the start wait for the gallery: pending jobs need no look-up', async () => {
+    const fake = await startSd15Fake();
+    cleanups.push(() => fake.close());
+    const { dataDir } = await seededDataDir();
+    const first = await startTestCore({ urls: [fake.url], dataDir, settings: { paused: true } });
+    const { ctx } = toolContext();
+    const accepted = await first.core.service.batchGenerateImages(
+      {
+        items: [{ prompt: 'queued 0' }, { prompt: 'queued 1' }],
+        defaults: { workflow: 'sd15', width: 64, height: 64 },
+      },
+      ctx,
+    );
+    await first.core.stop();
+
+    const gate = loadGate();
+    const second = await startTestCore({
+      urls: [fake.url],
+      dataDir,
+      outputDir: first.outputDir,
+      settings: { paused: true },
+      tuning: { beforeGalleryLoad: gate.hold },
+    });
+    cleanups.push(() => second.core.stop());
+    // Started with its queue restored while the gallery's load is held.
+    await until(() => gate.reached > 0, 'the gallery load to start');
+    expect(second.core.gallery.loadedNow()).toBeUndefined();
+    expect(second.core.scheduler.counts().pending).toBe(2);
+
+    second.core.settings.update({ paused: false });
+    const status = await second.core.service.checkBatchStatus(
+      { batch_id: accepted.batch_id, wait_seconds: 60 },
+      ctx,
+    );
+    expect(status).toMatchObject({ done: true, completed: 2, failed: 0 });
+    gate.release();
+    expect((await second.core.gallery.loaded()).size).toBe(seeded + 2);
   });
 });
