@@ -66,21 +66,27 @@ export async function startGallery(options: GalleryOptions): Promise<GalleryHand
   const waiting: ((index: Gallery) => void)[] = [];
 
   const load = async (): Promise<Gallery> => {
+    let loadedIndex: Gallery;
     try {
       await options.beforeLoad?.();
       const read = await readEntries();
       // No await from here on: the entries appended so far are exactly those not read back.
-      const replayed = read.concat(appended);
-      const loadedIndex = createLoadedIndex({ ...options, journal, replayed, logger });
-      index = loadedIndex;
-      appended.length = 0;
-      for (const use of waiting.splice(0)) use(loadedIndex);
-      return loadedIndex;
+      loadedIndex = createLoadedIndex({ ...options, journal, replayed: read.concat(appended), logger });
     } catch (error) {
       loading = undefined;
       logger.error('could not read the gallery index', { file, error: String(error) });
       throw new GalleryLoadError(file, error);
     }
+    index = loadedIndex;
+    appended.length = 0;
+    for (const use of waiting.splice(0)) {
+      try {
+        use(loadedIndex);
+      } catch (error) {
+        logger.warn('a follower of the gallery load failed', { error: String(error) });
+      }
+    }
+    return loadedIndex;
   };
 
   return {
