@@ -89,7 +89,7 @@ export interface OpenedJournal {
 
 export async function openJournal(file: string, logger: Logger): Promise<OpenedJournal> {
   await mkdir(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
-  // Readable too: the lines already there are read through this same open file.
+  // Readable too: its last line is read through it; the lines before it later, by readEntries.
   let fd = openSync(file, 'a+', PRIVATE_FILE_MODE);
   let existingLength: number;
   let opened: Stats;
