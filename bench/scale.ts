@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dispatchGaps, fetchRuns, type Run } from './comfy-timeline.js';
 import { measureGalleryListing } from './gallery.js';
 import { writeDistinctPngs } from './images.js';
-import { connectClient } from './mcp.js';
+import { connectClient, type BenchClient } from './mcp.js';
 import { startFakeProcess, startServeProcess, type RunningServe } from './processes.js';
 import type { Figure } from './report.js';
 import { seedFinishedBatches } from './seed-batches.js';
@@ -39,18 +39,25 @@ export async function measureLargeGallery(
   const batches = await seedFinishedBatches({ dataDir, records });
   const fake = await startFakeProcess({ models: benchModels });
   let serve: RunningServe | undefined;
+  let client: BenchClient | undefined;
   try {
     const times: number[] = [];
+    const firstListings: number[] = [];
     for (let start = 0; start < settings.starts; start++) {
+      await client?.close().catch(() => undefined);
       await serve?.stop();
       serve = await startServeProcess({ comfyuiUrls: [fake.url], dataDir, outputDir });
+      const ready = performance.now();
       times.push(serve.startupMs);
+      // What an agent sees of the gallery first: spawn to the answer of a list_generated_images made at once.
+      client = await connectClient(serve.mcpUrl, serve.mcpToken);
+      await client.call('list_generated_images', { limit: 50 });
+      firstListings.push(serve.startupMs + performance.now() - ready);
     }
-    const client = await connectClient(serve!.mcpUrl, serve!.mcpToken);
     try {
       const listing = await measureGalleryListing({
         dashboardUrl: serve!.dashboardUrl,
-        client,
+        client: client!,
         dataDir,
         scratchDir: workspace.dir('scale-gallery', 'scratch'),
         count: settings.count,
@@ -64,6 +71,12 @@ export async function measureLargeGallery(
             target: { limit: 1500, kind: 'max' },
             note: `runs ${runsText(times)} ms`,
           },
+          {
+            name: `serve spawn to the first list_generated_images answer (${settings.count} generations), median of ${settings.starts}`,
+            value: median(firstListings),
+            unit: 'ms',
+            note: `runs ${runsText(firstListings)} ms; connect, then a first page of 50`,
+          },
           ...listing.figures,
           {
             name: `server resident memory (${settings.count} generations, ${batches} finished batches)`,
@@ -76,7 +89,7 @@ export async function measureLargeGallery(
         notes: listing.notes,
       };
     } finally {
-      await client.close().catch(() => undefined);
+      await client?.close().catch(() => undefined);
     }
   } finally {
     await serve?.stop();

@@ -12,7 +12,7 @@ import type { CoreStartOptions } from './core-handle.js';
 import { acquireCoreLock } from './core-lock.js';
 import { createHeadlessDesktop } from './desktop-headless.js';
 import { packageRootOf, packageVersionOf, rendererDirFor } from './dashboard/index.js';
-import { openGallery } from './gallery/index.js';
+import { startGallery } from './gallery/index.js';
 import type { BridgeHttpServer } from './http/server.js';
 import { makePreview } from './images/render.js';
 import { definedOnly } from './objects.js';
@@ -64,10 +64,12 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     logger: logger.child('workflows'),
     watch: true,
   });
-  const gallery = await openGallery({
+  // Only the journal is opened here: the index loads after the server is ready (below), and what needs it waits.
+  const gallery = await startGallery({
     dataDir,
     logger: logger.child('gallery'),
     allowedFolders: () => [outputDir(), ...settings.get().allowedDirs],
+    ...definedOnly({ beforeLoad: tuning.beforeGalleryLoad }),
   });
   const { pool, catalog, scheduler } = createBackends({
     settings,
@@ -140,6 +142,8 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
   }
   const addresses = announce({ server, settings, dataDir, shimSecret, logger });
   listening.addresses = addresses;
+  // A failure is logged, and each request that needs the gallery says it and reads it again.
+  gallery.loaded().catch(() => undefined);
 
   const offSettings = followSettings({ settings, pool, scheduler, outputDir, logger, tuning });
   return runningCore({

@@ -4,7 +4,7 @@
  * A web asset made from an image in the gallery is kept on its record, for the dashboard.
  */
 import path from 'node:path';
-import type { Gallery } from '../gallery/index.js';
+import type { GalleryHandle } from '../gallery/index.js';
 import { convertedPath, type Conversion, type WrittenConversion } from '../images/convert.js';
 import { convertImages, type ConversionOutcome } from '../images/convert-many.js';
 import type { PathAnchors, PathPolicy } from '../images/path-policy.js';
@@ -26,7 +26,7 @@ export interface ConvertCallDeps {
   anchors: Promise<PathAnchors>;
   recoveryDir: string;
   maxInputPixels: number;
-  gallery: Gallery;
+  gallery: GalleryHandle;
   webPool: WorkPool;
   logger: Logger;
 }
@@ -132,7 +132,7 @@ async function makeWebAssetFor(
   web: WebOption,
   options: { projectDir: string | undefined; overwrite: boolean; signal: AbortSignal },
 ): Promise<WebAsset> {
-  const record = deps.gallery.findByPath(written.path);
+  const record = (await deps.gallery.loaded()).findByPath(written.path);
   const asset = await makeWebAsset({
     mainPath: written.outputPath,
     // The original, not the file just encoded from it: variants should not inherit its compression.

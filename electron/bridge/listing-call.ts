@@ -22,14 +22,15 @@ export function listingCall(deps: ServiceDeps): Pick<BridgeService, 'listGenerat
       const directory = args.directory
         ? await readablePath(policy, args.directory, await anchorsFor(deps, args.project_dir, ctx, policy))
         : undefined;
+      const index = await gallery.loaded();
       let page;
       try {
         page = directory
-          ? await gallery.listDirectory(directory, {
+          ? await index.listDirectory(directory, {
               ...definedOnly({ query: args.query, cursor: args.cursor }),
               limit,
             })
-          : gallery.list({ ...definedOnly({ query: args.query, cursor: args.cursor }), limit });
+          : index.list({ ...definedOnly({ query: args.query, cursor: args.cursor }), limit });
       } catch (error) {
         // An altered or foreign cursor is the agent's mistake, not a bug: say so instead of "internal error".
         if (error instanceof CursorError) throw new BridgeError('invalid_cursor', error.message);

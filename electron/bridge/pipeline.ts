@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { GenerationRecord } from '../../shared/generation.js';
 import { BridgeError } from '../errors.js';
-import { allowedFolderOf, type Gallery } from '../gallery/index.js';
+import { allowedFolderOf, type GalleryHandle } from '../gallery/index.js';
 import { AtomicWriteError, writeFileAtomic } from '../images/atomic-write.js';
 import { createPathPolicy, PathPolicyError } from '../images/path-policy.js';
 import { ImageTooLargeError } from '../images/pixel-limit.js';
@@ -61,7 +61,7 @@ async function editedImage(image: Buffer, spec: JobRecord['spec'], limits: ReadL
  * download has settled, and nothing is written unless both succeeded.
  */
 export async function deliverJob(
-  deps: { gallery: Gallery; recoveryDir: string; maxInputPixels: number; maxSourceBytes: number },
+  deps: { gallery: GalleryHandle; recoveryDir: string; maxInputPixels: number; maxSourceBytes: number },
   job: JobRecord,
   batchId: string,
   image: Buffer | Promise<Buffer>,
@@ -166,8 +166,11 @@ function refusal(error: PathPolicyError): BridgeError {
 }
 
 /** A job whose file was written and recorded before a restart: its result, if the file is still there. */
-export function findDeliveredJob(gallery: Gallery, job: JobRecord): JobResult | undefined {
-  const record = gallery.get(job.id);
+export async function findDeliveredJob(
+  gallery: GalleryHandle,
+  job: JobRecord,
+): Promise<JobResult | undefined> {
+  const record = (await gallery.loaded()).get(job.id);
   if (!record) return undefined;
   try {
     if (!statSync(record.path).isFile()) return undefined;

@@ -4,7 +4,7 @@
  * (whose id is the job's), read from the record's checked file and written with the atomic, folder-checked write.
  */
 import { BridgeError } from '../errors.js';
-import { allowedFolderOf, type Gallery } from '../gallery/index.js';
+import { allowedFolderOf, type Gallery, type GalleryHandle } from '../gallery/index.js';
 import { AtomicWriteError, writeFileAtomic } from '../images/atomic-write.js';
 import { PathPolicyError } from '../images/path-error.js';
 import type { Scheduler } from '../jobs/scheduler.js';
@@ -14,7 +14,7 @@ import { variantTarget } from './variant-target.js';
 
 export interface ResultAppOptions {
   scheduler: Pick<Scheduler, 'get'>;
-  gallery: Gallery;
+  gallery: GalleryHandle;
   /** Where a replaced file is kept (the data folder's `replaced`). */
   recoveryDir: string;
 }
@@ -29,30 +29,32 @@ export function createResultApp(options: ResultAppOptions): ResultAppService {
   }
 
   /** The item's gallery record, if it finished and was recorded. */
-  function recordOf(job: JobRecord | undefined) {
-    return job?.state === 'completed' ? gallery.get(job.id) : undefined;
+  function recordOf(index: Gallery, job: JobRecord | undefined) {
+    return job?.state === 'completed' ? index.get(job.id) : undefined;
   }
 
   return {
-    async thumbnail(batchId, index, signal) {
-      const job = scheduler.get(batchId)?.jobs[index];
-      return recordOf(job) ? gallery.thumbnail(job!.id, signal) : undefined;
+    async thumbnail(batchId, item, signal) {
+      const job = scheduler.get(batchId)?.jobs[item];
+      const index = await gallery.loaded();
+      return recordOf(index, job) ? index.thumbnail(job!.id, signal) : undefined;
     },
 
-    async keepVariant(batchId, index): Promise<KeptVariant> {
+    async keepVariant(batchId, item): Promise<KeptVariant> {
       const batch = batchOf(batchId);
-      const chosen = batch.jobs[index];
-      const record = recordOf(chosen);
+      const chosen = batch.jobs[item];
+      const index = await gallery.loaded();
+      const record = recordOf(index, chosen);
       if (!chosen || !record)
-        throw new BridgeError('not_finished', `Item ${index} of batch "${batchId}" has no finished image.`);
-      const variants = batch.jobs.flatMap((job) => recordOf(job)?.path ?? []);
+        throw new BridgeError('not_finished', `Item ${item} of batch "${batchId}" has no finished image.`);
+      const variants = batch.jobs.flatMap((job) => recordOf(index, job)?.path ?? []);
       const target = variantTarget(variants);
       if (target === undefined)
         throw new BridgeError(
           'not_variants',
           'The finished images of this batch are not variants of one file (one folder and name apart from a trailing -N).',
         );
-      const opened = await gallery.openFile(record.id);
+      const opened = await index.openFile(record.id);
       if (!opened || opened.state !== 'present')
         throw new BridgeError(
           'file_missing',
@@ -80,7 +82,7 @@ export function createResultApp(options: ResultAppOptions): ResultAppService {
       }
       const allowedFolder = allowedFolderOf(written.path, chosen.spec.allowedRoots);
       const { id: _chosenId, allowedFolder: _folder, ...kept } = record;
-      gallery.add({
+      index.add({
         ...kept,
         path: written.path,
         bytes: written.bytes,

@@ -1,4 +1,4 @@
-import type { Gallery } from '../gallery/index.js';
+import type { GalleryHandle } from '../gallery/index.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { Logger } from '../log.js';
@@ -11,7 +11,7 @@ export interface BridgeServiceOptions {
   scheduler: Scheduler;
   pool: BackendPool;
   catalog: WorkflowCatalog;
-  gallery: Gallery;
+  gallery: GalleryHandle;
   settings: SettingsService;
   /** The effective output folder (settings may leave it empty; the core fills in a default). */
   outputDir(): string;

@@ -11,7 +11,7 @@ import { BridgeError } from '../errors.js';
 import { AtomicWriteError } from '../images/atomic-write.js';
 import { PathPolicyError } from '../images/path-error.js';
 import { ImageTooLargeError } from '../images/pixel-limit.js';
-import type { Gallery } from '../gallery/index.js';
+import type { GalleryHandle } from '../gallery/index.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import { hasWebPending, type BatchRecord, type JobError, type JobRecord } from '../jobs/types.js';
 import type { Logger } from '../log.js';
@@ -21,7 +21,7 @@ import type { WorkPool } from '../web/pool.js';
 
 export interface WebJobsOptions {
   scheduler: Scheduler;
-  gallery: Gallery;
+  gallery: GalleryHandle;
   pool: WorkPool;
   recoveryDir: string;
   /** The decoded-pixel limit of the settings (maxInputMegapixels), read when a job starts. */

@@ -9,7 +9,7 @@ import { createWorkflowCatalog } from '../bridge/workflow-catalog.js';
 import { ComfyClient } from '../comfy/client.js';
 import { discoverComfyUrl } from '../comfy/discovery.js';
 import { InputUploads } from '../comfy/uploads.js';
-import type { Gallery } from '../gallery/index.js';
+import type { GalleryHandle } from '../gallery/index.js';
 import { BackendPool } from '../jobs/backend-pool.js';
 import { BatchStore } from '../jobs/batch-store.js';
 import { Scheduler } from '../jobs/scheduler.js';
@@ -32,7 +32,7 @@ export function createBackends(deps: {
   logger: Logger;
   tuning: CoreTuning;
   workflows: WorkflowLibrary;
-  gallery: Gallery;
+  gallery: GalleryHandle;
 }): Backends {
   const { settings, dataDir, logger, tuning, gallery } = deps;
   const pool = new BackendPool({

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { WorkflowCatalog } from '../bridge/catalog.js';
 import { createDashboard, type Dashboard } from '../dashboard/index.js';
 import type { DesktopPort } from '../desktop-port.js';
-import type { Gallery } from '../gallery/index.js';
+import type { GalleryHandle } from '../gallery/index.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import { shimCommand, withShimArgs } from '../stdio/shim-command.js';
@@ -17,7 +17,7 @@ export function createCoreDashboard(deps: {
   options: CoreOptions;
   scheduler: Scheduler;
   pool: BackendPool;
-  gallery: Gallery;
+  gallery: GalleryHandle;
   workflows: WorkflowLibrary;
   catalog: WorkflowCatalog;
   desktop: DesktopPort;

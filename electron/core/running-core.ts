@@ -40,6 +40,8 @@ export function runningCore(parts: RunningParts): Core {
   const notify = () => listeners.forEach((listener) => listener());
   pool.on('change', notify);
   scheduler.on('job', notify);
+  // The tray's last image is known once the gallery has loaded.
+  if (!gallery.loadedNow()) gallery.whenLoaded(notify);
   scheduler.on('batch-done', (batch: { jobs: { state: string }[] }) => {
     const failed = batch.jobs.filter((job) => job.state === 'failed').length;
     if (batch.jobs.length > 1) {
@@ -73,13 +75,15 @@ export function runningCore(parts: RunningParts): Core {
         running: counts.running,
         pending: counts.pending,
         paused: scheduler.isPaused,
-        lastImage: gallery.list({ limit: 1 }).items[0]?.path,
+        // None until the gallery has loaded (the listeners hear when it has).
+        lastImage: gallery.loadedNow()?.list({ limit: 1 }).items[0]?.path,
       };
     },
     async lastImage() {
-      const newest = gallery.list({ limit: 1 }).items[0];
+      const index = await gallery.loaded();
+      const newest = index.list({ limit: 1 }).items[0];
       if (!newest) return undefined;
-      const [verdict] = await gallery.fileStates([newest]);
+      const [verdict] = await index.fileStates([newest]);
       return verdict?.state === 'present' ? newest.path : undefined;
     },
     onStateChange(listener) {

@@ -3,7 +3,7 @@ import type { MonotonicClock } from '../clock.js';
 import type { CoreHandle } from '../core-handle.js';
 import type { ShimCommand } from '../dashboard/index.js';
 import type { DesktopPort } from '../desktop-port.js';
-import type { Gallery } from '../gallery/index.js';
+import type { GalleryHandle } from '../gallery/index.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { Logger } from '../log.js';
@@ -44,6 +44,8 @@ export interface CoreTuning {
   maxSessions?: number;
   /** The clock failover and session idle times are measured on; tests inject one to move it. */
   monotonicNow?: MonotonicClock;
+  /** Awaited before the gallery's index is read (after the core is ready); tests hold it to act while it loads. */
+  beforeGalleryLoad?: () => Promise<void>;
   /** The pool web variants are encoded in (default: half the cores); tests hold one to see variants pending. */
   webPool?: WorkPool;
 }
@@ -58,7 +60,8 @@ export interface Core extends CoreHandle {
   resultApp: ResultAppService;
   scheduler: Scheduler;
   pool: BackendPool;
-  gallery: Gallery;
+  /** Its index loads in the background after the start: `await core.gallery.loaded()` to read it. */
+  gallery: GalleryHandle;
   workflows: WorkflowLibrary;
   settings: SettingsService;
   dataDir: string;

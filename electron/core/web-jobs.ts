@@ -1,6 +1,6 @@
 import { recoveryDirOf } from '../bridge/pipeline.js';
 import { WebJobs } from '../bridge/web-jobs.js';
-import type { Gallery } from '../gallery/index.js';
+import type { GalleryHandle } from '../gallery/index.js';
 import { pixelLimitOf } from '../images/pixel-limit.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { Logger } from '../log.js';
@@ -15,7 +15,7 @@ import type { CoreTuning } from './types.js';
  */
 export function createWebWork(deps: {
   scheduler: Scheduler;
-  gallery: Gallery;
+  gallery: GalleryHandle;
   settings: SettingsService;
   dataDir: string;
   logger: Logger;

@@ -3,7 +3,7 @@ import type { apiRoutes, StatusView } from '../../shared/dashboard-api.js';
 import type { Settings } from '../../shared/settings.js';
 import type { WorkflowCatalog } from '../bridge/catalog.js';
 import type { DesktopPort } from '../desktop-port.js';
-import type { Gallery } from '../gallery/index.js';
+import type { GalleryHandle } from '../gallery/index.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { Logger } from '../log.js';
@@ -27,7 +27,7 @@ import { isNestedDeeperThan, MAX_JSON_NESTING } from '../http/json-depth.js';
 export interface DashboardParts {
   scheduler: Scheduler;
   pool: BackendPool;
-  gallery: Gallery;
+  gallery: GalleryHandle;
   workflows: WorkflowLibrary;
   catalog: WorkflowCatalog;
   settings: SettingsService;

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mcpbDownloadPath } from '../../shared/dashboard-api.js';
 import { editReadLimits } from '../bridge/edit-inputs.js';
+import { withHint } from '../errors.js';
+import { GalleryLoadError } from '../gallery/index.js';
 import { hasRequestToken } from '../http/guard.js';
 import type { RouteHandler } from '../http/server.js';
 import { STATUS_OBJECT_INFO_MAX_AGE_MS } from '../jobs/backend-pool.js';
@@ -35,6 +37,8 @@ export function createApiHandlers(options: DashboardApiOptions): ApiHandlers {
     },
 
     async batches() {
+      // The items' views say which images the gallery still has.
+      await options.gallery.loaded();
       // Settled batches of earlier runs are on disk only; those in memory are the newer copies.
       const inMemory = scheduler.list();
       const known = new Set(inMemory.map((batch) => batch.id));
@@ -142,6 +146,8 @@ export function createApiHandler(options: DashboardApiOptions): RouteHandler {
       }
     } catch (error) {
       if (error instanceof ApiProblem) return sendError(res, error.status, error.code, error.message);
+      if (error instanceof GalleryLoadError)
+        return sendError(res, 503, error.code, withHint(error.message, error.hint));
       throw error;
     }
   };

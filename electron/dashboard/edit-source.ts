@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readEditSource, type EditSourceLimits, type Gallery } from '../gallery/index.js';
+import { readEditSource, type EditSourceLimits, type GalleryHandle } from '../gallery/index.js';
 import { sendError } from './respond.js';
 
 /*
@@ -15,10 +15,10 @@ const imageTypes = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' } 
 export async function serveEditSource(
   req: IncomingMessage,
   res: ServerResponse,
-  deps: { gallery: Gallery; limits: () => EditSourceLimits },
+  deps: { gallery: GalleryHandle; limits: () => EditSourceLimits },
   id: string,
 ): Promise<void> {
-  const record = deps.gallery.get(id);
+  const record = (await deps.gallery.loaded()).get(id);
   if (!record) return sendError(res, 404, 'image_not_found', `No generation with id ${id} in the gallery.`);
   const read = await readEditSource(record, deps.limits());
   switch (read.state) {

@@ -13,8 +13,8 @@ export function createGalleryHandlers(
 ): Pick<ApiHandlers, 'gallery' | 'deleteImage' | 'revealImage'> {
   const { gallery } = options;
 
-  const recordOf = (id: string) => {
-    const record = gallery.get(id);
+  const recordOf = async (id: string) => {
+    const record = (await gallery.loaded()).get(id);
     if (!record) throw new ApiProblem(404, 'image_not_found', `No generation with id ${id} in the gallery.`);
     return record;
   };
@@ -23,7 +23,7 @@ export function createGalleryHandlers(
     id: string,
     path: string,
   ): Promise<{ file: 'trashed' | 'replaced' | 'missing'; message: string }> => {
-    const checked = await gallery.checkForMove(id);
+    const checked = await (await gallery.loaded()).checkForMove(id);
     let problem = checked?.state === 'present' ? undefined : checked;
     if (checked?.state === 'present') {
       try {
@@ -54,40 +54,41 @@ export function createGalleryHandlers(
     async gallery({ query }) {
       const parsed = galleryQuerySchema.safeParse(Object.fromEntries(query));
       if (!parsed.success) throw invalid('invalid_query', parsed.error);
+      const index = await gallery.loaded();
       let page;
       try {
-        page = gallery.list(definedQuery(parsed.data));
+        page = index.list(definedQuery(parsed.data));
       } catch (error) {
         if (error instanceof CursorError) throw new ApiProblem(400, 'invalid_cursor', error.message);
         throw error;
       }
-      const files = await gallery.fileStates(page.items);
+      const files = await index.fileStates(page.items);
       return {
-        items: page.items.map((record, index) => toGalleryItem(record, files[index]!)),
+        items: page.items.map((record, position) => toGalleryItem(record, files[position]!)),
         ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-        total: gallery.size,
+        total: index.size,
       };
     },
 
     async deleteImage({ id }) {
-      const record = recordOf(id);
+      const record = await recordOf(id);
       // Only the file this entry made is moved to the trash, and only while it still is that file; a file
       // replaced since (an overwrite, a folder swapped for a link) or already gone leaves just the entry to remove.
       const file = await trashRecordedFile(id, record.path);
-      gallery.remove(id);
+      (await gallery.loaded()).remove(id);
       options.onImageRemoved(id);
       return { deleted: true as const, ...file };
     },
 
-    revealImage({ id }) {
-      const { path } = recordOf(id);
+    async revealImage({ id }) {
+      const { path } = await recordOf(id);
       try {
         options.desktop.revealInFolder(path);
       } catch (error) {
         if (!(error instanceof DesktopUnavailableError)) throw error;
         throw new ApiProblem(501, error.code, withHint(error.message, `Its folder is ${dirname(path)}.`));
       }
-      return Promise.resolve({ ok: true as const });
+      return { ok: true as const };
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { OutputFormat } from '../../shared/generation.js';
-import type { Gallery } from '../gallery/index.js';
+import type { GalleryHandle } from '../gallery/index.js';
 import type { Logger } from '../log.js';
 import { sendError } from './respond.js';
 import type { ImageRouteName } from './routes.js';
@@ -23,14 +23,15 @@ export function etagOf(info: { size: number; mtimeMs: number }, kind: ImageRoute
 export async function serveGalleryImage(
   req: IncomingMessage,
   res: ServerResponse,
-  deps: { gallery: Gallery; logger: Logger },
+  deps: { gallery: GalleryHandle; logger: Logger },
   kind: Exclude<ImageRouteName, 'source'>,
   id: string,
 ): Promise<void> {
   // The file is opened first and checked as opened (its identity, and that it is inside the allowed folders);
   // what is sent is read from that very handle.
-  const opened = await deps.gallery.openFile(id);
-  const record = deps.gallery.get(id);
+  const index = await deps.gallery.loaded();
+  const opened = await index.openFile(id);
+  const record = index.get(id);
   if (!opened || !record) {
     if (opened?.state === 'present') await opened.handle.close();
     return sendError(res, 404, 'image_not_found', `No generation with id ${id} in the gallery.`);
@@ -67,7 +68,7 @@ export async function serveGalleryImage(
     // still waiting in the queue are skipped rather than delaying the tiles now shown.
     const gone = new AbortController();
     res.once('close', () => gone.abort());
-    const bytes = await deps.gallery.thumbnail(id, gone.signal).catch((error: unknown) => {
+    const bytes = await index.thumbnail(id, gone.signal).catch((error: unknown) => {
       if (gone.signal.aborted) return null;
       throw error;
     });

@@ -55,7 +55,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const progress = createProgressBook(options.scheduler);
   const items: ItemContext = {
     progressOf: (jobId) => progress.of(jobId),
-    imageIdOf: (jobId) => (options.gallery.get(jobId) ? jobId : undefined),
+    // Views are built once the gallery has loaded (api.ts, live-feed.ts).
+    imageIdOf: (jobId) => (options.gallery.loadedNow()?.get(jobId) ? jobId : undefined),
   };
   const status = () =>
     toStatusView({

@@ -1,5 +1,5 @@
 import type { DashboardEvent, StatusView } from '../../shared/dashboard-api.js';
-import type { Gallery } from '../gallery/index.js';
+import type { GalleryHandle } from '../gallery/index.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
 import type { JobPhase } from '../jobs/run-phase.js';
 import type { JobPreview, JobProgress, Scheduler } from '../jobs/scheduler.js';
@@ -13,7 +13,7 @@ import { toBatchView, toSettingsView, type ItemContext } from './views.js';
 export interface LiveFeedOptions {
   scheduler: Scheduler;
   pool: BackendPool;
-  gallery: Gallery;
+  gallery: GalleryHandle;
   workflows: WorkflowLibrary;
   settings: SettingsService;
   items: ItemContext;
@@ -35,10 +35,13 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
   const publish = (event: DashboardEvent) => options.publish(event);
   const intervalMs = options.intervalMs ?? 100;
 
-  const batchThrottle = createKeyedThrottle<string>(intervalMs, (batchId) => {
-    const batch = scheduler.get(batchId);
-    if (batch) publish({ type: 'batch', batch: toBatchView(batch, options.items) });
-  });
+  // A batch's view says which of its images the gallery has: built once the gallery has loaded.
+  const batchThrottle = createKeyedThrottle<string>(intervalMs, (batchId) =>
+    options.gallery.whenLoaded(() => {
+      const batch = scheduler.get(batchId);
+      if (batch) publish({ type: 'batch', batch: toBatchView(batch, options.items) });
+    }),
+  );
 
   const latestProgress = new Map<string, JobProgress>();
   const progressThrottle = createKeyedThrottle<string>(intervalMs, (jobId) => {
@@ -72,8 +75,10 @@ export function startLiveFeed(options: LiveFeedOptions): { stop(): void } {
       latestProgress.delete(job.id);
       previews.jobLeft(job.id);
     }
-    if (job.state === 'completed' && options.gallery.get(job.id)) {
-      publish({ type: 'gallery', change: 'added', id: job.id });
+    if (job.state === 'completed') {
+      options.gallery.whenLoaded((index) => {
+        if (index.get(job.id)) publish({ type: 'gallery', change: 'added', id: job.id });
+      });
     }
   };
   const onProgress = (progress: JobProgress) => {

@@ -57,7 +57,9 @@ export class Recovery {
       for (const job of batch.jobs) {
         book.addJob(job, batch);
         if (terminalStates.has(job.state)) continue;
-        const delivered = this.options.findDelivered(job);
+        // Only a job sent to a ComfyUI can have written its file (a requeue clears `dispatch`): the others need
+        // no look into the gallery, whose index may still be loading.
+        const delivered = job.dispatch ? await this.options.findDelivered(job) : undefined;
         if (delivered) {
           book.finish(job, batch, { state: 'completed', result: delivered });
         } else if (job.state === 'running' && job.dispatch) {

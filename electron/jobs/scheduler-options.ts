@@ -40,8 +40,11 @@ export interface SchedulerOptions {
    * cancelled or stopped meanwhile, and nothing is written then.
    */
   deliver(job: JobRecord, batchId: string, image: Promise<Buffer>, backendId: string): Promise<JobResult>;
-  /** A job's result if it was already delivered (a restart between writing the file and saving the batch). */
-  findDelivered(job: JobRecord): JobResult | undefined;
+  /**
+   * A job's result if it was already delivered (a restart between writing the file and saving the batch); asked
+   * only for jobs that were sent to a ComfyUI. The bridge's answer waits for the gallery's index to load.
+   */
+  findDelivered(job: JobRecord): Promise<JobResult | undefined> | JobResult | undefined;
   /** Dispatches after which a job that keeps losing its backend fails. */
   maxAttempts?: number;
   /** How long one ComfyUI run may take before it is interrupted and failed. */

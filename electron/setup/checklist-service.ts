@@ -1,6 +1,6 @@
 import type { ChecklistView, DashboardEvent } from '../../shared/dashboard-api.js';
 import type { WorkflowCatalog } from '../bridge/catalog.js';
-import type { Gallery } from '../gallery/index.js';
+import type { GalleryHandle } from '../gallery/index.js';
 import { STATUS_OBJECT_INFO_MAX_AGE_MS, type BackendPool } from '../jobs/backend-pool.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import type { JobRecord } from '../jobs/types.js';
@@ -20,7 +20,7 @@ export interface ChecklistServiceOptions {
   pool: BackendPool;
   workflows: WorkflowLibrary;
   catalog: WorkflowCatalog;
-  gallery: Gallery;
+  gallery: GalleryHandle;
   scheduler: Scheduler;
   settings: SettingsService;
   logger: Logger;
@@ -64,7 +64,8 @@ export function createChecklistService(options: ChecklistServiceOptions): Checkl
   const facts = (): ChecklistFacts => ({
     comfyuiAnswers: pool.snapshot().some((backend) => backend.available),
     modelRuns: modelRuns(),
-    galleryImages: options.gallery.size,
+    // Until the gallery has loaded, none are counted; the view is updated once it has (below).
+    galleryImages: options.gallery.loadedNow()?.size ?? 0,
   });
   const remember = (next: ChecklistRecord) => {
     if (next === record) return;
@@ -95,11 +96,17 @@ export function createChecklistService(options: ChecklistServiceOptions): Checkl
 
   const onChange = () => update();
   const onJob = (job: JobRecord) => {
-    if (job.state === 'completed') update({ imageMade: options.gallery.get(job.id) !== undefined });
+    if (job.state === 'completed')
+      options.gallery.whenLoaded((index) => update({ imageMade: index.get(job.id) !== undefined }));
   };
   pool.on('change', onChange);
   scheduler.on('job', onJob);
   const offSettings = options.settings.onChange(onChange);
+  let stopped = false;
+  // The gallery's images count once it has loaded (a gallery from before the checklist existed).
+  if (!options.gallery.loadedNow()) {
+    options.gallery.whenLoaded(() => stopped || update());
+  }
 
   return {
     view: current,
@@ -116,6 +123,7 @@ export function createChecklistService(options: ChecklistServiceOptions): Checkl
       if (record.agentConnectedAt === undefined) update({ agentConnected: true });
     },
     stop() {
+      stopped = true;
       pool.off('change', onChange);
       scheduler.off('job', onJob);
       offSettings();

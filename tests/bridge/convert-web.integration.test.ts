@@ -115,13 +115,13 @@ describe('convert_image with web', () => {
       ctx,
     );
     expect(generated.status).toBe('completed');
-    const before = core.gallery.findByPath(join(project, 'public', 'kite.png'))!;
+    const before = (await core.gallery.loaded()).findByPath(join(project, 'public', 'kite.png'))!;
     expect(before.web).toBeUndefined();
 
     const result = await core.service.convertImage({ paths: ['public/kite.png'], web: 'avatar' }, ctx);
     const web = result.results[0]!.web as WebResult;
     expect(web.alt).toBe('A red kite over hills');
-    const record = core.gallery.get(before.id)!;
+    const record = (await core.gallery.loaded()).get(before.id)!;
     expect(record).toMatchObject({ id: before.id, createdAt: before.createdAt, prompt: before.prompt });
     expect(record.web).toMatchObject({
       purpose: 'avatar',
@@ -134,7 +134,7 @@ describe('convert_image with web', () => {
     expect(record.web!.variants).toEqual(
       web.variants.map(({ path, format, width, height, bytes }) => ({ path, format, width, height, bytes })),
     );
-    expect(core.gallery.size).toBe(1);
+    expect((await core.gallery.loaded()).size).toBe(1);
 
     const page = await apiOf(core).call('/api/gallery');
     expect(page.status).toBe(200);

@@ -58,7 +58,9 @@ it('keeps the chosen variant at the shared path, and leaves the variants and the
   expect(kept.replaced_kept_at).toBeUndefined();
   expect(readFileSync(kept.path).equals(readFileSync(join(workspace, 'pots', 'pot-1.png')))).toBe(true);
   expect(existsSync(join(workspace, 'pots', 'pot-2.png'))).toBe(true);
-  const paths = fixture.core.gallery.list({ query: 'kettle' }).items.map((record) => record.path);
+  const paths = (await fixture.core.gallery.loaded())
+    .list({ query: 'kettle' })
+    .items.map((record) => record.path);
   expect(paths).toEqual(expect.arrayContaining([kept.path, join(workspace, 'pots', 'pot-2.png')]));
 });
 

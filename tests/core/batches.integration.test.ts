@@ -61,7 +61,7 @@ describe('batches over several ComfyUI backends', () => {
       const meta = await sharp(path).metadata();
       expect([meta.width, meta.height]).toEqual([96, 64]);
     }
-    expect(bridge.gallery.size).toBe(40);
+    expect((await bridge.gallery.loaded()).size).toBe(40);
   });
 
   it('completes all 40 when one backend is killed mid-batch', async () => {
@@ -84,7 +84,7 @@ describe('batches over several ComfyUI backends', () => {
     for (const job of batch.jobs.filter((job) => job.result?.backend === a!.url)) {
       expect(runsOf(job.id, [a!]), job.id).toBe(1);
     }
-    expect(bridge.gallery.size).toBe(40);
+    expect((await bridge.gallery.loaded()).size).toBe(40);
   });
 
   it('resumes a batch after the core stops mid-batch: same id, no duplicate, nothing lost', async () => {
@@ -115,6 +115,6 @@ describe('batches over several ComfyUI backends', () => {
     for (const job of resumed.jobs) expect(runsOf(job.id, [a!, b!]), job.id).toBe(1);
     expect(new Set(status.items.map((item) => item.path)).size).toBe(40);
     for (const path of doneBeforeStop) expect(status.items.some((item) => item.path === path)).toBe(true);
-    expect(second.gallery.size).toBe(40);
+    expect((await second.gallery.loaded()).size).toBe(40);
   });
 });

@@ -66,7 +66,7 @@ describe('dashboard API on a real core', () => {
     const fixture = await core({ urls: [comfy.url] });
     const api = apiOf(fixture.core);
     const batchId = await finishedBatch(fixture, 2);
-    const imageId = fixture.core.gallery.list().items[0]!.id;
+    const imageId = (await fixture.core.gallery.loaded()).list().items[0]!.id;
     await until(() => fixture.core.pool.snapshot()[0]?.available === true, 'backend available');
 
     // Reveal needs a desktop and Start ComfyUI a command; their own tests check their answers.
@@ -133,7 +133,7 @@ describe('dashboard API on a real core', () => {
     });
     for (const fixture of [headless, withDesktop]) await finishedBatch(fixture, 1);
 
-    const headlessImage = headless.core.gallery.list().items[0]!;
+    const headlessImage = (await headless.core.gallery.loaded()).list().items[0]!;
     const refused = await apiOf(headless.core).call(`/api/gallery/${headlessImage.id}/reveal`, {
       method: 'POST',
     });
@@ -144,7 +144,7 @@ describe('dashboard API on a real core', () => {
       `Reveal in folder needs the desktop app; this bridge runs headless (serve). Its folder is ${dirname(headlessImage.path)}.`,
     );
 
-    const desktopImage = withDesktop.core.gallery.list().items[0]!;
+    const desktopImage = (await withDesktop.core.gallery.loaded()).list().items[0]!;
     const shown = await apiOf(withDesktop.core).call(`/api/gallery/${desktopImage.id}/reveal`, {
       method: 'POST',
     });
@@ -230,7 +230,7 @@ describe('dashboard API on a real core', () => {
     const fixture = await core({ urls: [comfy.url] });
     const api = apiOf(fixture.core);
     await finishedBatch(fixture, 1);
-    const record = fixture.core.gallery.list().items[0]!;
+    const record = (await fixture.core.gallery.loaded()).list().items[0]!;
 
     const thumbnail = await api.call(`/api/gallery/${record.id}/thumbnail`);
     expect(thumbnail.status).toBe(200);
@@ -256,7 +256,7 @@ describe('dashboard API on a real core', () => {
     const fixture = await core({ urls: [comfy.url] });
     const api = apiOf(fixture.core);
     await finishedBatch(fixture, 2);
-    const record = fixture.core.gallery.list().items[0]!;
+    const record = (await fixture.core.gallery.loaded()).list().items[0]!;
     const content = readFileSync(record.path);
 
     const reply = await api.call(`/api/gallery/${record.id}`, { method: 'DELETE' });
@@ -273,12 +273,12 @@ describe('dashboard API on a real core', () => {
     expect((await api.call(`/api/gallery/${record.id}`, { method: 'DELETE' })).status).toBe(404);
 
     // A file deleted outside the bridge: only the entry is left to remove, and nothing else is trashed.
-    const other = fixture.core.gallery.list().items[0]!;
+    const other = (await fixture.core.gallery.loaded()).list().items[0]!;
     rmSync(other.path);
     const trashedBefore = readdirSync(trashDir).length;
     const gone = await api.call(`/api/gallery/${other.id}`, { method: 'DELETE' });
     expect(gone.status).toBe(200);
-    expect(fixture.core.gallery.get(other.id)).toBeUndefined();
+    expect((await fixture.core.gallery.loaded()).get(other.id)).toBeUndefined();
     expect(readdirSync(trashDir)).toHaveLength(trashedBefore);
   });
 

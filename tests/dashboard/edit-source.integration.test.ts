@@ -59,7 +59,9 @@ describe('edits in the dashboard gallery', () => {
   };
   const edit = async (agent: E2eClient, args: Record<string, unknown>) => {
     const image = editedImage(await agent.call('edit_image', { image: 'public/hero.png', seed: 1, ...args }));
-    const record = fixture.core.gallery.list({ limit: 500 }).items.find((r) => r.path === image.path);
+    const record = (await fixture.core.gallery.loaded())
+      .list({ limit: 500 })
+      .items.find((r) => r.path === image.path);
     expect(record, `a gallery record for ${image.path}`).toBeDefined();
     return record!;
   };
@@ -149,7 +151,7 @@ describe('edits in the dashboard gallery', () => {
       height: 64,
     });
     expect(generated.isError, JSON.stringify(generated.content)).toBeFalsy();
-    const plain = fixture.core.gallery.list({ query: 'plain', mode: 'generate' }).items[0]!;
+    const plain = (await fixture.core.gallery.loaded()).list({ query: 'plain', mode: 'generate' }).items[0]!;
     const none = await api.call(`/api/gallery/${plain.id}/source`);
     expect(none.status).toBe(404);
     expect(errorOf(none.body).code).toBe('not_an_edit');

@@ -152,7 +152,7 @@ describe('/api/events on a real core', () => {
 
     const { ctx } = toolContext();
     await fixture.core.service.generateImage({ prompt: 'a heron', width: 64, height: 64 }, ctx);
-    const [record] = fixture.core.gallery.list().items;
+    const [record] = (await fixture.core.gallery.loaded()).list().items;
     await api.call(`/api/gallery/${record!.id}`, { method: 'DELETE' });
     const removed = await nextEvent(
       events,

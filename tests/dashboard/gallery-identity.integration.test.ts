@@ -74,7 +74,7 @@ async function generate(s: Session, prompt: string, savePath: string): Promise<s
   });
   expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
   const written = (result.structuredContent as { images: { path: string }[] }).images[0]!.path;
-  const record = s.fixture.core.gallery
+  const record = (await s.fixture.core.gallery.loaded())
     .list({ query: prompt })
     .items.find((candidate) => candidate.path === written);
   expect(record, `a gallery record for ${written}`).toBeDefined();
@@ -115,7 +115,7 @@ describe('gallery entries and the files they made', () => {
     expect(answer).toMatchObject({ deleted: true, file: 'replaced' });
     expect(answer.message).toMatch(/left in place/);
     expect(readFileSync(hero).equals(current)).toBe(true);
-    expect(s.fixture.core.gallery.get(oldId)).toBeUndefined();
+    expect((await s.fixture.core.gallery.loaded()).get(oldId)).toBeUndefined();
     expect(trashed(s)).toEqual([]);
 
     // The current entry's delete still moves its file to the trash.
@@ -127,7 +127,7 @@ describe('gallery entries and the files they made', () => {
   it('neither serves nor deletes through a folder replaced by a link to an outside file of the same name', async () => {
     const s = await session();
     const id = await generate(s, 'an icon', 'public/icon.png');
-    const recorded = s.fixture.core.gallery.get(id)!;
+    const recorded = (await s.fixture.core.gallery.loaded()).get(id)!;
     // An entry from before identities were kept, for the same path: only the folder check can stop it.
     s.fixture.core.gallery.add({
       ...recorded,

@@ -82,7 +82,7 @@ describe('sampler previews on /api/events', () => {
     // On disk: the one finished image, nothing of the frames.
     const files = readdirSync(fixture.outputDir, { recursive: true }).map(String);
     expect(files).toEqual([done.batch.items[0]!.path!.slice(fixture.outputDir.length + 1)]);
-    expect(fixture.core.gallery.list().items.map((record) => record.path)).toEqual([
+    expect((await fixture.core.gallery.loaded()).list().items.map((record) => record.path)).toEqual([
       done.batch.items[0]!.path,
     ]);
   });

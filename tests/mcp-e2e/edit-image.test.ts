@@ -98,7 +98,7 @@ describe.each<Era>(['2025', '2026'])('%s-era client over HTTP: edit_image', (era
     });
     // The strength went to the workflow's {{denoise}} (restyle's default, 0.6).
     expect(JSON.stringify(fake.submitted.at(-1)!.prompt)).toContain('restyle a poster denoise 0.6');
-    const record = fixture.core.gallery.list({ limit: 1 }).items[0]!;
+    const record = (await fixture.core.gallery.loaded()).list({ limit: 1 }).items[0]!;
     expect(record.edit).toEqual({ mode: 'restyle', source: hero });
     // A second edit does not replace the first.
     const second = editedImage(

@@ -250,7 +250,7 @@ describe('web-ready output through MCP', () => {
     expect(html).toContain('fetchpriority="high"');
     expect(html).not.toContain(site);
     // The dashboard's lightbox shows the asset: it is kept on the image's gallery record.
-    const kept = fixture.core.gallery.findByPath(lake)?.web;
+    const kept = (await fixture.core.gallery.loaded()).findByPath(lake)?.web;
     expect(kept).toMatchObject({ purpose: 'hero', html });
     expect(kept?.variants.map((variant) => `${variant.format}-${variant.width}`)).toContain('avif-640');
 

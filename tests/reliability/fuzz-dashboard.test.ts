@@ -93,7 +93,9 @@ describe('fuzzing the dashboard API', () => {
       ctx,
     );
     await fixture.core.service.checkBatchStatus({ batch_id: accepted.batch_id, wait_seconds: 30 }, ctx);
-    galleryIds.push(...fixture.core.gallery.list({ limit: 50 }).items.map((item) => item.id));
+    galleryIds.push(
+      ...(await fixture.core.gallery.loaded()).list({ limit: 50 }).items.map((item) => item.id),
+    );
   });
 
   afterAll(async () => {

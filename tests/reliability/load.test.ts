@@ -114,7 +114,7 @@ describe('load', () => {
     expect(runs.size).toBe(100);
     for (const [jobId, count] of runs) expect(count, jobId).toBe(1);
     expect(backends.every((fake) => fake.executions.size > 0)).toBe(true);
-    expect(fixture.core.gallery.size).toBe(100);
+    expect((await fixture.core.gallery.loaded()).size).toBe(100);
     console.info(`load: 10 clients × 10 generations in ${seconds.toFixed(1)} s over 2 fake backends`);
   }, 120_000);
 
@@ -165,7 +165,7 @@ describe('load', () => {
     const runs = completedRunsByJob(backends);
     expect(runs.size).toBe(soakJobs);
     expect([...runs.values()].every((count) => count === 1)).toBe(true);
-    expect(fixture.core.gallery.size).toBe(soakJobs);
+    expect((await fixture.core.gallery.loaded()).size).toBe(soakJobs);
     expect(fixture.core.scheduler.counts()).toEqual({ pending: 0, running: 0 });
     expect(fixture.core.pool.snapshot().map((backend) => backend.inFlight)).toEqual([0, 0]);
     // Without the fakes' own history (a killed fake forgets its queue and history), what is left is the bridge's.
