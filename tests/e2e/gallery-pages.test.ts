@@ -1,10 +1,7 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileIdentityOf } from '../../electron/images/file-identity.js';
-import type { GenerationRecord } from '../../shared/generation.js';
+import { seedGallery } from './seed-gallery.js';
 import { e2eSkipReason, launchChromium, openPage, startBridge, uiTimeout, type Bridge } from './support.js';
 
 /*
@@ -19,34 +16,6 @@ const count = 205;
 const pageSize = 200;
 const nameOf = (index: number) => `img-${String(index).padStart(3, '0')}.png`;
 
-async function seedGallery(dataDir: string, imagesDir: string): Promise<void> {
-  mkdirSync(imagesDir, { recursive: true });
-  const lines: string[] = [];
-  for (let index = 0; index < count; index++) {
-    const path = join(imagesDir, nameOf(index));
-    await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: index, g: 90, b: 160 } } })
-      .png()
-      .toFile(path);
-    const file = fileIdentityOf(statSync(path, { bigint: true }));
-    const record: GenerationRecord = {
-      id: `g-${index}`,
-      path,
-      prompt: `image number ${index}`,
-      seed: index,
-      width: 16,
-      height: 16,
-      format: 'png',
-      bytes: file.size,
-      workflow: 'sd15',
-      backend: 'http://127.0.0.1:8188',
-      createdAt: new Date(Date.UTC(2026, 0, 1) + index * 60_000).toISOString(),
-      file,
-    };
-    lines.push(JSON.stringify({ op: 'add', record }));
-  }
-  writeFileSync(join(dataDir, 'gallery.jsonl'), lines.join('\n') + '\n');
-}
-
 describe.skipIf(skip)('the lightbox at the end of the loaded page', () => {
   let bridge: Bridge;
   let browser: Browser;
@@ -54,7 +23,15 @@ describe.skipIf(skip)('the lightbox at the end of the loaded page', () => {
   beforeAll(async () => {
     bridge = await startBridge({
       comfyuiUrls: ['http://127.0.0.1:9'],
-      prepare: ({ dataDir, outputDir }) => seedGallery(dataDir, join(outputDir, 'pages')),
+      prepare: ({ dataDir, outputDir }) =>
+        seedGallery({
+          dataDir,
+          imagesDir: join(outputDir, 'pages'),
+          count,
+          idPrefix: 'g-',
+          fileName: nameOf,
+          prompt: (index) => `image number ${index}`,
+        }),
     });
     browser = await launchChromium();
   });

@@ -1,13 +1,10 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileIdentityOf } from '../../electron/images/file-identity.js';
-import type { GenerationRecord } from '../../shared/generation.js';
 import { startFakeComfyUI, type FakeComfyUI } from '../fakes/fake-comfyui.js';
 import { sd15Models } from '../core/harness.js';
 import { connect } from '../mcp-e2e/clients.js';
+import { seedGallery } from './seed-gallery.js';
 import { e2eSkipReason, launchChromium, openPage, startBridge, uiTimeout, type Bridge } from './support.js';
 
 /*
@@ -21,34 +18,6 @@ if (skip) console.warn(`tests/e2e/gallery-prefetch: skipped: ${skip}`);
 
 const count = 30;
 const warmed = 12;
-
-async function seedGallery(dataDir: string, imagesDir: string): Promise<void> {
-  mkdirSync(imagesDir, { recursive: true });
-  const lines: string[] = [];
-  for (let index = 0; index < count; index++) {
-    const path = join(imagesDir, `seeded-${index}.png`);
-    await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: index, g: 90, b: 160 } } })
-      .png()
-      .toFile(path);
-    const file = fileIdentityOf(statSync(path, { bigint: true }));
-    const record: GenerationRecord = {
-      id: `s-${index}`,
-      path,
-      prompt: `seeded image ${index}`,
-      seed: index,
-      width: 16,
-      height: 16,
-      format: 'png',
-      bytes: file.size,
-      workflow: 'sd15',
-      backend: 'http://127.0.0.1:8188',
-      createdAt: new Date(Date.UTC(2026, 0, 1) + index * 60_000).toISOString(),
-      file,
-    };
-    lines.push(JSON.stringify({ op: 'add', record }));
-  }
-  writeFileSync(join(dataDir, 'gallery.jsonl'), lines.join('\n') + '\n');
-}
 
 /** The page's first-page gallery requests (no cursor) and thumbnail requests, as they are made. */
 function watchRequests(page: Page): { firstPages: string[]; thumbnails: string[] } {
@@ -76,7 +45,15 @@ describe.skipIf(skip)('the gallery fetched ahead while Status shows', () => {
     fake = await startFakeComfyUI({ models: sd15Models, stepMs: 2 });
     bridge = await startBridge({
       comfyuiUrls: [fake.url],
-      prepare: ({ dataDir, outputDir }) => seedGallery(dataDir, join(outputDir, 'seeded')),
+      prepare: ({ dataDir, outputDir }) =>
+        seedGallery({
+          dataDir,
+          imagesDir: join(outputDir, 'seeded'),
+          count,
+          idPrefix: 's-',
+          fileName: (index) => `seeded-${index}.png`,
+          prompt: (index) => `seeded image ${index}`,
+        }),
     });
     browser = await launchChromium();
   });
