@@ -3,10 +3,11 @@ import { dirname, join } from 'node:path';
 import type { GenerationRecord } from '../../shared/generation.js';
 import { BridgeError } from '../errors.js';
 import { allowedFolderOf, type GalleryHandle } from '../gallery/index.js';
-import { AtomicWriteError, writeFileAtomic } from '../images/atomic-write.js';
+import { AtomicWriteError, openExistingFolder, writeFileAtomic } from '../images/atomic-write.js';
+import type { FolderHandle } from '../images/folder-handle.js';
 import { createPathPolicy, PathPolicyError } from '../images/path-policy.js';
 import { ImageTooLargeError } from '../images/pixel-limit.js';
-import { renderImage } from '../images/render.js';
+import { renderImageParts } from '../images/render.js';
 import type { PreparedPrompt } from '../jobs/scheduler.js';
 import type { JobRecord, JobResult, StagedInputs } from '../jobs/types.js';
 import type { WorkflowCatalog } from './catalog.js';
@@ -60,8 +61,15 @@ async function editedImage(image: Buffer, spec: JobRecord['spec'], limits: ReadL
  * path is checked while the image downloads (`image` still on its way): a refused path is reported once the
  * download has settled, and nothing is written unless both succeeded.
  */
+interface DeliverDeps {
+  gallery: GalleryHandle;
+  recoveryDir: string;
+  maxInputPixels: number;
+  maxSourceBytes: number;
+}
+
 export async function deliverJob(
-  deps: { gallery: GalleryHandle; recoveryDir: string; maxInputPixels: number; maxSourceBytes: number },
+  deps: DeliverDeps,
   job: JobRecord,
   batchId: string,
   image: Buffer | Promise<Buffer>,
@@ -71,15 +79,39 @@ export async function deliverJob(
   markPhase(job.id, 'deliver');
   const checked = checkedSavePath(spec).finally(() => markPhase(job.id, 'path-checked'));
   checked.catch(() => undefined); // awaited below, after the download
-  const bytes = await image;
+  // Its folder is opened meanwhile too, if it exists (nothing is made before the image is good).
+  const folder = checked.then(
+    (savePath) => openExistingFolder(savePath, spec.allowedRoots),
+    () => undefined,
+  );
+  try {
+    return await deliverInto(deps, job, batchId, { image, checked, folder }, backend);
+  } finally {
+    await (await folder)?.close();
+  }
+}
+
+async function deliverInto(
+  deps: DeliverDeps,
+  job: JobRecord,
+  batchId: string,
+  ahead: {
+    image: Buffer | Promise<Buffer>;
+    checked: Promise<string>;
+    folder: Promise<FolderHandle | undefined>;
+  },
+  backend: string,
+): Promise<JobResult> {
+  const { spec } = job;
+  const bytes = await ahead.image;
   markPhase(job.id, 'downloaded');
-  const savePath = await checked;
+  const savePath = await ahead.checked;
   markPhase(job.id, 'render');
   const limits = { maxBytes: deps.maxSourceBytes, maxPixels: deps.maxInputPixels };
   const edited = await editedImage(bytes, spec, limits);
   let rendered;
   try {
-    rendered = await renderImage(edited, {
+    rendered = await renderImageParts(edited, {
       width: spec.width,
       height: spec.height,
       format: spec.format,
@@ -102,12 +134,17 @@ export async function deliverJob(
   markPhase(job.id, 'rendered');
   let written;
   try {
-    written = await writeFileAtomic(savePath, rendered.bytes, {
-      allowedRoots: spec.allowedRoots,
-      overwrite: spec.overwrite,
-      recoveryDir: deps.recoveryDir,
-      onStep: (step) => markPhase(job.id, step),
-    });
+    written = await writeFileAtomic(
+      savePath,
+      rendered.parts,
+      {
+        allowedRoots: spec.allowedRoots,
+        overwrite: spec.overwrite,
+        recoveryDir: deps.recoveryDir,
+        onStep: (step) => markPhase(job.id, step),
+      },
+      await ahead.folder,
+    );
   } catch (error) {
     if (error instanceof AtomicWriteError)
       throw new BridgeError(`write_${error.reason.replaceAll('-', '_')}`, error.message);

@@ -18,6 +18,7 @@ import type { FolderHandle } from './folder-handle.js';
 import { pathChanged, PathPolicyError } from './path-error.js';
 import { createPathPolicy } from './path-policy.js';
 import { fileIdentityOf, objectIdentityOf, sameObject, type ObjectIdentity } from './file-identity.js';
+import { byteLengthOf, writeAll, type FileContent } from './file-content.js';
 
 export type AtomicWriteFailure = 'exists' | 'not-writable' | 'disk-full' | 'recovery-failed' | 'io';
 
@@ -60,13 +61,18 @@ export interface WriteFileAtomicResult {
   replacedFileKeptAt?: string;
 }
 
-/** Writes `target`, making its missing folders; its folder is opened through the allowed folders first. */
+/**
+ * Writes `target`, making its missing folders; its folder is opened through the allowed folders first, unless
+ * `openedFolder` holds that folder already opened (openExistingFolder; the caller closes it).
+ */
 export async function writeFileAtomic(
   target: string,
-  bytes: Uint8Array,
+  bytes: FileContent,
   options: WriteFileAtomicOptions,
+  openedFolder?: FolderHandle,
 ): Promise<WriteFileAtomicResult> {
   const { allowedRoots, ...writeOptions } = options;
+  if (openedFolder) return writeIntoFolder(openedFolder, path.basename(target), bytes, writeOptions);
   const folderPath = path.dirname(target);
   const folder = await explainFailures(target, folderPath, () =>
     createPathPolicy({ allowedRoots }).openFolder(folderPath, { create: true }),
@@ -79,6 +85,20 @@ export async function writeFileAtomic(
 }
 
 /**
+ * Opens the folder `target` will be written in, if it exists, without making anything: a caller that has other
+ * work to wait for (the image's download) opens it meanwhile, and writeFileAtomic then starts at the write. Any
+ * failure is undefined: writeFileAtomic without a folder gives the full answer (and makes missing folders).
+ */
+export async function openExistingFolder(
+  target: string,
+  allowedRoots: readonly string[],
+): Promise<FolderHandle | undefined> {
+  return createPathPolicy({ allowedRoots })
+    .openFolder(path.dirname(target), { create: false })
+    .catch(() => undefined);
+}
+
+/**
  * Writes the file `name` in an opened folder. Every step acts on that folder, and the folder's path is verified
  * before the file is placed and after: if it no longer leads there, the call fails with a `changed` PathPolicyError,
  * the temp file is gone, and a newly placed file is removed again.
@@ -86,7 +106,7 @@ export async function writeFileAtomic(
 export async function writeIntoFolder(
   folder: FolderHandle,
   name: string,
-  bytes: Uint8Array,
+  bytes: FileContent,
   options: Omit<WriteFileAtomicOptions, 'allowedRoots'>,
 ): Promise<WriteFileAtomicResult> {
   const target = folder.shown(name);
@@ -97,7 +117,7 @@ export async function writeIntoFolder(
     const stats = await explainFailures(target, folder.path, async () => {
       const handle = await open(folder.child(temp), newFileFlags, 0o666);
       try {
-        await handle.writeFile(bytes);
+        await writeAll(handle, bytes);
         options.onStep?.('written');
         await handle.sync();
         options.onStep?.('synced');
@@ -127,7 +147,7 @@ export async function writeIntoFolder(
     options.onStep?.('folder-synced');
     return {
       path: target,
-      bytes: bytes.byteLength,
+      bytes: byteLengthOf(bytes),
       identity: fileIdentityOf(stats),
       ...(replacedFileKeptAt ? { replacedFileKeptAt } : {}),
     };

@@ -157,14 +157,17 @@ export class FolderHandle {
    */
   async verify(): Promise<void> {
     const changed = () => pathChanged(this.path, 'nothing more was done');
-    for (const step of this.steps) {
-      const info = await lstatOrUndefined(step.realPath);
+    // Each step's look-up stands alone: asked at once, a folder n levels deep costs one round trip, not n.
+    const shownLeadsTo =
+      this.path === this.realPath ? this.realPath : realpath(this.path).catch(() => undefined);
+    const found = await Promise.allSettled(this.steps.map((step) => lstatOrUndefined(step.realPath)));
+    for (const [index, step] of this.steps.entries()) {
+      const settled = found[index]!;
+      if (settled.status === 'rejected') throw settled.reason;
+      const info = settled.value;
       if (!info?.isDirectory() || !sameObject(objectIdentityOf(info), step.identity)) throw changed();
     }
-    if (this.path !== this.realPath) {
-      const real = await realpath(this.path).catch(() => undefined);
-      if (real !== this.realPath) throw changed();
-    }
+    if ((await shownLeadsTo) !== this.realPath) throw changed();
   }
 
   /** Makes renames and unlinks in this folder durable. Best effort: Windows cannot open a folder for syncing. */

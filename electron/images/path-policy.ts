@@ -69,8 +69,7 @@ export function createPathPolicy(options: PathPolicyOptions): PathPolicy {
   };
 
   /** The allowed folder (links resolved) holding `canonical`, the innermost when they nest. */
-  const requireCanonicallyInside = async (absolute: string, canonical: Canonical): Promise<string> => {
-    const canonicalRoots = await Promise.all(roots.map(canonicalise));
+  const requireInside = (absolute: string, canonical: Canonical, canonicalRoots: Canonical[]): string => {
     const holders = canonicalRoots.filter((root) => isInsideFolder(canonical.path, root.path));
     const innermost = holders.sort((a, b) => b.path.length - a.path.length)[0];
     if (innermost) return innermost.path;
@@ -80,6 +79,8 @@ export function createPathPolicy(options: PathPolicyOptions): PathPolicy {
       `"${absolute}" leads outside the allowed folders through a symbolic link (it resolves to "${canonical.path}"). Use a path inside ${roots.join(', ')}, or ${howToAllow}.`,
     );
   };
+  const requireCanonicallyInside = async (absolute: string, canonical: Canonical): Promise<string> =>
+    requireInside(absolute, canonical, await Promise.all(roots.map(canonicalise)));
 
   return {
     allowedRoots: () => roots,
@@ -100,25 +101,30 @@ export function createPathPolicy(options: PathPolicyOptions): PathPolicy {
       if (namesFolder(savePath)) throw isFolderError(absolute);
       requireLexicallyInside(absolute);
 
-      const existing = await lstatOrUndefined(absolute);
-      if (existing?.isSymbolicLink()) {
+      // The three look-ups do not depend on one another: asked at once, they cost one round trip to the file
+      // system instead of five or six (this is on every generate_image call's path). Their answers are judged
+      // in the order a refusal should be explained.
+      const [existing, canonical, canonicalRoots] = await Promise.allSettled([
+        lstatOrUndefined(absolute),
+        canonicalise(absolute),
+        Promise.all(roots.map(canonicalise)),
+      ]);
+      if (valueOf(existing)?.isSymbolicLink()) {
         throw new PathPolicyError(
           'symlink',
           absolute,
           `"${absolute}" is a symbolic link; the bridge does not write through links. Choose another file name, or remove the link.`,
         );
       }
-      if (existing?.isDirectory()) throw isFolderError(absolute);
-
-      const canonical = await canonicalise(absolute);
-      if (!canonical.ancestorIsDirectory) {
+      if (valueOf(existing)?.isDirectory()) throw isFolderError(absolute);
+      if (!valueOf(canonical).ancestorIsDirectory) {
         throw new PathPolicyError(
           'parent-not-directory',
           absolute,
-          `"${canonical.existingAncestor}" is a file, so "${absolute}" cannot be created inside it. Choose another path.`,
+          `"${valueOf(canonical).existingAncestor}" is a file, so "${absolute}" cannot be created inside it. Choose another path.`,
         );
       }
-      await requireCanonicallyInside(absolute, canonical);
+      requireInside(absolute, valueOf(canonical), valueOf(canonicalRoots));
       return absolute;
     },
 
@@ -133,7 +139,11 @@ export function createPathPolicy(options: PathPolicyOptions): PathPolicy {
 
     async openFolder(absoluteFolder, options) {
       requireLexicallyInside(absoluteFolder);
-      const canonical = await canonicalise(absoluteFolder);
+      const [settledFolder, canonicalRoots] = await Promise.allSettled([
+        canonicalise(absoluteFolder),
+        Promise.all(roots.map(canonicalise)),
+      ]);
+      const canonical = valueOf(settledFolder);
       if (!canonical.ancestorIsDirectory) {
         throw new PathPolicyError(
           'parent-not-directory',
@@ -141,7 +151,7 @@ export function createPathPolicy(options: PathPolicyOptions): PathPolicy {
           `"${canonical.existingAncestor}" is a file, so the folder "${absoluteFolder}" cannot be used. Choose another path.`,
         );
       }
-      const root = await requireCanonicallyInside(absoluteFolder, canonical);
+      const root = requireInside(absoluteFolder, canonical, valueOf(canonicalRoots));
       const components = path.relative(root, canonical.path).split(path.sep).filter(Boolean);
       return await FolderHandle.open(root, components, { create: options.create, shownAs: absoluteFolder });
     },
@@ -219,20 +229,37 @@ interface Canonical {
 async function canonicalise(absolute: string): Promise<Canonical> {
   const missing: string[] = [];
   let current = absolute;
+  // A file about to be written usually does not exist yet: its folder is asked about at the same time, so
+  // that answer does not wait for the first one.
+  let ahead: Promise<string> | undefined = realpath(path.dirname(absolute));
+  ahead.catch(() => undefined);
+  let real = realpath(current);
   for (;;) {
     try {
-      const real = await realpath(current);
-      const found = missing.length === 0 ? undefined : await lstat(real);
+      const resolved = await real;
+      const found = missing.length === 0 ? undefined : await lstat(resolved);
       // A link where realpath just found a folder: the path is being changed under us, not a file in the way.
       if (found?.isSymbolicLink()) throw pathChanged(absolute, 'nothing was done');
       const ancestorIsDirectory = found?.isDirectory() ?? true;
-      return { path: path.join(real, ...missing.reverse()), existingAncestor: current, ancestorIsDirectory };
+      return {
+        path: path.join(resolved, ...missing.reverse()),
+        existingAncestor: current,
+        ancestorIsDirectory,
+      };
     } catch (error) {
       if (!isErrno(error, 'ENOENT', 'ENOTDIR')) throw error;
       const parent = path.dirname(current);
       if (parent === current) return { path: absolute, existingAncestor: current, ancestorIsDirectory: true };
       missing.push(path.basename(current));
       current = parent;
+      real = ahead ?? realpath(current);
+      ahead = undefined;
     }
   }
+}
+
+/** The value of a settled look-up, or its error thrown. */
+function valueOf<T>(settled: PromiseSettledResult<T>): T {
+  if (settled.status === 'rejected') throw settled.reason;
+  return settled.value;
 }

@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import type { OutputFormat } from '../../shared/generation.js';
-import { addPngText, isPng, readPngText } from './png-text.js';
+import { isPng, pngSize, pngTextParts, readPngText } from './png-text.js';
 import { checkPixelCount, decodeLimit, DEFAULT_MAX_INPUT_MEGAPIXELS, pixelLimitOf } from './pixel-limit.js';
 import { readXmpProperties, xmpPacket } from './xmp.js';
 
@@ -30,12 +30,28 @@ export interface RenderedImage {
   format: OutputFormat;
 }
 
+/** The rendered file as pieces to write one after another (renderImageParts). */
+export interface RenderedParts extends Omit<RenderedImage, 'bytes'> {
+  parts: Buffer[];
+}
+
 export async function renderImage(input: Buffer, options: RenderOptions): Promise<RenderedImage> {
+  const { parts, ...rendered } = await renderImageParts(input, options);
+  return { bytes: parts.length === 1 ? parts[0]! : Buffer.concat(parts), ...rendered };
+}
+
+/**
+ * renderImage without joining the result into one buffer: a PNG kept at its size is ComfyUI's bytes with the
+ * text chunks between them, written as they are (atomic-write.ts takes the pieces).
+ */
+export async function renderImageParts(input: Buffer, options: RenderOptions): Promise<RenderedParts> {
   const { width, height, format } = options;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`width and height must be positive whole numbers (got ${width} × ${height}).`);
   }
-  const source = await sharp(input).metadata();
+  // A PNG's size is in its first bytes; only other formats need libvips to read it.
+  const header = pngSize(input);
+  const source = header ? { ...header, format: 'png' } : await sharp(input).metadata();
   const maxPixels = options.maxInputPixels ?? pixelLimitOf(DEFAULT_MAX_INPUT_MEGAPIXELS);
   checkPixelCount('The image', source.width, source.height, maxPixels);
   const entries = Object.entries(options.metadata ?? {});
@@ -43,10 +59,10 @@ export async function renderImage(input: Buffer, options: RenderOptions): Promis
   const result = { width, height, format };
 
   // Nothing to change: hand back ComfyUI's bytes untouched (no generation loss, no CPU).
-  if (sameSize && source.format === format && entries.length === 0) return { bytes: input, ...result };
+  if (sameSize && source.format === format && entries.length === 0) return { parts: [input], ...result };
   // Right size and already PNG: the text chunks can go straight into the original bytes.
   if (sameSize && source.format === 'png' && format === 'png') {
-    return { bytes: addPngText(input, options.metadata ?? {}), ...result };
+    return { parts: pngTextParts(input, options.metadata ?? {}), ...result };
   }
 
   let pipeline = sharp(input, decodeLimit(maxPixels));
@@ -76,7 +92,7 @@ export async function renderImage(input: Buffer, options: RenderOptions): Promis
   // over so that a resized PNG has the same keys as one whose bytes were kept.
   const text = format === 'png' ? { ...comfyChunks(input), ...options.metadata } : {};
   return {
-    bytes: format === 'png' && Object.keys(text).length > 0 ? addPngText(bytes, text) : bytes,
+    parts: format === 'png' && Object.keys(text).length > 0 ? pngTextParts(bytes, text) : [bytes],
     ...result,
   };
 }

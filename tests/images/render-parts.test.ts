@@ -1,0 +1,90 @@
+/**
+ * A PNG kept at its size is written as ComfyUI's bytes with the text chunks between them, never copied into one
+ * buffer (issue 16: the copy of a few-MB image cost about a millisecond per call), and its size is read from its
+ * header instead of through libvips. The pieces, written by writeAll, make the same file renderImage makes.
+ */
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { withoutFirstBytes, writeAll } from '../../electron/images/file-content.js';
+import { ImageTooLargeError } from '../../electron/images/pixel-limit.js';
+import { addPngText, pngSize, pngTextParts, readPngText } from '../../electron/images/png-text.js';
+import { renderImage, renderImageParts } from '../../electron/images/render.js';
+import { flatPng } from './flat-png.js';
+
+const metadata = { parameters: 'a lighthouse at dusk\nSeed: 7', 'bridge-prompt': 'a lighthouse at dusk ☀' };
+const folders: string[] = [];
+afterAll(() => Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true }))));
+
+describe('renderImageParts: a PNG kept at its size', () => {
+  it('hands back the source bytes themselves, the text chunks and IEND, making renderImage’s file', async () => {
+    const source = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#357' } })
+      .png()
+      .toBuffer();
+    const rendered = await renderImageParts(source, { width: 40, height: 30, format: 'png', metadata });
+    expect(rendered.parts.length).toBe(2 + Object.keys(metadata).length);
+    // The first piece is a view of the source, not a copy of it.
+    expect(rendered.parts[0]!.buffer).toBe(source.buffer);
+    expect(rendered.parts[0]!.byteOffset).toBe(source.byteOffset);
+    const joined = Buffer.concat(rendered.parts);
+    expect(
+      joined.equals((await renderImage(source, { width: 40, height: 30, format: 'png', metadata })).bytes),
+    ).toBe(true);
+    expect(readPngText(joined)).toEqual(metadata);
+    expect(await sharp(joined).metadata()).toMatchObject({ width: 40, height: 30, format: 'png' });
+  });
+
+  it('still refuses a PNG over the pixel limit by its header, before decoding it', async () => {
+    await expect(
+      renderImageParts(flatPng(3000, 2000), {
+        width: 3000,
+        height: 2000,
+        format: 'png',
+        maxInputPixels: 5_000_000,
+      }),
+    ).rejects.toThrow(ImageTooLargeError);
+  });
+});
+
+describe('pngSize and pngTextParts', () => {
+  it('reads width and height from IHDR, and nothing from what is not a PNG', async () => {
+    expect(pngSize(flatPng(321, 123))).toEqual({ width: 321, height: 123 });
+    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .jpeg()
+      .toBuffer();
+    expect(pngSize(jpeg)).toBeUndefined();
+    expect(pngSize(flatPng(5, 5).subarray(0, 20))).toBeUndefined();
+  });
+
+  it('joined, the pieces are addPngText’s file', () => {
+    const png = flatPng(64, 64);
+    expect(Buffer.concat(pngTextParts(png, metadata)).equals(addPngText(png, metadata))).toBe(true);
+  });
+});
+
+describe('writeAll', () => {
+  it('writes the pieces in order into the file', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'write-all-'));
+    folders.push(folder);
+    const parts = [Buffer.from('head-'), Buffer.alloc(0), Buffer.alloc(300_000, 7), Buffer.from('-tail')];
+    const handle = await open(path.join(folder, 'file'), 'w');
+    try {
+      await writeAll(handle, parts);
+    } finally {
+      await handle.close();
+    }
+    expect((await readFile(path.join(folder, 'file'))).equals(Buffer.concat(parts))).toBe(true);
+  });
+
+  it('after a short write, goes on from the first byte not written', () => {
+    const parts = [Buffer.from('abc'), Buffer.from('defg'), Buffer.from('h')];
+    const rest = (count: number) => Buffer.concat(withoutFirstBytes(parts, count)).toString();
+    expect(rest(0)).toBe('abcdefgh');
+    expect(rest(2)).toBe('cdefgh');
+    expect(rest(3)).toBe('defgh');
+    expect(rest(5)).toBe('fgh');
+    expect(rest(8)).toBe('');
+  });
+});
