@@ -1,6 +1,6 @@
 /**
  * The fake ComfyUI 0.3.64 the tests run against: real HTTP and websocket, behaviour as recorded in the captures
- * (../shared/comfyui/API.md). This file is its lifecycle, its test knobs and its route table; the parts live
+ * (comfyui/API.md). This file is its lifecycle, its test knobs and its route table; the parts live
  * beside it: fake-sockets (websockets), fake-queue (queue, history), fake-prompt (POST /prompt),
  * fake-images (/view, uploads), fake-system (stats, object_info, models), fake-executor (running a prompt).
  */
