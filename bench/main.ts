@@ -14,10 +14,10 @@
  * generate_image call's overhead goes, step by step (bench/breakdown.ts); BENCH_BASELINE=<another built checkout>
  * alternates its calls with this build's (an interleaved A/B) in the overhead section.
  *
- * Over ~300 lines on purpose: this is the benchmark's script, section after section in the order they run; the
- * measuring itself lives in the sibling modules it imports.
+ * This is the benchmark's script, section after section in the order they run; the measuring itself lives in
+ * the sibling modules it imports.
  */
-import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { measureDashboardMemory } from './dashboard-memory.js';
@@ -34,15 +34,7 @@ import { printLine, writeResults, type Figure } from './report.js';
 import { benchModels } from './session.js';
 import { seedGallery } from './seed-gallery.js';
 import { measureLargeGallery, measureQueueRestart } from './scale.js';
-import {
-  floorFigure,
-  floorScript,
-  shimFigures,
-  timeShimStartup,
-  timeStartup,
-  type ShimStartup,
-} from './shim.js';
-import { median } from './stats.js';
+import { measureServeStartup, measureShimStartup } from './startup.js';
 import { measureWebAssets } from './web.js';
 import { measureWebTools } from './web-tools.js';
 import { measureWebp } from './webp.js';
@@ -93,74 +85,6 @@ const add = (...added: Figure[]) => {
     log(printLine(figure));
   }
 };
-
-async function measureStartup(workspace: Workspace): Promise<Figure> {
-  const fake = await startFakeProcess({ models: benchModels });
-  try {
-    const times: number[] = [];
-    for (let run = 0; run < startupRuns; run++) {
-      const serve = await startServeProcess({
-        comfyuiUrls: [fake.url],
-        dataDir: workspace.dir('startup', String(run), 'data'),
-        outputDir: workspace.dir('startup', String(run), 'out'),
-      });
-      times.push(serve.startupMs);
-      await serve.stop();
-    }
-    return {
-      name: `serve start-up to the ready line (empty data folder), median of ${startupRuns}`,
-      value: median(times),
-      unit: 'ms',
-      target: { limit: 1500, kind: 'max' },
-      note: `runs ${times.map((time) => time.toFixed(0)).join(', ')} ms`,
-    };
-  } finally {
-    await fake.stop();
-  }
-}
-
-/**
- * The stdio shim's start-up, forwarding to a running `serve` and hosting the core in-process (a fresh data
- * folder each time), spawns of the two modes interleaved so a change in the machine's load hits both alike.
- */
-async function measureShimStartup(workspace: Workspace): Promise<Figure[]> {
-  const fake = await startFakeProcess({ models: benchModels });
-  let serve: RunningServe | undefined;
-  try {
-    const dataDir = workspace.dir('shim', 'serve');
-    serve = await startServeProcess({ comfyuiUrls: [fake.url], dataDir, outputDir: join(dataDir, 'out') });
-    const forwarding: ShimStartup[] = [];
-    const inProcess: ShimStartup[] = [];
-    const floor: ShimStartup[] = [];
-    const floorFile = join(workspace.dir('shim', 'floor'), 'floor.cjs');
-    writeFileSync(floorFile, floorScript);
-    for (let run = 0; run < shimRuns; run++) {
-      floor.push(await timeStartup([floorFile]));
-      forwarding.push(await timeShimStartup(['--data-dir', dataDir]));
-      const ownDir = workspace.dir('shim', String(run));
-      inProcess.push(
-        await timeShimStartup([
-          '--port',
-          '0',
-          '--data-dir',
-          ownDir,
-          '--comfyui',
-          fake.url,
-          '--output-dir',
-          ownDir,
-        ]),
-      );
-    }
-    return [
-      ...shimFigures('forwarding', forwarding, 150),
-      ...shimFigures('in-process', inProcess, 300),
-      floorFigure(floor),
-    ];
-  } finally {
-    await serve?.stop();
-    await fake.stop();
-  }
-}
 
 async function measureGallerySession(workspace: Workspace): Promise<void> {
   const dataDir = workspace.dir('gallery', 'data');
@@ -245,7 +169,7 @@ async function main(): Promise<void> {
   try {
     if (runs('startup')) {
       log('Start-up…');
-      add(await measureStartup(workspace));
+      add(await measureServeStartup(workspace, startupRuns));
     }
 
     if (runs('web')) {
@@ -257,7 +181,7 @@ async function main(): Promise<void> {
 
     if (runs('shim')) {
       log(`stdio shim start-up (${shimRuns} spawns per mode)…`);
-      add(...(await measureShimStartup(workspace)));
+      add(...(await measureShimStartup(workspace, shimRuns)));
     }
 
     if (runs('overhead')) {

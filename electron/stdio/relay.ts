@@ -1,24 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
-import type { Logger } from '../log.js';
-import type { RelayTarget } from './attach.js';
-import { modernClaimOf } from './early-answer.js';
-import {
-  describe,
-  errorReply,
-  isBridgeStopped,
-  isJsonRpcMessage,
-  modernHeaders,
-  parseMessage,
-  protocolVersionOf,
-  unreachable,
-  withRequestKey,
-  type JsonRpcMessage,
-  type RequestId,
-} from './relay-messages.js';
-import { sseData } from './sse.js';
-
 /*
  * The forwarding half of the stdio shim: JSON-RPC lines from the agent's client on stdin become Streamable
  * HTTP requests to the running app, and every message the app answers with (a JSON body or the events of
@@ -37,10 +16,29 @@ import { sseData } from './sse.js';
  * queueing the work twice; the other tools read, or refuse to overwrite, so sending them again is safe.
  * A bridge that stops cleanly answers a waiting call with `bridge_stopped`, which is handled the same way.
  *
- * Over ~300 lines on purpose: the handlers share one connection's state (the session, the calls in flight, the
- * core relayed to and its generation), which a split would have to pass around; the pure helpers on the JSON-RPC
- * messages and headers are in relay-messages.ts.
+ * The handlers here share one connection's state (the session, the calls in flight, the core relayed to and its
+ * generation); what needs none of it is beside them: the pure helpers on the JSON-RPC messages and headers
+ * (relay-messages.ts), and reading an answer's messages and ending a session over HTTP (relay-http.ts).
  */
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { Logger } from '../log.js';
+import type { RelayTarget } from './attach.js';
+import { modernClaimOf } from './early-answer.js';
+import {
+  describe,
+  errorReply,
+  isBridgeStopped,
+  modernHeaders,
+  parseMessage,
+  protocolVersionOf,
+  unreachable,
+  withRequestKey,
+  type JsonRpcMessage,
+  type RequestId,
+} from './relay-messages.js';
+import { endSession, relayBody } from './relay-http.js';
 
 export { modernHeaders } from './relay-messages.js';
 
@@ -162,7 +160,7 @@ export function startRelay(options: RelayOptions): Relay {
         controller.signal,
       );
       if (isHandshake) sessionId = response.headers.get('mcp-session-id') ?? sessionId;
-      const refusal = await relayBody(response, (reply) => {
+      const refusal = await relayBody(response, logger, (reply) => {
         if (reply.id === request.id && reply.method === undefined) {
           if (mayResend && isBridgeStopped(reply)) {
             stopped = true;
@@ -228,40 +226,6 @@ export function startRelay(options: RelayOptions): Relay {
     await initialized.body?.cancel();
   }
 
-  /**
-   * Delivers every JSON-RPC message of a response. Returns the reason when the bridge refused the request
-   * outside JSON-RPC (its HTTP guard answers 401/403/413 with {error: {code, message}}).
-   */
-  async function relayBody(
-    response: Response,
-    deliver: (message: JsonRpcMessage) => void,
-  ): Promise<string | undefined> {
-    const type = response.headers.get('content-type') ?? '';
-    if (type.includes('text/event-stream') && response.body) {
-      for await (const data of sseData(response.body)) {
-        const message = parseMessage(data);
-        if (message) deliver(message);
-        else logger.warn('ignored a malformed event from the bridge', { data: data.slice(0, 200) });
-      }
-      return undefined;
-    }
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? [] : JSON.parse(text);
-    } catch {
-      parsed = [];
-    }
-    const messages = (Array.isArray(parsed) ? parsed : [parsed]).filter(isJsonRpcMessage);
-    messages.forEach(deliver);
-    if (messages.length > 0 || response.ok) return undefined;
-    const reason = (parsed as { error?: { message?: unknown } }).error?.message;
-    logger.warn('the bridge refused a request', { status: response.status, body: text.slice(0, 300) });
-    return `The bridge refused the request (HTTP ${response.status}): ${
-      typeof reason === 'string' ? reason : text.slice(0, 200)
-    }`;
-  }
-
   /** Notifications and the client's answers to server requests need no reply. */
   async function forwardQuietly(message: JsonRpcMessage, headers: Record<string, string>) {
     try {
@@ -322,22 +286,4 @@ export function startRelay(options: RelayOptions): Relay {
     if (sessionId !== undefined) await endSession(target, sessionId, legacyHeaders(), logger);
   });
   return { finished };
-}
-
-async function endSession(
-  target: RelayTarget,
-  sessionId: string,
-  headers: Record<string, string>,
-  logger: Logger,
-) {
-  try {
-    const response = await fetch(target.mcpUrl, {
-      method: 'DELETE',
-      headers: { ...target.headers, ...headers },
-      signal: AbortSignal.timeout(2_000),
-    });
-    await response.body?.cancel();
-  } catch (error) {
-    logger.debug('could not end the session', { sessionId, error: String(error) });
-  }
 }

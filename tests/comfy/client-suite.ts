@@ -1,3 +1,5 @@
+// One file: the ComfyClient suite shared by the fake and the real ComfyUI (client.fake.test.ts, comfyui-real);
+// its cases share the target and the graphs defined at the top.
 import { createServer } from 'node:net';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

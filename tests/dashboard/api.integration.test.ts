@@ -1,3 +1,5 @@
+// One file: every /api route tested on a real core with the fake SD 1.5 ComfyUI, through the fixtures and the
+// finishedBatch helper at the top.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

@@ -1,3 +1,4 @@
+// One file: each case replays one recorded scenario through the same capture loader and message-shape comparison.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';

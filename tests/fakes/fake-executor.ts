@@ -1,7 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiGraph, NodeOutputs, ObjectInfo } from '../../electron/comfy/types.js';
 import type { FakeFiles } from './fake-files.js';
-import { computeOutputs, isFakeValue, progressSteps, type FakeValue, type NodeInputs } from './fake-nodes.js';
+import { executionOrder, resolveInputs, signaturesOf } from './fake-graph.js';
+import {
+  computeOutputs,
+  isFakeValue,
+  num,
+  progressSteps,
+  type FakeValue,
+  type NodeInputs,
+} from './fake-nodes.js';
+import { runSteps } from './fake-progress.js';
+import { executionError, RunStopped } from './fake-run-stop.js';
 
 /** Where the executor's messages go; routing follows ComfyUI (API.md 2.2). */
 export interface Outbox {
@@ -58,17 +68,6 @@ export interface ExecutorDeps {
 interface CacheEntry {
   values: FakeValue[];
   ui?: NodeOutputs[string];
-}
-
-class RunStopped extends Error {
-  constructor(
-    readonly kind: 'error' | 'interrupted',
-    readonly nodeId: string,
-    readonly exceptionType = '',
-    readonly exceptionMessage = '',
-  ) {
-    super(exceptionMessage);
-  }
 }
 
 const samplerStepMs = 10;
@@ -179,17 +178,15 @@ export class FakeExecutor {
         if (steps !== undefined) {
           const stepMs =
             this.deps.stepMs() ??
-            (node.class_type === 'SlowProgress' ? num(inputs.delay) * 1000 : samplerStepMs);
-          await this.progress(
-            item,
-            id,
-            node.class_type,
-            inputs,
-            steps,
-            stepMs,
+            (node.class_type === 'SlowProgress' ? num(inputs.delay, 0) * 1000 : samplerStepMs);
+          await runSteps(
+            this.deps,
+            { item, id, classType: node.class_type, inputs, steps, stepMs },
             killed,
-            states,
-            sendProgressState,
+            (step) => {
+              states.set(id, { value: step, max: steps, state: 'running' });
+              sendProgressState();
+            },
           );
         }
         const ui = await this.outputNode(item, id, node.class_type, inputs, killed);
@@ -234,24 +231,7 @@ export class FakeExecutor {
       }
       record(
         'execution_error',
-        {
-          prompt_id: promptId,
-          node_id: error.nodeId,
-          node_type: nodeType,
-          executed,
-          exception_message: error.exceptionMessage,
-          exception_type: error.exceptionType,
-          // Shaped like 08-failure's: frames as Python 3.11 prints them, `^^^^` markers under each call.
-          traceback: [
-            '  File "<ComfyUI>/execution.py", line 496, in execute\n    output_data, output_ui, has_subgraph, has_pending_tasks = await get_output_data(prompt_id, unique_id, obj, input_data_all)\n                                                              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n',
-            '  File "<ComfyUI>/execution.py", line 277, in process_inputs\n    result = f(**inputs)\n             ^^^^^^^^^^^\n',
-            `  File "<fake-comfyui>/${nodeType}", line 1, in run\n    raise ${error.exceptionType.split('.').at(-1)}(…)\n`,
-          ],
-          current_inputs: Object.fromEntries(
-            Object.entries(current?.inputs ?? {}).map(([k, v]) => [k, [isFakeValue(v) ? `<${v.type}>` : v]]),
-          ),
-          current_outputs: Object.keys(item.prompt),
-        },
+        executionError(promptId, error, current, executed, Object.keys(item.prompt)),
         'client',
       );
       return { status: 'error', outputs, messages };
@@ -285,59 +265,6 @@ export class FakeExecutor {
       : [value];
   }
 
-  private async progress(
-    item: QueueItem,
-    id: string,
-    classType: string,
-    inputs: NodeInputs,
-    steps: number,
-    stepMs: number,
-    killed: AbortSignal,
-    states: Map<string, { value: number; max: number; state: 'running' | 'finished' }>,
-    sendProgressState: () => void,
-  ): Promise<void> {
-    const { outbox, files } = this.deps;
-    const client = item.extraData.client_id;
-    const failAt = num(inputs.fail_at_step);
-    const nodePreview =
-      inputs.preview === true ? await files.previewJpeg(inputs.image as FakeValue) : undefined;
-    const samplerPreviews = classType !== 'SlowProgress' && this.deps.samplerPreviews();
-    for (let step = 1; step <= steps; step++) {
-      if (stepMs > 0) await sleep(stepMs, undefined, { signal: killed });
-      if (item.interrupted) throw new RunStopped('interrupted', id);
-      if (failAt > 0 && step === failAt) {
-        throw new RunStopped(
-          'error',
-          id,
-          '<custom_nodes>/slow_progress.SlowProgressFailure',
-          `SlowProgress failed on request at step ${step} of ${steps}\n`,
-        );
-      }
-      states.set(id, { value: step, max: steps, state: 'running' });
-      sendProgressState();
-      // A sampler's preview changes as the image forms: the shade moves with the step.
-      const preview = samplerPreviews ? await files.samplerPreviewJpeg(step, steps) : nodePreview;
-      const metadata = {
-        node_id: id,
-        prompt_id: item.promptId,
-        display_node_id: id,
-        parent_node_id: null,
-        real_node_id: id,
-        image_type: 'image/jpeg',
-      };
-      if (preview) outbox.preview(client, preview, metadata, 'before-progress');
-      outbox.toClientOrAll(client, 'progress', {
-        value: step,
-        max: steps,
-        prompt_id: item.promptId,
-        node: id,
-      });
-      if (preview) outbox.preview(client, preview, metadata, 'after-progress');
-      while (this.deps.samplingHeld() && !this.deps.takeReleasedStep() && !item.interrupted)
-        await sleep(10, undefined, { signal: killed });
-    }
-  }
-
   /** Output nodes: files and UI data. Undefined for ordinary nodes. */
   private async outputNode(
     item: QueueItem,
@@ -369,49 +296,4 @@ export class FakeExecutor {
         return undefined;
     }
   }
-}
-
-/** Dependencies before dependants, starting from the outputs in id order (ComfyUI's order for simple graphs). */
-function executionOrder(prompt: ApiGraph, outputs: string[]): string[] {
-  const order: string[] = [];
-  const seen = new Set<string>();
-  const visit = (id: string) => {
-    if (seen.has(id) || !prompt[id]) return;
-    seen.add(id);
-    for (const value of Object.values(prompt[id].inputs)) if (isLink(value)) visit(String(value[0]));
-    order.push(id);
-  };
-  for (const id of [...outputs].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b))) visit(id);
-  return order;
-}
-
-/** Cache keys: class and inputs, with links replaced by the source's own key (ComfyUI's input signature). */
-function signaturesOf(prompt: ApiGraph): (id: string) => string {
-  const memo = new Map<string, string>();
-  const signature = (id: string): string => {
-    const known = memo.get(id);
-    if (known) return known;
-    const node = prompt[id];
-    const inputs = Object.entries(node?.inputs ?? {})
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, v]) => [k, isLink(v) ? ['link', signature(String(v[0])), v[1]] : v]);
-    const result = JSON.stringify([node?.class_type, inputs]);
-    memo.set(id, result);
-    return result;
-  };
-  return signature;
-}
-
-function resolveInputs(inputs: Record<string, unknown>, values: Map<string, FakeValue[]>): NodeInputs {
-  return Object.fromEntries(
-    Object.entries(inputs).map(([k, v]) => [k, isLink(v) ? values.get(String(v[0]))?.[Number(v[1])] : v]),
-  );
-}
-
-function isLink(value: unknown): value is [string | number, number] {
-  return Array.isArray(value) && value.length === 2 && typeof value[1] === 'number';
-}
-
-function num(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }

@@ -159,7 +159,8 @@ export function colourOf(key: string): number {
   return hash >>> 8;
 }
 
-function num(value: unknown, fallback: number): number {
+/** A finite number input, else `fallback`. */
+export function num(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }
 

@@ -4,6 +4,8 @@ import type { NodeError, ObjectInfo, PromptError } from '../../electron/comfy/ty
  * POST /prompt validation as ComfyUI 0.3.64 does it (execution.py validate_prompt / validate_inputs), for the
  * cases the bridge meets: unknown or missing class_type, no outputs, missing inputs, bad links, type mismatches,
  * value conversion, min/max, combo values (model files) and LoadImage's and LoadImageMask's file check.
+ * Over ~300 lines on purpose: it is one port of those two functions, in their order and with their error texts, so
+ * it reads against execution.py side by side.
  */
 export type ValidationOutcome =
   | { ok: true; outputs: string[]; nodeErrors: Record<string, NodeError> }

@@ -1,3 +1,5 @@
+// One file: the gallery's index, persistence, thumbnails and listings share the sandbox and open-gallery
+// tracking at the top.
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

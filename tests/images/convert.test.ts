@@ -1,3 +1,4 @@
+// One file: convertImage and convertImages, one converter, sharing the sandbox and the image writer at the top.
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,3 +1,5 @@
+// One file: the cases share one fake ComfyUI running the model-free edit workflows and the core and client
+// helpers at the top.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';

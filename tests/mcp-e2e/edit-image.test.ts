@@ -1,3 +1,4 @@
+// One file: every edit_image case shares one core and one fake ComfyUI running the model-free edit workflows.
 import {
   existsSync,
   mkdirSync,

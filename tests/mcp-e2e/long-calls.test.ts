@@ -1,3 +1,5 @@
+// One file: the long-poll and retry cases share one core and fake ComfyUI set up once, and the notification-gap
+// helpers at the top.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// One file: the cases share one core whose web pool is held shut at first, and the variant checker at the top.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';

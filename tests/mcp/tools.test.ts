@@ -1,3 +1,4 @@
+// One file: every tool's mapping to MCP is tested through the same fake service, bridge and client set-up.
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';

@@ -1,3 +1,5 @@
+// One file: each fault runs on the same fake backends and core fixtures and is checked by the same invariants
+// (finish, expectNoJobRanTwice, expectResponsive) defined in the describe.
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,3 +1,5 @@
+// One file: the cases share the fake ComfyUI holding a generation, the core with hand-moved clocks, and the
+// session helpers inside the describe.
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

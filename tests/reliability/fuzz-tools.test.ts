@@ -1,3 +1,5 @@
+// One file: one fuzzing run; the arbitraries aim at the sandbox beforeAll builds, and the second case checks
+// the jobs the first one accepted.
 import { mkdirSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';

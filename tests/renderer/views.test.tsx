@@ -1,3 +1,4 @@
+// One file: every view rendered through App with the same fake client (fixtures.ts) and hash routing.
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../renderer/src/App.js';

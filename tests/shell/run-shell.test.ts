@@ -1,3 +1,4 @@
+// One file: every case drives runShell through the same Electron stand-in and fake core set up at the top.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

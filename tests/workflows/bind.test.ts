@@ -1,3 +1,4 @@
+// One file: bindWorkflow's one contract, on the bundled and real-world graphs the helpers at the top load.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { ApiGraph } from '../../electron/comfy/types.js';

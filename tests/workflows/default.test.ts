@@ -1,3 +1,5 @@
+// One file: every case chooses a default among the same bundled workflows and backend model lists set up
+// at the top.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { chooseDefaultWorkflow, type DefaultCandidate } from '../../electron/workflows/default.js';
