@@ -118,22 +118,34 @@ export class BackendPool extends EventEmitter {
    * Reads /object_info again from each available backend (all, or `ids`) whose copy is older than `maxAgeMs`:
    * its lists of model files change while it runs (a download finishes, a file is deleted), and validation and
    * the smart default must see that. Concurrent callers share one read per backend; a failed read keeps the old
-   * copy (the health probe reports the backend). A copy past half its age is read again in the background,
-   * without waiting: a steady stream of calls then finds one younger than `maxAgeMs` instead of waiting on
-   * /object_info (a large answer: the slowest step of one call in seven in the overhead bench, 17 ms at p90).
+   * copy (the health probe reports the backend).
    */
   async refreshObjectInfo(maxAgeMs = OBJECT_INFO_MAX_AGE_MS, ids?: readonly string[]): Promise<void> {
     const wanted = ids ? ids.map(normaliseUrl) : [...this.entries.keys()];
     await Promise.all(
       wanted.map((id) => {
         const entry = this.entries.get(id);
-        if (!entry?.available) return Promise.resolve();
-        const age = entry.objectInfoAt === undefined ? Infinity : this.now() - entry.objectInfoAt;
-        if (age >= maxAgeMs) return this.sharedObjectInfoRead(entry);
-        if (age >= maxAgeMs / 2) void this.sharedObjectInfoRead(entry);
-        return Promise.resolve();
+        if (!entry?.available || this.ageOf(entry) < maxAgeMs) return Promise.resolve();
+        return this.sharedObjectInfoRead(entry);
       }),
     );
+  }
+
+  /**
+   * Reads a backend's /object_info again in the background once its copy is past half its age. RunFlow calls this
+   * when the backend has taken a prompt: the read, and the parse of its large answer, then happen while ComfyUI
+   * runs the image, and the next call finds a copy younger than OBJECT_INFO_MAX_AGE_MS instead of waiting on it.
+   * (Started as a call began, the parse landed on that call's own path: in the overhead bench, on one call in
+   * three or four.)
+   */
+  readObjectInfoAhead(id: string): void {
+    const entry = this.entries.get(normaliseUrl(id));
+    if (entry?.available && this.ageOf(entry) >= OBJECT_INFO_MAX_AGE_MS / 2)
+      void this.sharedObjectInfoRead(entry);
+  }
+
+  private ageOf(entry: BackendEntry): number {
+    return entry.objectInfoAt === undefined ? Infinity : this.now() - entry.objectInfoAt;
   }
 
   /** One read per backend at a time; it never rejects (a failed read keeps the old copy). */

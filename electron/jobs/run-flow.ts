@@ -129,6 +129,7 @@ export class RunFlow {
       await this.onSubmitError(run, client, error, prepared.outputNodes);
       return;
     }
+    this.options.pool.readObjectInfoAhead(run.backend);
     await this.follow(run, client, prepared.outputNodes);
   }
 

@@ -126,4 +126,18 @@ describe('model files added or deleted while ComfyUI runs (fake ComfyUI)', () =>
     expect((await call()).status).toBe('completed');
     fake.setHangingPaths([]);
   });
+
+  it('reads them ahead once ComfyUI has taken the prompt, so the read is not on the call’s own path', async () => {
+    const { core, fake, advance } = await setup(sd15Models);
+    const call = () =>
+      core.service.generateImage({ prompt: 'a kingfisher', width: 64, height: 64 }, toolContext().ctx);
+    const answered = fake.objectInfoRequests;
+    advance(3_000); // past half the copy's 5 s
+    const logged = fake.requestLog.length;
+    expect((await call()).status).toBe('completed');
+    await until(() => fake.objectInfoRequests > answered, 'the lists are read ahead');
+    const sent = fake.requestLog.slice(logged);
+    expect(sent.indexOf('GET /object_info')).toBeGreaterThan(sent.indexOf('POST /prompt'));
+    expect(sent.indexOf('POST /prompt')).toBeGreaterThanOrEqual(0);
+  });
 });

@@ -102,6 +102,8 @@ export interface FakeComfyUI {
   readonly viewRequests: number;
   /** GET /object_info requests answered since start (the whole list, not one node's). */
   readonly objectInfoRequests: number;
+  /** `METHOD /path` (without /api) of the last 1,000 requests, in the order they arrived. */
+  readonly requestLog: readonly string[];
   /** POST /upload/image and /upload/mask requests received since start (restarts included). */
   readonly uploadRequests: number;
   /** true: POSTs answer 500 text/plain and GETs answer 200 with a malformed JSON body. */

@@ -24,6 +24,9 @@ import { validatePrompt } from './fake-validation.js';
 
 export type { FakeComfyUI, FakeComfyUIOptions, SubmittedPrompt } from './fake-comfyui-api.js';
 
+/** requestLog keeps this many: enough for any test, bounded for a bench that sends thousands. */
+const maxLoggedRequests = 1_000;
+
 /** Starts a fake ComfyUI 0.3.64 on 127.0.0.1: real HTTP and websocket, behaviour as recorded in the captures. */
 export async function startFakeComfyUI(options: FakeComfyUIOptions = {}): Promise<FakeComfyUI> {
   const fake = new FakeComfyUIServer(options);
@@ -116,6 +119,7 @@ class FakeComfyUIServer implements FakeComfyUI {
   get socketCount(): number {
     return this.sockets.count;
   }
+  readonly requestLog: string[] = [];
   get objectInfoRequests(): number {
     return this.system.objectInfoRequests;
   }
@@ -232,6 +236,8 @@ class FakeComfyUIServer implements FakeComfyUI {
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname.startsWith('/api/') ? url.pathname.slice(4) : url.pathname;
     const method = req.method ?? 'GET';
+    this.requestLog.push(`${method} ${path}`);
+    if (this.requestLog.length > maxLoggedRequests) this.requestLog.shift();
     if (this.hangingPaths.some((p) => path.startsWith(p))) return;
     const body = await readBody(req);
     if (method === 'POST' && (path === '/upload/image' || path === '/upload/mask')) this.uploadRequests += 1;
