@@ -67,13 +67,16 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     }),
   });
 
-  const fetch = async (request: Request): Promise<Response> =>
-    (await isLegacyRequest(request, undefined, { maxRequestBodySize }))
+  // `parsedBody`: the JSON the HTTP server already read and parsed (handle); with it the SDK neither clones the
+  // request nor reads and parses its body again, twice (era check, then the modern handler's own routing).
+  const route = async (request: Request, parsedBody?: unknown): Promise<Response> =>
+    (await isLegacyRequest(request, parsedBody, { maxRequestBodySize }))
       ? legacy.fetch(request)
-      : modern.fetch(request);
+      : modern.fetch(request, parsedBody === undefined ? undefined : { parsedBody });
+  const fetch = (request: Request): Promise<Response> => route(request);
 
   const nodeHandler = toNodeHandler(
-    { fetch },
+    { fetch: (request, requestOptions) => route(request, requestOptions?.parsedBody) },
     { maxRequestBodySize, onerror: (error) => logger.error('mcp request failed', { error: error.message }) },
   );
 
@@ -90,7 +93,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
           url: req.url,
         },
       );
-      await nodeHandler(alreadyRead, res);
+      await nodeHandler(alreadyRead, res, parsedJson(body));
       if (res.statusCode === 200 && options.onClientRequest && carriesClientRequest(body))
         options.onClientRequest();
     },
@@ -99,6 +102,19 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       await Promise.all([modern.close(), legacy.close()]);
     },
   };
+}
+
+/**
+ * The body as JSON, or undefined when it is not (empty, not JSON, a byte-order mark): the SDK then reads it
+ * itself and gives its own answer, as before.
+ */
+function parsedJson(body: Buffer): unknown {
+  if (body.byteLength === 0) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** JSON-RPC's parse error, answered before parsing: see json-depth.ts for why. */
