@@ -26,7 +26,7 @@ const initialize = JSON.stringify({
   },
 });
 
-function post(body: string | Buffer): Promise<Response> {
+function post(body: string | Uint8Array<ArrayBuffer>): Promise<Response> {
   return fetch(fixture.core.mcpUrl, {
     method: 'POST',
     headers: {
@@ -46,7 +46,7 @@ describe('the /mcp request body', () => {
   });
 
   it('with a byte-order mark (not JSON.parse’s JSON): read by the SDK, which skips the mark, and answered', async () => {
-    const response = await post(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(initialize)]));
+    const response = await post(new Uint8Array([0xef, 0xbb, 0xbf, ...Buffer.from(initialize)]));
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('"serverInfo"');
   });
