@@ -9,102 +9,14 @@ import {
   batchSummary,
   fileAndFolder,
   finishedIds,
-  itemFraction,
   loadCleared,
   saveCleared,
   sortBatches,
-  stateLabels,
 } from '../state/batches.js';
 import { useLive, useLiveEvents, useResource } from '../state/live.js';
-import {
-  applyPreviewEvent,
-  forgetFinished,
-  stepLine,
-  type LivePreview,
-  type LivePreviews,
-} from '../state/live-previews.js';
+import { applyPreviewEvent, forgetFinished, type LivePreviews } from '../state/live-previews.js';
 import { ErrorNote, Loading } from '../components/Notes.js';
-
-/** The running item's newest sampler preview, the finished item's thumbnail, or an empty frame of the same size. */
-function ItemPicture({
-  item,
-  live,
-  label,
-}: {
-  item: ItemView;
-  live: LivePreview | undefined;
-  label: string;
-}) {
-  const { client } = useLive();
-  if (item.state === 'running' && live?.image)
-    return <img className="item-picture" src={live.image} alt={`${label} forming`} />;
-  if (item.state === 'completed' && item.imageId)
-    return (
-      <img
-        className="item-picture"
-        src={client.imageUrl(item.imageId, 'thumbnail')}
-        alt={label}
-        loading="lazy"
-        decoding="async"
-      />
-    );
-  return <span className="item-picture" aria-hidden="true" />;
-}
-
-function Item({
-  item,
-  label,
-  live,
-  onOpen,
-  onCancel,
-}: {
-  item: ItemView;
-  label: string;
-  live: LivePreview | undefined;
-  onOpen: (item: ItemView) => void;
-  /** A single call's item is cancelled on its own (its call is a batch of one). */
-  onCancel?: (() => void) | undefined;
-}) {
-  const where = item.path ? fileAndFolder(item.path) : undefined;
-  const step = item.state === 'running' ? stepLine(item.progress, live) : undefined;
-  return (
-    <li className="item" data-state={item.state}>
-      <span className="item-index">{item.index + 1}</span>
-      <ItemPicture item={item} live={live} label={label} />
-      <div className="item-main">
-        <div className="item-line">
-          {/* Shown whole on hover and on keyboard focus (styles.css), truncated otherwise. */}
-          <span className="item-prompt" title={item.prompt} tabIndex={0}>
-            {item.prompt}
-          </span>
-          <span className={`badge badge-${item.state}`}>{stateLabels[item.state]}</span>
-        </div>
-        <ProgressBar fraction={itemFraction(item)} label={`${label} progress`} tone={item.state} />
-        {where ? (
-          <p className="item-file muted" title={item.path}>
-            <code>{where.file}</code> in {where.folder}
-          </p>
-        ) : null}
-        {step ? <p className="item-step muted">{step}</p> : null}
-        {item.error ? (
-          <p className="item-error">
-            {item.error.message} <span className="muted">({item.error.code})</span>
-          </p>
-        ) : null}
-      </div>
-      {item.imageId ? (
-        <button type="button" onClick={() => onOpen(item)} aria-label={`Open ${label}`}>
-          Open
-        </button>
-      ) : null}
-      {onCancel && (item.state === 'pending' || item.state === 'running') ? (
-        <button type="button" onClick={onCancel} aria-label={`Cancel ${label}`}>
-          Cancel
-        </button>
-      ) : null}
-    </li>
-  );
-}
+import { BatchItem } from './BatchItem.js';
 
 function Batch({
   batch,
@@ -173,7 +85,7 @@ function Batch({
       {expanded ? (
         <ol className="items" id={`items-${batch.id}`} aria-label={`Images of batch ${batch.id}`}>
           {batch.items.map((item) => (
-            <Item
+            <BatchItem
               key={item.jobId}
               item={item}
               label={`Image ${item.index + 1}`}
@@ -219,7 +131,7 @@ function RecentCard({
       ) : null}
       <ol className="items" aria-label="Recent single images">
         {items.map(({ batch, item }) => (
-          <Item
+          <BatchItem
             key={item.jobId}
             item={item}
             label={item.path ? fileAndFolder(item.path).file : `image of ${batch.id}`}
