@@ -154,8 +154,9 @@ describe.skipIf(!isBuilt)('the skill and /image name only what the tools have', 
 });
 
 /**
- * The machine-readable error codes the bridge's sources give: `new BridgeError('code'`, `code: 'code'`, an error
- * class's `code = 'code'`, and the fallback code of `toJobError(error, 'code')` / `asBridgeError(error, 'code')`.
+ * The machine-readable error codes the bridge's sources give: `new BridgeError('code'`, a subclass's
+ * `super('code'`, `code: 'code'`, an error class's `code = 'code'`, and the fallback code of
+ * `toJobError(error, 'code')` / `asBridgeError(error, 'code')`.
  */
 function errorCodesInSource(): string[] {
   const codes: string[] = [];
@@ -166,7 +167,7 @@ function errorCodesInSource(): string[] {
       else if (entry.name.endsWith('.ts')) {
         const source = readFileSync(path, 'utf8');
         const pattern =
-          /(?:BridgeError\(\s*|\bcode: |\bcode = |(?:toJobError|asBridgeError)\([^,()]+,\s*)'([a-z_]+)'/g;
+          /(?:BridgeError\(\s*|\bsuper\(\s*|\bcode: |\bcode = |(?:toJobError|asBridgeError)\([^,()]+,\s*)'([a-z_]+)'/g;
         for (const match of source.matchAll(pattern)) codes.push(match[1]!);
       }
     }
