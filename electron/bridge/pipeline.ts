@@ -55,12 +55,6 @@ async function editedImage(image: Buffer, spec: JobRecord['spec'], limits: ReadL
   return keepOutsideMask(image, source, mask!, limits.maxPixels);
 }
 
-/**
- * Turns ComfyUI's image into the file the agent asked for: exact size and format, metadata embedded, the
- * save path checked once more, written atomically (a replaced file kept for recovery), and recorded. The save
- * path is checked while the image downloads (`image` still on its way): a refused path is reported once the
- * download has settled, and nothing is written unless both succeeded.
- */
 interface DeliverDeps {
   gallery: GalleryHandle;
   recoveryDir: string;
@@ -68,6 +62,12 @@ interface DeliverDeps {
   maxSourceBytes: number;
 }
 
+/**
+ * Turns ComfyUI's image into the file the agent asked for: exact size and format, metadata embedded, the
+ * save path checked once more, written atomically (a replaced file kept for recovery), and recorded. The save
+ * path is checked while the image downloads (`image` still on its way): a refused path is reported once the
+ * download has settled, and nothing is written unless both succeeded.
+ */
 export async function deliverJob(
   deps: DeliverDeps,
   job: JobRecord,
