@@ -80,7 +80,7 @@ export function createPathPolicy(options: PathPolicyOptions): PathPolicy {
     );
   };
   const requireCanonicallyInside = async (absolute: string, canonical: Canonical): Promise<string> =>
-    requireInside(absolute, canonical, await Promise.all(roots.map(canonicalise)));
+    requireInside(absolute, canonical, await Promise.all(roots.map((root) => canonicalise(root))));
 
   return {
     allowedRoots: () => roots,
@@ -106,8 +106,8 @@ export function createPathPolicy(options: PathPolicyOptions): PathPolicy {
       // in the order a refusal should be explained.
       const [existing, canonical, canonicalRoots] = await Promise.allSettled([
         lstatOrUndefined(absolute),
-        canonicalise(absolute),
-        Promise.all(roots.map(canonicalise)),
+        canonicalise(absolute, { likelyMissing: true }),
+        Promise.all(roots.map((root) => canonicalise(root))),
       ]);
       if (valueOf(existing)?.isSymbolicLink()) {
         throw new PathPolicyError(
@@ -141,7 +141,7 @@ export function createPathPolicy(options: PathPolicyOptions): PathPolicy {
       requireLexicallyInside(absoluteFolder);
       const [settledFolder, canonicalRoots] = await Promise.allSettled([
         canonicalise(absoluteFolder),
-        Promise.all(roots.map(canonicalise)),
+        Promise.all(roots.map((root) => canonicalise(root))),
       ]);
       const canonical = valueOf(settledFolder);
       if (!canonical.ancestorIsDirectory) {
@@ -226,13 +226,13 @@ interface Canonical {
  * Resolves links in the longest existing prefix of `absolute` and re-attaches the part that does not exist yet.
  * A link in a parent folder that points elsewhere therefore shows up in the result, even for a file not yet written.
  */
-async function canonicalise(absolute: string): Promise<Canonical> {
+async function canonicalise(absolute: string, options: { likelyMissing?: boolean } = {}): Promise<Canonical> {
   const missing: string[] = [];
   let current = absolute;
-  // A file about to be written usually does not exist yet: its folder is asked about at the same time, so
-  // that answer does not wait for the first one.
-  let ahead: Promise<string> | undefined = realpath(path.dirname(absolute));
-  ahead.catch(() => undefined);
+  // A file about to be written usually does not exist yet (`likelyMissing`): its folder is asked about at the
+  // same time, so that answer does not wait for the first one. Folders that exist are not asked about twice.
+  let ahead = options.likelyMissing ? realpath(path.dirname(absolute)) : undefined;
+  ahead?.catch(() => undefined);
   let real = realpath(current);
   for (;;) {
     try {
