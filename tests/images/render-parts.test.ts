@@ -6,12 +6,13 @@
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withoutFirstBytes, writeAll } from '../../electron/images/file-content.js';
 import { ImageTooLargeError } from '../../electron/images/pixel-limit.js';
-import { addPngText, pngSize, pngTextParts, readPngText } from '../../electron/images/png-text.js';
-import { renderImage, renderImageParts } from '../../electron/images/render.js';
+import { pngSize, pngTextParts, readPngText } from '../../electron/images/png-text.js';
+import { renderImageParts } from '../../electron/images/render.js';
 import { flatPng } from './flat-png.js';
 
 const metadata = { parameters: 'a lighthouse at dusk\nSeed: 7', 'bridge-prompt': 'a lighthouse at dusk ☀' };
@@ -19,7 +20,7 @@ const folders: string[] = [];
 afterAll(() => Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true }))));
 
 describe('renderImageParts: a PNG kept at its size', () => {
-  it('hands back the source bytes themselves, the text chunks and IEND, making renderImage’s file', async () => {
+  it('hands back the source bytes themselves, the text chunks and IEND', async () => {
     const source = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#357' } })
       .png()
       .toBuffer();
@@ -28,10 +29,11 @@ describe('renderImageParts: a PNG kept at its size', () => {
     // The first piece is a view of the source, not a copy of it.
     expect(rendered.parts[0]!.buffer).toBe(source.buffer);
     expect(rendered.parts[0]!.byteOffset).toBe(source.byteOffset);
+    // The source up to its IEND chunk (the last 12 bytes), the text chunks, then that IEND.
+    const iend = source.length - 12;
+    expect(rendered.parts[0]!.equals(source.subarray(0, iend))).toBe(true);
+    expect(rendered.parts.at(-1)!.equals(source.subarray(iend))).toBe(true);
     const joined = Buffer.concat(rendered.parts);
-    expect(
-      joined.equals((await renderImage(source, { width: 40, height: 30, format: 'png', metadata })).bytes),
-    ).toBe(true);
     expect(readPngText(joined)).toEqual(metadata);
     expect(await sharp(joined).metadata()).toMatchObject({ width: 40, height: 30, format: 'png' });
   });
@@ -58,9 +60,19 @@ describe('pngSize and pngTextParts', () => {
     expect(pngSize(flatPng(5, 5).subarray(0, 20))).toBeUndefined();
   });
 
-  it('joined, the pieces are addPngText’s file', () => {
+  it('makes the PNG up to IEND, one chunk with a valid CRC per entry, then IEND', () => {
     const png = flatPng(64, 64);
-    expect(Buffer.concat(pngTextParts(png, metadata)).equals(addPngText(png, metadata))).toBe(true);
+    const [head, ...rest] = pngTextParts(png, metadata);
+    const end = rest.pop()!;
+    expect(head!.equals(png.subarray(0, png.length - 12))).toBe(true);
+    expect(end.toString('latin1', 4, 8)).toBe('IEND');
+    expect(rest.map((chunk) => chunk.toString('latin1', 4, 8))).toEqual(['tEXt', 'iTXt']);
+    for (const chunk of rest) {
+      const length = chunk.readUInt32BE(0);
+      expect(chunk.length).toBe(12 + length);
+      expect(chunk.readUInt32BE(8 + length)).toBe(crc32(chunk.subarray(4, 8 + length)));
+    }
+    expect(readPngText(Buffer.concat([head!, ...rest, end]))).toEqual(metadata);
   });
 });
 
