@@ -17,14 +17,10 @@ export function isPng(bytes: Uint8Array): boolean {
   return bytes.length >= signature.length && signature.equals(Buffer.from(bytes.buffer, bytes.byteOffset, 8));
 }
 
-/** A copy of `png` with one text chunk per entry added before IEND. */
-export function addPngText(png: Buffer, entries: Record<string, string>): Buffer {
-  return Buffer.concat(pngTextParts(png, entries));
-}
-
 /**
- * The same file as addPngText, as the pieces to write one after another: `png` up to IEND (not copied), the text
- * chunks, IEND. Copying a generated image of a few MB into one buffer costs about a millisecond per call.
+ * `png` with one text chunk per entry added before IEND, as the pieces to write one after another: `png` up to
+ * IEND (not copied), the text chunks, IEND. Copying a generated image of a few MB into one buffer costs about a
+ * millisecond per call.
  */
 export function pngTextParts(png: Buffer, entries: Record<string, string>): Buffer[] {
   const chunks = readChunks(png);

@@ -35,13 +35,8 @@ export interface RenderedParts extends Omit<RenderedImage, 'bytes'> {
   parts: Buffer[];
 }
 
-export async function renderImage(input: Buffer, options: RenderOptions): Promise<RenderedImage> {
-  const { parts, ...rendered } = await renderImageParts(input, options);
-  return { bytes: parts.length === 1 ? parts[0]! : Buffer.concat(parts), ...rendered };
-}
-
 /**
- * renderImage without joining the result into one buffer: a PNG kept at its size is ComfyUI's bytes with the
+ * The rendered file as pieces, never joined into one buffer: a PNG kept at its size is ComfyUI's bytes with the
  * text chunks between them, written as they are (atomic-write.ts takes the pieces).
  */
 export async function renderImageParts(input: Buffer, options: RenderOptions): Promise<RenderedParts> {
@@ -104,7 +99,7 @@ function comfyChunks(input: Buffer): Record<string, string> {
   return { ...(prompt === undefined ? {} : { prompt }), ...(workflow === undefined ? {} : { workflow }) };
 }
 
-/** The metadata renderImage embedded (PNG text chunks, or the bridge's XMP properties in JPEG/WebP). */
+/** The metadata renderImageParts embedded (PNG text chunks, or the bridge's XMP properties in JPEG/WebP). */
 export async function readEmbeddedMetadata(bytes: Buffer): Promise<Record<string, string>> {
   if (isPng(bytes)) return readPngText(bytes);
   const { xmp } = await sharp(bytes).metadata();

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertImage } from '../../electron/images/convert.js';
 import { ImageTooLargeError } from '../../electron/images/pixel-limit.js';
-import { renderImage } from '../../electron/images/render.js';
+import { renderImage } from './joined.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import { removeDirs, startSd15Fake, startTestCore, toolContext, type CoreFixture } from '../core/harness.js';
 import { flatPng } from './flat-png.js';

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { embeddedMetadata } from '../../electron/bridge/pipeline.js';
-import { addPngText } from '../../electron/images/png-text.js';
-import { renderImage } from '../../electron/images/render.js';
+import { addPngText, renderImage } from './joined.js';
 import type { JobRecord } from '../../electron/jobs/types.js';
 import { removeDirs } from '../core/harness.js';
 

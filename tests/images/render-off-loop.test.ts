@@ -4,7 +4,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { renderImage } from '../../electron/images/render.js';
+import { renderImage } from './joined.js';
 import { texturedPng } from '../fakes/fake-files.js';
 
 describe('rendering a generated image to WebP', () => {

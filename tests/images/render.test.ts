@@ -3,14 +3,14 @@ import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { outputFormats } from '../../shared/generation.js';
 import { formatFromPath, FormatError, resolveOutputFormat } from '../../electron/images/format.js';
-import { addPngText, readPngText } from '../../electron/images/png-text.js';
+import { readPngText } from '../../electron/images/png-text.js';
 import {
   makePreview,
   makeThumbnail,
   previewMaxBytes,
   readEmbeddedMetadata,
-  renderImage,
 } from '../../electron/images/render.js';
+import { addPngText, renderImage } from './joined.js';
 
 /** A noisy RGB image, so encoders cannot make it trivially small and crops are visible. */
 async function noiseImage(
