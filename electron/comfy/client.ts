@@ -93,6 +93,8 @@ export class ComfyClient extends TypedEmitter<ComfyClientEvents> {
   private readonly polled = new Set<string>();
   private pollTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The last /object_info answer as received and as decoded (objectInfo). */
+  private lastObjectInfo: { body: Buffer; decoded: ObjectInfo } | undefined;
 
   constructor(options: ComfyClientOptions) {
     const logger = (options.logger ?? silentLogger).child('comfy');
@@ -146,8 +148,18 @@ export class ComfyClient extends TypedEmitter<ComfyClientEvents> {
     return this.decoded('/system_stats', decodeSystemStats, await this.http.getJson('/system_stats', signal));
   }
 
+  /**
+   * The node list. It is read again every few seconds (jobs/backend-pool.ts) and rarely changes: an answer with
+   * the very bytes of the last one returns the last decoded list (the same object) instead of parsing and
+   * checking it again, which on a real ComfyUI took 5–6 ms of the event loop for its core nodes alone and grows
+   * with every custom node pack, and left megabytes of garbage behind.
+   */
   async objectInfo(signal?: AbortSignal): Promise<ObjectInfo> {
-    return this.decoded('/object_info', decodeObjectInfo, await this.http.getJson('/object_info', signal));
+    const { body } = await this.http.request('/object_info', { signal });
+    if (this.lastObjectInfo?.body.equals(body)) return this.lastObjectInfo.decoded;
+    const decoded = this.decoded('/object_info', decodeObjectInfo, this.http.parseJson('/object_info', body));
+    this.lastObjectInfo = { body, decoded };
+    return decoded;
   }
 
   /** Model folder names ComfyUI knows (checkpoints, loras, vae, diffusion_models, …). */

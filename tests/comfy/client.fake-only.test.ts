@@ -6,6 +6,7 @@ import {
   ComfyProtocolError,
   ComfyUnreachableError,
 } from '../../electron/comfy/errors.js';
+import { comboOptions, inputSpec } from '../../electron/workflows/object-info.js';
 import { startFakeComfyUI, type FakeComfyUI } from '../fakes/fake-comfyui.js';
 import { closedPort, expectSuccess, newPromptId, nextEvent, slowGraph } from './client-suite.js';
 
@@ -107,6 +108,21 @@ describe('ComfyClient against failure modes of the fake ComfyUI', () => {
     // Another client id: the events go to the submitting socket, so this one must poll.
     expectSuccess(await other.waitFor(promptId));
     await other.close();
+  });
+
+  it('decodes /object_info again only when its answer changed: the same answer gives back the same list', async () => {
+    const reads = fake.objectInfoRequests;
+    const first = await client.objectInfo();
+    const again = await client.objectInfo();
+    expect(fake.objectInfoRequests).toBe(reads + 2); // read each time, not served from memory
+    expect(again).toBe(first);
+
+    fake.setModels({ checkpoints: ['added.safetensors'] });
+    const changed = await client.objectInfo();
+    expect(changed).not.toBe(first);
+    expect(comboOptions(inputSpec(changed, 'CheckpointLoaderSimple', 'ckpt_name')!)).toEqual([
+      'added.safetensors',
+    ]);
   });
 
   it('fails pending waits when closed', async () => {
