@@ -8,7 +8,7 @@
  * (spawns of the stdio shim per mode; 20), BENCH_CHROMIUM (/usr/bin/chromium), BENCH_SCALE_GALLERY (generations in
  * the large gallery; 100000), BENCH_SCALE_QUEUE (pending jobs left by a stop; 1000), BENCH_SCALE_ROUNDS (restarts
  * per size, interleaved; 3), BENCH_BRIDGE_ROOT (another checkout whose built bridge is measured, for A/B runs),
- * BENCH_ONLY (comma-separated sections out of startup, shim, overhead, edit, batch, gallery, webp, web,
+ * BENCH_ONLY (comma-separated sections out of startup, shim, overhead, comfy-http, edit, batch, gallery, webp, web,
  * scale-gallery, scale-queue; all when unset) to repeat a few figures quickly. BENCH_CALLS also sets the
  * edit_image calls. BENCH_BREAKDOWN=1 prints where each
  * generate_image call's overhead goes, step by step (bench/breakdown.ts); BENCH_BASELINE=<another built checkout>
@@ -20,6 +20,7 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { measureComfyHttp } from './comfy-http.js';
 import { measureDashboardMemory } from './dashboard-memory.js';
 import { chromiumPath, measureFirstPaint } from './first-paint.js';
 import { measureGalleryListing } from './gallery.js';
@@ -61,6 +62,7 @@ const sectionNames = [
   'startup',
   'shim',
   'overhead',
+  'comfy-http',
   'edit',
   'batch',
   'gallery',
@@ -204,6 +206,11 @@ async function main(): Promise<void> {
         unit: 'bytes',
         note: 'JSON of { tools }',
       });
+    }
+
+    if (runs('comfy-http')) {
+      log("ComfyUI HTTP legs: the bridge's client against fetch (200 requests each)…");
+      add(...(await measureComfyHttp(workspace, 200)));
     }
 
     if (runs('edit')) {
