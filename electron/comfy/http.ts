@@ -58,8 +58,8 @@ export class ComfyHttp {
     try {
       const url = new URL(this.baseUrl + path);
       const payload = await encodeBody(init.body);
-      // A GET sent on a kept-alive connection the server closed at that moment is sent once more on a new one;
-      // a POST is not (the callers look up what became of it: jobs/recovery.ts).
+      // A GET sent on a kept-alive connection the server closed at that moment is sent once more (the pool then
+      // opens a new one); a POST is not (the callers look up what became of it: jobs/recovery.ts).
       const response = await exchange(url, method, payload, signal).catch((error: unknown) => {
         if (method === 'GET' && isStaleConnection(error) && !signal.aborted)
           return exchange(url, method, payload, signal);
@@ -162,7 +162,9 @@ function exchange(url: URL, method: string, payload: Payload, signal: AbortSigna
         });
       },
     );
-    request.on('error', reject);
+    request.on('error', (error: Error) =>
+      reject(request.reusedSocket ? new StaleConnectionError(error) : error),
+    );
     request.end(payload.body);
   });
 }
@@ -171,10 +173,21 @@ function isOk(status: number): boolean {
   return status >= 200 && status < 300;
 }
 
-/** The server closed a kept-alive connection just as it was reused: nothing reached it. */
+/**
+ * A request that failed on a kept-alive connection, not a new one: the server may have closed it just as it was
+ * reused (Node's documented race). The original error is its cause.
+ */
+class StaleConnectionError extends Error {
+  readonly code: string | undefined;
+  constructor(cause: Error) {
+    super(cause.message, { cause });
+    this.code = (cause as NodeJS.ErrnoException).code;
+  }
+}
+
+/** Only a reset of a reused connection before any answer: a new connection's failure is the server's answer. */
 function isStaleConnection(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ECONNRESET' || code === 'EPIPE';
+  return error instanceof StaleConnectionError && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
 }
 
 function describeNetworkError(error: unknown): string {

@@ -84,6 +84,15 @@ describe('ComfyHttp', () => {
     expect(served.requests.map((request) => request.connection)).toEqual([0, 0, 1]);
   });
 
+  it('does not send a GET again when a new connection is reset: that is the server answering', async () => {
+    const served = await serve((req) => req.socket.destroy());
+    const error = await new ComfyHttp({ baseUrl: served.url, timeoutMs: 5_000 })
+      .getJson('/queue')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ComfyUnreachableError);
+    expect(served.requests).toHaveLength(1);
+  });
+
   it('does not send a POST twice: a dropped connection is reported, for the caller to look up what happened', async () => {
     const served = await serve((req, res) => {
       if (served.requests.length === 2) {
