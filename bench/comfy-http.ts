@@ -4,6 +4,7 @@
  * body and GET /view of a 1024² PNG, from a server in its own process, the two clients' requests interleaved.
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ComfyHttp } from '../electron/comfy/http.js';
@@ -12,7 +13,6 @@ import { buildRoot } from './paths.js';
 import type { Figure } from './report.js';
 import { median, percentile } from './stats.js';
 import type { Workspace } from './workspace.js';
-import { writeFileSync } from 'node:fs';
 
 const warmUps = 20;
 
@@ -29,8 +29,6 @@ const prompt = {
   ),
 };
 
-type Leg = (url: string) => Promise<number>;
-
 export async function measureComfyHttp(workspace: Workspace, requests: number): Promise<Figure[]> {
   const imagePath = join(workspace.dir('comfy-http'), 'view.png');
   writeFileSync(imagePath, await texturedPng(1024));
@@ -43,22 +41,21 @@ export async function measureComfyHttp(workspace: Workspace, requests: number): 
     );
     const base = `http://127.0.0.1:${port}`;
     const ours = new ComfyHttp({ baseUrl: base, timeoutMs: 10_000 });
-    const clients: Record<'bridge' | 'fetch', { post: Leg; view: Leg }> = {
+    const clients = {
       bridge: {
-        post: async () => (await ours.request('/prompt', { method: 'POST', body: prompt })).body.byteLength,
-        view: async () => (await ours.request('/view?filename=bench.png')).body.byteLength,
+        post: () => ours.request('/prompt', { method: 'POST', body: prompt }),
+        view: () => ours.request('/view?filename=bench.png'),
       },
       fetch: {
-        post: async (url) => {
-          const response = await fetch(`${url}/prompt`, {
+        post: async () => {
+          const response = await fetch(`${base}/prompt`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify(prompt),
           });
-          return Buffer.from(await response.arrayBuffer()).byteLength;
+          return response.arrayBuffer();
         },
-        view: async (url) =>
-          Buffer.from(await (await fetch(`${url}/view?filename=bench.png`)).arrayBuffer()).byteLength,
+        view: async () => (await fetch(`${base}/view?filename=bench.png`)).arrayBuffer(),
       },
     };
     const times = {
@@ -70,7 +67,7 @@ export async function measureComfyHttp(workspace: Workspace, requests: number): 
       for (const name of index % 2 === 0 ? (['bridge', 'fetch'] as const) : (['fetch', 'bridge'] as const)) {
         for (const leg of ['post', 'view'] as const) {
           const started = performance.now();
-          await clients[name][leg](base);
+          await clients[name][leg]();
           if (index >= warmUps) times[name][leg].push(performance.now() - started);
         }
       }
