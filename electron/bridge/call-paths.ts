@@ -6,15 +6,24 @@
 import { BridgeError } from '../errors.js';
 import { AtomicWriteError } from '../images/atomic-write.js';
 import { ImageTooLargeError } from '../images/pixel-limit.js';
-import { PathPolicyError, type PathPolicy } from '../images/path-policy.js';
+import { PathPolicyError, type PathPolicy, type SavePathCheck } from '../images/path-policy.js';
 
 export async function resolvePath(
   policy: PathPolicy,
   path: string,
   anchors: { baseDir?: string; defaultDir: string },
 ): Promise<string> {
+  return (await checkSavePath(policy, path, anchors)).path;
+}
+
+/** resolvePath's answer, and whether a file is already there. */
+export async function checkSavePath(
+  policy: PathPolicy,
+  path: string,
+  anchors: { baseDir?: string; defaultDir: string },
+): Promise<SavePathCheck> {
   try {
-    return await policy.resolveSavePath(path, anchors);
+    return await policy.checkSavePath(path, anchors);
   } catch (error) {
     throw asBridgeError(error, 'path_refused');
   }

@@ -3,7 +3,6 @@
  * before any GPU time is spent) and edit_image's (edit-spec.ts), each with its web option.
  */
 import { randomInt } from 'node:crypto';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BridgeError } from '../errors.js';
 import type { PathPolicy } from '../images/path-policy.js';
@@ -11,7 +10,7 @@ import { FIRST_PROBE_WAIT_MS } from '../jobs/backend-pool.js';
 import type { JobSpec, WebSpec } from '../jobs/types.js';
 import type { GenerateImageArgs } from '../mcp/schemas.js';
 import { webOptionSchema } from '../web/purposes.js';
-import { resolvePath } from './call-paths.js';
+import { checkSavePath, resolvePath } from './call-paths.js';
 import type { Placement } from './call-scope.js';
 import { editReadLimits } from './edit-inputs.js';
 import { buildEditSpec, type EditFields } from './edit-spec.js';
@@ -60,9 +59,9 @@ export async function generateSpec(
     imagesFolder: placement.imagesFolder,
   });
   const target = outputTarget(requested.path, fields.format);
-  const savePath = await resolvePath(policy, target.path, anchors);
+  const { path: savePath, exists } = await checkSavePath(policy, target.path, anchors);
   const overwrite = fields.overwrite ?? false;
-  if (!overwrite && (await exists(savePath))) throw fileExistsError(savePath);
+  if (!overwrite && exists) throw fileExistsError(savePath);
   return {
     prompt,
     negativePrompt: fields.negative_prompt ?? '',
@@ -109,13 +108,4 @@ function webSpecOf(web: unknown, placement: Placement): { web?: WebSpec } {
   if (web === undefined) return {};
   const projectDir = placement.anchors.baseDir;
   return { web: { option: webOptionSchema.parse(web), ...(projectDir === undefined ? {} : { projectDir }) } };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -110,8 +110,9 @@ export async function writeIntoFolder(
   options: Omit<WriteFileAtomicOptions, 'allowedRoots'>,
 ): Promise<WriteFileAtomicResult> {
   const target = folder.shown(name);
-  if (!options.overwrite && (await exists(folder.child(name)))) throw existsError(target);
-
+  // No look for an existing file first: without overwrite the file is placed by a hard link, which fails with
+  // EEXIST if one is there (placeWithoutReplacing), and a look-up would cost every write a trip to the file system
+  // to spare the rare refused one its temp file.
   const temp = tempName(name);
   try {
     const stats = await explainFailures(target, folder.path, async () => {
@@ -119,9 +120,10 @@ export async function writeIntoFolder(
       try {
         await writeAll(handle, bytes);
         options.onStep?.('written');
-        await handle.sync();
+        // The identity (inode, size, modification time) is the same before and after the sync: asked together.
+        const [, written] = await Promise.all([handle.sync(), handle.stat({ bigint: true })]);
         options.onStep?.('synced');
-        return await handle.stat({ bigint: true });
+        return written;
       } finally {
         await handle.close();
       }

@@ -4,6 +4,7 @@
  * following symbolic links, and names must be safe on every platform. Decisions live in path-rules.ts; this file
  * adds the few file-system look-ups (lstat, realpath) the symlink checks need.
  */
+import type { Stats } from 'node:fs';
 import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { isErrno, lstatOrUndefined } from './errno.js';
@@ -25,6 +26,8 @@ export interface PathPolicy {
   setAllowedRoots(roots: readonly string[]): void;
   /** The absolute path to write, or a rejected PathPolicyError saying why not and what to do instead. */
   resolveSavePath(savePath: string, anchors: PathAnchors): Promise<string>;
+  /** resolveSavePath's answer, and whether a file is already there: the same look-up tells both. */
+  checkSavePath(savePath: string, anchors: PathAnchors): Promise<SavePathCheck>;
   /**
    * Whether a save path means "this folder, with a generated name": its text names a folder ("out/", ".", "..")
    * or it is an existing folder inside the allowed folders (not a link to one: links are refused on write).
@@ -39,6 +42,13 @@ export interface PathPolicy {
    * With `create`, missing folders are made on the way.
    */
   openFolder(absoluteFolder: string, options: { create: boolean }): Promise<FolderHandle>;
+}
+
+export interface SavePathCheck {
+  /** The absolute path to write. */
+  path: string;
+  /** A file is there now (a regular file: links and folders are refused). */
+  exists: boolean;
 }
 
 export interface PathPolicyOptions {
@@ -82,50 +92,62 @@ export function createPathPolicy(options: PathPolicyOptions): PathPolicy {
   const requireCanonicallyInside = async (absolute: string, canonical: Canonical): Promise<string> =>
     requireInside(absolute, canonical, await Promise.all(roots.map((root) => canonicalise(root))));
 
-  return {
-    allowedRoots: () => roots,
-    setAllowedRoots(next) {
-      roots = normaliseRoots(next);
-    },
+  const checkSavePath = async (savePath: string, anchors: PathAnchors): Promise<SavePathCheck> => {
+    const problem = findPathTextProblem(savePath);
+    if (problem) {
+      throw new PathPolicyError(
+        'invalid-path',
+        savePath,
+        `Cannot use save path "${printable(savePath)}": ${problem}. Choose a plain file name such as "images/hero.png".`,
+      );
+    }
+    const absolute = anchor(savePath, anchors.baseDir ?? anchors.defaultDir);
+    if (namesFolder(savePath)) throw isFolderError(absolute);
+    requireLexicallyInside(absolute);
 
-    async resolveSavePath(savePath, anchors) {
-      const problem = findPathTextProblem(savePath);
-      if (problem) {
-        throw new PathPolicyError(
-          'invalid-path',
-          savePath,
-          `Cannot use save path "${printable(savePath)}": ${problem}. Choose a plain file name such as "images/hero.png".`,
-        );
-      }
-      const absolute = anchor(savePath, anchors.baseDir ?? anchors.defaultDir);
-      if (namesFolder(savePath)) throw isFolderError(absolute);
-      requireLexicallyInside(absolute);
-
-      // The three look-ups do not depend on one another: asked at once, they cost one round trip to the file
-      // system instead of five or six (this is on every generate_image call's path). Their answers are judged
-      // in the order a refusal should be explained.
-      const [existing, canonical, canonicalRoots] = await Promise.allSettled([
-        lstatOrUndefined(absolute),
-        canonicalise(absolute, { likelyMissing: true }),
-        Promise.all(roots.map((root) => canonicalise(root))),
-      ]);
-      if (valueOf(existing)?.isSymbolicLink()) {
+    // The look-ups do not depend on one another: asked at once, they cost one round trip to the file system
+    // (this is on every generate_image call's path, and again before its file is written). The file itself
+    // needs no realpath: its lstat says whether it is a link (refused) and, by ENOTDIR, whether its folder
+    // is a folder. Their answers are judged in the order a refusal should be explained.
+    const [settledEntry, settledFolder, canonicalRoots] = await Promise.allSettled([
+      lstatEntry(absolute),
+      canonicalise(path.dirname(absolute)),
+      Promise.all(roots.map((root) => canonicalise(root))),
+    ]);
+    const entry = valueOf(settledEntry);
+    if (entry !== 'missing' && entry !== 'parent-not-directory') {
+      if (entry.isSymbolicLink()) {
         throw new PathPolicyError(
           'symlink',
           absolute,
           `"${absolute}" is a symbolic link; the bridge does not write through links. Choose another file name, or remove the link.`,
         );
       }
-      if (valueOf(existing)?.isDirectory()) throw isFolderError(absolute);
-      if (!valueOf(canonical).ancestorIsDirectory) {
-        throw new PathPolicyError(
-          'parent-not-directory',
-          absolute,
-          `"${valueOf(canonical).existingAncestor}" is a file, so "${absolute}" cannot be created inside it. Choose another path.`,
-        );
-      }
-      requireInside(absolute, valueOf(canonical), valueOf(canonicalRoots));
-      return absolute;
+      if (entry.isDirectory()) throw isFolderError(absolute);
+    }
+    const folder = valueOf(settledFolder);
+    // canonicalise finds a file deeper up the path itself; the folder it resolved being a file shows only here.
+    if (!folder.ancestorIsDirectory || entry === 'parent-not-directory') {
+      throw new PathPolicyError(
+        'parent-not-directory',
+        absolute,
+        `"${folder.existingAncestor}" is a file, so "${absolute}" cannot be created inside it. Choose another path.`,
+      );
+    }
+    const canonical = { ...folder, path: path.join(folder.path, path.basename(absolute)) };
+    requireInside(absolute, canonical, valueOf(canonicalRoots));
+    return { path: absolute, exists: typeof entry === 'object' };
+  };
+
+  return {
+    allowedRoots: () => roots,
+    setAllowedRoots(next) {
+      roots = normaliseRoots(next);
+    },
+
+    checkSavePath,
+    async resolveSavePath(savePath, anchors) {
+      return (await checkSavePath(savePath, anchors)).path;
     },
 
     async namesSaveFolder(savePath, anchors) {
@@ -224,19 +246,14 @@ interface Canonical {
 
 /**
  * Resolves links in the longest existing prefix of `absolute` and re-attaches the part that does not exist yet.
- * A link in a parent folder that points elsewhere therefore shows up in the result, even for a file not yet written.
+ * A link in a parent folder that points elsewhere therefore shows up in the result, even for a folder not yet made.
  */
-async function canonicalise(absolute: string, options: { likelyMissing?: boolean } = {}): Promise<Canonical> {
+async function canonicalise(absolute: string): Promise<Canonical> {
   const missing: string[] = [];
   let current = absolute;
-  // A file about to be written usually does not exist yet (`likelyMissing`): its folder is asked about at the
-  // same time, so that answer does not wait for the first one. Folders that exist are not asked about twice.
-  let ahead = options.likelyMissing ? realpath(path.dirname(absolute)) : undefined;
-  ahead?.catch(() => undefined);
-  let real = realpath(current);
   for (;;) {
     try {
-      const resolved = await real;
+      const resolved = await realpath(current);
       const found = missing.length === 0 ? undefined : await lstat(resolved);
       // A link where realpath just found a folder: the path is being changed under us, not a file in the way.
       if (found?.isSymbolicLink()) throw pathChanged(absolute, 'nothing was done');
@@ -252,9 +269,21 @@ async function canonicalise(absolute: string, options: { likelyMissing?: boolean
       if (parent === current) return { path: absolute, existingAncestor: current, ancestorIsDirectory: true };
       missing.push(path.basename(current));
       current = parent;
-      real = ahead ?? realpath(current);
-      ahead = undefined;
     }
+  }
+}
+
+/**
+ * What lstat finds at a path to write: an entry, nothing, or (ENOTDIR) a file where a folder on the way should be.
+ * Errno errors are only told apart by their code, and each costs a stack trace: one lstat answers both questions.
+ */
+async function lstatEntry(target: string): Promise<Stats | 'missing' | 'parent-not-directory'> {
+  try {
+    return await lstat(target);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return 'missing';
+    if (isErrno(error, 'ENOTDIR')) return 'parent-not-directory';
+    throw error;
   }
 }
 

@@ -1,5 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isErrno } from '../images/errno.js';
 import type { Logger } from '../log.js';
 import { jsonFilesIn, writeDurably } from './durable-files.js';
 import { FinishedBatches, readBatchFile } from './finished-batches.js';
@@ -46,6 +47,8 @@ export class BatchStore {
   private retryDelayMs: number;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The batches folder was made (or found) by this store; see writeBatchFile. */
+  private folderMade = false;
 
   constructor(
     private readonly dataDir: string,
@@ -72,7 +75,7 @@ export class BatchStore {
    * is a leftover of a move cut short.
    */
   async loadUnfinished(isExpired: (batch: BatchRecord) => boolean = () => false): Promise<BatchRecord[]> {
-    await mkdir(this.folder, { recursive: true, mode: PRIVATE_DIR_MODE });
+    await this.makeFolder();
     const batches: BatchRecord[] = [];
     for (const name of await jsonFilesIn(this.folder)) {
       const batch = await readBatchFile(join(this.folder, name), this.logger);
@@ -124,8 +127,7 @@ export class BatchStore {
     for (const job of batch.jobs) startPhase(job.id, 'persist');
     try {
       await this.retryFailedNow();
-      await mkdir(this.folder, { recursive: true, mode: PRIVATE_DIR_MODE });
-      await writeDurably(path, JSON.stringify(batch));
+      await this.writeBatchFile(path, JSON.stringify(batch));
       markJobsPhase(batch.jobs, 'persisted');
     } catch (error) {
       // The rename may have happened before the folder's sync failed: a refused batch must not run after a restart.
@@ -172,6 +174,27 @@ export class BatchStore {
     }
   }
 
+  /**
+   * writeDurably into the batches folder, made once rather than before every write: asking for it cost two trips
+   * to the file system on every generation's path. A folder removed since fails the write with ENOENT; it is
+   * then made again and the write tried once more.
+   */
+  private async writeBatchFile(path: string, text: string): Promise<void> {
+    if (!this.folderMade) await this.makeFolder();
+    try {
+      await writeDurably(path, text);
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+      await this.makeFolder();
+      await writeDurably(path, text);
+    }
+  }
+
+  private async makeFolder(): Promise<void> {
+    await mkdir(this.folder, { recursive: true, mode: PRIVATE_DIR_MODE });
+    this.folderMade = true;
+  }
+
   private pathOf(id: string): string {
     return join(this.folder, `${id}.json`);
   }
@@ -202,14 +225,13 @@ export class BatchStore {
 
   private async drain(id: string): Promise<void> {
     try {
-      await mkdir(this.folder, { recursive: true, mode: PRIVATE_DIR_MODE });
       for (let next = this.queued.get(id); next; next = this.queued.get(id)) {
         this.queued.delete(id);
         try {
           const text = JSON.stringify(next);
           markJobsPhase(next.jobs, 'save');
           if (isBatchSettled(next) && this.finished.accepts(id)) await this.writeFinished(next, text);
-          else await writeDurably(this.pathOf(id), text);
+          else await this.writeBatchFile(this.pathOf(id), text);
           markJobsPhase(next.jobs, 'saved');
         } catch (error) {
           // Kept for the next try, unless a newer state of the batch is already waiting.

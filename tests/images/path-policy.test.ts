@@ -33,6 +33,26 @@ async function refusal(promise: Promise<unknown>): Promise<PathPolicyError> {
   return error as PathPolicyError;
 }
 
+describe('checkSavePath', () => {
+  it("gives resolveSavePath's path and whether a file is already there", async () => {
+    const anchors = { baseDir: project, defaultDir: output };
+    await mkdir(path.join(project, 'public'));
+    await expect(policy.checkSavePath('public/hero.png', anchors)).resolves.toEqual({
+      path: path.join(project, 'public', 'hero.png'),
+      exists: false,
+    });
+    await writeFile(path.join(project, 'public', 'hero.png'), 'x');
+    await expect(policy.checkSavePath('public/hero.png', anchors)).resolves.toEqual({
+      path: path.join(project, 'public', 'hero.png'),
+      exists: true,
+    });
+    await expect(policy.checkSavePath('new/folder/hero.png', anchors)).resolves.toEqual({
+      path: path.join(project, 'new', 'folder', 'hero.png'),
+      exists: false,
+    });
+  });
+});
+
 describe('resolveSavePath', () => {
   it('anchors relative paths to the project, else to the output folder', async () => {
     await expect(
@@ -125,6 +145,21 @@ describe('resolveSavePath', () => {
       (await refusal(policy.resolveSavePath('notes.txt/a.png', { baseDir: project, defaultDir: output })))
         .reason,
     ).toBe('parent-not-directory');
+  });
+
+  it('names the file in the way, however far below it the path goes, and through a link to it', async () => {
+    await writeFile(path.join(project, 'notes.txt'), 'x');
+    await symlink(path.join(project, 'notes.txt'), path.join(project, 'notes-link'));
+    const deep = await refusal(
+      policy.resolveSavePath('notes.txt/sub/deeper/a.png', { baseDir: project, defaultDir: output }),
+    );
+    expect(deep.reason).toBe('parent-not-directory');
+    expect(deep.message).toContain(`"${path.join(project, 'notes.txt')}" is a file`);
+    const linked = await refusal(
+      policy.resolveSavePath('notes-link/a.png', { baseDir: project, defaultDir: output }),
+    );
+    expect(linked.reason).toBe('parent-not-directory');
+    expect(linked.message).toContain(`"${path.join(project, 'notes-link')}" is a file`);
   });
 
   it.each([

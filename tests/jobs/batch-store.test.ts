@@ -95,6 +95,18 @@ describe('BatchStore', () => {
     expect(onDisk.jobs.map((job) => job.id)).toEqual(['b1-1']);
   });
 
+  it('makes the batches folder again when it was removed while running, for a new batch and a save', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batches-'));
+    const store = new BatchStore(dir, quiet);
+    await store.create(batch('b1', '2026-01-01T00:00:00.000Z'));
+    rmSync(join(dir, 'batches'), { recursive: true });
+    await store.create(batch('b2', '2026-01-02T00:00:00.000Z'));
+    expect(readdirSync(join(dir, 'batches'))).toEqual(['b2.json']);
+    rmSync(join(dir, 'batches'), { recursive: true });
+    await store.save(batch('b3', '2026-01-03T00:00:00.000Z'));
+    expect(readdirSync(join(dir, 'batches'))).toEqual(['b3.json']);
+  });
+
   /** A real failing writer: a folder where the batch's temp file must go makes every write of it fail (EISDIR). */
   function blockWrites(file: string): () => void {
     const blocker = `${file}.${process.pid}.tmp`;
