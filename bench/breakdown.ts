@@ -51,7 +51,7 @@ export function callMarks(
 const steps: readonly [label: string, from: string | string[], to: string | string[]][] = [
   ['MCP request, validation, paths', 'request', 'persist'],
   ['write-ahead batch record (write, fsync, rename, folder fsync)', 'persist', 'persisted'],
-  ['dispatch: bind the workflow, prompt id on disk', 'persisted', 'post'],
+  ['record on disk → POST starts (negative: POST sent during the write)', 'persisted', 'post'],
   ['  of which a second batch write (prompt id record)', 'save', 'saved'],
   ['POST /prompt', 'post', 'posted'],
   ['ComfyUI picks the prompt up (its clock)', 'posted', 'comfy-start'],

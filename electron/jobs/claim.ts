@@ -1,13 +1,26 @@
-import type { BackendPool } from './backend-pool.js';
+import type { BackendClient, BackendPool } from './backend-pool.js';
 import { chooseBackend } from './dispatch.js';
+import type { Failover } from './failover.js';
+import { submitFailure } from './retry.js';
 import type { PreparedPrompt, SchedulerOptions } from './scheduler-options.js';
 import type { JobRecord } from './types.js';
 
-/** A job of a new batch dispatched in the write that accepts it (Scheduler.submit, RunFlow.sendClaimed). */
+/** A job of a new batch dispatched as the batch is accepted: its prompt id is in the write that accepts it. */
 export interface Claim {
   job: JobRecord;
   backend: string;
   prepared: PreparedPrompt;
+}
+
+/** A claim whose POST /prompt went out while its batch was being written (postClaim). */
+export interface SentClaim extends Claim {
+  post: ClaimPost;
+}
+
+/** A claimed job's POST /prompt in flight: the backend's client, and what came of the request (its error, if any). */
+export interface ClaimPost {
+  client: BackendClient;
+  failure: Promise<{ error: unknown } | undefined>;
 }
 
 /**
@@ -43,4 +56,29 @@ export function claimAtOnce(
     claims.push({ job, backend, prepared });
   }
   return claims;
+}
+
+/**
+ * Sends a claimed job's prompt to ComfyUI while its batch is being written, so the write-ahead record and
+ * ComfyUI's answer overlap instead of following each other. The run is followed only once the batch is on disk
+ * (Scheduler.submit), so no id is handed out and no image delivered before its record is durable; a crash inside
+ * the write leaves at most one run in ComfyUI that nobody asked for (the caller got no answer).
+ */
+export function postClaim(claim: Claim, client: BackendClient): SentClaim {
+  const { graph } = claim.prepared;
+  const failure = client.submit(graph, { promptId: claim.job.dispatch!.promptId, front: true }).then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
+  return { ...claim, post: { client, failure } };
+}
+
+/**
+ * The batch of a claimed job could not be written, so its prompt must not run: once ComfyUI has answered the
+ * POST, the prompt is removed from its queue or interrupted (and interrupted later if it only starts then).
+ */
+export async function withdrawClaim(claim: SentClaim, failover: Pick<Failover, 'disown'>): Promise<void> {
+  const answered = await claim.post.failure;
+  if (answered && submitFailure(answered.error) === 'refused') return;
+  failover.disown(claim.backend, claim.job.dispatch!.promptId);
 }

@@ -1,6 +1,6 @@
 import type { RunResult } from '../comfy/types.js';
 import type { BackendClient } from './backend-pool.js';
-import type { Claim } from './claim.js';
+import type { ClaimPost, SentClaim } from './claim.js';
 import { executionFailureLog } from './comfy-failure.js';
 import type { Failover } from './failover.js';
 import { downloadImage } from './image-download.js';
@@ -72,15 +72,15 @@ export class RunFlow {
       );
   }
 
-  /** A job claimed as its batch was accepted (claim.ts), now on disk with its prompt id: tracked and sent. */
-  sendClaimed({ job, backend, prepared }: Claim, batch: BatchRecord): void {
+  /**
+   * A job claimed as its batch was accepted (claim.ts), now on disk with its prompt id, its POST /prompt sent
+   * during the write: tracked, and followed once ComfyUI has answered that POST.
+   */
+  sendClaimed({ job, backend, prepared, post }: SentClaim, batch: BatchRecord): void {
     const run = this.runs.track(job, batch, backend, job.dispatch!.promptId, { slotTaken: true });
     run.classTypes = classTypesOf(prepared.graph);
     this.book.announce(job, batch);
-    const client = this.options.pool.client(backend);
-    // Removed from the settings during the write: the prompt was never sent, so another backend gets the job.
-    if (client) void this.send(run, client, prepared, true);
-    else this.onRunError(run, new Error(`ComfyUI at ${backend} was removed`));
+    void this.send(run, post.client, prepared, true, post.failure);
   }
 
   /**
@@ -116,17 +116,22 @@ export class RunFlow {
     await this.send(run, client, prepared, front);
   }
 
+  /** POST /prompt (or the answer to one already sent: `sent`), then the run followed to its result. */
   private async send(
     run: Run,
     client: BackendClient,
     prepared: PreparedPrompt,
     front: boolean,
+    sent?: ClaimPost['failure'],
   ): Promise<void> {
     if (!this.runs.isCurrent(run)) return;
-    try {
-      await client.submit(prepared.graph, { promptId: run.promptId, front });
-    } catch (error) {
-      await this.onSubmitError(run, client, error, prepared.outputNodes);
+    const failed = await (sent ??
+      client.submit(prepared.graph, { promptId: run.promptId, front }).then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      ));
+    if (failed) {
+      await this.onSubmitError(run, client, failed.error, prepared.outputNodes);
       return;
     }
     this.options.pool.readObjectInfoAhead(run.backend);

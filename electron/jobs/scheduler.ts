@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { defaultSettings } from '../../shared/settings.js';
 import { waitForBatch, type WaitOptions } from './batch-wait.js';
-import { claimAtOnce } from './claim.js';
+import { claimAtOnce, postClaim, withdrawClaim } from './claim.js';
 import { chooseBackend, whyUndispatchable } from './dispatch.js';
 import { Failover } from './failover.js';
 import { JobBook, newBatch } from './job-book.js';
@@ -127,22 +127,39 @@ export class Scheduler extends EventEmitter {
     const refusal = queueFullRefusal(this.queue.pending(), specs.length, limit);
     if (refusal) throw refusal;
     const batch = newBatch(specs, priority, idempotency);
-    // An interactive call that can start at once is dispatched in the very write that accepts it: its prompt id is
-    // on disk before ComfyUI hears of it, as always, but one durable write precedes POST /prompt instead of two.
+    // An interactive call that can start at once is dispatched in the very write that accepts it (its prompt id is
+    // in that write), and its POST /prompt goes out while the write runs (claim.ts postClaim): the run is followed,
+    // and the batch known, only once the write is durable.
     const claims = this.canClaim(priority) ? claimAtOnce(batch.jobs, this.options) : [];
+    const written = this.queue.admit(specs.length, () => this.options.store.create(batch));
+    const sent = claims.map((claim) => {
+      this.runEvents.hold(claim.job.dispatch!.promptId);
+      return postClaim(claim, this.options.pool.client(claim.backend)!);
+    });
     try {
-      await this.queue.admit(specs.length, () => this.options.store.create(batch));
+      await written;
     } catch (error) {
-      for (const claim of claims) this.options.pool.adjustInFlight(claim.backend, -1);
+      for (const claim of sent) {
+        this.options.pool.adjustInFlight(claim.backend, -1);
+        this.runEvents.drop(claim.job.dispatch!.promptId);
+        void withdrawClaim(claim, this.failover);
+      }
       this.pump();
       throw error;
     }
     this.book.addBatch(batch);
     for (const job of batch.jobs) {
       this.book.addJob(job, batch);
-      if (!claims.some((claim) => claim.job === job)) this.queue.add(job, priority);
+      if (!sent.some((claim) => claim.job === job)) this.queue.add(job, priority);
     }
-    for (const claim of claims) this.flow.sendClaimed(claim, batch);
+    for (const claim of sent) this.flow.sendClaimed(claim, batch);
+    if (sent.length > 0) {
+      // What ComfyUI said of the prompts during the write reaches the caller too: it adds its listeners in its
+      // continuation of this call, which runs before any timer or I/O callback.
+      setImmediate(() => {
+        for (const claim of sent) this.runEvents.release(claim.job.dispatch!.promptId);
+      });
+    }
     this.pump();
     return batch;
   }

@@ -1,12 +1,21 @@
 /**
  * A generate_image call's fixed overhead cut by overlapping its steps, none dropped (issue 16): the job is
- * dispatched in the write that accepts it (the batch file names the prompt id before ComfyUI hears of it; one
- * durable write comes before POST /prompt instead of two; a bridge that stops between that write and ComfyUI's
- * answer loses nothing and runs nothing twice), and the save path is checked again while the image downloads,
- * a refusal still writing nothing. The order of the steps is read from the phase timeline
+ * dispatched in the write that accepts it (the batch file names the prompt id; POST /prompt goes out while that
+ * write runs, and the run is followed only once it is durable; a batch that cannot be written withdraws the
+ * prompt; a bridge that stops between that write and ComfyUI's answer loses nothing and runs nothing twice), and
+ * the save path is checked again while the image downloads, a refusal still writing nothing. The order of the steps is read from the phase timeline
  * (electron/phase-timeline.ts), the same marks `serve --log-level debug` logs.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordPhaseTimelines, type PhaseMark } from '../../electron/phase-timeline.js';
@@ -80,10 +89,31 @@ describe('generate_image: dispatched in the write that accepts it', () => {
 
     const result = await answer;
     expect(result.status).toBe('completed');
+    // POST /prompt went out while the batch was written (ComfyUI held it until the file was seen), and no second
+    // batch write came before ComfyUI's answer.
     const phases = timelines.get(stored!.jobs[0]!.id)!.map(([phase]) => phase);
-    const post = phases.indexOf('post');
-    expect(phases.slice(0, post)).toEqual(['persist', 'persisted']);
+    expect(phases.slice(0, phases.indexOf('posted'))).toEqual(['persist', 'post', 'persisted']);
     expect(runsOf(stored!.jobs[0]!.id, fake)).toBe(1);
+  });
+
+  it('a batch that cannot be written is refused, and the prompt sent during the write is withdrawn', async () => {
+    const fake = await startFake();
+    const fixture = await core(fake);
+    let release!: () => void;
+    fake.queuePromptsLate(new Promise<void>((resolve) => (release = resolve)));
+    // Were the prompt to run, it would stay in ComfyUI's queue: only its withdrawal empties it.
+    fake.holdSampling(true);
+    const batches = join(fixture.dataDir, 'batches');
+    rmSync(batches, { recursive: true, force: true });
+    writeFileSync(batches, 'not a folder');
+
+    await expect(call(fixture, 'a refused lighthouse')).rejects.toMatchObject({ code: 'state_not_saved' });
+    await until(() => fake.requestLog.includes('POST /prompt'), 'the POST sent during the write arrives');
+    release();
+    await until(() => fake.submitted.length === 1, 'ComfyUI takes the prompt late');
+    await until(() => fake.queueLength === 0, 'the prompt is removed or interrupted');
+    expect(fake.executions.get(fake.submitted[0]!.promptId)).toBeUndefined();
+    expect(fixture.core.scheduler.list()).toEqual([]);
   });
 
   it('a stop between that write and ComfyUI taking the prompt: re-sent after the restart, run once', async () => {
