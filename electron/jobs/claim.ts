@@ -9,18 +9,30 @@ import type { JobRecord } from './types.js';
 export interface Claim {
   job: JobRecord;
   backend: string;
+  /** The backend's client as the claim was made (its POST goes there even if the backend is removed meanwhile). */
+  client: BackendClient;
   prepared: PreparedPrompt;
 }
 
+/** What came of a POST /prompt: nothing when ComfyUI took the prompt, else the request's error. */
+export type PostOutcome = Promise<{ error: unknown } | undefined>;
+
 /** A claim whose POST /prompt went out while its batch was being written (postClaim). */
 export interface SentClaim extends Claim {
-  post: ClaimPost;
+  posted: PostOutcome;
 }
 
-/** A claimed job's POST /prompt in flight: the backend's client, and what came of the request (its error, if any). */
-export interface ClaimPost {
-  client: BackendClient;
-  failure: Promise<{ error: unknown } | undefined>;
+/** POST /prompt, its failure as a value: one sent early is awaited later, never left rejected meanwhile. */
+export function postPrompt(
+  client: BackendClient,
+  prepared: PreparedPrompt,
+  promptId: string,
+  front: boolean,
+): PostOutcome {
+  return client.submit(prepared.graph, { promptId, front }).then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
 }
 
 /**
@@ -42,7 +54,8 @@ export function claimAtOnce(
   for (const job of jobs) {
     if (job.spec.edit) break;
     const backend = chooseBackend(deps.pool.loads(), (id) => deps.canRun(job.spec.workflow, id));
-    if (!backend || !deps.pool.client(backend)) break;
+    const client = backend && deps.pool.client(backend);
+    if (!backend || !client) break;
     let prepared: PreparedPrompt;
     try {
       prepared = deps.prepare(job.spec);
@@ -53,7 +66,7 @@ export function claimAtOnce(
     job.attempts += 1;
     job.state = 'running';
     job.dispatch = { backend, promptId: `${job.id}-${job.attempts}` };
-    claims.push({ job, backend, prepared });
+    claims.push({ job, backend, client, prepared });
   }
   return claims;
 }
@@ -64,13 +77,8 @@ export function claimAtOnce(
  * (Scheduler.submit), so no id is handed out and no image delivered before its record is durable; a crash inside
  * the write leaves at most one run in ComfyUI that nobody asked for (the caller got no answer).
  */
-export function postClaim(claim: Claim, client: BackendClient): SentClaim {
-  const { graph } = claim.prepared;
-  const failure = client.submit(graph, { promptId: claim.job.dispatch!.promptId, front: true }).then(
-    () => undefined,
-    (error: unknown) => ({ error }),
-  );
-  return { ...claim, post: { client, failure } };
+export function postClaim(claim: Claim): SentClaim {
+  return { ...claim, posted: postPrompt(claim.client, claim.prepared, claim.job.dispatch!.promptId, true) };
 }
 
 /**
@@ -78,7 +86,7 @@ export function postClaim(claim: Claim, client: BackendClient): SentClaim {
  * POST, the prompt is removed from its queue or interrupted (and interrupted later if it only starts then).
  */
 export async function withdrawClaim(claim: SentClaim, failover: Pick<Failover, 'disown'>): Promise<void> {
-  const answered = await claim.post.failure;
+  const answered = await claim.posted;
   if (answered && submitFailure(answered.error) === 'refused') return;
   failover.disown(claim.backend, claim.job.dispatch!.promptId);
 }

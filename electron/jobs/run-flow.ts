@@ -1,6 +1,6 @@
 import type { RunResult } from '../comfy/types.js';
 import type { BackendClient } from './backend-pool.js';
-import type { ClaimPost, SentClaim } from './claim.js';
+import { postPrompt, type PostOutcome, type SentClaim } from './claim.js';
 import { executionFailureLog } from './comfy-failure.js';
 import type { Failover } from './failover.js';
 import { downloadImage } from './image-download.js';
@@ -76,11 +76,11 @@ export class RunFlow {
    * A job claimed as its batch was accepted (claim.ts), now on disk with its prompt id, its POST /prompt sent
    * during the write: tracked, and followed once ComfyUI has answered that POST.
    */
-  sendClaimed({ job, backend, prepared, post }: SentClaim, batch: BatchRecord): void {
+  sendClaimed({ job, backend, client, prepared, posted }: SentClaim, batch: BatchRecord): void {
     const run = this.runs.track(job, batch, backend, job.dispatch!.promptId, { slotTaken: true });
     run.classTypes = classTypesOf(prepared.graph);
     this.book.announce(job, batch);
-    void this.send(run, post.client, prepared, true, post.failure);
+    void this.send(run, client, prepared, true, posted);
   }
 
   /**
@@ -122,14 +122,10 @@ export class RunFlow {
     client: BackendClient,
     prepared: PreparedPrompt,
     front: boolean,
-    sent?: ClaimPost['failure'],
+    sent?: PostOutcome,
   ): Promise<void> {
     if (!this.runs.isCurrent(run)) return;
-    const failed = await (sent ??
-      client.submit(prepared.graph, { promptId: run.promptId, front }).then(
-        () => undefined,
-        (error: unknown) => ({ error }),
-      ));
+    const failed = await (sent ?? postPrompt(client, prepared, run.promptId, front));
     if (failed) {
       await this.onSubmitError(run, client, failed.error, prepared.outputNodes);
       return;

@@ -134,7 +134,7 @@ export class Scheduler extends EventEmitter {
     const written = this.queue.admit(specs.length, () => this.options.store.create(batch));
     const sent = claims.map((claim) => {
       this.runEvents.hold(claim.job.dispatch!.promptId);
-      return postClaim(claim, this.options.pool.client(claim.backend)!);
+      return postClaim(claim);
     });
     try {
       await written;
