@@ -1,8 +1,5 @@
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
-import { toNodeHandler } from '@modelcontextprotocol/node';
-import type { NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
   DEFAULT_MAX_REQUEST_BODY_SIZE,
@@ -14,6 +11,7 @@ import type { Logger } from '../log.js';
 import { definedOnly } from '../objects.js';
 import { carriesClientRequest } from './client-request.js';
 import { createLegacySessions } from './legacySessions.js';
+import { toNodeMcpHandler } from './node-adapter.js';
 import type { BridgeServerFactory } from './server.js';
 
 export interface McpEndpointOptions {
@@ -75,25 +73,16 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       : modern.fetch(request, parsedBody === undefined ? undefined : { parsedBody });
   const fetch = (request: Request): Promise<Response> => route(request);
 
-  const nodeHandler = toNodeHandler(
-    { fetch: (request, requestOptions) => route(request, requestOptions?.parsedBody) },
-    { maxRequestBodySize, onerror: (error) => logger.error('mcp request failed', { error: error.message }) },
-  );
+  const nodeHandler = toNodeMcpHandler(route, {
+    maxRequestBodySize,
+    onerror: (error) => logger.error('mcp request failed', { error: error.message }),
+  });
 
   return {
     fetch,
     async handle(req, res, body) {
       if (isNestedDeeperThan(body)) return refuseDeepNesting(res);
-      // The HTTP server has consumed the stream to bound its size; replay the bytes it read.
-      const alreadyRead: NodeIncomingMessageLike = Object.assign(
-        Readable.from(body.byteLength > 0 ? [body] : []),
-        {
-          headers: req.headers,
-          method: req.method,
-          url: req.url,
-        },
-      );
-      await nodeHandler(alreadyRead, res, parsedJson(body));
+      await nodeHandler(req, res, body, parsedJson(body));
       if (res.statusCode === 200 && options.onClientRequest && carriesClientRequest(body))
         options.onClientRequest();
     },

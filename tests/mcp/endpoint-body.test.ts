@@ -26,13 +26,17 @@ const initialize = JSON.stringify({
   },
 });
 
-function post(body: string | Uint8Array<ArrayBuffer>): Promise<Response> {
+function post(
+  body: string | Uint8Array<ArrayBuffer>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(fixture.core.mcpUrl, {
     method: 'POST',
     headers: {
       'Content-Type': 'application/json',
       Accept: 'application/json, text/event-stream',
       Authorization: `Bearer ${fixture.core.settings.get().mcpToken}`,
+      ...headers,
     },
     body,
   });
@@ -43,6 +47,29 @@ describe('the /mcp request body', () => {
     const response = await post(initialize);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('"serverInfo"');
+  });
+
+  it('a 2026-07-28 request: answered as one JSON document, in one piece with its length', async () => {
+    const response = await post(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'probe-1',
+        method: 'server/discover',
+        params: {
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientInfo': { name: 'raw-body-test', version: '1' },
+            'io.modelcontextprotocol/clientCapabilities': {},
+          },
+        },
+      }),
+      { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'server/discover' },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const text = await response.text();
+    expect(text).toContain('"supportedVersions"');
+    expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
   });
 
   it('with a byte-order mark (not JSON.parse’s JSON): read by the SDK, which skips the mark, and answered', async () => {
