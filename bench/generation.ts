@@ -101,12 +101,22 @@ export async function measureOverhead(
               warmUpCalls,
             })
           : undefined;
+      // A tool call that does next to no work, among the same calls: what any call costs through the SDK's
+      // client and server here (HTTP, JSON-RPC, validation), a part of what the bridge adds over a direct client.
+      const floorCalls: number[] = [];
+      const floorCall = async () => {
+        const started = performance.now();
+        await builds.at(-1)!.session.client.call('list_generated_images', { limit: 1 });
+        floorCalls.push(performance.now() - started);
+      };
       try {
         for (let index = 0; index < settings.calls; index++) {
           const order = index % 2 === 0 ? builds : [...builds].reverse();
-          if (direct && index % 2 === 0) await direct.call();
+          // Each floor call follows a direct one: none lands on the bridge's own work after a generate_image
+          // (the finished batch's record, written after the answer).
+          if (direct && index % 2 === 0) await direct.call().then(floorCall);
           for (const build of order) build.calls.push(await call(build, index));
-          if (direct && index % 2 === 1) await direct.call();
+          if (direct && index % 2 === 1) await direct.call().then(floorCall);
         }
         directOverheads = await direct?.overheads();
       } finally {
@@ -150,6 +160,14 @@ export async function measureOverhead(
           );
           lines.push(...breakdownLines(`${label}${format}, ${marks.length} calls`, breakdown(marks)));
         }
+      }
+      if (floorCalls.length > 0) {
+        figures.push({
+          name: 'MCP tool call round trip, no work (list_generated_images, limit 1), p50',
+          value: median(floorCalls),
+          unit: 'ms',
+          note: `${floorCalls.length} calls among the ${format} ones, p95 ${percentile(floorCalls, 95).toFixed(1)} ms: the protocol's own share of the added time`,
+        });
       }
       if (builds.length === 2) {
         figures.push({
