@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { GenerationRecord } from '../../shared/generation.js';
 import { BridgeError } from '../errors.js';
 import { allowedFolderOf, type GalleryHandle } from '../gallery/index.js';
@@ -15,6 +15,14 @@ import { keepOutsideMask, measureTransparency, readEditInputs, type ReadLimits }
 import { readFileWithin } from '../images/checked-read.js';
 import { DEFAULT_STRENGTH } from './edit-plan.js';
 import { endPhases, markPhase } from '../phase-timeline.js';
+import type { ImageFeed } from '../jobs/image-feed.js';
+import {
+  discardStreamed,
+  keptBytes,
+  streamIntoTemp,
+  streamsIntoTemp,
+  type StreamedTemp,
+} from './streamed-download.js';
 
 /**
  * Binds a job's workflow to its parameters; the scheduler calls this when it dispatches (an edit once its inputs
@@ -66,7 +74,8 @@ interface DeliverDeps {
  * Turns ComfyUI's image into the file the agent asked for: exact size and format, metadata embedded, the
  * save path checked once more, written atomically (a replaced file kept for recovery), and recorded. The save
  * path is checked while the image downloads (`image` still on its way): a refused path is reported once the
- * download has settled, and nothing is written unless both succeeded.
+ * download has settled, and nothing is placed unless both succeeded. With `feed` (the download's bytes as they
+ * arrive), a PNG is written into its temp file meanwhile (streamed-download.ts).
  */
 export async function deliverJob(
   deps: DeliverDeps,
@@ -74,6 +83,7 @@ export async function deliverJob(
   batchId: string,
   image: Buffer | Promise<Buffer>,
   backend: string,
+  feed?: ImageFeed,
 ): Promise<JobResult> {
   const { spec } = job;
   markPhase(job.id, 'deliver');
@@ -84,12 +94,22 @@ export async function deliverJob(
     (savePath) => openExistingFolder(savePath, spec.allowedRoots),
     () => undefined,
   );
+  const streamed =
+    feed && streamsIntoTemp(spec)
+      ? folder.then((opened) => opened && streamIntoTemp(feed, opened, basename(spec.savePath)))
+      : Promise.resolve(undefined);
   try {
-    return await deliverInto(deps, job, batchId, { image, checked, folder }, backend);
+    return await deliverInto(deps, job, batchId, { image, checked, folder, streamed }, backend);
   } finally {
     // Closed while the answer is on its way: nothing waits on it, and awaiting it put a trip to the file system
-    // (about a millisecond) on every call's path. Closing a folder's descriptor has nothing to report.
-    void folder.then((handle) => handle?.close()).catch(() => undefined);
+    // (about a millisecond) on every call's path. Closing a folder's descriptor has nothing to report. A streamed
+    // temp file the write did not take (the download or the render failed) is removed first, through the folder.
+    void streamed
+      .then(discardStreamed)
+      .catch(() => undefined)
+      .then(() => folder)
+      .then((handle) => handle?.close())
+      .catch(() => undefined);
   }
 }
 
@@ -101,6 +121,7 @@ async function deliverInto(
     image: Buffer | Promise<Buffer>;
     checked: Promise<string>;
     folder: Promise<FolderHandle | undefined>;
+    streamed: Promise<StreamedTemp | undefined>;
   },
   backend: string,
 ): Promise<JobResult> {
@@ -134,6 +155,8 @@ async function deliverInto(
     );
   }
   markPhase(job.id, 'rendered');
+  // Whole by now: the download has ended, so the streaming into the temp file has too.
+  const streamed = await ahead.streamed;
   let written;
   try {
     written = await writeFileAtomic(
@@ -146,6 +169,7 @@ async function deliverInto(
         onStep: (step) => markPhase(job.id, step),
       },
       await ahead.folder,
+      streamed && takeOver(streamed, keptBytes(rendered.parts, bytes, streamed.written)),
     );
   } catch (error) {
     if (error instanceof AtomicWriteError)
@@ -185,6 +209,12 @@ async function deliverInto(
       ? { hasAlpha: transparency.hasAlpha, transparentFraction: transparency.transparentFraction }
       : {}),
   };
+}
+
+/** Hands a streamed temp file to the atomic write, which from then on closes or removes it. */
+function takeOver(streamed: StreamedTemp, keep: number) {
+  streamed.taken = true;
+  return { temp: streamed.temp, keep };
 }
 
 /** The job's save path, checked once more against its allowed folders (they may have changed since the call). */

@@ -243,9 +243,10 @@ export class ComfyClient extends TypedEmitter<ComfyClientEvents> {
     await this.resync(promptIds.filter((id) => this.tracker.isTracked(id)));
   }
 
-  async view(ref: ImageRef, signal?: AbortSignal): Promise<Buffer> {
+  /** The image's bytes; `onChunk` is told each piece as it arrives. */
+  async view(ref: ImageRef, signal?: AbortSignal, onChunk?: (chunk: Buffer) => void): Promise<Buffer> {
     const query = new URLSearchParams({ filename: ref.filename, subfolder: ref.subfolder, type: ref.type });
-    return (await this.http.request(`/view?${query.toString()}`, { signal })).body;
+    return (await this.http.request(`/view?${query.toString()}`, { signal, onChunk })).body;
   }
 
   /** Uploads into ComfyUI's input (or temp) folder; the returned filename may differ when the name was taken. */

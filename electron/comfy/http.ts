@@ -14,6 +14,8 @@ export interface RequestInit {
   signal?: AbortSignal;
   /** Statuses handed back to the caller instead of thrown as ComfyHttpError. */
   acceptStatuses?: readonly number[];
+  /** Told each chunk of a 2xx answer's body as it arrives (the whole body is still returned). */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 export interface RawResponse {
@@ -60,9 +62,17 @@ export class ComfyHttp {
       const payload = await encodeBody(init.body);
       // A GET sent on a kept-alive connection the server closed at that moment is sent once more (the pool then
       // opens a new one); a POST is not (the callers look up what became of it: jobs/recovery.ts).
-      const response = await exchange(url, method, payload, signal).catch((error: unknown) => {
-        if (method === 'GET' && isStaleConnection(error) && !signal.aborted)
-          return exchange(url, method, payload, signal);
+      // Once a chunk has been passed on, a second send would pass the body on again from its start.
+      let passedOn = false;
+      const onChunk = init.onChunk
+        ? (chunk: Buffer) => {
+            passedOn = true;
+            init.onChunk!(chunk);
+          }
+        : undefined;
+      const response = await exchange(url, method, payload, signal, onChunk).catch((error: unknown) => {
+        if (method === 'GET' && isStaleConnection(error) && !signal.aborted && !passedOn)
+          return exchange(url, method, payload, signal, onChunk);
         throw error;
       });
       if (!isOk(response.status) && !init.acceptStatuses?.includes(response.status)) {
@@ -136,7 +146,13 @@ interface Exchanged extends RawResponse {
 }
 
 /** One request and its whole answer; aborted by `signal` at any point, the body included. */
-function exchange(url: URL, method: string, payload: Payload, signal: AbortSignal): Promise<Exchanged> {
+function exchange(
+  url: URL,
+  method: string,
+  payload: Payload,
+  signal: AbortSignal,
+  onChunk?: (chunk: Buffer) => void,
+): Promise<Exchanged> {
   const transport = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
   if (!transport) {
     return Promise.reject(
@@ -149,7 +165,11 @@ function exchange(url: URL, method: string, payload: Payload, signal: AbortSigna
       { method, headers: payload.headers, agent: agents[url.protocol as 'http:' | 'https:'], signal },
       (response) => {
         const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        const observe = isOk(response.statusCode ?? 0) ? onChunk : undefined;
+        response.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          observe?.(chunk);
+        });
         response.on('error', reject);
         response.on('end', () => {
           const status = response.statusCode ?? 0;

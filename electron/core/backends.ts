@@ -80,7 +80,7 @@ export function createBackends(deps: {
         ? catalog.check(workflow, objectInfo, pool.version(backendId)).messages.join(' ')
         : 'its node list is not known yet';
     },
-    deliver: (job, batchId, image, backend) =>
+    deliver: (job, batchId, image, backend, feed) =>
       deliverJob(
         {
           gallery,
@@ -92,6 +92,7 @@ export function createBackends(deps: {
         batchId,
         image,
         backend,
+        feed,
       ),
     findDelivered: (job) => findDeliveredJob(gallery, job),
     maxPendingJobs: () => settings.get().maxPendingJobs,

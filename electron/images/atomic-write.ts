@@ -18,7 +18,7 @@ import type { FolderHandle } from './folder-handle.js';
 import { pathChanged, PathPolicyError } from './path-error.js';
 import { createPathPolicy } from './path-policy.js';
 import { fileIdentityOf, objectIdentityOf, sameObject, type ObjectIdentity } from './file-identity.js';
-import { byteLengthOf, writeAll, type FileContent } from './file-content.js';
+import { byteLengthOf, withoutFirstBytes, writeAll, type FileContent } from './file-content.js';
 
 export type AtomicWriteFailure = 'exists' | 'not-writable' | 'disk-full' | 'recovery-failed' | 'io';
 
@@ -61,18 +61,33 @@ export interface WriteFileAtomicResult {
   replacedFileKeptAt?: string;
 }
 
+/** A temp file opened in a folder before its content is complete (openTempFile), and its name there. */
+export interface StartedTemp {
+  name: string;
+  handle: FileHandle;
+}
+
+/** Opens a new hidden temp file for `name` in the folder, as writeIntoFolder does (started there later). */
+export async function openTempFile(folder: FolderHandle, name: string): Promise<StartedTemp> {
+  const temp = tempName(name);
+  return { name: temp, handle: await open(folder.child(temp), newFileFlags, 0o666) };
+}
+
 /**
  * Writes `target`, making its missing folders; its folder is opened through the allowed folders first, unless
- * `openedFolder` holds that folder already opened (openExistingFolder; the caller closes it).
+ * `openedFolder` holds that folder already opened (openExistingFolder; the caller closes it). `started`: a temp
+ * file in that opened folder already holding the content's first `keep` bytes (openTempFile); the write takes it
+ * over, closing and removing it as its own.
  */
 export async function writeFileAtomic(
   target: string,
   bytes: FileContent,
   options: WriteFileAtomicOptions,
   openedFolder?: FolderHandle,
+  started?: { temp: StartedTemp; keep: number },
 ): Promise<WriteFileAtomicResult> {
   const { allowedRoots, ...writeOptions } = options;
-  if (openedFolder) return writeIntoFolder(openedFolder, path.basename(target), bytes, writeOptions);
+  if (openedFolder) return writeIntoFolder(openedFolder, path.basename(target), bytes, writeOptions, started);
   const folderPath = path.dirname(target);
   const folder = await explainFailures(target, folderPath, () =>
     createPathPolicy({ allowedRoots }).openFolder(folderPath, { create: true }),
@@ -108,17 +123,25 @@ export async function writeIntoFolder(
   name: string,
   bytes: FileContent,
   options: Omit<WriteFileAtomicOptions, 'allowedRoots'>,
+  started?: { temp: StartedTemp; keep: number },
 ): Promise<WriteFileAtomicResult> {
   const target = folder.shown(name);
   // No look for an existing file first: without overwrite the file is placed by a hard link, which fails with
   // EEXIST if one is there (placeWithoutReplacing), and a look-up would cost every write a trip to the file system
   // to spare the rare refused one its temp file.
-  const temp = tempName(name);
+  const temp = started?.temp.name ?? tempName(name);
   try {
     const stats = await explainFailures(target, folder.path, async () => {
-      const handle = await open(folder.child(temp), newFileFlags, 0o666);
+      const handle = started?.temp.handle ?? (await open(folder.child(temp), newFileFlags, 0o666));
       try {
-        await writeAll(handle, bytes);
+        if (started) {
+          // Past `keep` the file holds what the content no longer has there (an image's end before its text).
+          await handle.truncate(started.keep);
+          const parts = bytes instanceof Uint8Array ? [bytes] : bytes;
+          await writeAll(handle, withoutFirstBytes(parts, started.keep), started.keep);
+        } else {
+          await writeAll(handle, bytes);
+        }
         options.onStep?.('written');
         // The identity (inode, size, modification time) is the same before and after the sync: asked together.
         const [, written] = await Promise.all([handle.sync(), handle.stat({ bigint: true })]);

@@ -6,14 +6,19 @@ import type { FileHandle } from 'node:fs/promises';
 
 export type FileContent = Uint8Array | readonly Uint8Array[];
 
-/** Writes the content at the handle's position; writev may take less than it is given, so the rest goes again. */
-export async function writeAll(handle: FileHandle, content: FileContent): Promise<void> {
-  if (content instanceof Uint8Array) return handle.writeFile(content);
-  let left = content.filter((part) => part.byteLength > 0);
+/**
+ * Writes the content at the handle's position, or at `position`; writev may take less than it is given, so the
+ * rest goes again.
+ */
+export async function writeAll(handle: FileHandle, content: FileContent, position?: number): Promise<void> {
+  if (content instanceof Uint8Array && position === undefined) return handle.writeFile(content);
+  let left = (content instanceof Uint8Array ? [content] : content).filter((part) => part.byteLength > 0);
+  let at = position;
   while (left.length > 0) {
-    const { bytesWritten } = await handle.writev(left);
+    const { bytesWritten } = await handle.writev(left, at);
     if (bytesWritten === 0) throw new Error('the file system accepted no bytes');
     left = withoutFirstBytes(left, bytesWritten);
+    if (at !== undefined) at += bytesWritten;
   }
 }
 

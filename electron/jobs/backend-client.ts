@@ -23,7 +23,7 @@ export interface BackendClient {
   waitFor(promptId: string, options?: { signal?: AbortSignal }): Promise<RunResult>;
   interrupt(promptId?: string): Promise<void>;
   deleteQueued(promptIds: string[]): Promise<void>;
-  view(ref: ImageRef, signal?: AbortSignal): Promise<Buffer>;
+  view(ref: ImageRef, signal?: AbortSignal, onChunk?: (chunk: Buffer) => void): Promise<Buffer>;
   uploadImage(
     bytes: Buffer,
     name: string,

@@ -4,6 +4,7 @@ import { postPrompt, type PostOutcome, type SentClaim } from './claim.js';
 import { executionFailureLog } from './comfy-failure.js';
 import type { Failover } from './failover.js';
 import { downloadImage } from './image-download.js';
+import { ImageFeed } from './image-feed.js';
 import type { JobBook } from './job-book.js';
 import { lookUp } from './prompt-lookup.js';
 import { PromptRefusals } from './prompt-refusal.js';
@@ -201,18 +202,24 @@ export class RunFlow {
       this.runs.releaseSlot(run);
       this.runs.advancePhase(run, 'saving');
       try {
-        const image = downloadImage(client, outcome.image, run.abort.signal, (attempt, error) =>
-          this.options.logger.warn('downloading the image failed; trying again', {
-            job: job.id,
-            attempt,
-            error,
-          }),
+        const feed = new ImageFeed();
+        const image = downloadImage(
+          client,
+          outcome.image,
+          run.abort.signal,
+          (attempt, error) =>
+            this.options.logger.warn('downloading the image failed; trying again', {
+              job: job.id,
+              attempt,
+              error,
+            }),
+          feed,
         ).then((bytes) => {
           if (!this.runs.isCurrent(run))
             throw new Error('the run was cancelled or stopped during the download');
           return bytes;
         });
-        const delivered = await this.options.deliver(job, batch.id, image, run.backend);
+        const delivered = await this.options.deliver(job, batch.id, image, run.backend, feed);
         this.runs.untrack(run);
         this.book.finish(job, batch, { state: 'completed', result: delivered });
       } catch (error) {

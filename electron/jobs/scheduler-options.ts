@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import type { BackendPool } from './backend-pool.js';
 import type { BatchStore } from './batch-store.js';
 import type { JobRecord, JobResult, JobSpec, StagedInputs } from './types.js';
+import type { ImageFeed } from './image-feed.js';
 
 /** A workflow bound to one job's parameters, ready for POST /prompt. */
 export interface PreparedPrompt {
@@ -37,9 +38,16 @@ export interface SchedulerOptions {
   /**
    * Turns ComfyUI's image into the requested file (size, format, metadata, save path) and records it. Called as the
    * download starts, so the save path is checked while the image is on its way; `image` rejects if the run is
-   * cancelled or stopped meanwhile, and nothing is written then.
+   * cancelled or stopped meanwhile, and nothing is placed then. `feed` follows the bytes as they arrive, for a
+   * delivery that writes them on meanwhile.
    */
-  deliver(job: JobRecord, batchId: string, image: Promise<Buffer>, backendId: string): Promise<JobResult>;
+  deliver(
+    job: JobRecord,
+    batchId: string,
+    image: Promise<Buffer>,
+    backendId: string,
+    feed?: ImageFeed,
+  ): Promise<JobResult>;
   /**
    * A job's result if it was already delivered (a restart between writing the file and saving the batch); asked
    * only for jobs that were sent to a ComfyUI. The bridge's answer waits for the gallery's index to load.

@@ -111,6 +111,50 @@ describe('ComfyHttp', () => {
     expect(served.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
   });
 
+  it('passes on each piece of a 2xx body as it arrives, and nothing of an error answer', async () => {
+    const served = await serve((req, res) => {
+      if (req.url === '/missing') {
+        res.writeHead(404);
+        res.end('no such image');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'image/png' });
+      res.write('first ');
+      // The second piece goes once the first has been passed on: the body is not held until its end.
+      setTimeout(() => res.end('second'), 20);
+    });
+    const http = new ComfyHttp({ baseUrl: served.url, timeoutMs: 5_000 });
+    const pieces: string[] = [];
+    const response = await http.request('/view', { onChunk: (chunk) => pieces.push(chunk.toString()) });
+    expect(pieces.join('')).toBe('first second');
+    expect(pieces.length).toBeGreaterThanOrEqual(2);
+    expect(response.body.toString()).toBe('first second');
+    const refused: string[] = [];
+    await expect(
+      http.request('/missing', { onChunk: (chunk) => refused.push(chunk.toString()) }),
+    ).rejects.toBeInstanceOf(ComfyHttpError);
+    expect(refused).toEqual([]);
+  });
+
+  it('does not send a GET again once part of its body was passed on: the pieces would come twice', async () => {
+    const served = await serve((req, res) => {
+      if (served.requests.length === 1) json(res, { warm: true });
+      else {
+        // On the kept-alive connection: a piece of the body, then the connection reset.
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': '100' });
+        res.write('partial', () => setTimeout(() => req.socket.resetAndDestroy(), 20));
+      }
+    });
+    const http = new ComfyHttp({ baseUrl: served.url, timeoutMs: 5_000 });
+    await http.getJson('/system_stats');
+    const pieces: string[] = [];
+    await expect(
+      http.request('/view', { onChunk: (chunk) => pieces.push(chunk.toString()) }),
+    ).rejects.toBeInstanceOf(ComfyUnreachableError);
+    expect(pieces).toEqual(['partial']);
+    expect(served.requests).toHaveLength(2);
+  });
+
   it('does not follow a redirect: it names where it points, to fix the configured URL', async () => {
     const served = await serve((_req, res) => {
       res.writeHead(301, { location: 'https://comfy.example/system_stats' });

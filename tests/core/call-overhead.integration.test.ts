@@ -13,10 +13,12 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordPhaseTimelines, type PhaseMark } from '../../electron/phase-timeline.js';
 import type { BatchRecord } from '../../electron/jobs/types.js';
@@ -192,6 +194,39 @@ describe('generate_image: the save path checked again while the image downloads'
     expect(phases.indexOf('path-checked')).toBeGreaterThan(phases.indexOf('deliver'));
     expect(phases.indexOf('path-checked')).toBeLessThan(phases.indexOf('downloaded'));
     expect(existsSync(result.images[0]!.path)).toBe(true);
+  });
+
+  it('writes a PNG into its temp file while /view is still sending it, and places it whole', async () => {
+    const { fake, fixture, outputDir } = await setUp(0);
+    let release!: () => void;
+    fake.setViewBehaviour({
+      holdAfter: { bytes: 64, until: new Promise<void>((resolve) => (release = resolve)) },
+    });
+    const tempBytes = () =>
+      readdirSync(outputDir)
+        .filter((name) => name.endsWith('.tmp'))
+        .reduce((sum, name) => sum + statSync(join(outputDir, name)).size, 0);
+    const answer = fixture.core.service.generateImage(
+      {
+        prompt: 'a held download',
+        workflow: 'sd15',
+        width: 64,
+        height: 64,
+        save_path: join(outputDir, 'held.png'),
+        wait_seconds: 60,
+      },
+      toolContext().ctx,
+    );
+    await until(() => tempBytes() === 64, 'the first bytes are in the temp file before the rest is sent');
+    release();
+    const result = await answer;
+    expect(result.status).toBe('completed');
+    expect(readdirSync(outputDir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(await sharp(join(outputDir, 'held.png')).metadata()).toMatchObject({
+      width: 64,
+      height: 64,
+      format: 'png',
+    });
   });
 
   it('writes nothing when the save folder became a link out of the allowed folders during the run', async () => {

@@ -95,7 +95,8 @@ export interface FakeComfyUI {
   failPromptPosts(count: number, options?: { status?: number; queued?: boolean }): void;
   /**
    * `failTimes`: only that many /view requests fail, then it answers normally again. `body`: every output
-   * image /view serves is these bytes instead.
+   * image /view serves is these bytes instead. `holdAfter`: each image is sent in two parts, the second once
+   * the given promise settles.
    */
   setViewBehaviour(behaviour: ViewBehaviour): void;
   /** GET /view requests answered since start. */

@@ -15,6 +15,8 @@ export interface ViewBehaviour {
   fail?: 500 | 404;
   failTimes?: number;
   body?: Buffer;
+  /** An image's first `bytes` bytes are sent at once, the rest once `until` settles: a download under way. */
+  holdAfter?: { bytes: number; until: Promise<unknown> };
 }
 
 export async function serveView(
@@ -53,6 +55,14 @@ export async function serveView(
         ? await sharp(bytes).webp({ quality: q }).toBuffer()
         : await sharp(bytes).jpeg({ quality: q }).toBuffer();
     return send(res, 200, format === 'webp' ? 'image/webp' : 'image/jpeg', converted, filename);
+  }
+  const held = behaviour.holdAfter;
+  if (held) {
+    res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(bytes.length) });
+    res.write(bytes.subarray(0, held.bytes));
+    await held.until;
+    res.end(bytes.subarray(held.bytes));
+    return;
   }
   send(res, 200, 'image/png', bytes, filename);
 }
