@@ -117,6 +117,14 @@ function drivenDownload(feed: ImageFeed) {
   };
 }
 
+/** The job's file is byte for byte what a delivery of the whole image after its download places; no temp left. */
+async function expectAsDeliveredAfterTheDownload(job: JobRecord, image: Buffer): Promise<void> {
+  const reference = jobFor('reference.png');
+  await deliverJob(deps(), reference, 'batch-1', image, 'local');
+  expect((await readFile(job.spec.savePath)).equals(await readFile(reference.spec.savePath))).toBe(true);
+  expect(await leftovers()).toEqual([]);
+}
+
 describe('a PNG delivered while it downloads', () => {
   it('places the same bytes as a delivery after the download', async () => {
     const image = await png();
@@ -145,10 +153,7 @@ describe('a PNG delivered while it downloads', () => {
     await expect.poll(bytesInTemp).toBe(image.length);
     driven.finish(image);
     await delivered;
-    const reference = jobFor('reference.png');
-    await deliverJob(deps(), reference, 'batch-1', image, 'local');
-    expect((await readFile(job.spec.savePath)).equals(await readFile(reference.spec.savePath))).toBe(true);
-    expect(await leftovers()).toEqual([]);
+    await expectAsDeliveredAfterTheDownload(job, image);
   });
 
   it('starts the temp file again when the download is retried', async () => {
@@ -165,10 +170,7 @@ describe('a PNG delivered while it downloads', () => {
       return download(feed, piecesOf(image));
     })();
     await deliverJob(deps(), job, 'batch-1', retried, 'local', feed);
-    const reference = jobFor('reference.png');
-    await deliverJob(deps(), reference, 'batch-1', image, 'local');
-    expect((await readFile(job.spec.savePath)).equals(await readFile(reference.spec.savePath))).toBe(true);
-    expect(await leftovers()).toEqual([]);
+    await expectAsDeliveredAfterTheDownload(job, image);
   });
 
   it('writes a resized image whole over what was streamed', async () => {
