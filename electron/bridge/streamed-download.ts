@@ -42,7 +42,6 @@ export async function streamIntoTemp(
     return undefined;
   }
   const streamed: StreamedTemp = { folder, temp, written: 0, taken: false };
-  const flush = new EarlyFlush(temp.handle);
   try {
     for await (const event of feed.events()) {
       if (event.kind === 'restart') {
@@ -50,59 +49,13 @@ export async function streamIntoTemp(
         streamed.written = 0;
       } else {
         await writeAll(temp.handle, event.chunks, streamed.written);
-        const bytes = byteLengthOf(event.chunks);
-        streamed.written += bytes;
-        flush.wrote(bytes);
+        streamed.written += byteLengthOf(event.chunks);
       }
     }
-    await flush.settled();
     return streamed;
   } catch {
-    await flush.settled().catch(() => undefined);
     await discardStreamed(streamed);
     return undefined;
-  }
-}
-
-/**
- * Bytes the file is flushed to disk after, while the download goes on. The atomic write's fsync then has only the
- * last of them left: on this project's bench disk an fsync of a 1.5 MB PNG took 1.9 ms at p50, of its last
- * quarter megabyte 0.2 ms, and the early flushes run on libuv's threads while the download waits on the network.
- */
-const flushEveryBytes = 256 * 1024;
-
-/**
- * Flushes the written bytes (fdatasync) whenever enough wait and no flush runs. A failed flush fails the stream:
- * the write then starts over after the download in a new file, whose fsync would otherwise have reported success
- * for pages the kernel had already given up on.
- */
-class EarlyFlush {
-  private unflushed = 0;
-  private running: Promise<void> | undefined;
-  private failure: { error: unknown } | undefined;
-
-  constructor(private readonly handle: StartedTemp['handle']) {}
-
-  wrote(bytes: number): void {
-    if (this.failure) throw this.failure.error;
-    this.unflushed += bytes;
-    if (this.running || this.unflushed < flushEveryBytes) return;
-    this.unflushed = 0;
-    this.running = this.handle.datasync().then(
-      () => {
-        this.running = undefined;
-      },
-      (error: unknown) => {
-        this.failure = { error };
-        this.running = undefined;
-      },
-    );
-  }
-
-  /** Once no flush runs; throws the error of one that failed. */
-  async settled(): Promise<void> {
-    await this.running;
-    if (this.failure) throw this.failure.error;
   }
 }
 
