@@ -8,6 +8,8 @@ import { breakdown, breakdownLines, callMarks } from './breakdown.js';
 import { startDirectRuns, type DirectRuns } from './direct-client.js';
 import { benchModels, startSession, type GenerationSettings, type Session } from './session.js';
 import { median, percentile, sum } from './stats.js';
+import { connectClient, type BenchClient } from './mcp.js';
+import { startBareMcpProcess, type RunningBareMcp } from './processes.js';
 import type { Workspace } from './workspace.js';
 
 const size = { width: 1024, height: 1024 };
@@ -54,6 +56,7 @@ export async function measureOverhead(
 ): Promise<OverheadResult> {
   const timelines = settings.breakdown ?? false;
   const builds: Build[] = [];
+  let bare: { server: RunningBareMcp; client?: BenchClient } | undefined;
   try {
     for (const [name, checkout] of settings.baseline === undefined
       ? [['', undefined] as const]
@@ -69,6 +72,12 @@ export async function measureOverhead(
       });
       builds.push({ name, session, calls: [], before: 0 });
     }
+    bare = { server: await startBareMcpProcess() };
+    bare.client = await connectClient(bare.server.mcpUrl);
+    // As for the bridge: the client knows the tool's output schema (tools/list), and the server is warm.
+    await bare.client.toolsListBytes();
+    for (let index = 0; index < warmUpCalls; index++) await bare.client.call(bare.server.toolName, {});
+    const floor = { server: bare.server, client: bare.client };
     const toolsListBytes = await builds.at(-1)!.session.client.toolsListBytes();
     const figures: Figure[] = [];
     const lines: string[] = [];
@@ -103,11 +112,22 @@ export async function measureOverhead(
           : undefined;
       // A tool call that does next to no work, among the same calls: what any call costs through the SDK's
       // client and server here (HTTP, JSON-RPC, validation), a part of what the bridge adds over a direct client.
+      // The same call to a server with nothing of the bridge in it, right beside it (taking turns at going
+      // first), is the protocol's floor: what no server built on this SDK can take off.
       const floorCalls: number[] = [];
-      const floorCall = async () => {
+      const bareFloorCalls: number[] = [];
+      const timed = async (calls: number[], call: () => Promise<unknown>) => {
         const started = performance.now();
-        await builds.at(-1)!.session.client.call('list_generated_images', { limit: 1 });
-        floorCalls.push(performance.now() - started);
+        await call();
+        calls.push(performance.now() - started);
+      };
+      const floorCall = async () => {
+        const ours = () =>
+          timed(floorCalls, () => builds.at(-1)!.session.client.call('list_generated_images', { limit: 1 }));
+        const theirs = () =>
+          timed(bareFloorCalls, () => floor.client.call(floor.server.toolName, { limit: 1 }));
+        if (floorCalls.length % 2 === 0) await ours().then(theirs);
+        else await theirs().then(ours);
       };
       try {
         for (let index = 0; index < settings.calls; index++) {
@@ -162,12 +182,20 @@ export async function measureOverhead(
         }
       }
       if (floorCalls.length > 0) {
-        figures.push({
-          name: 'MCP tool call round trip, no work (list_generated_images, limit 1), p50',
-          value: median(floorCalls),
-          unit: 'ms',
-          note: `${floorCalls.length} calls among the ${format} ones, p95 ${percentile(floorCalls, 95).toFixed(1)} ms: the protocol's own share of the added time`,
-        });
+        figures.push(
+          {
+            name: 'MCP tool call round trip, no work (list_generated_images, limit 1), p50',
+            value: median(floorCalls),
+            unit: 'ms',
+            note: `${floorCalls.length} calls among the ${format} ones, p95 ${percentile(floorCalls, 95).toFixed(1)} ms: the protocol's own share of the added time`,
+          },
+          {
+            name: 'MCP tool call round trip, no work, bare SDK server (the floor), p50',
+            value: median(bareFloorCalls),
+            unit: 'ms',
+            note: `${bareFloorCalls.length} calls, each beside one of the above, p95 ${percentile(bareFloorCalls, 95).toFixed(1)} ms: the same client and SDK with nothing of the bridge (bench/bare-mcp-server.ts)`,
+          },
+        );
       }
       if (builds.length === 2) {
         figures.push({
@@ -188,6 +216,8 @@ export async function measureOverhead(
     };
   } finally {
     for (const build of builds) await build.session.stop();
+    await bare?.client?.close().catch(() => undefined);
+    await bare?.server.stop();
   }
 }
 

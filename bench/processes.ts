@@ -46,6 +46,22 @@ export async function startFakeProcess(options: FakeProcessOptions): Promise<Run
   return { url: line!.replace('FAKE_COMFYUI ', ''), pid: child.pid!, stop: () => stopChild(child) };
 }
 
+export interface RunningBareMcp extends Running {
+  readonly mcpUrl: string;
+  /** Its one tool, which does no work. */
+  readonly toolName: string;
+}
+
+/** An MCP server with nothing of the bridge in it (bench/bare-mcp-server.ts): the protocol's floor. */
+export async function startBareMcpProcess(): Promise<RunningBareMcp> {
+  const child = spawn(process.execPath, [`${buildRoot}/bench/bare-mcp-server.js`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const [line] = await readyLines(child, 1, 'bare MCP server');
+  const [, mcpUrl, toolName] = line!.split(' ');
+  return { mcpUrl: mcpUrl!, toolName: toolName!, pid: child.pid!, stop: () => stopChild(child) };
+}
+
 export interface ServeOptions {
   comfyuiUrls: string[];
   dataDir: string;
