@@ -75,6 +75,11 @@ export class BackendPool extends EventEmitter {
   private readonly now: MonotonicClock;
   private closed = false;
   private readonly outageLog: OutageLog;
+  /**
+   * The calls waiting in firstProbes, woken together once every backend has been probed: a set rather than a
+   * listener each, since many calls at start-up are expected (an event's listeners warn of a leak past ten).
+   */
+  private readonly probeWaiters = new Set<() => void>();
 
   constructor(private readonly options: BackendPoolOptions) {
     super();
@@ -161,21 +166,21 @@ export class BackendPool extends EventEmitter {
    * and the default would be a guess that the backend, once connected, may not run.
    */
   firstProbes(timeoutMs: number): Promise<void> {
-    const settled = () => [...this.entries.values()].every((entry) => entry.probed);
-    if (this.closed || settled()) return Promise.resolve();
+    if (this.closed || this.allProbed()) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.off('probed', check);
+        this.probeWaiters.delete(done);
         resolve();
-      };
-      const check = () => {
-        if (this.closed || settled()) done();
       };
       const timer = setTimeout(done, timeoutMs);
       timer.unref();
-      this.on('probed', check);
+      this.probeWaiters.add(done);
     });
+  }
+
+  private allProbed(): boolean {
+    return [...this.entries.values()].every((entry) => entry.probed);
   }
 
   /** Node list and version of every backend whose node list is known, for workflow checks. */
@@ -292,7 +297,7 @@ export class BackendPool extends EventEmitter {
     }
     if (this.closed || this.entries.get(entry.id) !== entry) return;
     entry.probed = true;
-    this.emit('probed');
+    if (this.allProbed()) for (const wake of [...this.probeWaiters]) wake();
     this.reportReachability();
     this.checkFailover(entry);
     entry.timer = setTimeout(() => void this.probe(entry), this.healthIntervalMs);
