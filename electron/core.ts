@@ -71,7 +71,7 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     allowedFolders: () => [outputDir(), ...settings.get().allowedDirs],
     ...definedOnly({ beforeLoad: tuning.beforeGalleryLoad }),
   });
-  const { pool, catalog, scheduler } = createBackends({
+  const { pool, catalog, scheduler, foldersAhead } = createBackends({
     settings,
     dataDir,
     logger,
@@ -132,7 +132,7 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     await webJobs.stop();
     await Promise.allSettled([
       dashboard.close(),
-      scheduler.stop(),
+      scheduler.stop().then(() => foldersAhead.close()),
       pool.close(),
       mcp?.close(),
       workflows.close(),
@@ -156,6 +156,7 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
     service,
     resultApp,
     scheduler,
+    foldersAhead,
     pool,
     gallery,
     workflows,

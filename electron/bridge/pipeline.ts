@@ -84,19 +84,26 @@ export async function deliverJob(
   image: Buffer | Promise<Buffer>,
   backend: string,
   feed?: ImageFeed,
+  folderAhead?: Promise<FolderHandle | undefined>,
 ): Promise<JobResult> {
   const { spec } = job;
   markPhase(job.id, 'deliver');
   const checked = checkedSavePath(spec).finally(() => markPhase(job.id, 'path-checked'));
   checked.catch(() => undefined); // awaited below, after the download
-  // Its folder is opened meanwhile too, if it exists (nothing is made before the image is good).
-  const folder = checked.then(
-    (savePath) => openExistingFolder(savePath, spec.allowedRoots),
-    () => undefined,
-  );
+  // Its folder: the one opened while ComfyUI ran (folders-ahead.ts) if the path still leads to it, else opened
+  // meanwhile, if it exists (nothing is made before the image is good). The temp file waits for the check too.
+  const folder = folderAhead
+    ? folderAhead.then((opened) => stillSaveFolder(opened, spec))
+    : checked.then(
+        (savePath) => openExistingFolder(savePath, spec.allowedRoots),
+        () => undefined,
+      );
   const streamed =
     feed && streamsIntoTemp(spec)
-      ? folder.then((opened) => opened && streamIntoTemp(feed, opened, basename(spec.savePath)))
+      ? Promise.all([checked, folder]).then(
+          ([, opened]) => opened && streamIntoTemp(feed, opened, basename(spec.savePath)),
+          () => undefined,
+        )
       : Promise.resolve(undefined);
   try {
     return await deliverInto(deps, job, batchId, { image, checked, folder, streamed }, backend);
@@ -215,6 +222,22 @@ async function deliverInto(
 function takeOver(streamed: StreamedTemp, keep: number) {
   streamed.taken = true;
   return { temp: streamed.temp, keep };
+}
+
+/** A folder opened while ComfyUI ran, if its path still leads to it; else (closed) the folder the path leads to now. */
+async function stillSaveFolder(
+  opened: FolderHandle | undefined,
+  spec: JobRecord['spec'],
+): Promise<FolderHandle | undefined> {
+  if (opened) {
+    try {
+      await opened.verify();
+      return opened;
+    } catch {
+      await opened.close();
+    }
+  }
+  return openExistingFolder(spec.savePath, spec.allowedRoots);
 }
 
 /** The job's save path, checked once more against its allowed folders (they may have changed since the call). */

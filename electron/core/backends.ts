@@ -1,9 +1,11 @@
 /**
  * The ComfyUI side of the core: the backend pool (one client per URL, health, object lists), the workflow catalog
- * over it, and the scheduler wired to the pipeline (prepare, stage an edit's inputs, deliver, find delivered).
+ * over it, and the scheduler wired to the pipeline (prepare, stage an edit's inputs, deliver, find delivered), with
+ * each running PNG job's save folder opened ahead of its delivery (bridge/folders-ahead.ts).
  */
 import { deliverJob, findDeliveredJob, prepareJob, recoveryDirOf } from '../bridge/pipeline.js';
 import { editReadLimits, stageEditInputs } from '../bridge/edit-inputs.js';
+import { FoldersAhead } from '../bridge/folders-ahead.js';
 import type { WorkflowCatalog } from '../bridge/catalog.js';
 import { createWorkflowCatalog } from '../bridge/workflow-catalog.js';
 import { ComfyClient } from '../comfy/client.js';
@@ -24,6 +26,8 @@ export interface Backends {
   pool: BackendPool;
   catalog: WorkflowCatalog;
   scheduler: Scheduler;
+  /** Save folders opened while their jobs run; closed when the core stops, after the scheduler. */
+  foldersAhead: FoldersAhead;
 }
 
 export function createBackends(deps: {
@@ -58,6 +62,7 @@ export function createBackends(deps: {
   // One per core: an edit's source goes to each backend once while that backend stays up (comfy/uploads.ts).
   const uploads = new InputUploads();
   const readLimits = () => editReadLimits(settings.get());
+  const foldersAhead = new FoldersAhead();
   const scheduler = new Scheduler({
     store: new BatchStore(dataDir, logger.child('batches')),
     pool,
@@ -93,11 +98,13 @@ export function createBackends(deps: {
         image,
         backend,
         feed,
+        foldersAhead.take(job.id),
       ),
     findDelivered: (job) => findDeliveredJob(gallery, job),
     maxPendingJobs: () => settings.get().maxPendingJobs,
     ...definedOnly({ jobTimeoutMs: tuning.jobTimeoutMs }),
   });
+  scheduler.on('job', (job: JobRecord) => foldersAhead.follow(job));
   scheduler.setPaused(settings.get().paused);
   // ComfyUI refused a graph, most often for a model file deleted since its list was read: read that backend's
   // lists again, so the next call's default and the dispatcher's check see the folder as it is.
@@ -105,7 +112,7 @@ export function createBackends(deps: {
     if (job.state === 'failed' && job.error?.code === 'comfyui_rejected' && job.dispatch)
       void pool.refreshObjectInfo(0, [job.dispatch.backend]);
   });
-  return { pool, catalog, scheduler };
+  return { pool, catalog, scheduler, foldersAhead };
 }
 
 /** Configured URLs as they are; with none, the first local ComfyUI that answers (8188, then Desktop's 8000). */

@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { McpEndpoint } from '../mcp/endpoint.js';
 import { removeEndpointRecord } from '../stdio/endpoint-record.js';
 import type { CoreAddresses } from './agent-server.js';
+import type { FoldersAhead } from '../bridge/folders-ahead.js';
 import type { Core } from './types.js';
 
 /** The parts the core hands out as they are, and those it only holds to stop. */
@@ -23,6 +24,7 @@ export interface RunningParts extends Pick<
   logger: Logger;
   desktop: DesktopPort;
   webJobs: WebJobs;
+  foldersAhead: FoldersAhead;
   dashboard: Dashboard;
   mcp: McpEndpoint;
   server: BridgeHttpServer;
@@ -100,6 +102,7 @@ export function runningCore(parts: RunningParts): Core {
         // Unfinished variants stay pending on disk and resume at the next start.
         await webJobs.stop();
         await scheduler.stop();
+        await parts.foldersAhead.close();
         // Live-events sockets are upgraded out of the HTTP server's reach: they are closed first.
         await dashboard.close();
         await Promise.allSettled([server.close(), mcp.close(), pool.close(), workflows.close()]);
