@@ -25,6 +25,7 @@ import type { BatchRecord } from '../../electron/jobs/types.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import {
   cleanupsAfterEach,
+  startCoreOnSd15Fake,
   startSd15Fake,
   startTestCore,
   tempDirs,
@@ -172,12 +173,8 @@ describe('generate_image: the save path checked again while the image downloads'
   const cleanups = cleanupsAfterEach();
 
   async function setUp(viewDelayMs: number) {
-    const fake = await startSd15Fake();
-    cleanups.push(() => fake.close());
     const outputDir = tempDir();
-    const fixture = await startTestCore({ urls: [fake.url], dataDir: tempDir(), outputDir });
-    cleanups.push(() => fixture.core.stop());
-    await until(() => fixture.core.pool.loads().some((load) => load.available), 'the backend is up');
+    const { fake, fixture } = await startCoreOnSd15Fake(cleanups, { dataDir: tempDir(), outputDir });
     fake.setViewBehaviour({ delayMs: viewDelayMs });
     return { fake, fixture, outputDir };
   }

@@ -10,8 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import {
   cleanupsAfterEach,
-  startSd15Fake,
-  startTestCore,
+  startCoreOnSd15Fake,
   tempDirs,
   toolContext,
   until,
@@ -37,12 +36,8 @@ describe.runIf(process.platform === 'linux')('a PNG job’s save folder, opened 
   const cleanups = cleanupsAfterEach();
 
   async function setUp(): Promise<{ fake: FakeComfyUI; fixture: CoreFixture; folder: string }> {
-    const fake = await startSd15Fake();
-    cleanups.push(() => fake.close());
     const outputDir = tempDir();
-    const fixture = await startTestCore({ urls: [fake.url], dataDir: tempDir(), outputDir });
-    cleanups.push(() => fixture.core.stop());
-    await until(() => fixture.core.pool.loads().some((load) => load.available), 'the backend is up');
+    const { fake, fixture } = await startCoreOnSd15Fake(cleanups, { dataDir: tempDir(), outputDir });
     const folder = join(outputDir, 'images');
     mkdirSync(folder);
     return { fake, fixture, folder };

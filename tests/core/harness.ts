@@ -65,6 +65,22 @@ export async function startTestCore(options: {
   return { core, dataDir, outputDir };
 }
 
+/**
+ * An SD 1.5 fake and a core bound to it, both stopped after the test (`cleanups`: cleanupsAfterEach's), once the
+ * core sees the backend up.
+ */
+export async function startCoreOnSd15Fake(
+  cleanups: (() => Promise<void> | void)[],
+  folders: { dataDir: string; outputDir: string },
+): Promise<{ fake: FakeComfyUI; fixture: CoreFixture }> {
+  const fake = await startSd15Fake();
+  cleanups.push(() => fake.close());
+  const fixture = await startTestCore({ urls: [fake.url], ...folders });
+  cleanups.push(() => fixture.core.stop());
+  await until(() => fixture.core.pool.loads().some((load) => load.available), 'the backend is up');
+  return { fake, fixture };
+}
+
 export function toolContext(options: { roots?: string[]; signal?: AbortSignal } = {}) {
   const updates: ProgressUpdate[] = [];
   const ctx: ToolContext = {

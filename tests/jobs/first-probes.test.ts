@@ -1,18 +1,16 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ComfyClient } from '../../electron/comfy/client.js';
 import { BackendPool } from '../../electron/jobs/backend-pool.js';
 import { createLogger } from '../../electron/log.js';
+import { cleanupsAfterEach } from '../core/harness.js';
 import { startFakeComfyUI, type FakeComfyUI } from '../fakes/fake-comfyui.js';
 
 const quiet = createLogger({ sink: () => undefined });
 /** More callers than an event's listeners may number before Node warns of a leak (ten). */
 const callers = 12;
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 function poolFor(url: string): BackendPool {
   const pool = new BackendPool({
