@@ -8,7 +8,7 @@ import { breakdown, breakdownLines, callMarks } from './breakdown.js';
 import { startDirectRuns, type DirectRuns } from './direct-client.js';
 import { benchModels, startSession, type GenerationSettings, type Session } from './session.js';
 import { median, percentile, sum } from './stats.js';
-import { connectClient, type BenchClient } from './mcp.js';
+import { connectClient, rawToolCaller, type BenchClient } from './mcp.js';
 import { startBareMcpProcess, type RunningBareMcp } from './processes.js';
 import type { Workspace } from './workspace.js';
 
@@ -77,7 +77,12 @@ export async function measureOverhead(
     // As for the bridge: the client knows the tool's output schema (tools/list), and the server is warm.
     await bare.client.toolsListBytes();
     for (let index = 0; index < warmUpCalls; index++) await bare.client.call(bare.server.toolName, {});
-    const floor = { server: bare.server, client: bare.client };
+    const floor = {
+      server: bare.server,
+      client: bare.client,
+      raw: rawToolCaller(bare.server.rawUrl, bare.server.toolName),
+    };
+    for (let index = 0; index < warmUpCalls; index++) await floor.raw();
     const toolsListBytes = await builds.at(-1)!.session.client.toolsListBytes();
     const figures: Figure[] = [];
     const lines: string[] = [];
@@ -116,18 +121,25 @@ export async function measureOverhead(
       // first), is the protocol's floor: what no server built on this SDK can take off.
       const floorCalls: number[] = [];
       const bareFloorCalls: number[] = [];
+      // And the same call's result over plain HTTP from that process, no SDK on either side: the transport's
+      // floor, so the SDK's share of the protocol's time can be told from loopback HTTP's on this machine.
+      const rawFloorCalls: number[] = [];
       const timed = async (calls: number[], call: () => Promise<unknown>) => {
         const started = performance.now();
         await call();
         calls.push(performance.now() - started);
       };
+      const floorTurns = [
+        () =>
+          timed(floorCalls, () => builds.at(-1)!.session.client.call('list_generated_images', { limit: 1 })),
+        () => timed(bareFloorCalls, () => floor.client.call(floor.server.toolName, { limit: 1 })),
+        () => timed(rawFloorCalls, floor.raw),
+      ];
       const floorCall = async () => {
-        const ours = () =>
-          timed(floorCalls, () => builds.at(-1)!.session.client.call('list_generated_images', { limit: 1 }));
-        const theirs = () =>
-          timed(bareFloorCalls, () => floor.client.call(floor.server.toolName, { limit: 1 }));
-        if (floorCalls.length % 2 === 0) await ours().then(theirs);
-        else await theirs().then(ours);
+        // Each takes its turn at going first, then second, then third.
+        const first = floorCalls.length % floorTurns.length;
+        for (let turn = 0; turn < floorTurns.length; turn++)
+          await floorTurns[(first + turn) % floorTurns.length]!();
       };
       try {
         for (let index = 0; index < settings.calls; index++) {
@@ -194,6 +206,12 @@ export async function measureOverhead(
             value: median(bareFloorCalls),
             unit: 'ms',
             note: `${bareFloorCalls.length} calls, each beside one of the above, p95 ${percentile(bareFloorCalls, 95).toFixed(1)} ms: the same client and SDK with nothing of the bridge (bench/bare-mcp-server.ts)`,
+          },
+          {
+            name: 'The same call over plain HTTP, no SDK (the transport floor), p50',
+            value: median(rawFloorCalls),
+            unit: 'ms',
+            note: `${rawFloorCalls.length} calls, each beside the above, p95 ${percentile(rawFloorCalls, 95).toFixed(1)} ms: fetch and Node's http on loopback after the same idle (bench/bare-mcp-server.ts's /raw)`,
           },
         );
       }

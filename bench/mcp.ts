@@ -36,3 +36,32 @@ export async function connectClient(mcpUrl: string, token?: string): Promise<Ben
     close: () => client.close(),
   };
 }
+
+/**
+ * A tool call as plain HTTP, with no SDK on either side (bench/bare-mcp-server.ts's /raw route): the body and
+ * headers an SDK client sends for a small call, by `fetch`, its answer read and parsed. The transport's floor.
+ */
+export function rawToolCaller(rawUrl: string, toolName: string): () => Promise<void> {
+  let id = 0;
+  return async () => {
+    id++;
+    const response = await fetch(rawUrl, {
+      method: 'POST',
+      headers: {
+        accept: 'application/json, text/event-stream',
+        'content-type': 'application/json',
+        'mcp-method': 'tools/call',
+        'mcp-name': toolName,
+        'mcp-protocol-version': '2026-07-28',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: { name: toolName, arguments: { limit: 1 } },
+      }),
+    });
+    const answer = (await response.json()) as { id?: unknown };
+    if (!response.ok || answer.id !== id) throw new Error(`plain HTTP call answered ${response.status}`);
+  };
+}

@@ -50,6 +50,8 @@ export interface RunningBareMcp extends Running {
   readonly mcpUrl: string;
   /** Its one tool, which does no work. */
   readonly toolName: string;
+  /** The same process answering a tool call's result over plain HTTP, with no SDK: the transport's floor. */
+  readonly rawUrl: string;
 }
 
 /** An MCP server with nothing of the bridge in it (bench/bare-mcp-server.ts): the protocol's floor. */
@@ -58,8 +60,14 @@ export async function startBareMcpProcess(): Promise<RunningBareMcp> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const [line] = await readyLines(child, 1, 'bare MCP server');
-  const [, mcpUrl, toolName] = line!.split(' ');
-  return { mcpUrl: mcpUrl!, toolName: toolName!, pid: child.pid!, stop: () => stopChild(child) };
+  const [, mcpUrl, toolName, rawUrl] = line!.split(' ');
+  return {
+    mcpUrl: mcpUrl!,
+    toolName: toolName!,
+    rawUrl: rawUrl!,
+    pid: child.pid!,
+    stop: () => stopChild(child),
+  };
 }
 
 export interface ServeOptions {
