@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { embeddedMetadata } from '../../electron/bridge/pipeline.js';
+import { embeddedMetadata } from '../../electron/bridge/embedded-metadata.js';
 import { addPngText, renderImage } from './joined.js';
 import type { JobRecord } from '../../electron/jobs/types.js';
 import { removeDirs } from '../core/harness.js';
