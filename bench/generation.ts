@@ -8,8 +8,7 @@ import { breakdown, breakdownLines, callMarks } from './breakdown.js';
 import { startDirectRuns, type DirectRuns } from './direct-client.js';
 import { benchModels, startSession, type GenerationSettings, type Session } from './session.js';
 import { median, percentile, sum } from './stats.js';
-import { connectClient, rawToolCaller, type BenchClient } from './mcp.js';
-import { startBareMcpProcess, type RunningBareMcp } from './processes.js';
+import { startFloorCalls, type FloorCalls } from './floor-calls.js';
 import type { Workspace } from './workspace.js';
 
 const size = { width: 1024, height: 1024 };
@@ -56,7 +55,7 @@ export async function measureOverhead(
 ): Promise<OverheadResult> {
   const timelines = settings.breakdown ?? false;
   const builds: Build[] = [];
-  let bare: { server: RunningBareMcp; client?: BenchClient } | undefined;
+  let floor: FloorCalls | undefined;
   try {
     for (const [name, checkout] of settings.baseline === undefined
       ? [['', undefined] as const]
@@ -72,17 +71,7 @@ export async function measureOverhead(
       });
       builds.push({ name, session, calls: [], before: 0 });
     }
-    bare = { server: await startBareMcpProcess() };
-    bare.client = await connectClient(bare.server.mcpUrl);
-    // As for the bridge: the client knows the tool's output schema (tools/list), and the server is warm.
-    await bare.client.toolsListBytes();
-    for (let index = 0; index < warmUpCalls; index++) await bare.client.call(bare.server.toolName, {});
-    const floor = {
-      server: bare.server,
-      client: bare.client,
-      raw: rawToolCaller(bare.server.rawUrl, bare.server.toolName),
-    };
-    for (let index = 0; index < warmUpCalls; index++) await floor.raw();
+    floor = await startFloorCalls(builds.at(-1)!.session.client, warmUpCalls);
     const toolsListBytes = await builds.at(-1)!.session.client.toolsListBytes();
     const figures: Figure[] = [];
     const lines: string[] = [];
@@ -115,40 +104,16 @@ export async function measureOverhead(
               warmUpCalls,
             })
           : undefined;
-      // A tool call that does next to no work, among the same calls: what any call costs through the SDK's
-      // client and server here (HTTP, JSON-RPC, validation), a part of what the bridge adds over a direct client.
-      // The same call to a server with nothing of the bridge in it, right beside it (taking turns at going
-      // first), is the protocol's floor: what no server built on this SDK can take off.
-      const floorCalls: number[] = [];
-      const bareFloorCalls: number[] = [];
-      // And the same call's result over plain HTTP from that process, no SDK on either side: the transport's
-      // floor, so the SDK's share of the protocol's time can be told from loopback HTTP's on this machine.
-      const rawFloorCalls: number[] = [];
-      const timed = async (calls: number[], call: () => Promise<unknown>) => {
-        const started = performance.now();
-        await call();
-        calls.push(performance.now() - started);
-      };
-      const floorTurns = [
-        () =>
-          timed(floorCalls, () => builds.at(-1)!.session.client.call('list_generated_images', { limit: 1 })),
-        () => timed(bareFloorCalls, () => floor.client.call(floor.server.toolName, { limit: 1 })),
-        () => timed(rawFloorCalls, floor.raw),
-      ];
-      const floorCall = async () => {
-        // Each takes its turn at going first, then second, then third.
-        const first = floorCalls.length % floorTurns.length;
-        for (let turn = 0; turn < floorTurns.length; turn++)
-          await floorTurns[(first + turn) % floorTurns.length]!();
-      };
+      // No-work calls among the same calls (floor-calls.ts): the protocol's share of what the bridge adds.
+      const noWorkCalls = floor;
       try {
         for (let index = 0; index < settings.calls; index++) {
           const order = index % 2 === 0 ? builds : [...builds].reverse();
           // Each floor call follows a direct one: none lands on the bridge's own work after a generate_image
           // (the finished batch's record, written after the answer).
-          if (direct && index % 2 === 0) await direct.call().then(floorCall);
+          if (direct && index % 2 === 0) await direct.call().then(() => noWorkCalls.call());
           for (const build of order) build.calls.push(await call(build, index));
-          if (direct && index % 2 === 1) await direct.call().then(floorCall);
+          if (direct && index % 2 === 1) await direct.call().then(() => noWorkCalls.call());
         }
         directOverheads = await direct?.overheads();
       } finally {
@@ -193,28 +158,7 @@ export async function measureOverhead(
           lines.push(...breakdownLines(`${label}${format}, ${marks.length} calls`, breakdown(marks)));
         }
       }
-      if (floorCalls.length > 0) {
-        figures.push(
-          {
-            name: 'MCP tool call round trip, no work (list_generated_images, limit 1), p50',
-            value: median(floorCalls),
-            unit: 'ms',
-            note: `${floorCalls.length} calls among the ${format} ones, p95 ${percentile(floorCalls, 95).toFixed(1)} ms: the protocol's own share of the added time`,
-          },
-          {
-            name: 'MCP tool call round trip, no work, bare SDK server (the floor), p50',
-            value: median(bareFloorCalls),
-            unit: 'ms',
-            note: `${bareFloorCalls.length} calls, each beside one of the above, p95 ${percentile(bareFloorCalls, 95).toFixed(1)} ms: the same client and SDK with nothing of the bridge (bench/bare-mcp-server.ts)`,
-          },
-          {
-            name: 'The same call over plain HTTP, no SDK (the transport floor), p50',
-            value: median(rawFloorCalls),
-            unit: 'ms',
-            note: `${rawFloorCalls.length} calls, each beside the above, p95 ${percentile(rawFloorCalls, 95).toFixed(1)} ms: fetch and Node's http on loopback after the same idle (bench/bare-mcp-server.ts's /raw)`,
-          },
-        );
-      }
+      figures.push(...noWorkCalls.takeFigures(format));
       if (builds.length === 2) {
         figures.push({
           name: `generate_image overhead p50, this build ÷ baseline (${format})`,
@@ -234,8 +178,7 @@ export async function measureOverhead(
     };
   } finally {
     for (const build of builds) await build.session.stop();
-    await bare?.client?.close().catch(() => undefined);
-    await bare?.server.stop();
+    await floor?.stop();
   }
 }
 
