@@ -34,6 +34,8 @@ export interface OverheadSettings {
 
 interface Build {
   name: string;
+  /** Its calls ask for progress (PNG only): what a client that shows progress, as Claude Code does, sees. */
+  progress: boolean;
   session: Session;
   calls: { requestMs: number; answerMs: number; wallMs: number }[];
   before: number;
@@ -57,11 +59,16 @@ export async function measureOverhead(
   const builds: Build[] = [];
   let floor: FloorCalls | undefined;
   try {
-    for (const [name, checkout] of settings.baseline === undefined
-      ? [['', undefined] as const]
+    // Without a baseline, a second serve of this build whose client asks for progress: the target is on a client
+    // that does not (its calls are answered as one JSON body); most agents' clients do.
+    for (const [name, checkout, progress] of settings.baseline === undefined
+      ? ([
+          ['', undefined, false],
+          ['asking for progress', undefined, true],
+        ] as const)
       : ([
-          ['baseline', settings.baseline],
-          ['this build', undefined],
+          ['baseline', settings.baseline, false],
+          ['this build', undefined, false],
         ] as const)) {
       const session = await startSession(workspace, `overhead${builds.length}`, {
         stepMs: settings.stepMs,
@@ -69,26 +76,28 @@ export async function measureOverhead(
         timelines,
         ...(checkout === undefined ? {} : { checkout }),
       });
-      builds.push({ name, session, calls: [], before: 0 });
+      builds.push({ name, progress, session, calls: [], before: 0 });
     }
-    floor = await startFloorCalls(builds.at(-1)!.session.client, warmUpCalls);
-    const toolsListBytes = await builds.at(-1)!.session.client.toolsListBytes();
+    const thisBuild = builds.find((build) => build.name !== 'baseline' && !build.progress)!;
+    floor = await startFloorCalls(thisBuild.session.client, warmUpCalls);
+    const toolsListBytes = await thisBuild.session.client.toolsListBytes();
     const figures: Figure[] = [];
     const lines: string[] = [];
     let generationMsP50 = Number.NaN;
     for (const format of ['png', 'webp'] as const) {
       const call = async (build: Build, index: number) => {
         const requestMs = epochNow();
-        const result = (await build.session.client.call('generate_image', {
-          prompt: `benchmark ${format} image ${index}, a lighthouse at dusk`,
-          ...size,
-          format,
-        })) as { status: string };
+        const result = (await build.session.client.call(
+          'generate_image',
+          { prompt: `benchmark ${format} image ${index}, a lighthouse at dusk`, ...size, format },
+          { progress: build.progress },
+        )) as { status: string };
         const answerMs = epochNow();
         if (result.status !== 'completed') throw new Error(`generate_image ended "${result.status}"`);
         return { requestMs, answerMs, wallMs: answerMs - requestMs };
       };
-      for (const build of builds) {
+      const running = builds.filter((build) => format === 'png' || !build.progress);
+      for (const build of running) {
         for (let index = 0; index < warmUpCalls; index++) await call(build, -index - 1);
         build.before = (await fetchRuns(build.session.fakes[0]!.url)).length;
         build.calls = [];
@@ -98,7 +107,7 @@ export async function measureOverhead(
       const direct: DirectRuns | undefined =
         format === 'png'
           ? await startDirectRuns({
-              graphFrom: builds.at(-1)!.session.fakes[0]!.url,
+              graphFrom: thisBuild.session.fakes[0]!.url,
               outputDir: workspace.dir('overhead-direct'),
               fake: { models: benchModels, stepMs: settings.stepMs, textured: true },
               warmUpCalls,
@@ -108,7 +117,7 @@ export async function measureOverhead(
       const noWorkCalls = floor;
       try {
         for (let index = 0; index < settings.calls; index++) {
-          const order = index % 2 === 0 ? builds : [...builds].reverse();
+          const order = index % 2 === 0 ? running : [...running].reverse();
           // Each floor call follows a direct one: none lands on the bridge's own work after a generate_image
           // (the finished batch's record, written after the answer).
           if (direct && index % 2 === 0) await direct.call().then(() => noWorkCalls.call());
@@ -120,7 +129,7 @@ export async function measureOverhead(
         await direct?.stop();
       }
       const p50s: number[] = [];
-      for (const build of builds) {
+      for (const build of running) {
         const runs = (await fetchRuns(build.session.fakes[0]!.url)).slice(build.before);
         if (runs.length !== build.calls.length) {
           throw new Error(
@@ -159,7 +168,7 @@ export async function measureOverhead(
         }
       }
       figures.push(...noWorkCalls.takeFigures(format));
-      if (builds.length === 2) {
+      if (settings.baseline !== undefined) {
         figures.push({
           name: `generate_image overhead p50, this build ÷ baseline (${format})`,
           value: p50s[1]! / p50s[0]!,
@@ -172,7 +181,7 @@ export async function measureOverhead(
     return {
       figures,
       breakdown: lines,
-      startupMs: builds.at(-1)!.session.serve.startupMs,
+      startupMs: thisBuild.session.serve.startupMs,
       toolsListBytes,
       generationMsP50,
     };

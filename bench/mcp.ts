@@ -7,8 +7,16 @@ export interface ToolResult {
   content: unknown[];
 }
 
+export interface CallOptions {
+  /**
+   * Ask for progress (a progressToken, as Claude Code does to show the progress message): the server then
+   * streams `notifications/progress` and answers over SSE. A call that asked and got none fails.
+   */
+  progress?: boolean;
+}
+
 export interface BenchClient {
-  call(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
+  call(name: string, args: Record<string, unknown>, options?: CallOptions): Promise<Record<string, unknown>>;
   /** tools/list as the client received it, in bytes of JSON (the measure tests/mcp/toolsList.test.ts caps). */
   toolsListBytes(): Promise<number>;
   close(): Promise<void>;
@@ -22,11 +30,17 @@ export async function connectClient(mcpUrl: string, token?: string): Promise<Ben
   const headers: Record<string, string> = token === undefined ? {} : { Authorization: `Bearer ${token}` };
   await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers } }));
   return {
-    async call(name, args) {
-      const result = (await client.callTool({ name, arguments: args })) as ToolResult;
+    async call(name, args, options) {
+      let notifications = 0;
+      const result = (await client.callTool(
+        { name, arguments: args },
+        options?.progress ? { onprogress: () => notifications++ } : undefined,
+      )) as ToolResult;
       if (result.isError || !result.structuredContent) {
         throw new Error(`${name} failed: ${JSON.stringify(result.structuredContent ?? result.content)}`);
       }
+      if (options?.progress && notifications === 0)
+        throw new Error(`${name} asked for progress and got none`);
       return result.structuredContent;
     },
     async toolsListBytes() {
