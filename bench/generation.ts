@@ -59,8 +59,8 @@ export async function measureOverhead(
   const builds: Build[] = [];
   let floor: FloorCalls | undefined;
   try {
-    // Without a baseline, a second serve of this build whose client asks for progress: the target is on a client
-    // that does not (its calls are answered as one JSON body); most agents' clients do.
+    // Without a baseline, a second serve of this build whose client asks for progress, as Claude Code's does (its
+    // answers then come over SSE after the notifications); the first one's client does not (one JSON body).
     for (const [name, checkout, progress] of settings.baseline === undefined
       ? ([
           ['', undefined, false],
