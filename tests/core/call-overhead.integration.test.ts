@@ -25,11 +25,11 @@ import type { BatchRecord } from '../../electron/jobs/types.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import {
   cleanupsAfterEach,
+  generateSd15,
   startCoreOnSd15Fake,
   startSd15Fake,
   startTestCore,
   tempDirs,
-  toolContext,
   until,
   type CoreFixture,
 } from './harness.js';
@@ -69,11 +69,7 @@ describe('generate_image: dispatched in the write that accepts it', () => {
     return fake;
   }
 
-  const call = (fixture: CoreFixture, prompt: string) =>
-    fixture.core.service.generateImage(
-      { prompt, workflow: 'sd15', width: 64, height: 64, wait_seconds: 60 },
-      toolContext().ctx,
-    );
+  const call = generateSd15;
 
   it('has the prompt id on disk before POST /prompt, with one batch write before it', async () => {
     const fake = await startFake();
@@ -181,10 +177,7 @@ describe('generate_image: the save path checked again while the image downloads'
 
   it('has checked the path before the download ends', async () => {
     const { fixture } = await setUp(1500);
-    const result = await fixture.core.service.generateImage(
-      { prompt: 'a slow download', workflow: 'sd15', width: 64, height: 64, wait_seconds: 60 },
-      toolContext().ctx,
-    );
+    const result = await generateSd15(fixture, 'a slow download');
     expect(result.status).toBe('completed');
     const job = fixture.core.scheduler.get(result.batch_id)!.jobs[0]!;
     const phases = timelines.get(job.id)!.map(([phase]) => phase);
@@ -203,17 +196,7 @@ describe('generate_image: the save path checked again while the image downloads'
       readdirSync(outputDir)
         .filter((name) => name.endsWith('.tmp'))
         .reduce((sum, name) => sum + statSync(join(outputDir, name)).size, 0);
-    const answer = fixture.core.service.generateImage(
-      {
-        prompt: 'a held download',
-        workflow: 'sd15',
-        width: 64,
-        height: 64,
-        save_path: join(outputDir, 'held.png'),
-        wait_seconds: 60,
-      },
-      toolContext().ctx,
-    );
+    const answer = generateSd15(fixture, 'a held download', join(outputDir, 'held.png'));
     await until(() => tempBytes() === 64, 'the first bytes are in the temp file before the rest is sent');
     release();
     const result = await answer;
@@ -232,17 +215,7 @@ describe('generate_image: the save path checked again while the image downloads'
     mkdirSync(folder);
     const elsewhere = tempDir('elsewhere-');
     fake.holdSampling(true);
-    const answer = fixture.core.service.generateImage(
-      {
-        prompt: 'a swapped folder',
-        workflow: 'sd15',
-        width: 64,
-        height: 64,
-        save_path: join(folder, 'image.png'),
-        wait_seconds: 60,
-      },
-      toolContext().ctx,
-    );
+    const answer = generateSd15(fixture, 'a swapped folder', join(folder, 'image.png'));
     await until(() => fake.queueLength === 1, 'ComfyUI runs the prompt');
     renameSync(folder, join(outputDir, 'moved'));
     symlinkSync(elsewhere, folder);

@@ -10,9 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import {
   cleanupsAfterEach,
+  generateSd15,
   startCoreOnSd15Fake,
   tempDirs,
-  toolContext,
   until,
   type CoreFixture,
 } from './harness.js';
@@ -44,17 +44,7 @@ describe.runIf(process.platform === 'linux')('a PNG job’s save folder, opened 
   }
 
   const generate = (fixture: CoreFixture, folder: string) =>
-    fixture.core.service.generateImage(
-      {
-        prompt: 'a folder opened ahead',
-        workflow: 'sd15',
-        width: 64,
-        height: 64,
-        save_path: join(folder, 'image.png'),
-        wait_seconds: 60,
-      },
-      toolContext().ctx,
-    );
+    generateSd15(fixture, 'a folder opened ahead', join(folder, 'image.png'));
 
   it('is open during the run and closed when the run is cancelled', async () => {
     const { fake, fixture, folder } = await setUp();

@@ -91,6 +91,21 @@ export function toolContext(options: { roots?: string[]; signal?: AbortSignal } 
   return { ctx, updates };
 }
 
+/** A 64² generate_image call with the bundled sd15 workflow, as the core's delivery tests make it. */
+export function generateSd15(fixture: CoreFixture, prompt: string, savePath?: string) {
+  return fixture.core.service.generateImage(
+    {
+      prompt,
+      workflow: 'sd15',
+      width: 64,
+      height: 64,
+      ...(savePath === undefined ? {} : { save_path: savePath }),
+      wait_seconds: 60,
+    },
+    toolContext().ctx,
+  );
+}
+
 /** Polls until the condition holds; fails with the description after the deadline. */
 export async function until(
   condition: () => boolean,
