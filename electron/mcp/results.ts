@@ -67,16 +67,19 @@ function editNote(image: { source?: string; has_alpha?: boolean; transparent_fra
   return ` from ${image.source}${alpha}`;
 }
 
-/** The web variants' state in a line: made (with where the snippet is), still being made, or failed. */
+/**
+ * The web variants' state as a sentence of its own after the file's: made (with where the snippet is), still
+ * being made, or failed.
+ */
 function webNote(web: WebResult | undefined): string {
   if (web === undefined) return '';
   switch (web.status) {
     case 'done':
-      return ` Web: ${web.variants?.length ?? 0} variants; the <picture> snippet is in web.html.`;
+      return `. Web: ${web.variants?.length ?? 0} variants; the <picture> snippet is in web.html.`;
     case 'pending':
-      return ` Web variants are still being made: check_batch_status "${web.batch_id ?? ''}" reports them.`;
+      return `. Web variants are still being made: check_batch_status "${web.batch_id ?? ''}" reports them.`;
     case 'failed':
-      return ` Web variants failed: ${web.error ? describeError(web.error) : 'unknown error'}`;
+      return `. Web variants failed: ${web.error ? describeError(web.error) : 'unknown error'}`;
   }
 }
 
