@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { Logger } from '../log.js';
+import { describeNetworkError } from './network-error.js';
 import { featureFlagsMessage, parseBinaryFrame, parseTextFrame, type ServerMessage } from './messages.js';
 
 export interface ComfySocketOptions {
@@ -78,7 +79,7 @@ export class ComfySocket {
         handshakeTimeoutMs,
       );
       const onOpen = () => socket.send(featureFlagsMessage);
-      const onError = (error: Error) => fail(describeSocketError(error));
+      const onError = (error: Error) => fail(describeNetworkError(error));
       const onClose = (code: number) => fail(`websocket closed during the handshake (code ${code})`);
       const onMessage = (data: WebSocket.RawData, isBinary: boolean) => {
         const message = isBinary ? undefined : parseTextFrame(rawToString(data));
@@ -151,9 +152,4 @@ function rawToBuffer(data: WebSocket.RawData): Buffer {
 
 function rawToString(data: WebSocket.RawData): string {
   return rawToBuffer(data).toString('utf8');
-}
-
-function describeSocketError(error: Error): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code ? `${code}: ${error.message}` : error.message;
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { ComfyHttpError, ComfyProtocolError, ComfyUnreachableError } from './errors.js';
+import { describeNetworkError } from './network-error.js';
 
 export interface ComfyHttpOptions {
   baseUrl: string;
@@ -208,11 +209,4 @@ class StaleConnectionError extends Error {
 /** Only a reset of a reused connection before any answer: a new connection's failure is the server's answer. */
 function isStaleConnection(error: unknown): boolean {
   return error instanceof StaleConnectionError && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
-}
-
-function describeNetworkError(error: unknown): string {
-  // node:http reports the system's code (ECONNREFUSED, ECONNRESET, ENOTFOUND…) on the error itself.
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
