@@ -104,6 +104,9 @@ describe('the Batches view', () => {
     const prompt = within(recent).getAllByText(/a lighthouse at dusk/u)[0]!;
     expect(prompt.getAttribute('tabindex')).toBe('0');
     expect(prompt.getAttribute('title')).toBe('a lighthouse at dusk 0');
+    // Each is its own call's only image: no "1" before every one of them.
+    expect(recent.querySelectorAll('.item')).toHaveLength(2);
+    expect(recent.querySelector('.item-index')).toBeNull();
 
     // Finished before the view opened: collapsed, one click away.
     const batch = screen.getByRole('article', { name: 'Batch b-9' });
@@ -111,6 +114,7 @@ describe('the Batches view', () => {
     fireEvent.click(within(batch).getByRole('button', { name: 'Show 2 images' }));
     expect(within(batch).getByRole('button', { name: 'Open Image 2' })).toBeTruthy();
     expect(within(batch).getByText('fox.png')).toBeTruthy();
+    expect([...batch.querySelectorAll('.item-index')].map((index) => index.textContent)).toEqual(['1', '2']);
 
     fireEvent.click(screen.getByRole('button', { name: 'Clear finished' }));
     expect(screen.queryByRole('article')).toBeNull();

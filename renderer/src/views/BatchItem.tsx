@@ -37,6 +37,7 @@ export function BatchItem({
   live,
   onOpen,
   onCancel,
+  numbered = true,
 }: {
   item: ItemView;
   label: string;
@@ -44,12 +45,14 @@ export function BatchItem({
   onOpen: (item: ItemView) => void;
   /** A single call's item is cancelled on its own (its call is a batch of one). */
   onCancel?: (() => void) | undefined;
+  /** Its place in its batch; not for the Recent card, where every item is the first of its own call. */
+  numbered?: boolean;
 }) {
   const where = item.path ? fileAndFolder(item.path) : undefined;
   const step = item.state === 'running' ? stepLine(item.progress, live) : undefined;
   return (
     <li className="item" data-state={item.state}>
-      <span className="item-index">{item.index + 1}</span>
+      {numbered ? <span className="item-index">{item.index + 1}</span> : null}
       <ItemPicture item={item} live={live} label={label} />
       <div className="item-main">
         <div className="item-line">

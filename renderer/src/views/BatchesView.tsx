@@ -135,6 +135,7 @@ function RecentCard({
             key={item.jobId}
             item={item}
             label={item.path ? fileAndFolder(item.path).file : `image of ${batch.id}`}
+            numbered={false}
             live={live.get(item.jobId)}
             onOpen={onOpen}
             onCancel={() =>
