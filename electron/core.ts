@@ -53,7 +53,7 @@ async function startLockedCore(options: CoreOptions, releaseLock: () => void): P
   const tuning = options.tuning ?? {};
   generateMissingTokens(settings);
 
-  const outputDir = outputDirOf(settings);
+  const outputDir = outputDirOf(settings, dataDir);
   mkdirSync(outputDir(), { recursive: true });
   const userWorkflowsDir = userWorkflowsDirOf(settings, dataDir);
   const desktop = options.desktop ?? createHeadlessDesktop({ trashDir: join(dataDir, 'trash'), logger });

@@ -27,10 +27,14 @@ export const lockedSettingsSchema = z.partialRecord(
   z.string(),
 );
 export type LockedSettingsView = z.infer<typeof lockedSettingsSchema>;
+export const folderDefaultsSchema = z.object({ outputDir: z.string(), userWorkflowsDir: z.string() });
+export type FolderDefaults = z.infer<typeof folderDefaultsSchema>;
 export const settingsResponseSchema = z.object({
   settings: settingsViewSchema,
   /** Changed settings that take effect only after a restart (host, port). */
   restartRequired: z.array(z.string()),
   /** Absent: nothing is locked. */
   locked: lockedSettingsSchema.optional(),
+  /** The folder an empty folder setting stands for, shown in its empty field. */
+  folderDefaults: folderDefaultsSchema.optional(),
 });

@@ -10,6 +10,7 @@ import type { GalleryHandle } from '../gallery/index.js';
 import type { BackendPool } from '../jobs/backend-pool.js';
 import type { Scheduler } from '../jobs/scheduler.js';
 import { shimCommand, withShimArgs } from '../stdio/shim-command.js';
+import { folderDefaults } from './folders.js';
 import type { WorkflowLibrary } from '../workflows/library.js';
 import type { CoreOptions } from './types.js';
 
@@ -48,6 +49,7 @@ export function createCoreDashboard(deps: {
     dataDir,
     outputDir: deps.outputDir,
     userWorkflowsDir: deps.userWorkflowsDir,
+    folderDefaults: folderDefaults(dataDir),
     mcpUrl: deps.mcpUrl,
     networkMcpUrls: deps.networkMcpUrls,
     // The data folder always: the agent's client starts the shim with its own environment, whose default

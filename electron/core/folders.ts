@@ -5,16 +5,26 @@
 import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { FolderDefaults } from '../../shared/dashboard-api-settings.js';
 import type { SettingsService } from '../settings.js';
 
+/** The folders the folder settings stand for when left empty. */
+export function folderDefaults(dataDir: string): FolderDefaults {
+  return {
+    outputDir: join(homedir(), 'Pictures', 'ComfyUI MCP Bridge'),
+    userWorkflowsDir: join(dataDir, 'workflows'),
+  };
+}
+
 /** The effective output folder, read at each call: settings may leave it empty, or change it while running. */
-export function outputDirOf(settings: SettingsService): () => string {
-  return () => settings.get().outputDir || defaultOutputDir();
+export function outputDirOf(settings: SettingsService, dataDir: string): () => string {
+  const fallback = folderDefaults(dataDir).outputDir;
+  return () => settings.get().outputDir || fallback;
 }
 
 /** The watched folder of user workflows, as it was at start. */
 export function userWorkflowsDirOf(settings: SettingsService, dataDir: string): string {
-  return settings.get().userWorkflowsDir || join(dataDir, 'workflows');
+  return settings.get().userWorkflowsDir || folderDefaults(dataDir).userWorkflowsDir;
 }
 
 /**
@@ -29,8 +39,4 @@ export function generateMissingTokens(settings: SettingsService): void {
     ...(current.mcpToken ? {} : { mcpToken: newToken() }),
   };
   if (Object.keys(missing).length > 0) settings.update(missing);
-}
-
-function defaultOutputDir(): string {
-  return join(homedir(), 'Pictures', 'ComfyUI MCP Bridge');
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { apiRoutes, StatusView } from '../../shared/dashboard-api.js';
+import type { apiRoutes, FolderDefaults, StatusView } from '../../shared/dashboard-api.js';
 import type { Settings } from '../../shared/settings.js';
 import type { WorkflowCatalog } from '../bridge/catalog.js';
 import type { DesktopPort } from '../desktop-port.js';
@@ -41,6 +41,8 @@ export interface DashboardApiOptions extends DashboardParts {
   mcpUrl(): string;
   networkMcpUrls(): readonly string[];
   userWorkflowsDir: string;
+  /** What the folder settings stand for when empty: shown in the Settings view's empty fields. */
+  folderDefaults: FolderDefaults;
   shim: ShimCommand;
   /** The .mcpb download's file name and where to look for it. */
   mcpb: McpbBundle;

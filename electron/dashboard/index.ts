@@ -1,3 +1,4 @@
+import type { FolderDefaults } from '../../shared/dashboard-api.js';
 import type { Settings } from '../../shared/settings.js';
 import type { RouteHandler, UpgradeHandler } from '../http/server.js';
 import { createApiHandler } from './api.js';
@@ -24,6 +25,7 @@ export interface DashboardOptions extends DashboardParts {
   dataDir: string;
   outputDir(): string;
   userWorkflowsDir: string;
+  folderDefaults: FolderDefaults;
   /** Known once the HTTP server listens, which is before any request can arrive. */
   mcpUrl(): string;
   /** /mcp as other machines reach it; empty on loopback. */

@@ -28,6 +28,7 @@ export function createSettingsHandlers(
       settings: toSettingsView(current),
       restartRequired: restartRequired(options.running, current),
       locked: lockedView(settings.locked()),
+      folderDefaults: options.folderDefaults,
     };
   };
 

@@ -321,6 +321,17 @@ describe('dashboard API on a real core', () => {
     expect(after.defaultReason).toContain('chosen default');
   });
 
+  it('says what an empty folder setting stands for, so that its field can show it', async () => {
+    const fixture = await core({ urls: ['http://127.0.0.1:9'] });
+    const answer = apiRoutes.settings.response.parse(
+      (await apiOf(fixture.core).call('/api/settings')).json(),
+    );
+    expect(answer.folderDefaults).toEqual({
+      outputDir: join(homedir(), 'Pictures', 'ComfyUI MCP Bridge'),
+      userWorkflowsDir: join(fixture.dataDir, 'workflows'),
+    });
+  });
+
   it('applies a one-field settings patch without touching the rest, and reports what needs a restart', async () => {
     const fixture = await core({ urls: ['http://127.0.0.1:9'], settings: { maxInFlightPerBackend: 3 } });
     const api = apiOf(fixture.core);

@@ -244,6 +244,35 @@ describe('settings', () => {
       'http://127.0.0.1:8188\nhttp://gpu.lan:8188',
     );
   });
+
+  it('shows in an empty folder field the folder it stands for, and saves none of it', async () => {
+    const saved = settingsView({ outputDir: '', userWorkflowsDir: '' });
+    const folderDefaults = {
+      outputDir: '/home/me/Pictures/ComfyUI MCP Bridge',
+      userWorkflowsDir: '/data/workflows',
+    };
+    const updateSettings = vi.fn((patch: object) =>
+      Promise.resolve({ settings: { ...saved, ...patch }, restartRequired: [], folderDefaults }),
+    );
+    const live = fakeClient({
+      status: () => Promise.resolve(statusView()),
+      settings: () => Promise.resolve({ settings: saved, restartRequired: [], folderDefaults }),
+      updateSettings,
+    });
+    renderApp('settings', live.client);
+    const output = await screen.findByLabelText<HTMLInputElement>('Output folder');
+    const workflows = screen.getByLabelText<HTMLInputElement>('Your workflows folder');
+    expect([output.value, output.placeholder]).toEqual(['', '/home/me/Pictures/ComfyUI MCP Bridge']);
+    expect([workflows.value, workflows.placeholder]).toEqual(['', '/data/workflows']);
+
+    fireEvent.change(screen.getByLabelText('Default wait (seconds)'), { target: { value: '30' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(updateSettings).toHaveBeenCalledWith({ defaultWaitSeconds: 30 });
+    expect(await screen.findByText('Saved; in effect now.')).toBeTruthy();
+    expect(screen.getByLabelText<HTMLInputElement>('Your workflows folder').placeholder).toBe(
+      '/data/workflows',
+    );
+  });
 });
 
 describe('workflows', () => {

@@ -1,5 +1,9 @@
 import { useState, type ReactNode } from 'react';
-import type { LockedSettingsView, SettingsView as Settings } from '../../../shared/dashboard-api.js';
+import type {
+  FolderDefaults,
+  LockedSettingsView,
+  SettingsView as Settings,
+} from '../../../shared/dashboard-api.js';
 import { adviceFor } from '../api/errors.js';
 import { CodeText } from '../components/CodeText.js';
 import { ErrorNote, Loading } from '../components/Notes.js';
@@ -57,12 +61,15 @@ function Field({
 function SettingsForm({
   saved,
   locked,
+  folderDefaults,
   onSaved,
   message,
   setMessage,
 }: {
   saved: Settings;
   locked: LockedSettingsView;
+  /** Shown in an empty folder field: the folder it stands for. */
+  folderDefaults: FolderDefaults | undefined;
   onSaved: (settings: Settings, restart: string[]) => void;
   message: string | undefined;
   setMessage: (message: string | undefined) => void;
@@ -133,7 +140,13 @@ function SettingsForm({
         help="Where images go when an agent gives no folder."
       >
         {(props) => (
-          <input {...props} value={draft.outputDir} onChange={edit('outputDir')} spellCheck={false} />
+          <input
+            {...props}
+            value={draft.outputDir}
+            onChange={edit('outputDir')}
+            placeholder={folderDefaults?.outputDir}
+            spellCheck={false}
+          />
         )}
       </Field>
       <Field
@@ -165,6 +178,7 @@ function SettingsForm({
             {...props}
             value={draft.userWorkflowsDir}
             onChange={edit('userWorkflowsDir')}
+            placeholder={folderDefaults?.userWorkflowsDir}
             spellCheck={false}
           />
         )}
@@ -258,6 +272,7 @@ export function SettingsView() {
         key={JSON.stringify(loaded.value.settings)}
         saved={loaded.value.settings}
         locked={loaded.value.locked ?? {}}
+        folderDefaults={loaded.value.folderDefaults}
         onSaved={(settings, restartRequired) => set((current) => ({ ...current, settings, restartRequired }))}
         message={message}
         setMessage={setMessage}
