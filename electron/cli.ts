@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -62,10 +63,10 @@ async function stdio(options: CliOptions): Promise<void> {
   try {
     const { runStdioShim } = await import('./stdio/shim.js');
     const token = options.token ?? readStoredToken(options.dataDir);
-    const cwd = process.cwd();
+    const cwd = await shimProjectFolder(logger);
     await runStdioShim({
       dataDir: options.dataDir,
-      cwd,
+      ...(cwd === undefined ? {} : { cwd }),
       logger,
       ...(token === undefined ? {} : { token }),
       input: front.input,
@@ -82,7 +83,7 @@ async function stdio(options: CliOptions): Promise<void> {
           service: core.service,
           app: core.resultApp,
           logger,
-          cwd,
+          ...(cwd === undefined ? {} : { cwd }),
           version: pkg.version,
         });
         // Served over stdio in-process, each connection (or 2026 probe) is a client: the checklist's agent step.
@@ -101,6 +102,23 @@ async function stdio(options: CliOptions): Promise<void> {
   }
   // Timers of a stopped core (file watchers, sockets being torn down) must not keep a client waiting.
   process.exit(0);
+}
+
+/** The folder the client started the shim in, if it can be the agent's project (stdio/project-cwd.ts). */
+async function shimProjectFolder(logger: Logger): Promise<string | undefined> {
+  const { projectFolderOfCwd } = await import('./stdio/project-cwd.js');
+  const started = process.cwd();
+  const project = projectFolderOfCwd(started, {
+    platform: process.platform,
+    home: homedir(),
+    env: process.env,
+  });
+  if (project === undefined)
+    logger.info(
+      'the client started the bridge in a folder that is no project; relative save paths go to the output folder unless the client sends roots or the call project_dir',
+      { folder: started },
+    );
+  return project;
 }
 
 async function serve(options: CliOptions): Promise<void> {

@@ -26,7 +26,8 @@ export interface RelayTarget {
 
 export interface CoreAttacherOptions<C extends InProcessCore> {
   dataDir: string;
-  cwd: string;
+  /** The shim's working directory when it can stand for the agent's project; the core is told it. */
+  cwd?: string;
   /** Sent when the endpoint record names no token (a record written by an older app). */
   token?: string;
   logger: Logger;
@@ -52,7 +53,10 @@ export function createCoreAttacher<C extends InProcessCore>(options: CoreAttache
     const authorization: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
     return {
       mcpUrl: record.mcpUrl,
-      headers: { ...authorization, ...shimHeaders(record.shimSecret, options.cwd) },
+      headers: {
+        ...authorization,
+        ...(options.cwd === undefined ? {} : shimHeaders(record.shimSecret, options.cwd)),
+      },
     };
   };
   return {

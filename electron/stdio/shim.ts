@@ -10,8 +10,11 @@ export type { InProcessCore } from './attach.js';
 
 export interface StdioShimOptions<C extends InProcessCore = InProcessCore> {
   dataDir: string;
-  /** The agent's project: relative save paths land here. */
-  cwd: string;
+  /**
+   * The agent's project: relative save paths land here. Unset when the client started the shim somewhere that
+   * is no project (project-cwd.ts).
+   */
+  cwd?: string;
   /** Bearer token to send when the endpoint record names none (flag, environment or stored setting). */
   token?: string;
   logger: Logger;
@@ -54,7 +57,7 @@ export async function runStdioShim<C extends InProcessCore>(options: StdioShimOp
     // The core forwarded to may go away (its shim exits); the relay then re-attaches through this.
     const attacher = createCoreAttacher({
       dataDir: options.dataDir,
-      cwd: options.cwd,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       ...(options.token ? { token: options.token } : {}),
       logger,
       startCore: options.startCore,

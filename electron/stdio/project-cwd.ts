@@ -1,0 +1,66 @@
+/**
+ * Whether the folder a client started the stdio shim in can stand for the agent's project. Claude Code, Codex and
+ * Gemini CLI start it in the project. Claude Desktop starts it in `/` on macOS, and on Windows in a system folder
+ * or its own install folder: a relative save path would land there, and the folder would become one the agent may
+ * write anywhere below (the design's "relative paths resolved against System32"). Such a folder is no project:
+ * the call then anchors to the client's roots, `project_dir` or the output folder. Pure: the caller passes where
+ * it runs.
+ */
+import path from 'node:path';
+import { isInsideFolder } from '../images/path-rules.js';
+
+export interface ShimPlace {
+  platform: NodeJS.Platform;
+  home: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Folders of the system and of installed programs: nobody's project. */
+function systemFolders(place: ShimPlace): string[] {
+  const { platform, env, home } = place;
+  if (platform === 'win32')
+    return [
+      env.SystemRoot,
+      env.windir,
+      env.ProgramFiles,
+      env['ProgramFiles(x86)'],
+      env.ProgramData,
+      // Per-user installs (Claude Desktop's among them) and their settings.
+      env.LOCALAPPDATA,
+      env.APPDATA,
+    ].filter((folder): folder is string => Boolean(folder));
+  const unix = [
+    '/usr',
+    '/bin',
+    '/sbin',
+    '/lib',
+    '/lib32',
+    '/lib64',
+    '/etc',
+    '/proc',
+    '/sys',
+    '/dev',
+    '/boot',
+  ];
+  if (platform === 'darwin')
+    return [
+      ...unix,
+      '/System',
+      '/Library',
+      '/Applications',
+      '/private/etc',
+      path.posix.join(home, 'Library'),
+    ];
+  return [...unix, '/run', '/snap'];
+}
+
+/** `cwd` if it can be the agent's project; undefined when it is a drive's root, the home folder or a system folder. */
+export function projectFolderOfCwd(cwd: string, place: ShimPlace): string | undefined {
+  const paths = place.platform === 'win32' ? path.win32 : path.posix;
+  const folder = paths.resolve(cwd);
+  const inside = (candidate: string, other: string) =>
+    isInsideFolder(candidate, paths.resolve(other), place.platform);
+  if (paths.dirname(folder) === folder) return undefined;
+  if (place.home && inside(folder, place.home) && inside(paths.resolve(place.home), folder)) return undefined;
+  return systemFolders(place).some((system) => inside(folder, system)) ? undefined : folder;
+}

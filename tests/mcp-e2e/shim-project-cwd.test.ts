@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { projectFolderOfCwd, type ShimPlace } from '../../electron/stdio/project-cwd.js';
+import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
+import { binPath, cleanEnv, isBuilt, notBuiltMessage } from '../cli/built-cli.js';
+import { removeDirs, startSd15Fake, startTestCore, tempDirs } from '../core/harness.js';
+import { connect, type E2eClient } from './clients.js';
+
+/*
+ * A stdio shim started where no project is (Claude Desktop starts it in `/` on macOS, in a system or its own
+ * folder on Windows) must not make that folder the project: a relative save path would land there, and every
+ * folder below it would become one the agent may write into.
+ */
+
+if (!isBuilt) console.warn(`tests/mcp-e2e: ${notBuiltMessage}`);
+
+describe('projectFolderOfCwd (pure)', () => {
+  const linux: ShimPlace = { platform: 'linux', home: '/home/ana', env: {} };
+  const mac: ShimPlace = { platform: 'darwin', home: '/Users/ana', env: {} };
+  const windows: ShimPlace = {
+    platform: 'win32',
+    home: 'C:\\Users\\ana',
+    env: {
+      SystemRoot: 'C:\\Windows',
+      ProgramFiles: 'C:\\Program Files',
+      LOCALAPPDATA: 'C:\\Users\\ana\\AppData\\Local',
+    },
+  };
+
+  it('takes a project folder as it is, wherever the user keeps projects', () => {
+    expect(projectFolderOfCwd('/home/ana/sites/shop', linux)).toBe('/home/ana/sites/shop');
+    expect(projectFolderOfCwd('/var/www/shop', linux)).toBe('/var/www/shop');
+    expect(projectFolderOfCwd('/tmp/scratch', linux)).toBe('/tmp/scratch');
+    expect(projectFolderOfCwd('/Users/ana/code/app', mac)).toBe('/Users/ana/code/app');
+    expect(projectFolderOfCwd('D:\\work\\site', windows)).toBe('D:\\work\\site');
+  });
+
+  it("refuses a drive's root, the home folder itself and the system's or programs' folders", () => {
+    for (const cwd of ['/', '/home/ana', '/home/ana/', '/usr/lib/claude', '/etc'])
+      expect(projectFolderOfCwd(cwd, linux), cwd).toBeUndefined();
+    for (const cwd of [
+      '/',
+      '/Users/ana',
+      '/Applications/Claude.app/Contents',
+      '/Users/ana/Library/Application Support',
+    ])
+      expect(projectFolderOfCwd(cwd, mac), cwd).toBeUndefined();
+    for (const cwd of [
+      'C:\\',
+      'c:\\windows\\system32',
+      'C:\\Users\\ana',
+      'C:\\Program Files\\Claude',
+      'C:\\Users\\ana\\AppData\\Local\\AnthropicClaude\\app-0.9.3',
+    ])
+      expect(projectFolderOfCwd(cwd, windows), cwd).toBeUndefined();
+  });
+});
+
+const { tempDir, removeTempDirs } = tempDirs('bridge-shim-place-');
+let fake: FakeComfyUI;
+beforeAll(async () => {
+  fake = await startSd15Fake(2);
+});
+afterAll(async () => {
+  await fake.close();
+  removeTempDirs();
+});
+
+const call = { prompt: 'a fox', workflow: 'sd15', width: 96, height: 64, save_path: 'fox.png' };
+const pathOf = (result: { structuredContent?: unknown }) =>
+  (result.structuredContent as { images: { path: string; saved_to_reason?: string }[] }).images[0]!;
+
+describe.skipIf(!isBuilt)('a shim started where no project is', () => {
+  let client: E2eClient | undefined;
+  afterEach(async () => {
+    await client?.close();
+    client = undefined;
+  });
+
+  it('in `/`, in-process: a relative save path goes to the output folder, and says why', async () => {
+    const dataDir = tempDir();
+    const outputDir = tempDir();
+    const shimArgs = ['--port', '0', '--data-dir', dataDir, '--output-dir', outputDir, '--comfyui', fake.url];
+    client = await connect('2025', 'stdio', { shimArgs, cwd: '/' });
+    const result = await client.call('generate_image', call);
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    expect(pathOf(result).path).toBe(join(outputDir, 'fox.png'));
+    expect(pathOf(result).saved_to_reason).toContain('no project folder');
+    expect(client.stderr()).toContain('no project');
+    // "/" allows nothing beyond the allowed folders either.
+    const outside = await client.call('generate_image', {
+      ...call,
+      save_path: join(tempDir(), 'x.png'),
+    });
+    expect(outside.isError).toBe(true);
+    expect(JSON.stringify(outside.content)).toContain('outside the allowed folders');
+  });
+
+  it('in the home folder, forwarding to a running app: the same', async () => {
+    const home = tempDir();
+    const fixture = await startTestCore({ urls: [fake.url] });
+    try {
+      client = await connect('2026', 'stdio', {
+        server: {
+          command: process.execPath,
+          args: [binPath, 'stdio', '--data-dir', fixture.dataDir],
+          env: { ...(cleanEnv() as Record<string, string>), HOME: home, USERPROFILE: home },
+        },
+        cwd: home,
+      });
+      const result = await client.call('generate_image', call);
+      expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+      expect(pathOf(result).path).toBe(join(fixture.outputDir, 'fox.png'));
+      expect(existsSync(join(home, 'fox.png'))).toBe(false);
+      expect(client.stderr()).toContain('forwarding to the running app');
+    } finally {
+      await client?.close();
+      client = undefined;
+      await fixture.core.stop();
+      removeDirs(fixture.dataDir, fixture.outputDir);
+    }
+  });
+});
