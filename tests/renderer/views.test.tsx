@@ -329,6 +329,43 @@ describe('workflows', () => {
   });
 });
 
+describe('where a workflow runs', () => {
+  it('lists several reasons a backend cannot run it one per line, not as one run-on paragraph', async () => {
+    const messages = ['Node 3 needs flux1-schnell.safetensors.', 'Node 4 needs ae.safetensors.'];
+    const live = fakeClient({
+      status: () => Promise.resolve(statusView()),
+      workflows: () =>
+        Promise.resolve({
+          defaultId: 'sd15',
+          defaultReason: 'the first bundled workflow every backend can run',
+          userFolder: '/data/workflows',
+          workflows: [
+            workflowView('flux', {
+              validation: [{ backend: 'http://127.0.0.1:8188', runnable: false, messages }],
+            }),
+            workflowView('sdxl', {
+              validation: [{ backend: 'http://127.0.0.1:8188', runnable: false, messages: [messages[1]!] }],
+            }),
+          ],
+        }),
+    });
+    renderApp('workflows', live.client);
+    const flux = await screen.findByRole('list', { name: 'Where FLUX runs' });
+    expect(
+      within(flux)
+        .getAllByRole('listitem')
+        .map((item) => item.textContent),
+    ).toEqual([`Cannot run on http://127.0.0.1:8188:${messages.join('')}`, ...messages]);
+    // One reason stays on its line.
+    const sdxl = screen.getByRole('list', { name: 'Where SDXL runs' });
+    expect(
+      within(sdxl)
+        .getAllByRole('listitem')
+        .map((item) => item.textContent),
+    ).toEqual([`Cannot run on http://127.0.0.1:8188: ${messages[1]}`]);
+  });
+});
+
 describe('workflows without their models', () => {
   it('links each model file to its download, next to the ComfyUI folder it goes in', async () => {
     const url =

@@ -105,7 +105,7 @@ function Workflow({
               <span className={`dot ${check.runnable ? 'dot-ok' : 'dot-bad'}`} aria-hidden="true" />
               {check.runnable ? 'Runs on ' : 'Cannot run on '}
               <code>{check.backend}</code>
-              {check.messages.length > 0 ? `: ${check.messages.join(' ')}` : ''}
+              <ValidationMessages messages={check.messages} />
             </li>
           ))}
         </ul>
@@ -113,6 +113,22 @@ function Workflow({
         <p className="muted">Not checked yet: no ComfyUI is reachable to check it against.</p>
       )}
     </li>
+  );
+}
+
+/** What a backend lacks: one reason inline, several (a missing file per loader node) one per line. */
+function ValidationMessages({ messages }: { messages: string[] }) {
+  if (messages.length === 0) return null;
+  if (messages.length === 1) return <>: {messages[0]}</>;
+  return (
+    <>
+      :
+      <ul className="validation-messages">
+        {messages.map((message) => (
+          <li key={message}>{message}</li>
+        ))}
+      </ul>
+    </>
   );
 }
 
