@@ -1,9 +1,10 @@
 /**
  * A failed connection to ComfyUI in words a person can act on, with the system's own message once:
- * "connection refused (connect ECONNREFUSED 127.0.0.1:8188)". Used for HTTP and the websocket alike.
+ * "connection refused, nothing is listening there: connect ECONNREFUSED 127.0.0.1:8188". Used for HTTP and the
+ * websocket alike.
  */
 const plainWords: Record<string, string> = {
-  ECONNREFUSED: 'connection refused: nothing is listening there',
+  ECONNREFUSED: 'connection refused, nothing is listening there',
   ECONNRESET: 'the connection was reset',
   EPIPE: 'the connection was closed while sending',
   ETIMEDOUT: 'the connection timed out',
@@ -20,7 +21,7 @@ export function describeNetworkError(error: unknown): string {
   if (!code) return message;
   const detail = message.includes(code) ? message : `${code}: ${message}`;
   const words = plainWords[code];
-  return words === undefined ? detail : `${words} (${detail})`;
+  return words === undefined ? detail : `${words}: ${detail}`;
 }
 
 /**

@@ -12,7 +12,7 @@ describe('a failed connection to ComfyUI, in words', () => {
     const port = await closedPort();
     const error = await failureOf((fail) => http.get(`http://127.0.0.1:${port}/`).on('error', fail));
     expect(describeNetworkError(error)).toBe(
-      `connection refused: nothing is listening there (connect ECONNREFUSED 127.0.0.1:${port})`,
+      `connection refused, nothing is listening there: connect ECONNREFUSED 127.0.0.1:${port}`,
     );
   });
 
@@ -22,7 +22,7 @@ describe('a failed connection to ComfyUI, in words', () => {
     const error = (await client.connect().catch((e: unknown) => e)) as Error;
     await client.close();
     expect(error.message).toContain(
-      `(connection refused: nothing is listening there (connect ECONNREFUSED 127.0.0.1:${port}))`,
+      `(connection refused, nothing is listening there: connect ECONNREFUSED 127.0.0.1:${port})`,
     );
     expect(error.message.match(/ECONNREFUSED/gu)).toHaveLength(1);
     // The raw socket error it comes from, for the record: the code is in the message already.
@@ -37,7 +37,7 @@ describe('a failed connection to ComfyUI, in words', () => {
       code: 'ECONNREFUSED',
     });
     expect(describeNetworkError(error)).toBe(
-      'connection refused: nothing is listening there (connect ECONNREFUSED ::1:8188; connect ECONNREFUSED 127.0.0.1:8188)',
+      'connection refused, nothing is listening there: connect ECONNREFUSED ::1:8188; connect ECONNREFUSED 127.0.0.1:8188',
     );
   });
 
