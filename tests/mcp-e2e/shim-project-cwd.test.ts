@@ -37,23 +37,26 @@ describe('projectFolderOfCwd (pure)', () => {
   });
 
   it("refuses a drive's root, the home folder itself and the system's or programs' folders", () => {
-    for (const cwd of ['/', '/home/ana', '/home/ana/', '/usr/lib/claude', '/etc'])
-      expect(projectFolderOfCwd(cwd, linux), cwd).toBeUndefined();
-    for (const cwd of [
-      '/',
-      '/Users/ana',
-      '/Applications/Claude.app/Contents',
-      '/Users/ana/Library/Application Support',
-    ])
-      expect(projectFolderOfCwd(cwd, mac), cwd).toBeUndefined();
-    for (const cwd of [
-      'C:\\',
-      'c:\\windows\\system32',
-      'C:\\Users\\ana',
-      'C:\\Program Files\\Claude',
-      'C:\\Users\\ana\\AppData\\Local\\AnthropicClaude\\app-0.9.3',
-    ])
-      expect(projectFolderOfCwd(cwd, windows), cwd).toBeUndefined();
+    const refused: [ShimPlace, string[]][] = [
+      [linux, ['/', '/home/ana', '/home/ana/', '/usr/lib/claude', '/etc']],
+      [
+        mac,
+        ['/', '/Users/ana', '/Applications/Claude.app/Contents', '/Users/ana/Library/Application Support'],
+      ],
+      [
+        windows,
+        [
+          'C:\\',
+          'c:\\windows\\system32',
+          'C:\\Users\\ana',
+          'C:\\Program Files\\Claude',
+          'C:\\Users\\ana\\AppData\\Local\\AnthropicClaude\\app-0.9.3',
+        ],
+      ],
+    ];
+    for (const [place, cwds] of refused)
+      for (const cwd of cwds)
+        expect(projectFolderOfCwd(cwd, place), `${place.platform} ${cwd}`).toBeUndefined();
   });
 });
 
