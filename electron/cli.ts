@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -104,15 +103,11 @@ async function stdio(options: CliOptions): Promise<void> {
   process.exit(0);
 }
 
-/** The folder the client started the shim in, if it can be the agent's project (stdio/project-cwd.ts). */
+/** The folder the client started the shim in, if it can be the agent's project (images/project-folder.ts). */
 async function shimProjectFolder(logger: Logger): Promise<string | undefined> {
-  const { projectFolderOfCwd } = await import('./stdio/project-cwd.js');
+  const { projectFolderOf, thisMachine } = await import('./images/project-folder.js');
   const started = process.cwd();
-  const project = projectFolderOfCwd(started, {
-    platform: process.platform,
-    home: homedir(),
-    env: process.env,
-  });
+  const project = projectFolderOf(started, thisMachine());
   if (project === undefined)
     logger.info(
       'the client started the bridge in a folder that is no project; relative save paths go to the output folder unless the client sends roots or the call project_dir',

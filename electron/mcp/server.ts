@@ -6,6 +6,7 @@ import type {
   Server,
   ServerContext,
 } from '@modelcontextprotocol/server';
+import { projectFolderOf, thisMachine } from '../images/project-folder.js';
 import { isBridgeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { advertise } from './advertise.js';
@@ -113,17 +114,21 @@ async function runTool(
   ctx: ServerContext,
   scope: CallScope,
 ): Promise<CallToolResult | InputRequiredResult> {
-  let roots: string[] = [];
+  let declared: string[] = [];
   if (spec.usesPaths && clientDeclaresRoots(scope.server)) {
     // 2026-era clients answer this in a retried call; on 2025-era sessions the SDK's shim sends a real
     // roots/list request and re-enters this handler with the answer.
     const answer = ctx.mcpReq.inputResponses?.[ROOTS_INPUT_KEY];
     if (answer === undefined)
       return inputRequired({ inputRequests: { [ROOTS_INPUT_KEY]: inputRequired.listRoots() } });
-    roots = rootsFromListAnswer(answer);
+    declared = rootsFromListAnswer(answer);
   }
+  const { roots, cwd } = projectFoldersOf(
+    declared,
+    scope.options.cwd ?? shimCwdOf(ctx.http?.req?.headers, scope.options.shimSecret),
+    scope.logger,
+  );
 
-  const cwd = scope.options.cwd ?? shimCwdOf(ctx.http?.req?.headers, scope.options.shimSecret);
   const signals = splitCallSignal(ctx.mcpReq.signal, {
     perRequestStream: hasPerRequestStream(scope.server.server.transport),
     release: scope.release,
@@ -155,6 +160,34 @@ async function runTool(
   } finally {
     signals.dispose();
   }
+}
+
+/**
+ * The client's roots and the shim's folder that can stand for a project (images/project-folder.ts): a root of `/`
+ * or of the home folder would make the whole disk or home writable and take relative paths there. The shim checks
+ * its own folder before sending it; an older shim did not, so the core checks again.
+ */
+function projectFoldersOf(
+  declared: string[],
+  shimCwd: string | undefined,
+  logger: Logger,
+): { roots: string[]; cwd: string | undefined } {
+  const machine = thisMachine();
+  const roots: string[] = [];
+  const unused: string[] = [];
+  for (const root of declared) {
+    const project = projectFolderOf(root, machine);
+    if (project === undefined) unused.push(root);
+    else if (!roots.includes(project)) roots.push(project);
+  }
+  const cwd = shimCwd === undefined ? undefined : projectFolderOf(shimCwd, machine);
+  if (shimCwd !== undefined && cwd === undefined) unused.push(shimCwd);
+  if (unused.length > 0)
+    logger.info(
+      "folders the client named that are no project (a drive's root, the home folder or a system folder) are not used as one, nor allowed",
+      { folders: unused },
+    );
+  return { roots, cwd };
 }
 
 function clientDeclaresRoots(server: McpServer): boolean {

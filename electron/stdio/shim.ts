@@ -12,7 +12,7 @@ export interface StdioShimOptions<C extends InProcessCore = InProcessCore> {
   dataDir: string;
   /**
    * The agent's project: relative save paths land here. Unset when the client started the shim somewhere that
-   * is no project (project-cwd.ts).
+   * is no project (images/project-folder.ts).
    */
   cwd?: string;
   /** Bearer token to send when the endpoint record names none (flag, environment or stored setting). */

@@ -227,13 +227,13 @@ describe('the shim working-directory header over HTTP', () => {
     const fake = await startSd15Fake(2);
     const fixture = await startTestCore({ urls: [fake.url] });
     const claimed = tempDir();
-    const save = async (secret: string) => {
+    const save = async (secret: string, folder = claimed) => {
       const client = new Client({ name: 'forger', version: '1' });
       await client.connect(
         new StreamableHTTPClientTransport(new URL(fixture.core.mcpUrl), {
           requestInit: {
             headers: {
-              ...shimHeaders(secret, claimed),
+              ...shimHeaders(secret, folder),
               Authorization: `Bearer ${fixture.core.settings.get().mcpToken}`,
             },
           },
@@ -259,6 +259,15 @@ describe('the shim working-directory header over HTTP', () => {
       const real = readEndpointRecord(fixture.dataDir)!.shimSecret;
       expect(await save('f'.repeat(real.length))).toBe(join(fixture.outputDir, 'ffff.png'));
       expect(await save(real)).toBe(join(claimed, `${real.slice(0, 4)}.png`));
+      // A shim of an earlier release sends its folder even when that is no project (here: the home folder).
+      const home = tempDir();
+      const realHome = process.env.HOME;
+      process.env.HOME = home;
+      try {
+        expect(await save(real, home)).toBe(join(fixture.outputDir, `${real.slice(0, 4)}.png`));
+      } finally {
+        process.env.HOME = realHome;
+      }
     } finally {
       await fixture.core.stop();
       await fake.close();

@@ -1,24 +1,25 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { projectFolderOfCwd, type ShimPlace } from '../../electron/stdio/project-cwd.js';
+import { projectFolderOf, type MachinePlace } from '../../electron/images/project-folder.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import { binPath, cleanEnv, isBuilt, notBuiltMessage } from '../cli/built-cli.js';
 import { removeDirs, startSd15Fake, startTestCore, tempDirs } from '../core/harness.js';
-import { connect, type E2eClient } from './clients.js';
+import { connect, type E2eClient, type Era } from './clients.js';
 
 /*
  * A stdio shim started where no project is (Claude Desktop starts it in `/` on macOS, in a system or its own
  * folder on Windows) must not make that folder the project: a relative save path would land there, and every
- * folder below it would become one the agent may write into.
+ * folder below it would become one the agent may write into. The same holds for a client's roots: a client
+ * started in the home folder declares that folder, before or instead of the project.
  */
 
 if (!isBuilt) console.warn(`tests/mcp-e2e: ${notBuiltMessage}`);
 
-describe('projectFolderOfCwd (pure)', () => {
-  const linux: ShimPlace = { platform: 'linux', home: '/home/ana', env: {} };
-  const mac: ShimPlace = { platform: 'darwin', home: '/Users/ana', env: {} };
-  const windows: ShimPlace = {
+describe('projectFolderOf (pure)', () => {
+  const linux: MachinePlace = { platform: 'linux', home: '/home/ana', env: {} };
+  const mac: MachinePlace = { platform: 'darwin', home: '/Users/ana', env: {} };
+  const windows: MachinePlace = {
     platform: 'win32',
     home: 'C:\\Users\\ana',
     env: {
@@ -29,15 +30,15 @@ describe('projectFolderOfCwd (pure)', () => {
   };
 
   it('takes a project folder as it is, wherever the user keeps projects', () => {
-    expect(projectFolderOfCwd('/home/ana/sites/shop', linux)).toBe('/home/ana/sites/shop');
-    expect(projectFolderOfCwd('/var/www/shop', linux)).toBe('/var/www/shop');
-    expect(projectFolderOfCwd('/tmp/scratch', linux)).toBe('/tmp/scratch');
-    expect(projectFolderOfCwd('/Users/ana/code/app', mac)).toBe('/Users/ana/code/app');
-    expect(projectFolderOfCwd('D:\\work\\site', windows)).toBe('D:\\work\\site');
+    expect(projectFolderOf('/home/ana/sites/shop', linux)).toBe('/home/ana/sites/shop');
+    expect(projectFolderOf('/var/www/shop', linux)).toBe('/var/www/shop');
+    expect(projectFolderOf('/tmp/scratch', linux)).toBe('/tmp/scratch');
+    expect(projectFolderOf('/Users/ana/code/app', mac)).toBe('/Users/ana/code/app');
+    expect(projectFolderOf('D:\\work\\site', windows)).toBe('D:\\work\\site');
   });
 
   it("refuses a drive's root, the home folder itself and the system's or programs' folders", () => {
-    const refused: [ShimPlace, string[]][] = [
+    const refused: [MachinePlace, string[]][] = [
       [linux, ['/', '/home/ana', '/home/ana/', '/usr/lib/claude', '/etc']],
       [
         mac,
@@ -55,8 +56,7 @@ describe('projectFolderOfCwd (pure)', () => {
       ],
     ];
     for (const [place, cwds] of refused)
-      for (const cwd of cwds)
-        expect(projectFolderOfCwd(cwd, place), `${place.platform} ${cwd}`).toBeUndefined();
+      for (const cwd of cwds) expect(projectFolderOf(cwd, place), `${place.platform} ${cwd}`).toBeUndefined();
   });
 });
 
@@ -118,6 +118,62 @@ describe.skipIf(!isBuilt)('a shim started where no project is', () => {
       expect(existsSync(join(home, 'fox.png'))).toBe(false);
       expect(client.stderr()).toContain('forwarding to the running app');
     } finally {
+      await client?.close();
+      client = undefined;
+      await fixture.core.stop();
+      removeDirs(fixture.dataDir, fixture.outputDir);
+    }
+  });
+});
+
+describe.each<Era>(['2025', '2026'])('%s-era client whose roots name no project', (era) => {
+  let client: E2eClient | undefined;
+  afterEach(async () => {
+    await client?.close();
+    client = undefined;
+  });
+
+  const open = async (fixture: Awaited<ReturnType<typeof startTestCore>>, roots: string[]) => {
+    client = await connect(era, 'http', {
+      mcpUrl: fixture.core.mcpUrl,
+      token: fixture.core.settings.get().mcpToken,
+      roots,
+    });
+    return client;
+  };
+
+  it('a root of `/` allows nothing beyond the allowed folders', async () => {
+    const fixture = await startTestCore({ urls: [fake.url] });
+    try {
+      const agent = await open(fixture, ['/']);
+      const outside = await agent.call('generate_image', { ...call, save_path: join(tempDir(), 'x.png') });
+      expect(outside.isError).toBe(true);
+      expect(JSON.stringify(outside.content)).toContain('outside the allowed folders');
+    } finally {
+      await client?.close();
+      client = undefined;
+      await fixture.core.stop();
+      removeDirs(fixture.dataDir, fixture.outputDir);
+    }
+  });
+
+  it('the home folder listed before the project: relative paths go to the project, home stays closed', async () => {
+    const home = tempDir();
+    const site = tempDir();
+    const fixture = await startTestCore({ urls: [fake.url] });
+    const realHome = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      const agent = await open(fixture, [home, site]);
+      const result = await agent.call('generate_image', call);
+      expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+      expect(pathOf(result).path).toBe(join(site, 'fox.png'));
+      expect(existsSync(join(home, 'fox.png'))).toBe(false);
+      const inHome = await agent.call('generate_image', { ...call, save_path: join(home, 'x.png') });
+      expect(inHome.isError).toBe(true);
+      expect(JSON.stringify(inHome.content)).toContain('outside the allowed folders');
+    } finally {
+      process.env.HOME = realHome;
       await client?.close();
       client = undefined;
       await fixture.core.stop();

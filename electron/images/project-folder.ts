@@ -1,22 +1,24 @@
 /**
- * Whether the folder a client started the stdio shim in can stand for the agent's project. Claude Code, Codex and
- * Gemini CLI start it in the project. Claude Desktop starts it in `/` on macOS, and on Windows in a system folder
- * or its own install folder: a relative save path would land there, and the folder would become one the agent may
- * write anywhere below (the design's "relative paths resolved against System32"). Such a folder is no project:
- * the call then anchors to the client's roots, `project_dir` or the output folder. Pure: the caller passes where
- * it runs.
+ * Whether a folder a client names without being asked for one (the stdio shim's working directory, an MCP root)
+ * can stand for the agent's project. Claude Code, Codex and Gemini CLI start the shim in the project. Claude
+ * Desktop starts it in `/` on macOS, and on Windows in a system folder or its own install folder; a client started
+ * in the home folder declares that folder as its root. A relative save path would land there, and the folder would
+ * become one the agent may write anywhere below (the design's "relative paths resolved against System32"). Such a
+ * folder is no project: the call then anchors to the client's other roots, `project_dir` or the output folder.
+ * Pure: the caller passes where it runs (thisMachine()).
  */
+import { homedir } from 'node:os';
 import path from 'node:path';
-import { isInsideFolder } from '../images/path-rules.js';
+import { isInsideFolder } from './path-rules.js';
 
-export interface ShimPlace {
+export interface MachinePlace {
   platform: NodeJS.Platform;
   home: string;
   env: NodeJS.ProcessEnv;
 }
 
 /** Folders of the system and of installed programs: nobody's project. */
-function systemFolders(place: ShimPlace): string[] {
+function systemFolders(place: MachinePlace): string[] {
   const { platform, env, home } = place;
   if (platform === 'win32')
     return [
@@ -54,10 +56,14 @@ function systemFolders(place: ShimPlace): string[] {
   return [...unix, '/run', '/snap'];
 }
 
-/** `cwd` if it can be the agent's project; undefined when it is a drive's root, the home folder or a system folder. */
-export function projectFolderOfCwd(cwd: string, place: ShimPlace): string | undefined {
+export function thisMachine(): MachinePlace {
+  return { platform: process.platform, home: homedir(), env: process.env };
+}
+
+/** `named` if it can be the agent's project; undefined when it is a drive's root, the home folder or a system folder. */
+export function projectFolderOf(named: string, place: MachinePlace): string | undefined {
   const paths = place.platform === 'win32' ? path.win32 : path.posix;
-  const folder = paths.resolve(cwd);
+  const folder = paths.resolve(named);
   const inside = (candidate: string, other: string) =>
     isInsideFolder(candidate, paths.resolve(other), place.platform);
   if (paths.dirname(folder) === folder) return undefined;
