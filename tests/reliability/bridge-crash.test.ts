@@ -36,8 +36,10 @@ function startPartialFileWatcher(folder: string) {
   const checked = new Set<string>();
   const broken: string[] = [];
   let running = true;
+  // One last pass after stop(): a file placed since the previous pass is checked too.
   const loop = (async () => {
-    while (running) {
+    for (let last = false; !last;) {
+      last = !running;
       let names: string[] = [];
       try {
         names = readdirSync(folder).filter((name) => !name.startsWith('.'));
@@ -61,7 +63,7 @@ function startPartialFileWatcher(folder: string) {
           broken.push(`${name} (${bytes.byteLength} bytes): ${String(error)}`);
         }
       }
-      await new Promise((resolveTimer) => setTimeout(resolveTimer, 5));
+      if (!last) await new Promise((resolveTimer) => setTimeout(resolveTimer, 5));
     }
   })();
   return {
