@@ -36,6 +36,7 @@ async function sharpAlone(
           case 'jpeg':
             return resized.jpeg({ quality, mozjpeg: true }).toFile(out);
           case 'png':
+          case 'ico': // a favicon's ICO holds a PNG; the bench's hero makes none
             return resized.png({ compressionLevel: 9 }).toFile(out);
         }
       }),

@@ -8,7 +8,7 @@ import { z } from 'zod';
  */
 export const webVariantRecordSchema = z.object({
   path: z.string().min(1),
-  format: z.enum(['avif', 'webp', 'jpeg', 'png']),
+  format: z.enum(['avif', 'webp', 'jpeg', 'png', 'ico']),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   bytes: z.number().int().nonnegative(),
@@ -18,7 +18,7 @@ export type WebVariantRecord = z.infer<typeof webVariantRecordSchema>;
 export const webAssetRecordSchema = z.object({
   purpose: z.string(),
   variants: z.array(webVariantRecordSchema),
-  /** The `sizes` attribute of the snippet (absent for `og`, which is meta tags). */
+  /** The `sizes` attribute of the snippet (absent for `og` and `favicon`: meta and link tags). */
   sizes: z.string().optional(),
   placeholder: z.object({ thumbhash: z.string(), dataUrl: z.string() }).optional(),
   /** `#rrggbb`. */

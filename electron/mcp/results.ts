@@ -75,12 +75,19 @@ function webNote(web: WebResult | undefined): string {
   if (web === undefined) return '';
   switch (web.status) {
     case 'done':
-      return `. Web: ${web.variants?.length ?? 0} variants; the <picture> snippet is in web.html.`;
+      return `. Web: ${web.variants?.length ?? 0} variants; ${snippetWhere(web.purpose)}.`;
     case 'pending':
       return `. Web variants are still being made: check_batch_status "${web.batch_id ?? ''}" reports them.`;
     case 'failed':
       return `. Web variants failed: ${web.error ? describeError(web.error) : 'unknown error'}`;
   }
+}
+
+/** Where the result keeps what to paste: og and favicon are tags for `<head>`, not a `<picture>`. */
+function snippetWhere(purpose: string | undefined): string {
+  if (purpose === 'favicon')
+    return "the <link> tags are in web.html, the web app manifest's icons in web.manifest_icons";
+  return purpose === 'og' ? 'the meta tags are in web.html' : 'the <picture> snippet is in web.html';
 }
 
 function describeError(error: ToolError): string {
@@ -227,10 +234,12 @@ export function renderConvertImage(result: ConvertImageResult): CallToolResult {
 }
 
 function describeWeb(value: unknown): string {
-  const web = value as { variants?: unknown; alt?: unknown; html?: unknown };
+  const web = value as { variants?: unknown; alt?: unknown; html?: unknown; manifest_icons?: unknown };
   const variants = Array.isArray(web.variants) ? web.variants.length : 0;
   const alt = typeof web.alt === 'string' ? `; alt draft: "${web.alt}"` : '';
-  return `  web: ${variants} variants${alt}\n${String(web.html)}`;
+  const manifest =
+    web.manifest_icons === undefined ? '' : `\nweb app manifest icons: ${JSON.stringify(web.manifest_icons)}`;
+  return `  web: ${variants} variants${alt}\n${String(web.html)}${manifest}`;
 }
 
 /** A domain failure as a tool result whose text says what to do next. */

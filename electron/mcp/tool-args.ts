@@ -66,7 +66,7 @@ export const generateImageArgs = z.object({
   workflow: imageFields.workflow.describe('Id: file name without .json'),
   preview: z.boolean().optional().describe('Inline a preview'),
   web: web.describe(
-    'Web variants + <picture>: hero|card|thumbnail|avatar|icon|og|background or {purpose,widths,formats,max_bytes,placeholder,base_url}',
+    'Web variants + <picture>: hero|card|thumbnail|avatar|icon|og|background|favicon or {purpose,widths,formats,max_bytes,placeholder,base_url}',
   ),
   wait_seconds: waitSeconds.describe('Default 45'),
   idempotency_key: idempotencyKey,

@@ -20,7 +20,7 @@ const webVariantSchema = z.object({
   path: z.string(),
   /** Relative to the project's web root (or from base_url): what the html uses. */
   url: z.string(),
-  format: z.enum(['avif', 'webp', 'jpeg', 'png']),
+  format: z.enum(['avif', 'webp', 'jpeg', 'png', 'ico']),
   width: z.number(),
   height: z.number(),
   bytes: z.number(),
@@ -51,6 +51,8 @@ export const webResultSchema = z
     dominant_color: z.string().optional(),
     alt: z.string().optional(),
     html: z.string().optional(),
+    /** favicon: the `icons` entries for the site's web app manifest. */
+    manifest_icons: z.array(z.object({ src: z.string(), sizes: z.string(), type: z.string() })).optional(),
     web_root: z.string().optional(),
     error: itemErrorSchema.optional(),
   })

@@ -7,7 +7,7 @@
  * it is when it fits, so its similarity is measured (a decode and a comparison, about as costly as the encode) only
  * when it does not.
  */
-import { decodeRaw, encodeRaw, qualityRange, resizeRaw, type ResizeTarget } from './encode.js';
+import { decodeRaw, encodeRaw, flattenRaw, qualityRange, resizeRaw, type ResizeTarget } from './encode.js';
 import type { WebFormat } from './purposes.js';
 import type { RawImage } from './raw-image.js';
 import { similarity, ssimFloor, toComparable, type Comparable } from './similarity.js';
@@ -79,6 +79,8 @@ export interface BudgetRequest {
   target: ResizeTarget;
   format: WebFormat;
   maxBytes: number;
+  /** Transparent pixels are flattened onto this colour before encoding (`#rrggbb`). */
+  background?: string;
   /** Shrinking stays strictly wider than this (the next smaller variant's width; the planned width forbids it). */
   floorWidth: number;
   signal?: AbortSignal;
@@ -149,7 +151,8 @@ async function trySize(
   limits: SearchLimits,
 ): Promise<SizeAttempt> {
   request.signal?.throwIfAborted();
-  const resized = await resizeRaw(request.source, target);
+  const sized = await resizeRaw(request.source, target);
+  const resized = request.background === undefined ? sized : await flattenRaw(sized, request.background);
   let reference: Promise<Comparable> | undefined;
   const encoded = new Map<number, Buffer>();
   const outcome = await searchQuality(async (quality, measure) => {

@@ -41,6 +41,16 @@ export async function resizeRaw(image: RawImage, target: ResizeTarget): Promise<
   return { data, width: info.width, height: info.height, channels: image.channels };
 }
 
+/** The image over an opaque `background` (`#rrggbb`), without an alpha channel; an opaque image as it is. */
+export async function flattenRaw(image: RawImage, background: string): Promise<RawImage> {
+  if (image.channels === 3) return image;
+  const { data, info } = await sharp(image.data, rawInput(image))
+    .flatten({ background })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: 3 };
+}
+
 /** The quality range of the budget search per format: the top is the everyday quality, the bottom is never passed. */
 export const qualityRange: Readonly<Record<WebFormat, { min: number; max: number }>> = {
   avif: { min: 25, max: 60 },

@@ -4,13 +4,13 @@
  * `width`/`height` reserve the space (no layout shift); `loading`, `decoding`, `fetchpriority` follow the purpose.
  * While the file loads, the `<img>` shows the placeholder as its background (dominant colour under the ThumbHash
  * image); images with transparency get none, since it would show through once loaded. For og, the meta tags
- * instead. Pure: strings in, string out.
+ * instead; for a favicon, the link tags and the web app manifest's icons. Pure: strings in, string out.
  */
-import type { WebFormat } from './purposes.js';
+import { faviconSizes, type VariantFormat } from './purposes.js';
 
 export interface SnippetVariant {
   url: string;
-  format: WebFormat;
+  format: VariantFormat;
   width: number;
   height: number;
 }
@@ -27,18 +27,19 @@ export interface PictureOptions {
   placeholder?: { dataUrl: string; color: string };
 }
 
-export const mimeTypeOf: Readonly<Record<WebFormat, string>> = {
+export const mimeTypeOf: Readonly<Record<VariantFormat, string>> = {
   avif: 'image/avif',
   webp: 'image/webp',
   jpeg: 'image/jpeg',
   png: 'image/png',
+  ico: 'image/x-icon',
 };
 
 export function renderPicture(options: PictureOptions): string {
   const formats = [...new Set(options.variants.map((variant) => variant.format))];
   const fallbackFormat = formats.at(-1);
   if (fallbackFormat === undefined) throw new Error('renderPicture: no variants');
-  const ofFormat = (format: WebFormat): SnippetVariant[] =>
+  const ofFormat = (format: VariantFormat): SnippetVariant[] =>
     options.variants.filter((variant) => variant.format === format).sort((a, b) => a.width - b.width);
   const fallback = ofFormat(fallbackFormat);
   const largest = fallback.at(-1) ?? fallback[0];
@@ -92,6 +93,54 @@ export function renderOgMeta(variant: SnippetVariant, alt: string): string {
       ]),
     )
     .join('\n');
+}
+
+/** An entry of a web app manifest's `icons`. */
+export interface ManifestIcon {
+  src: string;
+  sizes: string;
+  type: string;
+}
+
+/** The favicon set's tags for `<head>`, and the icons for the site's web app manifest (faviconSizes). */
+export function renderFaviconLinks(variants: readonly SnippetVariant[]): {
+  html: string;
+  manifestIcons: ManifestIcon[];
+} {
+  const ico = variants.find((variant) => variant.format === 'ico');
+  const pngOf = (width: number) =>
+    variants.find((variant) => variant.format === 'png' && variant.width === width);
+  const appleTouch = pngOf(faviconSizes.appleTouch);
+  const manifest = faviconSizes.manifest.flatMap((width) => pngOf(width) ?? []);
+  const sizesOf = (variant: SnippetVariant) => `${variant.width}x${variant.height}`;
+  const links: (readonly (readonly [string, string])[])[] = [];
+  if (ico)
+    links.push([
+      ['rel', 'icon'],
+      ['href', ico.url],
+      ['sizes', sizesOf(ico)],
+    ]);
+  const [smallest] = manifest;
+  if (smallest)
+    links.push([
+      ['rel', 'icon'],
+      ['type', mimeTypeOf.png],
+      ['href', smallest.url],
+      ['sizes', sizesOf(smallest)],
+    ]);
+  if (appleTouch)
+    links.push([
+      ['rel', 'apple-touch-icon'],
+      ['href', appleTouch.url],
+    ]);
+  return {
+    html: links.map((attributes) => element('link', attributes)).join('\n'),
+    manifestIcons: manifest.map((variant) => ({
+      src: variant.url,
+      sizes: sizesOf(variant),
+      type: mimeTypeOf[variant.format],
+    })),
+  };
 }
 
 function srcsetOf(variants: readonly SnippetVariant[]): string {

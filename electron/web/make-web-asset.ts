@@ -12,14 +12,21 @@ import { createPathPolicy } from '../images/path-policy.js';
 import { draftAlt } from '../../shared/alt-draft.js';
 import { encodeWithinBudget } from './budget.js';
 import { decodeSource } from './encode.js';
-import { renderOgMeta, renderPicture, type SnippetVariant } from './html.js';
+import {
+  renderFaviconLinks,
+  renderOgMeta,
+  renderPicture,
+  type ManifestIcon,
+  type SnippetVariant,
+} from './html.js';
+import { icoOfPng } from './ico.js';
 import { dominantColor, makePlaceholder, type Placeholder } from './placeholder.js';
 import type { WorkPool } from './pool.js';
 import {
   planVariants,
   variantPath,
   type PlannedVariant,
-  type WebFormat,
+  type VariantFormat,
   type WebOption,
   type WebPurpose,
 } from './purposes.js';
@@ -59,7 +66,7 @@ export interface WebVariant {
   path: string;
   /** What the snippet uses: relative to the project's web root, or from base_url (see `WebAsset.web_root`). */
   url: string;
-  format: WebFormat;
+  format: VariantFormat;
   width: number;
   height: number;
   bytes: number;
@@ -81,12 +88,14 @@ export interface WebAsset {
   width: number;
   height: number;
   variants: WebVariant[];
-  /** The snippet's `sizes` attribute (absent for og, which is meta tags). */
+  /** The snippet's `sizes` attribute (absent for og and favicon: meta and link tags). */
   sizes?: string;
   placeholder?: Placeholder;
   dominant_color: string;
   alt: string;
   html: string;
+  /** favicon: the entries for the `icons` of the site's web app manifest. */
+  manifest_icons?: ManifestIcon[];
   /** Where the snippet's URLs start: a detected web root, base_url, or none found (check the URLs). */
   web_root: WebRootKind;
 }
@@ -136,17 +145,19 @@ export async function makeWebAsset(options: MakeWebAssetOptions): Promise<WebAss
             format: planned.format,
             maxBytes: planned.maxBytes,
             floorWidth: planned.floorWidth,
+            ...(planned.background === undefined ? {} : { background: planned.background }),
             signal: stop,
           }),
         stop,
       );
       stop.throwIfAborted();
       const file = result.shrunkFrom ? variantPath(mainPath, result.width, planned.format) : planned.path;
-      const written = await folder.write(path.basename(file), result.data);
+      const data = planned.container === 'ico' ? icoOfPng(result.data, result.width) : result.data;
+      const written = await folder.write(path.basename(file), data);
       const variant: WebVariant = {
         path: written.path,
         url: webUrlOf(written.path, urlOptions).url,
-        format: planned.format,
+        format: planned.container ?? planned.format,
         width: result.width,
         height: result.height,
         bytes: written.bytes,
@@ -186,15 +197,18 @@ export async function makeWebAsset(options: MakeWebAssetOptions): Promise<WebAss
       width: variant.width,
       height: variant.height,
     }));
-    const html = snippetOf(snippetVariants, {
-      alt: settings.decorative ? '' : alt,
-      sizes: settings.sizes,
-      loading: settings.loading,
-      fetchPriority: settings.fetchPriority,
-      displayWidth: settings.displayWidth,
-      // Under a transparent image the placeholder would stay visible once it loads.
-      placeholder: placeholder && !hasAlpha ? { dataUrl: placeholder.data_url, color } : undefined,
-    });
+    const favicon = settings.purpose === 'favicon' ? renderFaviconLinks(snippetVariants) : undefined;
+    const html =
+      favicon?.html ??
+      snippetOf(snippetVariants, {
+        alt: settings.decorative ? '' : alt,
+        sizes: settings.sizes,
+        loading: settings.loading,
+        fetchPriority: settings.fetchPriority,
+        displayWidth: settings.displayWidth,
+        // Under a transparent image the placeholder would stay visible once it loads.
+        placeholder: placeholder && !hasAlpha ? { dataUrl: placeholder.data_url, color } : undefined,
+      });
     return {
       purpose: settings.purpose,
       width: image.width,
@@ -205,6 +219,7 @@ export async function makeWebAsset(options: MakeWebAssetOptions): Promise<WebAss
       dominant_color: color,
       alt,
       html,
+      ...(favicon ? { manifest_icons: favicon.manifestIcons } : {}),
       web_root: webUrlOf(mainPath, urlOptions).root,
     };
   } catch (error) {

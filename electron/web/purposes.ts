@@ -2,15 +2,31 @@
  * What a web image is for, and what follows from it: the `web` option's schema and the one table of purpose
  * defaults (width ladder, formats, byte budget, `sizes`, loading hints, shape). `planVariants` turns a source's size
  * and the option into the exact files to make, named predictably next to the main file. Pure: no I/O here.
+ * (Over ~270 lines: the table is most of it, and every purpose's rule sits beside its row.)
  */
 import path from 'node:path';
 import { z } from 'zod';
 
-export const webPurposes = ['hero', 'card', 'thumbnail', 'avatar', 'icon', 'og', 'background'] as const;
+export const webPurposes = [
+  'hero',
+  'card',
+  'thumbnail',
+  'avatar',
+  'icon',
+  'og',
+  'background',
+  'favicon',
+] as const;
 export type WebPurpose = (typeof webPurposes)[number];
 
 export const webFormats = ['avif', 'webp', 'jpeg', 'png'] as const;
 export type WebFormat = (typeof webFormats)[number];
+
+/** A made file's format: an encoding, or `ico`, a favicon.ico holding one PNG (every browser reads it). */
+export type VariantFormat = WebFormat | 'ico';
+
+/** The favicon set's sizes: favicon.ico, the iOS home-screen icon, and the two a web app manifest needs. */
+export const faviconSizes = { ico: 32, appleTouch: 180, manifest: [192, 512] } as const;
 
 /** Widths the browser most often asks for (phones at 2–3×, laptops, full-HD and retina desktops). */
 export const deviceWidths = [640, 750, 828, 1080, 1200, 1920, 2048] as const;
@@ -35,6 +51,10 @@ export const webObjectSchema = z
   })
   .refine((web) => web.purpose !== 'og' || (web.widths === undefined && web.formats === undefined), {
     message: 'purpose "og" is always one 1200×630 JPEG (PNG with transparency): leave widths and formats out',
+  })
+  .refine((web) => web.purpose !== 'favicon' || (web.widths === undefined && web.formats === undefined), {
+    message:
+      'purpose "favicon" is always favicon.ico (32 px) and PNGs of 180, 192 and 512 px: leave widths and formats out',
   });
 
 /** The `web` option of generate_image, edit_image and batch items: a purpose name or an object. */
@@ -47,7 +67,9 @@ export type Shape =
   /** A centre-of-interest square crop. */
   | { kind: 'square' }
   /** Exactly this size, cropped to its interest (and enlarged if the source is smaller). */
-  | { kind: 'fixed'; width: number; height: number };
+  | { kind: 'fixed'; width: number; height: number }
+  /** The favicon set (faviconSizes): exact squares cropped to the interest, enlarged if need be. */
+  | { kind: 'icon-set' };
 
 export interface PurposeDefaults {
   widths: readonly number[];
@@ -55,7 +77,7 @@ export interface PurposeDefaults {
   maxBytes: number;
   budgetWidth: number;
   shape: Shape;
-  /** The `sizes` attribute: how wide the image is laid out (undefined for og, which is a meta tag). */
+  /** The `sizes` attribute: how wide the image is laid out (undefined for og and favicon: meta and link tags). */
   sizes?: string;
   loading: 'eager' | 'lazy';
   fetchPriority: 'high' | 'auto' | 'low';
@@ -143,6 +165,17 @@ export const purposeDefaults: Readonly<Record<WebPurpose, PurposeDefaults>> = {
     fetchPriority: 'low',
     decorative: true,
   },
+  // A site's icon: link tags and a manifest's icons instead of a <picture>; PNG keeps transparency and every
+  // browser, iOS and Android take it.
+  favicon: {
+    widths: [faviconSizes.ico, faviconSizes.appleTouch, ...faviconSizes.manifest],
+    maxBytes: 30 * KB,
+    budgetWidth: 192,
+    shape: { kind: 'icon-set' },
+    loading: 'lazy',
+    fetchPriority: 'auto',
+    decorative: false,
+  },
 };
 
 /** Without a purpose, an object option means a card: lazy, no priority, a moderate budget. */
@@ -173,7 +206,8 @@ export function resolveWebSettings(web: WebOption, source: SourceInfo): WebSetti
     widths: given.widths ?? defaults.widths,
     maxBytes: given.max_bytes ?? defaults.maxBytes,
     formats: orderFormats(given.formats ?? defaultFormats(purpose, source.hasAlpha)),
-    placeholder: given.placeholder ?? true,
+    // Link tags show no placeholder: a favicon makes one only when asked.
+    placeholder: given.placeholder ?? purpose !== 'favicon',
     ...(given.base_url === undefined ? {} : { baseUrl: given.base_url }),
   };
 }
@@ -181,6 +215,7 @@ export function resolveWebSettings(web: WebOption, source: SourceInfo): WebSetti
 /** AVIF and WebP for browsers that take them, then a fallback every browser takes: PNG when there is alpha. */
 function defaultFormats(purpose: WebPurpose, hasAlpha: boolean): WebFormat[] {
   const fallback: WebFormat = hasAlpha ? 'png' : 'jpeg';
+  if (purpose === 'favicon') return ['png'];
   return purpose === 'og' ? [fallback] : ['avif', 'webp', fallback];
 }
 
@@ -218,7 +253,12 @@ export function variantPath(mainPath: string, label: string | number, format: We
 
 export interface PlannedVariant {
   path: string;
+  /** The encoding. */
   format: WebFormat;
+  /** Wrapped after encoding: `ico`, a favicon.ico holding the PNG. */
+  container?: 'ico';
+  /** Transparent pixels are flattened onto this colour: iOS shows a home-screen icon's transparency as black. */
+  background?: string;
   width: number;
   height: number;
   /** How the source becomes this size: scaled whole, or cropped to its centre of interest. */
@@ -237,6 +277,7 @@ export interface WebPlan {
 export function planVariants(source: SourceInfo, web: WebOption, mainPath: string): WebPlan {
   const settings = resolveWebSettings(web, source);
   const { shape } = settings;
+  if (shape.kind === 'icon-set') return { settings, variants: planFavicon(settings, mainPath) };
   if (shape.kind === 'fixed') {
     const [format = 'jpeg'] = settings.formats;
     const variant: PlannedVariant = {
@@ -267,4 +308,36 @@ export function planVariants(source: SourceInfo, web: WebOption, mainPath: strin
     })),
   );
   return { settings: { ...settings, widths }, variants };
+}
+
+/**
+ * The favicon set: `favicon.ico` (32 px; the name browsers ask a site for) beside the main file, the 180 px
+ * `apple-touch-icon` flattened onto white, and the manifest's 192 and 512 px. Exact sizes, never shrunk to meet a
+ * budget, enlarged from a smaller source as og is.
+ */
+function planFavicon(settings: WebSettings, mainPath: string): PlannedVariant[] {
+  const square = (width: number): Omit<PlannedVariant, 'path'> => ({
+    format: 'png',
+    width,
+    height: width,
+    fit: 'cover',
+    maxBytes: budgetFor(width, settings),
+    floorWidth: width,
+  });
+  return [
+    {
+      ...square(faviconSizes.ico),
+      path: path.join(path.dirname(mainPath), 'favicon.ico'),
+      container: 'ico',
+    },
+    {
+      ...square(faviconSizes.appleTouch),
+      path: variantPath(mainPath, faviconSizes.appleTouch, 'png'),
+      background: '#ffffff',
+    },
+    ...faviconSizes.manifest.map((width) => ({
+      ...square(width),
+      path: variantPath(mainPath, width, 'png'),
+    })),
+  ];
 }

@@ -8,7 +8,9 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { defaultDataDir, environmentVariables, parseCli } from '../../electron/cli/options.js';
+import { webResultSchema } from '../../electron/mcp/tool-results.js';
 import { shimCommand } from '../../electron/stdio/shim-command.js';
 import { removeDirs, startSd15Fake, startTestCore, type CoreFixture } from '../core/harness.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
@@ -181,6 +183,8 @@ describe('README: MCP tools', () => {
       collectPropertyNames(tool.inputSchema, known);
       collectPropertyNames(tool.outputSchema, known);
     }
+    // An image's `web` result is advertised as a bare name (tools/list is capped); its fields are the README's.
+    collectPropertyNames(z.toJSONSchema(webResultSchema), known);
     for (const literal of sourceSnakeCaseLiterals(join(root, 'electron'))) known.add(literal);
     const unknown = snakeCaseSpans(readme).filter((name) => !known.has(name));
     expect(unknown, 'snake_case names in README.md that the bridge does not have').toEqual([]);

@@ -312,6 +312,7 @@ describe('web-ready output through MCP', () => {
       ],
       [{ widths: [8] }, 'web: widths[0] must be at least 16 px'],
       [{ purpose: 'og', formats: ['webp'] }, 'leave widths and formats out'],
+      [{ purpose: 'favicon', widths: [64] }, 'purpose "favicon" is always favicon.ico (32 px)'],
     ];
     for (const [web, message] of cases) {
       const refused = await agent.call('generate_image', { prompt: 'a cat', workflow: 'sd15', web });
@@ -349,6 +350,54 @@ describe('web-ready output through MCP', () => {
     expect(textOf(done)).toMatch(/Web variants failed: .*taken-160\.webp" already exists/u);
     expect(readFileSync(taken, 'utf8')).toBe('not ours');
     expect(existsSync(join(site, 'public', 'taken-320.webp'))).toBe(false);
+  }, 300_000);
+
+  it('web "favicon": favicon.ico and the PNGs beside the image, the <link> tags and the manifest icons', async () => {
+    gate.open();
+    const { site, agent } = await open('2025', 'http');
+    const { batchId, image } = imageOf(
+      await agent.call('generate_image', {
+        prompt: 'a fox head logo, flat',
+        workflow: 'sd15',
+        width: 512,
+        height: 512,
+        save_path: 'public/logo.png',
+        web: 'favicon',
+      }),
+    );
+    const done = await agent.call('check_batch_status', { batch_id: batchId, wait_seconds: 240 });
+    const web = statusOf(done).items[0]!.web! as Web & { manifest_icons?: unknown };
+    expect(web.status).toBe('done');
+    expect(
+      web.variants!.map((variant) => [variant.path, variant.format, variant.width, variant.bytes]),
+    ).toEqual(
+      [
+        ['favicon.ico', 'ico', 32],
+        ['logo-180.png', 'png', 180],
+        ['logo-192.png', 'png', 192],
+        ['logo-512.png', 'png', 512],
+      ].map(([name, format, width]) => [
+        join(site, 'public', String(name)),
+        format,
+        width,
+        statSync(join(site, 'public', String(name))).size,
+      ]),
+    );
+    expect(web.html).toBe(
+      [
+        '<link rel="icon" href="/favicon.ico" sizes="32x32">',
+        '<link rel="icon" type="image/png" href="/logo-192.png" sizes="192x192">',
+        '<link rel="apple-touch-icon" href="/logo-180.png">',
+      ].join('\n'),
+    );
+    expect(web.manifest_icons).toEqual([
+      { src: '/logo-192.png', sizes: '192x192', type: 'image/png' },
+      { src: '/logo-512.png', sizes: '512x512', type: 'image/png' },
+    ]);
+    expect(textOf(done)).toContain(
+      "the <link> tags are in web.html, the web app manifest's icons in web.manifest_icons",
+    );
+    expect(image.path).toBe(join(site, 'public', 'logo.png'));
   }, 300_000);
 
   it.runIf(isBuilt)(

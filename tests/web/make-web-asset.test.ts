@@ -17,9 +17,10 @@ import { AtomicWriteError } from '../../electron/images/atomic-write.js';
 import { ImageTooLargeError } from '../../electron/images/pixel-limit.js';
 import { makeWebAsset, type WebAssetProgress } from '../../electron/web/make-web-asset.js';
 import { createWorkPool } from '../../electron/web/pool.js';
+import type { WebFormat } from '../../electron/web/purposes.js';
 import { photoPng } from './photo.js';
 
-const formatOf = { avif: 'heif', webp: 'webp', jpeg: 'jpeg', png: 'png' } as const;
+const formatOf = { avif: 'heif', webp: 'webp', jpeg: 'jpeg', png: 'png', ico: 'ico' } as const;
 
 let root: string;
 let project: string;
@@ -104,7 +105,7 @@ describe('makeWebAsset', () => {
       expect(variant.budget.max_bytes).toBe(200_000);
       // SSIM is measured when the quality was lowered; the top quality, which fitted at once, is not.
       if (variant.budget.ssim === undefined)
-        expect(variant.budget.quality).toBe(qualityRange[variant.format].max);
+        expect(variant.budget.quality).toBe(qualityRange[variant.format as WebFormat].max);
       else expect(variant.budget.ssim).toBeGreaterThanOrEqual(0.95);
     }
     expect(filesIn(dir)).toEqual(['hero.png', ...asset.variants.map((v) => path.basename(v.path))].sort());
@@ -170,6 +171,57 @@ describe('makeWebAsset', () => {
     expect(og?.bytes).toBeLessThanOrEqual(300_000);
     expect(asset.html).toContain('<meta property="og:image" content="https://example.com/og/share-og.jpg">');
     expect(asset.web_root).toBe('base_url');
+  }, 60_000);
+
+  it('makes a favicon set from a smaller, transparent source: favicon.ico, an opaque apple-touch icon, the manifest PNGs and their tags', async () => {
+    const dir = freshFolder('favicon');
+    const mainPath = path.join(dir, 'logo.png');
+    writeFileSync(mainPath, await photoPng({ width: 300, height: 300, alpha: true }));
+    const asset = await makeWebAsset({ ...common(mainPath), web: 'favicon' });
+    expect(asset.variants.map((v) => `${path.basename(v.path)} ${v.format} ${v.width}x${v.height}`)).toEqual([
+      'favicon.ico ico 32x32',
+      'logo-180.png png 180x180',
+      'logo-192.png png 192x192',
+      'logo-512.png png 512x512',
+    ]);
+    expect(filesIn(dir)).toEqual(['favicon.ico', 'logo-180.png', 'logo-192.png', 'logo-512.png', 'logo.png']);
+
+    // favicon.ico: one 32 px entry holding a PNG, whose transparency is kept.
+    const ico = readFileSync(path.join(dir, 'favicon.ico'));
+    expect([ico.readUInt16LE(0), ico.readUInt16LE(2), ico.readUInt16LE(4)]).toEqual([0, 1, 1]);
+    expect([ico[6], ico[7], ico.readUInt16LE(12)]).toEqual([32, 32, 32]);
+    const [size, offset] = [ico.readUInt32LE(14), ico.readUInt32LE(18)];
+    expect(offset + size).toBe(ico.byteLength);
+    expect(asset.variants[0]?.bytes).toBe(ico.byteLength);
+    const inIco = await sharp(ico.subarray(offset)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([inIco.info.format, inIco.info.width, inIco.info.height]).toEqual(['raw', 32, 32]);
+    expect(inIco.data[3], 'the ICO keeps transparency').toBe(0);
+
+    // iOS shows a home-screen icon's transparency as black: the 180 px one is flattened onto white.
+    const apple = await sharp(path.join(dir, 'logo-180.png')).ensureAlpha().raw().toBuffer();
+    expect([apple[0], apple[1], apple[2], apple[3]]).toEqual([255, 255, 255, 255]);
+    for (const width of [192, 512]) {
+      const manifest = await sharp(path.join(dir, `logo-${width}.png`))
+        .ensureAlpha()
+        .raw()
+        .toBuffer();
+      expect(manifest[3], `logo-${width}.png keeps transparency`).toBe(0);
+    }
+    for (const variant of asset.variants) expect(variant.budget.met, variant.path).toBe(true);
+
+    expect(asset.html).toBe(
+      [
+        '<link rel="icon" href="/img/favicon/favicon.ico" sizes="32x32">',
+        '<link rel="icon" type="image/png" href="/img/favicon/logo-192.png" sizes="192x192">',
+        '<link rel="apple-touch-icon" href="/img/favicon/logo-180.png">',
+      ].join('\n'),
+    );
+    expect(asset.manifest_icons).toEqual([
+      { src: '/img/favicon/logo-192.png', sizes: '192x192', type: 'image/png' },
+      { src: '/img/favicon/logo-512.png', sizes: '512x512', type: 'image/png' },
+    ]);
+    expect(asset.sizes).toBeUndefined();
+    expect(asset.placeholder).toBeUndefined();
   }, 60_000);
 
   it('holds a pool slot only to encode: the variant is written and reported with its slot free again', async () => {

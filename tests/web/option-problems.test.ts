@@ -3,7 +3,7 @@ import { webOptionProblems } from '../../electron/web/option-problems.js';
 
 describe('webOptionProblems (each read after "web: ")', () => {
   it('accepts every purpose, an object, and no option', () => {
-    for (const purpose of ['hero', 'card', 'thumbnail', 'avatar', 'icon', 'og', 'background'])
+    for (const purpose of ['hero', 'card', 'thumbnail', 'avatar', 'icon', 'og', 'background', 'favicon'])
       expect(webOptionProblems(purpose)).toEqual([]);
     expect(
       webOptionProblems({ purpose: 'hero', widths: [640, 1280], formats: ['webp'], max_bytes: 50_000 }),
@@ -13,13 +13,13 @@ describe('webOptionProblems (each read after "web: ")', () => {
 
   it('names the field, what it must be, and the accepted values', () => {
     expect(webOptionProblems('banner')).toEqual([
-      '"banner" is not a purpose; use one of hero, card, thumbnail, avatar, icon, og, background, or an object {purpose?, widths?, …}.',
+      '"banner" is not a purpose; use one of hero, card, thumbnail, avatar, icon, og, background, favicon, or an object {purpose?, widths?, …}.',
     ]);
     expect(webOptionProblems(5)).toEqual([
-      'must be a purpose (hero, card, thumbnail, avatar, icon, og, background) or an object {purpose?, widths?, formats?, max_bytes?, placeholder?, base_url?}.',
+      'must be a purpose (hero, card, thumbnail, avatar, icon, og, background, favicon) or an object {purpose?, widths?, formats?, max_bytes?, placeholder?, base_url?}.',
     ]);
     expect(webOptionProblems({ purpose: 'banner' })).toEqual([
-      'purpose must be one of hero, card, thumbnail, avatar, icon, og, background.',
+      'purpose must be one of hero, card, thumbnail, avatar, icon, og, background, favicon.',
     ]);
     expect(webOptionProblems({ formats: ['gif'] })).toEqual([
       'formats[0] must be one of avif, webp, jpeg, png.',
@@ -38,6 +38,9 @@ describe('webOptionProblems (each read after "web: ")', () => {
     ]);
     expect(webOptionProblems({ purpose: 'og', widths: [640] })[0]).toMatch(
       /og.*leave widths and formats out/,
+    );
+    expect(webOptionProblems({ purpose: 'favicon', formats: ['webp'] })[0]).toMatch(
+      /favicon.*leave widths and formats out/,
     );
   });
 });

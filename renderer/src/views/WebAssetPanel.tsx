@@ -8,6 +8,7 @@ const formatLabels: Record<WebAssetRecord['variants'][number]['format'], string>
   webp: 'WebP',
   jpeg: 'JPEG',
   png: 'PNG',
+  ico: 'ICO',
 };
 
 /**
