@@ -234,9 +234,16 @@ export function renderConvertImage(result: ConvertImageResult): CallToolResult {
 }
 
 function describeWeb(value: unknown): string {
-  const web = value as { variants?: unknown; alt?: unknown; html?: unknown; manifest_icons?: unknown };
+  const web = value as {
+    purpose?: unknown;
+    variants?: unknown;
+    alt?: unknown;
+    html?: unknown;
+    manifest_icons?: unknown;
+  };
   const variants = Array.isArray(web.variants) ? web.variants.length : 0;
-  const alt = typeof web.alt === 'string' ? `; alt draft: "${web.alt}"` : '';
+  // A favicon's link tags take no alt text.
+  const alt = typeof web.alt === 'string' && web.purpose !== 'favicon' ? `; alt draft: "${web.alt}"` : '';
   const manifest =
     web.manifest_icons === undefined ? '' : `\nweb app manifest icons: ${JSON.stringify(web.manifest_icons)}`;
   return `  web: ${variants} variants${alt}\n${String(web.html)}${manifest}`;

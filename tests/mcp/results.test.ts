@@ -1,7 +1,11 @@
 // The text mirror of tool results: what an agent that reads only text sees. Pure renderers, no server needed.
 import { describe, expect, it } from 'vitest';
-import { renderBatchStatus, renderGenerateImage } from '../../electron/mcp/results.js';
-import type { BatchStatus, GenerateImageResult } from '../../electron/mcp/tool-results.js';
+import { renderBatchStatus, renderConvertImage, renderGenerateImage } from '../../electron/mcp/results.js';
+import type {
+  BatchStatus,
+  ConvertImageResult,
+  GenerateImageResult,
+} from '../../electron/mcp/tool-results.js';
 
 const textOf = (result: { content: unknown[] }) =>
   result.content
@@ -63,5 +67,46 @@ describe('the web variants in the text of a result', () => {
       '#0: /out/a.png. Web: 0 variants; the <picture> snippet is in web.html.',
       `#1: /out/b.png; ${reason}. Web variants failed: The disk is full.`,
     ]);
+  });
+
+  it("say where a favicon's tags and manifest icons are, without an alt draft its tags cannot use", () => {
+    const html = '<link rel="icon" href="/favicon.ico" sizes="32x32">';
+    const manifestIcons = [{ src: '/logo-192.png', sizes: '192x192', type: 'image/png' }];
+    const web = { status: 'done' as const, purpose: 'favicon', variants: [], alt: 'Logo', html };
+    const status: BatchStatus = {
+      batch_id: 'b-3',
+      done: true,
+      total: 1,
+      completed: 1,
+      pending: 0,
+      running: 0,
+      failed: 0,
+      cancelled: 0,
+      items: [{ index: 0, status: 'completed', path: '/site/logo.png', web }],
+    };
+    expect(textOf(renderBatchStatus(status)).split('\n')[1]).toBe(
+      "#0: /site/logo.png. Web: 0 variants; the <link> tags are in web.html, the web app manifest's icons in web.manifest_icons.",
+    );
+    const converted: ConvertImageResult = {
+      converted: 1,
+      failed: 0,
+      results: [
+        {
+          path: '/site/logo.png',
+          output_path: '/site/logo.webp',
+          bytes_before: 20,
+          bytes_after: 10,
+          width: 600,
+          height: 600,
+          original_kept: true,
+          web: { ...web, manifest_icons: manifestIcons },
+        },
+      ],
+    };
+    const text = textOf(renderConvertImage(converted));
+    expect(text).toContain(
+      `  web: 0 variants\n${html}\nweb app manifest icons: ${JSON.stringify(manifestIcons)}`,
+    );
+    expect(text).not.toContain('alt draft');
   });
 });
