@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { projectFolderOf, type MachinePlace } from '../../electron/images/project-folder.js';
 import type { FakeComfyUI } from '../fakes/fake-comfyui.js';
 import { binPath, cleanEnv, isBuilt, notBuiltMessage } from '../cli/built-cli.js';
-import { removeDirs, startSd15Fake, startTestCore, tempDirs } from '../core/harness.js';
+import { removeDirs, startSd15Fake, startTestCore, tempDirs, type CoreFixture } from '../core/harness.js';
 import { connect, type E2eClient, type Era } from './clients.js';
 
 /*
@@ -127,13 +127,23 @@ describe.skipIf(!isBuilt)('a shim started where no project is', () => {
 });
 
 describe.each<Era>(['2025', '2026'])('%s-era client whose roots name no project', (era) => {
+  let fixture: CoreFixture;
   let client: E2eClient | undefined;
+  const realHome = process.env.HOME;
+  beforeAll(async () => {
+    fixture = await startTestCore({ urls: [fake.url] });
+  });
   afterEach(async () => {
+    process.env.HOME = realHome;
     await client?.close();
     client = undefined;
   });
+  afterAll(async () => {
+    await fixture.core.stop();
+    removeDirs(fixture.dataDir, fixture.outputDir);
+  });
 
-  const open = async (fixture: Awaited<ReturnType<typeof startTestCore>>, roots: string[]) => {
+  const open = async (roots: string[]) => {
     client = await connect(era, 'http', {
       mcpUrl: fixture.core.mcpUrl,
       token: fixture.core.settings.get().mcpToken,
@@ -143,41 +153,23 @@ describe.each<Era>(['2025', '2026'])('%s-era client whose roots name no project'
   };
 
   it('a root of `/` allows nothing beyond the allowed folders', async () => {
-    const fixture = await startTestCore({ urls: [fake.url] });
-    try {
-      const agent = await open(fixture, ['/']);
-      const outside = await agent.call('generate_image', { ...call, save_path: join(tempDir(), 'x.png') });
-      expect(outside.isError).toBe(true);
-      expect(JSON.stringify(outside.content)).toContain('outside the allowed folders');
-    } finally {
-      await client?.close();
-      client = undefined;
-      await fixture.core.stop();
-      removeDirs(fixture.dataDir, fixture.outputDir);
-    }
+    const agent = await open(['/']);
+    const outside = await agent.call('generate_image', { ...call, save_path: join(tempDir(), 'x.png') });
+    expect(outside.isError).toBe(true);
+    expect(JSON.stringify(outside.content)).toContain('outside the allowed folders');
   });
 
   it('the home folder listed before the project: relative paths go to the project, home stays closed', async () => {
     const home = tempDir();
     const site = tempDir();
-    const fixture = await startTestCore({ urls: [fake.url] });
-    const realHome = process.env.HOME;
     process.env.HOME = home;
-    try {
-      const agent = await open(fixture, [home, site]);
-      const result = await agent.call('generate_image', call);
-      expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-      expect(pathOf(result).path).toBe(join(site, 'fox.png'));
-      expect(existsSync(join(home, 'fox.png'))).toBe(false);
-      const inHome = await agent.call('generate_image', { ...call, save_path: join(home, 'x.png') });
-      expect(inHome.isError).toBe(true);
-      expect(JSON.stringify(inHome.content)).toContain('outside the allowed folders');
-    } finally {
-      process.env.HOME = realHome;
-      await client?.close();
-      client = undefined;
-      await fixture.core.stop();
-      removeDirs(fixture.dataDir, fixture.outputDir);
-    }
+    const agent = await open([home, site]);
+    const result = await agent.call('generate_image', call);
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    expect(pathOf(result).path).toBe(join(site, 'fox.png'));
+    expect(existsSync(join(home, 'fox.png'))).toBe(false);
+    const inHome = await agent.call('generate_image', { ...call, save_path: join(home, 'x.png') });
+    expect(inHome.isError).toBe(true);
+    expect(JSON.stringify(inHome.content)).toContain('outside the allowed folders');
   });
 });
