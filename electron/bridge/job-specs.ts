@@ -15,7 +15,7 @@ import type { Placement } from './call-scope.js';
 import { editReadLimits } from './edit-inputs.js';
 import { buildEditSpec, type EditFields } from './edit-spec.js';
 import { defaultFileName } from './file-names.js';
-import { fileExistsError, outputTarget, savedFileFields } from './save-file.js';
+import { fileExistsError, outputTarget, refuseTakenWebNames, savedFileFields } from './save-file.js';
 import { chooseSaveTarget } from './save-location.js';
 import type { ServiceDeps } from './service-deps.js';
 
@@ -62,16 +62,20 @@ export async function generateSpec(
   const { path: savePath, exists } = await checkSavePath(policy, target.path, anchors);
   const overwrite = fields.overwrite ?? false;
   if (!overwrite && exists) throw fileExistsError(savePath);
+  const width = fields.width ?? size.width;
+  const height = fields.height ?? size.height;
+  const web = webSpecOf(fields.web, placement);
+  if (!overwrite) await refuseTakenWebNames(savePath, web.web, { width, height });
   return {
     prompt,
     negativePrompt: fields.negative_prompt ?? '',
-    width: fields.width ?? size.width,
-    height: fields.height ?? size.height,
+    width,
+    height,
     seed,
     format: target.format,
     workflow,
     ...savedFileFields(savePath, policy, overwrite, requested.reason),
-    ...webSpecOf(fields.web, placement),
+    ...web,
   };
 }
 
@@ -97,7 +101,9 @@ export async function editSpec(
     { policy, ...placement },
     tag,
   );
-  return { ...spec, ...webSpecOf(fields.web, placement) };
+  const web = webSpecOf(fields.web, placement);
+  if (!spec.overwrite) await refuseTakenWebNames(spec.savePath, web.web, spec);
+  return { ...spec, ...web };
 }
 
 /**

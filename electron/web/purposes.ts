@@ -341,3 +341,19 @@ function planFavicon(settings: WebSettings, mainPath: string): PlannedVariant[] 
     })),
   ];
 }
+
+/**
+ * The names of the files `web` will make beside `mainPath` for an image of `size`, whatever its transparency decides
+ * (the fallback's format); a call refuses taken ones before any GPU time is spent. A file shrunk to meet its budget
+ * is named by its new width, which nobody can tell beforehand: make-web-asset.ts refuses that one when it is known.
+ */
+export function certainVariantNames(
+  web: WebOption,
+  size: { width: number; height: number },
+  mainPath: string,
+): string[] {
+  const namesOf = (hasAlpha: boolean) =>
+    planVariants({ ...size, hasAlpha }, web, mainPath).variants.map((variant) => path.basename(variant.path));
+  const opaque = new Set(namesOf(false));
+  return namesOf(true).filter((name) => opaque.has(name));
+}

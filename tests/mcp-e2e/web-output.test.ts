@@ -329,17 +329,22 @@ describe('web-ready output through MCP', () => {
     gate.open();
     const { site, agent } = await open('2026', 'http');
     const taken = join(site, 'public', 'taken-160.webp');
+    // The name is free when the call is made (a taken one is refused up front: the next case) and taken while
+    // ComfyUI draws.
+    fake.holdSampling(true);
+    const submitted = fake.submitted.length;
+    const answer = agent.call('generate_image', {
+      prompt: 'a quiet street',
+      workflow: 'sd15',
+      width: 512,
+      height: 384,
+      save_path: 'public/taken.png',
+      web: { purpose: 'thumbnail', formats: ['webp'] },
+    });
+    await until(() => fake.submitted.length > submitted, 'ComfyUI has the prompt');
     writeFileSync(taken, 'not ours');
-    const { batchId, image } = imageOf(
-      await agent.call('generate_image', {
-        prompt: 'a quiet street',
-        workflow: 'sd15',
-        width: 512,
-        height: 384,
-        save_path: 'public/taken.png',
-        web: { purpose: 'thumbnail', formats: ['webp'] },
-      }),
-    );
+    fake.holdSampling(false);
+    const { batchId, image } = imageOf(await answer);
     const done = await agent.call('check_batch_status', { batch_id: batchId, wait_seconds: 240 });
     expect(statusOf(done)).toMatchObject({
       done: true,
@@ -350,6 +355,42 @@ describe('web-ready output through MCP', () => {
     expect(textOf(done)).toMatch(/Web variants failed: .*taken-160\.webp" already exists/u);
     expect(readFileSync(taken, 'utf8')).toBe('not ours');
     expect(existsSync(join(site, 'public', 'taken-320.webp'))).toBe(false);
+  }, 300_000);
+
+  it('a file the variants would replace refuses the call before ComfyUI draws, unless overwrite', async () => {
+    gate.open();
+    const { site, agent } = await open('2026', 'http');
+    writeFileSync(join(site, 'public', 'favicon.ico'), 'the site’s own');
+    const submitted = fake.submitted.length;
+    const refused = await agent.call('generate_image', {
+      prompt: 'a fox head logo, flat',
+      workflow: 'sd15',
+      width: 256,
+      height: 256,
+      save_path: 'public/fox.png',
+      web: 'favicon',
+    });
+    expect(refused.isError).toBe(true);
+    expect(refused.structuredContent).toMatchObject({ error: { code: 'file_exists' } });
+    expect(textOf(refused)).toContain(`web: "${join(site, 'public', 'favicon.ico')}" already exists`);
+    expect(textOf(refused)).toContain('Pass overwrite: true');
+    expect(fake.submitted.length).toBe(submitted);
+    expect(existsSync(join(site, 'public', 'fox.png'))).toBe(false);
+
+    const { batchId } = imageOf(
+      await agent.call('generate_image', {
+        prompt: 'a fox head logo, flat',
+        workflow: 'sd15',
+        width: 256,
+        height: 256,
+        save_path: 'public/fox.png',
+        web: 'favicon',
+        overwrite: true,
+      }),
+    );
+    const done = statusOf(await agent.call('check_batch_status', { batch_id: batchId, wait_seconds: 240 }));
+    expect(done.items[0]!.web!.status).toBe('done');
+    expect(readFileSync(join(site, 'public', 'favicon.ico')).readUInt16LE(2)).toBe(1);
   }, 300_000);
 
   it('web "favicon": favicon.ico and the PNGs beside the image, the <link> tags and the manifest icons', async () => {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  certainVariantNames,
   budgetFor,
   capLadder,
   planVariants,
@@ -132,5 +133,30 @@ describe('planVariants', () => {
       'hero-300.jpg 9000',
     ]);
     expect(planVariants(photo, { widths: [640] }, main).settings.purpose).toBe('card');
+  });
+});
+
+describe('certainVariantNames', () => {
+  it('names what will be made whatever the transparency: the modern formats, not the fallback', () => {
+    expect(certainVariantNames('thumbnail', { width: 512, height: 384 }, '/site/public/a.png')).toEqual([
+      'a-160.avif',
+      'a-320.avif',
+      'a-512.avif',
+      'a-160.webp',
+      'a-320.webp',
+      'a-512.webp',
+    ]);
+    expect(
+      certainVariantNames({ purpose: 'card', formats: ['jpeg'] }, { width: 700, height: 400 }, '/s/b.png'),
+    ).toEqual(['b-640.jpg', 'b-700.jpg']);
+  });
+
+  it('names the favicon set, favicon.ico among it', () => {
+    expect(certainVariantNames('favicon', { width: 64, height: 64 }, '/s/public/logo.webp')).toEqual([
+      'favicon.ico',
+      'logo-180.png',
+      'logo-192.png',
+      'logo-512.png',
+    ]);
   });
 });
