@@ -376,6 +376,23 @@ describe('web-ready output through MCP', () => {
     expect(textOf(refused)).toContain('Pass overwrite: true');
     expect(fake.submitted.length).toBe(submitted);
     expect(existsSync(join(site, 'public', 'fox.png'))).toBe(false);
+    // An edit and a batch item the same way: the edit's file is named from its source.
+    writeFileSync(join(site, 'public', 'source.png'), await photoPng({ width: 256, height: 256 }));
+    const edit = await agent.call('edit_image', {
+      image: 'public/source.png',
+      mode: 'restyle',
+      prompt: 'a watercolour fox',
+      web: 'favicon',
+    });
+    expect(edit.isError).toBe(true);
+    expect(textOf(edit)).toContain(`web: "${join(site, 'public', 'favicon.ico')}" already exists`);
+    const batch = await agent.call('batch_generate_images', {
+      items: [{ prompt: 'a fox', save_path: 'public/fox.png', web: 'favicon' }],
+      defaults: { workflow: 'sd15', width: 256, height: 256 },
+    });
+    expect(batch.isError).toBe(true);
+    expect(textOf(batch)).toContain('favicon.ico" already exists');
+    expect(fake.submitted.length).toBe(submitted);
 
     const { batchId } = imageOf(
       await agent.call('generate_image', {
