@@ -2,7 +2,9 @@
  * Image conversion for convert_image: to WebP, AVIF, JPEG or PNG. Paths must already have passed the save-path
  * policy (the MCP layer does that); this module then works on folders opened through the allowed folders
  * (folder-handle.ts): it reads each original from an open file, decodes once, encodes once, writes atomically next
- * to it, and deletes an original only if its name still holds the very file that was read.
+ * to it, and deletes an original only if its name still holds the very file that was read. A file already in the
+ * format, given with `afterWrite` (web variants), is taken as it is: only its variants are made.
+ * (Over ~300 lines: the deletion's guard and the read's checks belong beside the conversion they protect.)
  */
 import { lstat, open, rename, unlink, link, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -113,9 +115,10 @@ export async function convertImage<Extra = undefined>(
   const source = options.path;
   const format = options.format ?? 'webp';
   const outputPath = convertedPath(source, format);
-  if (isNamedAs(source, format)) {
+  const asItIs = isNamedAs(source, format);
+  if (asItIs && !options.afterWrite) {
     throw new ConversionError(
-      `"${source}" is already a ${formatNames[format]} file; choose another format to convert it to.`,
+      `"${source}" is already a ${formatNames[format]} file; choose another format to convert it to, or pass web to make it web-ready as it is.`,
     );
   }
   const policy = createPathPolicy({ allowedRoots: options.allowedRoots });
@@ -123,6 +126,7 @@ export async function convertImage<Extra = undefined>(
   try {
     const original = await openOriginal(sourceFolder, path.basename(source));
     try {
+      if (asItIs) return await webReadyAsItIs(original, source, format, options);
       const encoded = await encode(original.bytes, format, options, source);
       // The new file goes next to the original, into the folder already opened for it.
       const written = await writeIntoFolder(sourceFolder, path.basename(outputPath), encoded.data, {
@@ -159,6 +163,38 @@ export async function convertImage<Extra = undefined>(
   } finally {
     await sourceFolder.close();
   }
+}
+
+/**
+ * A file already in the format, with web variants asked for: nothing is converted or deleted (the file is both the
+ * original and the result), and `afterWrite` makes the variants from it.
+ */
+async function webReadyAsItIs<Extra>(
+  original: Original,
+  source: string,
+  format: ConvertFormat,
+  options: ConvertImageOptions<Extra>,
+): Promise<Conversion<Extra>> {
+  const maxPixels = options.maxInputPixels ?? pixelLimitOf(DEFAULT_MAX_INPUT_MEGAPIXELS);
+  await refuseOversizedImage(original.bytes, `"${source}"`, maxPixels);
+  const upright = await sharp(original.bytes, decodeLimit(maxPixels))
+    .metadata()
+    .then((info) => info.autoOrient)
+    .catch((error: unknown) => {
+      throw new ConversionError(`Cannot read "${source}": ${(error as Error).message}.`, { cause: error });
+    });
+  const extra = await options.afterWrite?.({ path: source, outputPath: source, source: original.bytes });
+  return {
+    path: source,
+    outputPath: source,
+    format,
+    bytesBefore: original.bytes.byteLength,
+    bytesAfter: original.bytes.byteLength,
+    width: upright.width,
+    height: upright.height,
+    originalKept: true,
+    ...(extra === undefined ? {} : { extra }),
+  };
 }
 
 /** Qualities that keep the file close to the original at a fraction of a PNG's size (the web engine's everyday ones). */

@@ -167,4 +167,49 @@ describe('convert_image with web', () => {
     expect(many.results[0]!.error).toMatchObject({ code: 'write_exists' });
     expect((many.results[1]!.web as WebResult).variants.map((variant) => variant.width)).toEqual([48]);
   }, 120_000);
+
+  it('takes a file already in the format as it is: a favicon set from logo.png, no new logo file, nothing deleted', async () => {
+    const { core, project, ctx } = await setup();
+    const logo = join(project, 'public', 'logo.png');
+    const bytes = await photoPng({ width: 300, height: 300, alpha: true });
+    writeFileSync(logo, bytes);
+    const refused = core.service.convertImage({ paths: ['public/logo.png'], format: 'png' }, ctx);
+    await expect(refused).rejects.toMatchObject({
+      message: expect.stringMatching(
+        /already a PNG file; .*or pass web to make it web-ready as it is/,
+      ) as string,
+    });
+
+    const result = await core.service.convertImage(
+      { paths: ['public/logo.png'], format: 'png', web: 'favicon', keep_original: false },
+      ctx,
+    );
+    expect(result).toMatchObject({ converted: 1, failed: 0 });
+    expect(result.results[0]).toMatchObject({
+      path: logo,
+      output_path: logo,
+      bytes_before: bytes.byteLength,
+      bytes_after: bytes.byteLength,
+      width: 300,
+      height: 300,
+      original_kept: true,
+    });
+    const web = result.results[0]!.web as WebResult & { manifest_icons: unknown[] };
+    expect(web.variants.map((variant) => variant.path)).toEqual(
+      ['favicon.ico', 'logo-180.png', 'logo-192.png', 'logo-512.png'].map((name) =>
+        join(project, 'public', name),
+      ),
+    );
+    expect(web.html).toContain('<link rel="apple-touch-icon" href="/logo-180.png">');
+    expect(web.manifest_icons).toHaveLength(2);
+    expect(readdirSync(join(project, 'public')).sort()).toEqual([
+      'favicon.ico',
+      'logo-180.png',
+      'logo-192.png',
+      'logo-512.png',
+      'logo.png',
+      'photos',
+    ]);
+    expect(statSync(logo).size).toBe(bytes.byteLength);
+  }, 120_000);
 });
