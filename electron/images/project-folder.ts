@@ -56,6 +56,15 @@ function systemFolders(place: MachinePlace): string[] {
   return [...unix, '/run', '/snap'];
 }
 
+/**
+ * Where users keep their own files inside a system folder: on macOS, iCloud Drive and the cloud-storage providers
+ * (Dropbox, OneDrive, Google Drive) live under ~/Library. A project inside one of them is a project.
+ */
+function userFoldersInSystemFolders(place: MachinePlace): string[] {
+  if (place.platform !== 'darwin') return [];
+  return ['Mobile Documents', 'CloudStorage'].map((name) => path.posix.join(place.home, 'Library', name));
+}
+
 export function thisMachine(): MachinePlace {
   return { platform: process.platform, home: homedir(), env: process.env };
 }
@@ -68,5 +77,7 @@ export function projectFolderOf(named: string, place: MachinePlace): string | un
     isInsideFolder(candidate, paths.resolve(other), place.platform);
   if (paths.dirname(folder) === folder) return undefined;
   if (place.home && inside(folder, place.home) && inside(paths.resolve(place.home), folder)) return undefined;
+  const strictlyInside = (user: string) => inside(folder, user) && !inside(paths.resolve(user), folder);
+  if (userFoldersInSystemFolders(place).some(strictlyInside)) return folder;
   return systemFolders(place).some((system) => inside(folder, system)) ? undefined : folder;
 }

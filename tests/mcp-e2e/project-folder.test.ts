@@ -34,6 +34,12 @@ describe('projectFolderOf (pure)', () => {
     expect(projectFolderOf('/var/www/shop', linux)).toBe('/var/www/shop');
     expect(projectFolderOf('/tmp/scratch', linux)).toBe('/tmp/scratch');
     expect(projectFolderOf('/Users/ana/code/app', mac)).toBe('/Users/ana/code/app');
+    // iCloud Drive and the cloud-storage providers keep the user's files under ~/Library.
+    for (const kept of [
+      '/Users/ana/Library/Mobile Documents/com~apple~CloudDocs/site',
+      '/Users/ana/Library/CloudStorage/Dropbox/code/app',
+    ])
+      expect(projectFolderOf(kept, mac)).toBe(kept);
     expect(projectFolderOf('D:\\work\\site', windows)).toBe('D:\\work\\site');
   });
 
@@ -42,7 +48,13 @@ describe('projectFolderOf (pure)', () => {
       [linux, ['/', '/home/ana', '/home/ana/', '/usr/lib/claude', '/etc']],
       [
         mac,
-        ['/', '/Users/ana', '/Applications/Claude.app/Contents', '/Users/ana/Library/Application Support'],
+        [
+          '/',
+          '/Users/ana',
+          '/Applications/Claude.app/Contents',
+          '/Users/ana/Library/Application Support',
+          '/Users/ana/Library/CloudStorage',
+        ],
       ],
       [
         windows,
