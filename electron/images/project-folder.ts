@@ -58,9 +58,12 @@ function systemFolders(place: MachinePlace): string[] {
 
 /**
  * Where users keep their own files inside a system folder: on macOS, iCloud Drive and the cloud-storage providers
- * (Dropbox, OneDrive, Google Drive) live under ~/Library. A project inside one of them is a project.
+ * (Dropbox, OneDrive, Google Drive) live under ~/Library; on Windows the temporary folder, where /tmp is elsewhere,
+ * lies under %LOCALAPPDATA%. A project inside one of them is a project.
  */
 function userFoldersInSystemFolders(place: MachinePlace): string[] {
+  if (place.platform === 'win32')
+    return [place.env.TEMP, place.env.TMP].filter((folder): folder is string => Boolean(folder));
   if (place.platform !== 'darwin') return [];
   return ['Mobile Documents', 'CloudStorage'].map((name) => path.posix.join(place.home, 'Library', name));
 }

@@ -26,6 +26,7 @@ describe('projectFolderOf (pure)', () => {
       SystemRoot: 'C:\\Windows',
       ProgramFiles: 'C:\\Program Files',
       LOCALAPPDATA: 'C:\\Users\\ana\\AppData\\Local',
+      TEMP: 'C:\\Users\\ana\\AppData\\Local\\Temp',
     },
   };
 
@@ -41,6 +42,10 @@ describe('projectFolderOf (pure)', () => {
     ])
       expect(projectFolderOf(kept, mac)).toBe(kept);
     expect(projectFolderOf('D:\\work\\site', windows)).toBe('D:\\work\\site');
+    // As /tmp is on Linux and macOS: Windows keeps it under %LOCALAPPDATA%.
+    expect(projectFolderOf('C:\\Users\\ana\\AppData\\Local\\Temp\\scratch', windows)).toBe(
+      'C:\\Users\\ana\\AppData\\Local\\Temp\\scratch',
+    );
   });
 
   it("refuses a drive's root, the home folder itself and the system's or programs' folders", () => {
