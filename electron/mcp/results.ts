@@ -68,14 +68,15 @@ function editNote(image: { source?: string; has_alpha?: boolean; transparent_fra
 }
 
 /**
- * The web variants' state as a sentence of its own after the file's: made (with where the snippet is), still
- * being made, or failed.
+ * The web variants' state as a sentence of its own after the file's: made (with the snippet to paste on the lines
+ * after: clients that show the model only the text, Gemini CLI and LangChain's among them, have it nowhere else),
+ * still being made, or failed.
  */
 function webNote(web: WebResult | undefined): string {
   if (web === undefined) return '';
   switch (web.status) {
     case 'done':
-      return `. Web: ${web.variants?.length ?? 0} variants; ${snippetWhere(web.purpose)}.`;
+      return `. Web: ${describeWeb(web)}`;
     case 'pending':
       return `. Web variants are still being made: check_batch_status "${web.batch_id ?? ''}" reports them.`;
     case 'failed':
@@ -83,11 +84,28 @@ function webNote(web: WebResult | undefined): string {
   }
 }
 
-/** Where the result keeps what to paste: og and favicon are tags for `<head>`, not a `<picture>`. */
-function snippetWhere(purpose: string | undefined): string {
-  if (purpose === 'favicon')
-    return "the <link> tags are in web.html, the web app manifest's icons in web.manifest_icons";
-  return purpose === 'og' ? 'the meta tags are in web.html' : 'the <picture> snippet is in web.html';
+/**
+ * A made web asset in words: its variants, the alt draft, and what to paste (og and favicon are tags for `<head>`,
+ * not a `<picture>`; a favicon's manifest icons too), each named as its field in the structured result.
+ */
+type WebText = Pick<WebResult, 'purpose' | 'variants' | 'alt' | 'html' | 'manifest_icons'>;
+
+function describeWeb(web: WebText): string {
+  const variants = `${web.variants?.length ?? 0} variants`;
+  // A favicon's link tags take no alt text.
+  const alt = web.alt !== undefined && web.purpose !== 'favicon' ? `; alt draft: "${web.alt}"` : '';
+  if (web.html === undefined) return `${variants}${alt}.`;
+  const snippet =
+    web.purpose === 'favicon'
+      ? 'the <link> tags'
+      : web.purpose === 'og'
+        ? 'the meta tags'
+        : 'the <picture> snippet';
+  const manifest =
+    web.manifest_icons === undefined
+      ? ''
+      : `\nThe web app manifest's icons (web.manifest_icons): ${JSON.stringify(web.manifest_icons)}`;
+  return `${variants}${alt}. Paste ${snippet} (web.html):\n${web.html}${manifest}`;
 }
 
 function describeError(error: ToolError): string {
@@ -224,29 +242,14 @@ export function renderConvertImage(result: ConvertImageResult): CallToolResult {
           (item.original_kept === false ? '; original deleted' : ''),
       );
       links.push(fileLink(item.output_path));
-      // The snippet is what the agent pastes; clients that show only text need it there.
-      if (item.web !== undefined) lines.push(describeWeb(item.web));
+      // The snippet is what the agent pastes; clients that show only text need it there. (A WebAsset: the
+      // output schema leaves convert_image's `web` open.)
+      if (item.web !== undefined) lines.push(`  web: ${describeWeb(item.web as WebText)}`);
     } else if (item.error) {
       lines.push(`${item.path} failed: ${describeError(item.error)}`);
     }
   }
   return { content: [text(lines.join('\n')), ...links], structuredContent: result };
-}
-
-function describeWeb(value: unknown): string {
-  const web = value as {
-    purpose?: unknown;
-    variants?: unknown;
-    alt?: unknown;
-    html?: unknown;
-    manifest_icons?: unknown;
-  };
-  const variants = Array.isArray(web.variants) ? web.variants.length : 0;
-  // A favicon's link tags take no alt text.
-  const alt = typeof web.alt === 'string' && web.purpose !== 'favicon' ? `; alt draft: "${web.alt}"` : '';
-  const manifest =
-    web.manifest_icons === undefined ? '' : `\nweb app manifest icons: ${JSON.stringify(web.manifest_icons)}`;
-  return `  web: ${variants} variants${alt}\n${String(web.html)}${manifest}`;
 }
 
 /** A domain failure as a tool result whose text says what to do next. */

@@ -452,8 +452,9 @@ describe('web-ready output through MCP', () => {
       { src: '/logo-192.png', sizes: '192x192', type: 'image/png' },
       { src: '/logo-512.png', sizes: '512x512', type: 'image/png' },
     ]);
+    // Clients that show the model only the text (Gemini CLI, LangChain's adapters) get the tags there too.
     expect(textOf(done)).toContain(
-      "the <link> tags are in web.html, the web app manifest's icons in web.manifest_icons",
+      `Paste the <link> tags (web.html):\n${web.html}\nThe web app manifest's icons (web.manifest_icons): ${JSON.stringify(web.manifest_icons)}`,
     );
     expect(image.path).toBe(join(site, 'public', 'logo.png'));
   }, 300_000);

@@ -64,7 +64,7 @@ describe('the web variants in the text of a result', () => {
       ],
     };
     expect(textOf(renderBatchStatus(status)).split('\n').slice(1)).toEqual([
-      '#0: /out/a.png. Web: 0 variants; the <picture> snippet is in web.html.',
+      '#0: /out/a.png. Web: 0 variants.',
       `#1: /out/b.png; ${reason}. Web variants failed: The disk is full.`,
     ]);
   });
@@ -84,9 +84,10 @@ describe('the web variants in the text of a result', () => {
       cancelled: 0,
       items: [{ index: 0, status: 'completed', path: '/site/logo.png', web }],
     };
-    expect(textOf(renderBatchStatus(status)).split('\n')[1]).toBe(
-      "#0: /site/logo.png. Web: 0 variants; the <link> tags are in web.html, the web app manifest's icons in web.manifest_icons.",
-    );
+    expect(textOf(renderBatchStatus(status)).split('\n').slice(1)).toEqual([
+      '#0: /site/logo.png. Web: 0 variants. Paste the <link> tags (web.html):',
+      html,
+    ]);
     const converted: ConvertImageResult = {
       converted: 1,
       failed: 0,
@@ -105,8 +106,33 @@ describe('the web variants in the text of a result', () => {
     };
     const text = textOf(renderConvertImage(converted));
     expect(text).toContain(
-      `  web: 0 variants\n${html}\nweb app manifest icons: ${JSON.stringify(manifestIcons)}`,
+      `  web: 0 variants. Paste the <link> tags (web.html):\n${html}\nThe web app manifest's icons (web.manifest_icons): ${JSON.stringify(manifestIcons)}`,
     );
     expect(text).not.toContain('alt draft');
+  });
+
+  it('put the snippet itself in the text once made: clients that show only the text have it nowhere else', () => {
+    const html = '<picture>\n  <img src="/hero-640.jpg" alt="A lake">\n</picture>';
+    const generated: GenerateImageResult = {
+      status: 'completed',
+      batch_id: 'b-4',
+      images: [
+        {
+          path: '/site/public/hero.png',
+          width: 1024,
+          height: 768,
+          format: 'png',
+          seed: 7,
+          bytes: 10,
+          workflow: 'sd15',
+          backend: 'http://127.0.0.1:8188',
+          web: { status: 'done', purpose: 'hero', variants: [], alt: 'A lake', html },
+        },
+      ],
+    };
+    expect(textOf(renderGenerateImage(generated, { preview: false })).split('\n')).toEqual([
+      'Saved /site/public/hero.png (1024x768 png, seed 7). Web: 0 variants; alt draft: "A lake". Paste the <picture> snippet (web.html):',
+      ...html.split('\n'),
+    ]);
   });
 });

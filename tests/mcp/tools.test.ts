@@ -343,7 +343,9 @@ describe.each(eras)('tool calls from a %s-era client', (era) => {
         }),
     });
     const result = await client.callTool('convert_image', { paths: ['/p/a.png'], web: 'card' });
-    expect(textOf(result)).toContain(`web: 2 variants; alt draft: "A lake"\n${html}`);
+    expect(textOf(result)).toContain(
+      `web: 2 variants; alt draft: "A lake". Paste the <picture> snippet (web.html):\n${html}`,
+    );
     expect(result.structuredContent).toMatchObject({ results: [{ web: { html } }] });
   });
 
