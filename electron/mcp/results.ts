@@ -70,13 +70,16 @@ function editNote(image: { source?: string; has_alpha?: boolean; transparent_fra
 /**
  * The web variants' state as a sentence of its own after the file's: made (with the snippet to paste on the lines
  * after: clients that show the model only the text, Gemini CLI and LangChain's among them, have it nowhere else),
- * still being made, or failed.
+ * still being made, or failed. A batch still running gives its made snippets once, with its last status: each
+ * poll repeating a hundred of them would fill the agent's context.
  */
-function webNote(web: WebResult | undefined): string {
+function webNote(web: WebResult | undefined, withSnippet = true): string {
   if (web === undefined) return '';
   switch (web.status) {
     case 'done':
-      return `. Web: ${describeWeb(web)}`;
+      return withSnippet
+        ? `. Web: ${describeWeb(web)}`
+        : `. Web: ${web.variants?.length ?? 0} variants; the snippet comes with the batch's last status.`;
     case 'pending':
       return `. Web variants are still being made: check_batch_status "${web.batch_id ?? ''}" reports them.`;
     case 'failed':
@@ -165,7 +168,9 @@ export function renderBatchStatus(result: BatchStatus): CallToolResult {
   const content: ContentBlock[] = [];
   for (const item of result.items) {
     if (item.status === 'completed' && item.path !== undefined) {
-      lines.push(`#${item.index}: ${item.path}${whyThere(item.saved_to_reason)}${webNote(item.web)}`);
+      lines.push(
+        `#${item.index}: ${item.path}${whyThere(item.saved_to_reason)}${webNote(item.web, result.done)}`,
+      );
       content.push(fileLink(item.path));
     } else if (item.status === 'failed' && item.error) {
       lines.push(`#${item.index} failed: ${describeError(item.error)}`);

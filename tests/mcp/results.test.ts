@@ -135,4 +135,33 @@ describe('the web variants in the text of a result', () => {
       ...html.split('\n'),
     ]);
   });
+
+  it("give a running batch's made snippets once, with its last status, not at every poll", () => {
+    const html = '<picture><img src="/a-640.jpg" alt="A"></picture>';
+    const web = { status: 'done' as const, purpose: 'card', variants: [], alt: 'A', html };
+    const status = (done: boolean): BatchStatus => ({
+      batch_id: 'b-5',
+      done,
+      total: 2,
+      completed: done ? 2 : 1,
+      pending: 0,
+      running: done ? 0 : 1,
+      failed: 0,
+      cancelled: 0,
+      items: [{ index: 0, status: 'completed', path: '/site/a.png', web }],
+    });
+    expect(
+      textOf(renderBatchStatus(status(false)))
+        .split('\n')
+        .slice(1),
+    ).toEqual(["#0: /site/a.png. Web: 0 variants; the snippet comes with the batch's last status."]);
+    expect(
+      textOf(renderBatchStatus(status(true)))
+        .split('\n')
+        .slice(1),
+    ).toEqual([
+      '#0: /site/a.png. Web: 0 variants; alt draft: "A". Paste the <picture> snippet (web.html):',
+      html,
+    ]);
+  });
 });
