@@ -2,7 +2,7 @@
  * What a web image is for, and what follows from it: the `web` option's schema and the one table of purpose
  * defaults (width ladder, formats, byte budget, `sizes`, loading hints, shape). `planVariants` turns a source's size
  * and the option into the exact files to make, named predictably next to the main file. Pure: no I/O here.
- * (Over ~270 lines: the table is most of it, and every purpose's rule sits beside its row.)
+ * (Over ~300 lines: the table is most of it, and every purpose's rule and plan sits beside its row.)
  */
 import path from 'node:path';
 import { z } from 'zod';
